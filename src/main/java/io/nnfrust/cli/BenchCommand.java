@@ -1,0 +1,96 @@
+package io.nnfrust.cli;
+
+import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
+import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.zoo.Zoo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/** {@code nnfrust bench product}: time of y = A x plus z = A^T x, matrix-free, per model. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+        subcommands = {BenchCommand.Product.class})
+public final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    @Command(name = "product", mixinStandardHelpOptions = true,
+            description = "Time one full A*x plus A^T*x on each model (edges per second), sequential and parallel.")
+    static final class Product implements Callable<Integer> {
+        @Option(names = "--models", split = ",", paramLabel = "MODEL",
+                description = "Models (default: every zoo network).")
+        List<String> models;
+
+        @Option(names = "--repeat", defaultValue = "3", description = "Timed repetitions; the best is reported (default ${DEFAULT-VALUE}).")
+        int repeat;
+
+        @Override
+        public Integer call() {
+            List<String> list = models;
+            if (list == null) {
+                list = new ArrayList<>();
+                for (Zoo.Entry e : Zoo.entries()) {
+                    list.add("zoo:" + e.name());
+                }
+            }
+            System.out.printf(Locale.ROOT, "threads %d, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf(Locale.ROOT, "%-44s %12s %14s %10s %10s %12s %12s%n", "model", "nodes", "edges",
+                    "seq s", "par s", "seq Gedge/s", "par Gedge/s");
+            for (String m : list) {
+                Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
+                SignedGraph g = net.graph();
+                double[] x = new double[g.nodeCount()];
+                SplittableRandom r = new SplittableRandom(42);
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = r.nextDouble() - 0.5;
+                }
+                double[] y = new double[x.length];
+                double seq = time(g, x, y, false);
+                double par = time(g, x, y, true);
+                long e = g.edgeCount();
+                System.out.printf(Locale.ROOT, "%-44s %,12d %,14d %10.3f %10.3f %12.3f %12.3f%n", m, g.nodeCount(), e,
+                        seq, par, 2 * e / seq / 1e9, 2 * e / par / 1e9);
+            }
+            System.out.printf(Locale.ROOT, "peak heap %d MiB%n", peakHeapMiB());
+            return 0;
+        }
+
+        private double time(SignedGraph g, double[] x, double[] y, boolean parallel) {
+            double best = Double.MAX_VALUE;
+            for (int k = 0; k < Math.max(1, repeat); k++) {
+                java.util.Arrays.fill(y, 0);
+                long t0 = System.nanoTime();
+                g.multiply(x, y, parallel);
+                g.multiplyTranspose(x, y, parallel);
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            return best;
+        }
+    }
+
+    static long peakHeapMiB() {
+        long peak = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
+                peak += p.getPeakUsage().getUsed();
+            }
+        }
+        return peak >> 20;
+    }
+}

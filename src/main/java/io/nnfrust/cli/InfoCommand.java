@@ -1,0 +1,107 @@
+package io.nnfrust.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.model.LayerInfo;
+import io.nnfrust.model.Network;
+import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.util.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code nnfrust info MODEL}: the per-layer table and the Table 1 totals of a network's signed graph. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Per-layer table and totals (nodes, edges, parameters, sum |A|) of a model's signed graph.")
+public final class InfoCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "An .onnx file or zoo:NAME (see 'nnfrust zoo list').")
+    String model;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        Network net = ModelLoader.load(model, modelOptions.toImportOptions());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (json) {
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            System.out.println(m.writeValueAsString(toJson(m, net, seconds)));
+        } else {
+            print(System.out, net, seconds);
+        }
+        return 0;
+    }
+
+    static ObjectNode toJson(ObjectMapper m, Network net, double seconds) {
+        var g = net.graph();
+        ObjectNode o = m.createObjectNode();
+        o.put("model", net.name());
+        o.put("source", net.source());
+        o.put("sha256", net.sha256());
+        o.put("nodes", g.nodeCount());
+        o.put("edges", g.edgeCount());
+        o.put("params", net.parameters());
+        o.put("absWeightSum", g.absWeightSum());
+        o.put("edgesPerNode", (double) g.edgeCount() / g.nodeCount());
+        o.put("edgesPerParam", net.parameters() == 0 ? 0 : (double) g.edgeCount() / net.parameters());
+        o.put("nodeSets", g.nodeSets().size());
+        o.put("edgeBlocks", g.blocks().size());
+        o.put("input", net.inputName());
+        o.put("output", net.outputName());
+        o.put("inputNodes", net.inputNodes().length);
+        o.put("outputNodes", net.outputNodes().length);
+        ArrayNode layers = o.putArray("layers");
+        for (LayerInfo l : net.layers()) {
+            ObjectNode r = layers.addObject();
+            r.put("name", l.name());
+            r.put("operator", l.operator());
+            r.put("shape", l.shape());
+            r.put("nodes", l.nodes());
+            r.put("edges", l.edges());
+            r.put("params", l.params());
+            r.put("absWeightSum", l.absWeight());
+        }
+        ObjectNode prov = o.putObject("provenance");
+        prov.put("version", Version.get());
+        prov.put("addConvention", net.options().add().name().toLowerCase());
+        prov.put("poolWeight", net.options().poolWeight().name().toLowerCase());
+        prov.put("inputHeight", net.inputShape().length == 4 ? net.inputShape()[2] : 0);
+        prov.put("inputWidth", net.inputShape().length == 4 ? net.inputShape()[3] : 0);
+        prov.put("importSeconds", seconds);
+        prov.put("time", java.time.Instant.now().toString());
+        return o;
+    }
+
+    static void print(PrintStream out, Network net, double seconds) {
+        var g = net.graph();
+        out.printf(Locale.ROOT, "%s  (%s, imported in %.2f s)%n", net.name(), net.source(), seconds);
+        out.printf(Locale.ROOT, "%-44s %-18s %-14s %12s %15s %12s%n", "layer", "operator", "shape", "nodes",
+                "in-edges", "params");
+        for (LayerInfo l : net.layers()) {
+            String name = l.name().length() > 44 ? "…" + l.name().substring(l.name().length() - 43) : l.name();
+            out.printf(Locale.ROOT, "%-44s %-18s %-14s %,12d %,15d %,12d%n", name, l.operator(), l.shape(),
+                    l.nodes(), l.edges(), l.params());
+        }
+        long n = g.nodeCount(), e = g.edgeCount(), p = net.parameters();
+        out.printf(Locale.ROOT, "%nnodes            %,d  (%.3g x 10^6)%n", n, n / 1e6);
+        out.printf(Locale.ROOT, "edges            %,d  (%.3g x 10^9)%n", e, e / 1e9);
+        out.printf(Locale.ROOT, "parameters       %,d  (%.3g x 10^6)%n", p, p / 1e6);
+        out.printf(Locale.ROOT, "edges/nodes      %.1f%n", (double) e / n);
+        out.printf(Locale.ROOT, "edges/params     %.1f%n", p == 0 ? 0.0 : (double) e / p);
+        out.printf(Locale.ROOT, "sum |A|          %.6g%n", g.absWeightSum());
+        out.printf(Locale.ROOT, "node sets %d, edge blocks %d, add convention %s%n", g.nodeSets().size(),
+                g.blocks().size(), net.options().add().name().toLowerCase());
+    }
+}

@@ -1,0 +1,77 @@
+package io.nnfrust.graph;
+
+/**
+ * One weight layer of the network as a block of the adjacency matrix A, stored matrix-free: only the layer's
+ * parameters and geometry are kept, never per-edge data. Edges run from the block's input nodes (a
+ * {@link PlaneLayout}, possibly spread over several node sets) to a contiguous range of output nodes.
+ *
+ * <p>Work is split into <em>output partitions</em> (rows of A that one task may update alone) and <em>input
+ * partitions</em> (for A-transpose); {@link SignedGraph} runs partitions in parallel, each partition sums in a
+ * fixed order, so results do not depend on the thread count.
+ */
+public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, PoolingBlock, IdentityBlock {
+    protected final String name;
+    protected final PlaneLayout input;
+    protected final int outputOffset;
+
+    protected EdgeBlock(String name, PlaneLayout input, int outputOffset) {
+        this.name = name;
+        this.input = input;
+        this.outputOffset = outputOffset;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Short operator label: Conv, Dense, Pool, Identity. */
+    public abstract String kind();
+
+    public PlaneLayout input() {
+        return input;
+    }
+
+    public int outputOffset() {
+        return outputOffset;
+    }
+
+    public abstract int outputCount();
+
+    /** Number of edges (weight uses) in this block. */
+    public abstract long edgeCount();
+
+    /** Sum of |weight| over all edges of this block, accumulated in double. */
+    public abstract double absWeightSum();
+
+    /** Number of learnable parameters this block carries (weights only; biases are not edges). */
+    public abstract long weightParameterCount();
+
+    public abstract int outputPartitions();
+
+    public abstract int inputPartitions();
+
+    /** y += A_block x, restricted to output partitions [from, to). */
+    public abstract void multiply(double[] x, double[] y, int from, int to);
+
+    /** y += A_block^T x, restricted to input partitions [from, to). */
+    public abstract void multiplyTranspose(double[] x, double[] y, int from, int to);
+
+    /** Edges into output node {@code outputOffset + localOutput}. */
+    public abstract void forEachInEdge(int localOutput, EdgeVisitor visitor);
+
+    /** Edges out of the input element at (channel, offset within that channel's plane). */
+    public abstract void forEachOutEdge(int inputChannel, int offsetInPlane, EdgeVisitor visitor);
+
+    /** Every edge of the block, output node by output node. */
+    public void forEachEdge(EdgeVisitor visitor) {
+        int n = outputCount();
+        for (int o = 0; o < n; o++) {
+            forEachInEdge(o, visitor);
+        }
+    }
+
+    /** True when {@link #multiplyTranspose} may run input partitions in parallel (no two share a node). */
+    public boolean transposeParallelSafe() {
+        return input.distinctPlanes();
+    }
+}

@@ -1,0 +1,217 @@
+package io.nnfrust.graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The signed directed acyclic graph of a network (paper eq. 5, SI D): nodes are tensor elements grouped in
+ * {@link NodeSet}s, edges are weight uses grouped in matrix-free {@link EdgeBlock}s. Entry A[i][j] is the weight
+ * of edge j -> i. Node sets are numbered in topological order, so every edge goes from a lower-numbered node
+ * set to a higher one.
+ *
+ * <p>Memory is O(nodes + parameters): no per-edge data is stored. Products with A and A^T are O(edges) and run
+ * block by block, each block split into partitions that run in parallel; the summation order inside a
+ * partition is fixed, so results are bit-identical whatever the number of threads.
+ */
+public final class SignedGraph {
+    private final List<NodeSet> nodeSets;
+    private final List<EdgeBlock> blocks;
+    private final int nodeCount;
+    private final int[] setOffsets;
+    /** Per node set: the blocks writing into it. */
+    private final List<List<EdgeBlock>> producers;
+    /** Per node set: the block inputs reading from it. */
+    private final List<List<Consumer>> consumers;
+
+    /** A block reading planes of {@code planeSize} nodes of a node set; {@code channelAt[q]} is the block's input channel of the set's q-th plane, or -1. */
+    private record Consumer(EdgeBlock block, int planeSize, int[] channelAt) {
+    }
+
+    public SignedGraph(List<NodeSet> nodeSets, List<EdgeBlock> blocks) {
+        this.nodeSets = List.copyOf(nodeSets);
+        this.blocks = List.copyOf(blocks);
+        int n = 0;
+        setOffsets = new int[nodeSets.size()];
+        for (int s = 0; s < nodeSets.size(); s++) {
+            NodeSet set = nodeSets.get(s);
+            if (set.offset() != n || set.index() != s) {
+                throw new IllegalArgumentException("node set " + set.name() + " is not contiguous in order");
+            }
+            setOffsets[s] = n;
+            n += set.size();
+        }
+        nodeCount = n;
+        producers = new ArrayList<>();
+        consumers = new ArrayList<>();
+        for (int s = 0; s < nodeSets.size(); s++) {
+            producers.add(new ArrayList<>());
+            consumers.add(new ArrayList<>());
+        }
+        for (EdgeBlock b : blocks) {
+            int s = setOf(b.outputOffset());
+            NodeSet set = nodeSets.get(s);
+            if (b.outputOffset() + b.outputCount() > set.end()) {
+                throw new IllegalArgumentException("block " + b.name() + " writes past node set " + set.name());
+            }
+            producers.get(s).add(b);
+            indexConsumer(b);
+        }
+    }
+
+    private void indexConsumer(EdgeBlock b) {
+        PlaneLayout in = b.input();
+        int plane = in.planeSize();
+        for (int c = 0; c < in.channels; c++) {
+            int base = in.base(c);
+            int s = setOf(base);
+            NodeSet set = nodeSets.get(s);
+            int local = base - set.offset();
+            if (local % plane != 0 || base + plane > set.end()) {
+                throw new IllegalArgumentException("block " + b.name() + " reads a plane not aligned to node set "
+                        + set.name());
+            }
+            int q = local / plane;
+            List<Consumer> list = consumers.get(s);
+            Consumer target = null;
+            for (Consumer cons : list) {
+                if (cons.block == b && cons.planeSize == plane && cons.channelAt[q] < 0) {
+                    target = cons;
+                    break;
+                }
+            }
+            if (target == null) {
+                int[] at = new int[set.size() / plane];
+                Arrays.fill(at, -1);
+                target = new Consumer(b, plane, at);
+                list.add(target);
+            }
+            target.channelAt[q] = c;
+        }
+    }
+
+    public int nodeCount() {
+        return nodeCount;
+    }
+
+    public List<NodeSet> nodeSets() {
+        return nodeSets;
+    }
+
+    public List<EdgeBlock> blocks() {
+        return blocks;
+    }
+
+    /** Blocks writing into node set {@code s}. */
+    public List<EdgeBlock> producersOf(int s) {
+        return Collections.unmodifiableList(producers.get(s));
+    }
+
+    /** Index of the node set holding {@code node}. O(log sets). */
+    public int setOf(int node) {
+        if (node < 0 || node >= nodeCount) {
+            throw new IndexOutOfBoundsException("node " + node + " not in [0, " + nodeCount + ")");
+        }
+        int i = Arrays.binarySearch(setOffsets, node);
+        return i >= 0 ? i : -i - 2;
+    }
+
+    public long edgeCount() {
+        long e = 0;
+        for (EdgeBlock b : blocks) {
+            e += b.edgeCount();
+        }
+        return e;
+    }
+
+    /** Sum of |A| over all edges, in double. */
+    public double absWeightSum() {
+        double s = 0;
+        for (EdgeBlock b : blocks) {
+            s += b.absWeightSum();
+        }
+        return s;
+    }
+
+    /** y += A x over the whole graph (sequential). */
+    public void multiply(double[] x, double[] y) {
+        multiply(x, y, false);
+    }
+
+    /** y += A^T x over the whole graph (sequential). */
+    public void multiplyTranspose(double[] x, double[] y) {
+        multiplyTranspose(x, y, false);
+    }
+
+    /** y += A x; with {@code parallel}, each block's output partitions run on the common fork-join pool. */
+    public void multiply(double[] x, double[] y, boolean parallel) {
+        checkVectors(x, y);
+        for (EdgeBlock b : blocks) {
+            run(b.outputPartitions(), parallel, (from, to) -> b.multiply(x, y, from, to));
+        }
+    }
+
+    /** y += A^T x; with {@code parallel}, input partitions of a block run in parallel where they share no node. */
+    public void multiplyTranspose(double[] x, double[] y, boolean parallel) {
+        checkVectors(x, y);
+        for (EdgeBlock b : blocks) {
+            run(b.inputPartitions(), parallel && b.transposeParallelSafe(),
+                    (from, to) -> b.multiplyTranspose(x, y, from, to));
+        }
+    }
+
+    private interface RangeTask {
+        void run(int from, int to);
+    }
+
+    private static void run(int partitions, boolean parallel, RangeTask task) {
+        int chunks = parallel ? Math.min(partitions, 4 * Runtime.getRuntime().availableProcessors()) : 1;
+        if (chunks <= 1) {
+            task.run(0, partitions);
+            return;
+        }
+        IntStream.range(0, chunks).parallel().forEach(k -> {
+            int from = (int) ((long) partitions * k / chunks);
+            int to = (int) ((long) partitions * (k + 1) / chunks);
+            task.run(from, to);
+        });
+    }
+
+    private void checkVectors(double[] x, double[] y) {
+        if (x.length != nodeCount || y.length != nodeCount) {
+            throw new IllegalArgumentException("vectors must have length " + nodeCount);
+        }
+    }
+
+    /** Edges into {@code node} (row {@code node} of A). */
+    public void forEachInEdge(int node, EdgeVisitor visitor) {
+        int s = setOf(node);
+        for (EdgeBlock b : producers.get(s)) {
+            int local = node - b.outputOffset();
+            if (local >= 0 && local < b.outputCount()) {
+                b.forEachInEdge(local, visitor);
+            }
+        }
+    }
+
+    /** Edges out of {@code node} (column {@code node} of A). */
+    public void forEachOutEdge(int node, EdgeVisitor visitor) {
+        int s = setOf(node);
+        int local = node - setOffsets[s];
+        for (Consumer c : consumers.get(s)) {
+            int ch = c.channelAt[local / c.planeSize];
+            if (ch >= 0) {
+                c.block.forEachOutEdge(ch, local % c.planeSize, visitor);
+            }
+        }
+    }
+
+    /** Every edge, block by block. */
+    public void forEachEdge(EdgeVisitor visitor) {
+        for (EdgeBlock b : blocks) {
+            b.forEachEdge(visitor);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.nnfrust.onnx;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import com.google.protobuf.CodedInputStream;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.zoo.Zoo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Resolves a model argument ({@code zoo:NAME[?k=v&...]} or an .onnx path) to a {@link Network}. */
+public final class ModelLoader {
+    private ModelLoader() {
+    }
+
+    public static Network load(String spec, ImportOptions options) {
+        if (spec.startsWith("zoo:")) {
+            Zoo.Spec z = Zoo.parse(spec);
+            ModelProto proto = Zoo.build(z, options.overridesInput() ? options.inputHeight() : 0,
+                    options.overridesInput() ? options.inputWidth() : 0);
+            return OnnxImporter.importModel(proto, z.canonical(), spec, "zoo", options);
+        }
+        Path path = Path.of(spec);
+        byte[] bytes = readFile(path);
+        ModelProto proto = parse(bytes, spec);
+        return OnnxImporter.importModel(proto, path.getFileName().toString(), spec, sha256(bytes), options);
+    }
+
+    public static byte[] readFile(Path path) {
+        if (!Files.exists(path)) {
+            throw new NnfrustException("model file not found: " + path);
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new NnfrustException("model path is not a readable file: " + path);
+        }
+        try {
+            return Files.readAllBytes(path);
+        } catch (IOException | OutOfMemoryError e) {
+            throw new NnfrustException("cannot read model file " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses ONNX bytes; a truncated or non-ONNX file gives a one-line {@link NnfrustException}. */
+    public static ModelProto parse(byte[] bytes, String source) {
+        if (bytes.length == 0) {
+            throw new NnfrustException(source + ": empty file, not an ONNX model");
+        }
+        ModelProto proto;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.setSizeLimit(Integer.MAX_VALUE);
+            in.setRecursionLimit(256);
+            proto = ModelProto.parseFrom(in);
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
+            throw new NnfrustException(source + ": not a valid ONNX model (truncated or corrupt protobuf: "
+                    + why + ")");
+        }
+        if (!proto.getUnknownFields().asMap().isEmpty() || !proto.hasGraph() || proto.getIrVersion() <= 0) {
+            throw new NnfrustException(source + ": not an ONNX model (no ir_version or graph found)");
+        }
+        return proto;
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

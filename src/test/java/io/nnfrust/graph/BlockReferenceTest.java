@@ -1,0 +1,161 @@
+package io.nnfrust.graph;
+
+import io.nnfrust.testing.Edges;
+import io.nnfrust.testing.Edges.Edge;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Convolution and pooling blocks against a brute-force Toeplitz construction written from the definition:
+ * output (co, oh, ow) reads input (ci, oh*s + i*d - padTop, ow*s + j*d - padLeft); padding taps are not edges.
+ */
+class BlockReferenceTest {
+    @Test
+    void convolutionBlocksEqualBruteForceToeplitz() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int trial = 0; trial < 120; trial++) {
+            int groups = 1 + r.nextInt(3);
+            int cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(3));
+            int hin = 2 + r.nextInt(7), win = 2 + r.nextInt(7);
+            int kh = 1 + r.nextInt(3), kw = 1 + r.nextInt(3), sh = 1 + r.nextInt(3), sw = 1 + r.nextInt(3);
+            int dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2);
+            int pt = r.nextInt(3), pl = r.nextInt(3), pb = r.nextInt(3), pr = r.nextInt(3);
+            int hout = WindowGeometry.outputSize(hin, kh, sh, dh, pt, pb, false);
+            int wout = WindowGeometry.outputSize(win, kw, sw, dw, pl, pr, false);
+            if (hout <= 0 || wout <= 0) {
+                continue;
+            }
+            WindowGeometry g = new WindowGeometry(hin, win, hout, wout, kh, kw, sh, sw, dh, dw, pt, pl);
+            int inPer = cin / groups, outPer = cout / groups;
+            float[] w = new float[cout * inPer * kh * kw];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) (r.nextDouble() * 2 - 1);
+            }
+            // input planes in shuffled order, spread over a larger range (as Concat/shuffle produce)
+            int[] base = shuffledPlanes(r, cin, hin * win, 3);
+            PlaneLayout in = new PlaneLayout(cin, hin, win, base);
+            int outOffset = 3 + cin * hin * win + 5;
+            ConvolutionBlock block = new ConvolutionBlock("c", in, outOffset, cout, groups, g, w);
+            List<Edge> ref = new ArrayList<>();
+            for (int co = 0; co < cout; co++) {
+                for (int oh = 0; oh < hout; oh++) {
+                    for (int ow = 0; ow < wout; ow++) {
+                        for (int cil = 0; cil < inPer; cil++) {
+                            int ci = (co / outPer) * inPer + cil;
+                            for (int i = 0; i < kh; i++) {
+                                for (int j = 0; j < kw; j++) {
+                                    int ih = oh * sh + i * dh - pt, iw = ow * sw + j * dw - pl;
+                                    if (ih >= 0 && ih < hin && iw >= 0 && iw < win) {
+                                        ref.add(new Edge(base[ci] + ih * win + iw,
+                                                outOffset + (co * hout + oh) * wout + ow,
+                                                w[((co * inPer + cil) * kh + i) * kw + j]));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            checkBlock(block, ref, outOffset + cout * hout * wout, r);
+        }
+    }
+
+    @Test
+    void poolingBlocksEqualBruteForceWindows() {
+        SplittableRandom r = new SplittableRandom(12);
+        for (int trial = 0; trial < 120; trial++) {
+            int c = 1 + r.nextInt(3), hin = 2 + r.nextInt(7), win = 2 + r.nextInt(7);
+            int kh = 1 + r.nextInt(3), kw = 1 + r.nextInt(3), s = 1 + r.nextInt(3);
+            int pt = r.nextInt(2), pl = r.nextInt(2), pb = r.nextInt(2), pr = r.nextInt(2);
+            boolean ceil = r.nextBoolean();
+            int hout = WindowGeometry.outputSize(hin, kh, s, 1, pt, pb, ceil);
+            int wout = WindowGeometry.outputSize(win, kw, s, 1, pl, pr, ceil);
+            if (hout <= 0 || wout <= 0 || kh + kw == 2) {
+                continue;
+            }
+            WindowGeometry g = new WindowGeometry(hin, win, hout, wout, kh, kw, s, s, 1, 1, pt, pl);
+            int[] base = shuffledPlanes(r, c, hin * win, 0);
+            PlaneLayout in = new PlaneLayout(c, hin, win, base);
+            int outOffset = c * hin * win;
+            double weight = 0.01 / Math.sqrt(kh * kw);
+            PoolingBlock block = new PoolingBlock("p", in, outOffset, g, weight, true);
+            List<Edge> ref = new ArrayList<>();
+            for (int ch = 0; ch < c; ch++) {
+                for (int oh = 0; oh < hout; oh++) {
+                    for (int ow = 0; ow < wout; ow++) {
+                        for (int i = 0; i < kh; i++) {
+                            for (int j = 0; j < kw; j++) {
+                                int ih = oh * s + i - pt, iw = ow * s + j - pl;
+                                if (ih >= 0 && ih < hin && iw >= 0 && iw < win) {
+                                    ref.add(new Edge(base[ch] + ih * win + iw, outOffset + (ch * hout + oh) * wout + ow,
+                                            weight));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            checkBlock(block, ref, outOffset + c * hout * wout, r);
+        }
+    }
+
+    static int[] shuffledPlanes(SplittableRandom r, int channels, int plane, int offset) {
+        int[] order = new int[channels];
+        for (int i = 0; i < channels; i++) {
+            order[i] = i;
+        }
+        for (int i = channels - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int[] base = new int[channels];
+        for (int c = 0; c < channels; c++) {
+            base[c] = offset + order[c] * plane;
+        }
+        return base;
+    }
+
+    private static void checkBlock(EdgeBlock block, List<Edge> ref, int n, SplittableRandom r) {
+        List<Edge> want = Edges.sorted(ref);
+        List<Edge> got = new ArrayList<>();
+        block.forEachEdge((s, t, w) -> got.add(new Edge(s, t, w)));
+        assertEquals(want, Edges.sorted(got));
+        assertEquals(ref.size(), block.edgeCount());
+        double abs = 0;
+        for (Edge e : ref) {
+            abs += Math.abs(e.weight());
+        }
+        assertEquals(abs, block.absWeightSum(), 1e-9 * Math.max(1, abs));
+        // out-edges of every input element
+        List<Edge> out = new ArrayList<>();
+        PlaneLayout in = block.input();
+        for (int c = 0; c < in.channels; c++) {
+            for (int k = 0; k < in.planeSize(); k++) {
+                block.forEachOutEdge(c, k, (s, t, w) -> out.add(new Edge(s, t, w)));
+            }
+        }
+        assertEquals(want, Edges.sorted(out));
+        // products against the reference edge list
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextDouble() - 0.5;
+        }
+        double[] y = new double[n], yRef = new double[n], z = new double[n], zRef = new double[n];
+        block.multiply(x, y, 0, block.outputPartitions());
+        block.multiplyTranspose(x, z, 0, block.inputPartitions());
+        for (Edge e : ref) {
+            yRef[e.target()] += e.weight() * x[e.source()];
+            zRef[e.source()] += e.weight() * x[e.target()];
+        }
+        assertArrayEquals(yRef, y, 1e-12);
+        assertArrayEquals(zRef, z, 1e-12);
+    }
+}

@@ -1,0 +1,65 @@
+package io.nnfrust.zoo;
+
+import io.nnfrust.model.AddConvention;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
+import io.nnfrust.onnx.ModelLoader;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+/** The zoo architectures reproduce the paper's Table 1 (nodes x 10^6, edges x 10^9) to three significant digits. */
+class ZooTableOneTest {
+    private static double sig3(double v) {
+        return new BigDecimal(v).round(new MathContext(3)).doubleValue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "squeezenet1.1,   3.27, 0.379, 1.24",
+            "alexnet-caffe,   0.936, 0.672, 61.0",
+            "alexnet-torch,   0.733, 0.659, 61.1",
+            "googlenet-caffe, 4.80, 1.52, 7.00",
+            "googlenet-torch, 4.80, 1.45, 6.62"})
+    void matchesTableOne(String name, double nodesM, double edgesG, double paramsM) {
+        Network net = ModelLoader.load("zoo:" + name, ImportOptions.DEFAULT);
+        // paper: SqueezeNet 3.27/0.38/1.2, AlexNet 0.94/0.67/61.0, AlexNet (PyTorch) 0.73/0.66/61.1,
+        // GoogLeNet 4.80/1.52/7.0, GoogLeNet (PyTorch) 4.80/1.45/6.6
+        assertEquals(nodesM, sig3(net.graph().nodeCount() / 1e6));
+        assertEquals(edgesG, sig3(net.graph().edgeCount() / 1e9));
+        assertEquals(paramsM, sig3(net.parameters() / 1e6));
+    }
+
+    @Test
+    void resnet18AndShuffleNetCountsAreAsDocumented() {
+        Network merge = ModelLoader.load("zoo:resnet18", ImportOptions.DEFAULT);
+        assertEquals(2_836_456, merge.graph().nodeCount());
+        assertEquals(11_689_512, merge.parameters());
+        Network node = ModelLoader.load("zoo:resnet18", ImportOptions.DEFAULT.withAdd(AddConvention.NODE));
+        // each of the 8 residual Adds gets its own node set: 2*(64*56^2 + 128*28^2 + 256*14^2 + 512*7^2) more nodes
+        assertEquals(merge.graph().nodeCount() + 752_640, node.graph().nodeCount());
+        assertEquals(merge.graph().edgeCount() + 752_640, node.graph().edgeCount());
+        Network shuffle = ModelLoader.load("zoo:shufflenet", ImportOptions.DEFAULT);
+        assertEquals(1.43, sig3(shuffle.parameters() / 1e6));
+        Network g8 = ModelLoader.load("zoo:shufflenet?groups=8&width=1.0", ImportOptions.DEFAULT);
+        assertNotEquals(shuffle.graph().edgeCount(), g8.graph().edgeCount());
+    }
+
+    @Test
+    void seedsAndInitsAreReproducible() {
+        Network a = ModelLoader.load("zoo:squeezenet1.1?seed=5", ImportOptions.DEFAULT.withInputSize(64, 64));
+        Network b = ModelLoader.load("zoo:squeezenet1.1?seed=5", ImportOptions.DEFAULT.withInputSize(64, 64));
+        Network c = ModelLoader.load("zoo:squeezenet1.1?seed=6", ImportOptions.DEFAULT.withInputSize(64, 64));
+        Network x = ModelLoader.load("zoo:squeezenet1.1?seed=5&init=xavier", ImportOptions.DEFAULT.withInputSize(64, 64));
+        assertEquals(a.graph().absWeightSum(), b.graph().absWeightSum(), 0.0);
+        assertNotEquals(a.graph().absWeightSum(), c.graph().absWeightSum());
+        assertNotEquals(a.graph().absWeightSum(), x.graph().absWeightSum());
+        assertEquals(a.graph().edgeCount(), x.graph().edgeCount());
+    }
+}
