@@ -636,8 +636,10 @@ public final class OnnxImporter {
                     + have + " (tensor " + shapeText(x.shape) + "; a different --input-size?)");
         }
         float[] raw = weight(weightName, where);
-        float[] m = new float[out * in];
-        for (int o = 0; o < out; o++) {
+        // raw is stored [out][in] exactly when (weightLeft && !trans) or (!weightLeft && trans)
+        boolean rowMajorOutIn = weightLeft != trans;
+        float[] m = rowMajorOutIn && alpha == 1f ? raw : new float[out * in];
+        for (int o = 0; o < out && m != raw; o++) {
             for (int k = 0; k < in; k++) {
                 // element (r, c) of W' is raw[trans ? c*wd[1]+r : r*wd[1]+c]
                 int r = weightLeft ? o : k, c = weightLeft ? k : o;
