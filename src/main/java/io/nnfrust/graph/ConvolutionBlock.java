@@ -210,20 +210,18 @@ public final class ConvolutionBlock extends EdgeBlock {
         final int oh = rem / g.outWidth, ow = rem % g.outWidth;
         final int group = co / outPerGroup;
         final int target = outputOffset + localOutput;
+        final WindowGeometry.TapTable rows = g.inputRowsOfOutputRow(), cols = g.inputColsOfOutputCol();
+        final int r0 = oh * rows.stride, r1 = r0 + rows.count[oh];
+        final int c0 = ow * cols.stride, c1 = c0 + cols.count[ow];
+        final int kw = g.kernelWidth, inW = g.inWidth;
         for (int cil = 0; cil < inPerGroup; cil++) {
-            final int ci = group * inPerGroup + cil;
+            final int base = input.base(group * inPerGroup + cil);
             final int wBase = (co * inPerGroup + cil) * taps;
-            for (int i = 0; i < g.kernelHeight; i++) {
-                final int ih = g.inRow(oh, i);
-                if (ih < 0 || ih >= g.inHeight) {
-                    continue;
-                }
-                for (int j = 0; j < g.kernelWidth; j++) {
-                    final int iw = g.inCol(ow, j);
-                    if (iw < 0 || iw >= g.inWidth) {
-                        continue;
-                    }
-                    visitor.edge(input.node(ci, ih, iw), target, weights[wBase + i * g.kernelWidth + j]);
+            for (int a = r0; a < r1; a++) {
+                final int rowBase = base + rows.position[a] * inW;
+                final int wRow = wBase + rows.tap[a] * kw;
+                for (int b = c0; b < c1; b++) {
+                    visitor.edge(rowBase + cols.position[b], target, weights[wRow + cols.tap[b]]);
                 }
             }
         }
@@ -237,23 +235,30 @@ public final class ConvolutionBlock extends EdgeBlock {
         final int cil = inputChannel % inPerGroup;
         final int source = input.base(inputChannel) + offsetInPlane;
         final int outPlane = g.outHeight * g.outWidth;
+        final WindowGeometry.TapTable rows = g.outputRowsOfInputRow(), cols = g.outputColsOfInputCol();
+        final int r0 = ih * rows.stride, r1 = r0 + rows.count[ih];
+        final int c0 = iw * cols.stride, c1 = c0 + cols.count[iw];
+        final int kw = g.kernelWidth, outW = g.outWidth;
         for (int col = 0; col < outPerGroup; col++) {
             final int co = group * outPerGroup + col;
             final int wBase = (co * inPerGroup + cil) * taps;
-            for (int i = 0; i < g.kernelHeight; i++) {
-                final int oh = g.outRow(ih, i);
-                if (oh < 0) {
-                    continue;
-                }
-                for (int j = 0; j < g.kernelWidth; j++) {
-                    final int ow = g.outCol(iw, j);
-                    if (ow < 0) {
-                        continue;
-                    }
-                    visitor.edge(source, outputOffset + co * outPlane + oh * g.outWidth + ow,
-                            weights[wBase + i * g.kernelWidth + j]);
+            final int outBase = outputOffset + co * outPlane;
+            for (int a = r0; a < r1; a++) {
+                final int rowBase = outBase + rows.position[a] * outW;
+                final int wRow = wBase + rows.tap[a] * kw;
+                for (int b = c0; b < c1; b++) {
+                    visitor.edge(source, rowBase + cols.position[b], weights[wRow + cols.tap[b]]);
                 }
             }
         }
+    }
+
+    @Override
+    public EdgeBlock absolute() {
+        float[] a = new float[weights.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Math.abs(weights[i]);
+        }
+        return withKernel(a);
     }
 }

@@ -130,4 +130,23 @@ public final class DenseBlock extends EdgeBlock {
             visitor.edge(source, outputOffset + o, weights[o * inFeatures + k]);
         }
     }
+
+    @Override
+    public int inputPartitionSize() {
+        return 1;
+    }
+
+    @Override
+    public int inputPartitionNode(int p) {
+        return inNode[p];
+    }
+
+    @Override
+    public EdgeBlock absolute() {
+        float[] a = new float[weights.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Math.abs(weights[i]);
+        }
+        return withMatrix(a);
+    }
 }

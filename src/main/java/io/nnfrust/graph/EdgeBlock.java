@@ -9,7 +9,7 @@ package io.nnfrust.graph;
  * partitions</em> (for A-transpose); {@link SignedGraph} runs partitions in parallel, each partition sums in a
  * fixed order, so results do not depend on the thread count.
  */
-public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, PoolingBlock, IdentityBlock {
+public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, PoolingBlock, IdentityBlock, SparseBlock {
     protected final String name;
     protected final PlaneLayout input;
     protected final int outputOffset;
@@ -69,6 +69,19 @@ public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, Poo
             forEachInEdge(o, visitor);
         }
     }
+
+    /** First node of input partition {@code p} (partitions never straddle node sets). */
+    public int inputPartitionNode(int p) {
+        return input.base(p);
+    }
+
+    /** Number of consecutive nodes that input partition p covers (a channel plane; 1 for dense inputs). */
+    public int inputPartitionSize() {
+        return input.planeSize();
+    }
+
+    /** The same block with every weight replaced by its absolute value. */
+    public abstract EdgeBlock absolute();
 
     /** True when {@link #multiplyTranspose} may run input partitions in parallel (no two share a node). */
     public boolean transposeParallelSafe() {

@@ -83,4 +83,9 @@ public final class IdentityBlock extends EdgeBlock {
         visitor.edge(input.base(inputChannel) + offsetInPlane,
                 outputOffset + inputChannel * input.planeSize() + offsetInPlane, weight);
     }
+
+    @Override
+    public EdgeBlock absolute() {
+        return new IdentityBlock(name, input, outputOffset, Math.abs(weight));
+    }
 }

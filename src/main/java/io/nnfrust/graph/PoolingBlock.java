@@ -148,4 +148,9 @@ public final class PoolingBlock extends EdgeBlock {
             }
         }
     }
+
+    @Override
+    public EdgeBlock absolute() {
+        return new PoolingBlock(name, input, outputOffset, geometry, Math.abs(weight), max);
+    }
 }

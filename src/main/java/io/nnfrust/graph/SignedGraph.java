@@ -162,8 +162,14 @@ public final class SignedGraph {
         }
     }
 
-    private interface RangeTask {
+    /** Work on partitions [from, to). */
+    public interface RangeTask {
         void run(int from, int to);
+    }
+
+    /** Runs {@code task} over [0, partitions), split into chunks on the common pool when {@code parallel}. */
+    public static void runPartitions(int partitions, boolean parallel, RangeTask task) {
+        run(partitions, parallel, task);
     }
 
     private static void run(int partitions, boolean parallel, RangeTask task) {
@@ -206,6 +212,66 @@ public final class SignedGraph {
                 c.block.forEachOutEdge(ch, local % c.planeSize, visitor);
             }
         }
+    }
+
+    /** The explicit twin: same node sets, every block replaced by its {@link SparseBlock}. Small graphs only. */
+    public SignedGraph explicit() {
+        List<EdgeBlock> sparse = new ArrayList<>();
+        for (EdgeBlock b : blocks) {
+            sparse.add(b instanceof SparseBlock ? b : SparseBlock.of(b));
+        }
+        return new SignedGraph(nodeSets, sparse);
+    }
+
+    /** |A|: the same graph with absolute weights. */
+    public SignedGraph absolute() {
+        List<EdgeBlock> abs = new ArrayList<>();
+        for (EdgeBlock b : blocks) {
+            abs.add(b.absolute());
+        }
+        return new SignedGraph(nodeSets, abs);
+    }
+
+    /**
+     * True when no edge joins two nodes of the same node set, so all nodes of a set may change spin at once
+     * (true for every network graph; false for a graph read from an edge list).
+     */
+    public boolean setsAreIndependent() {
+        for (EdgeBlock b : blocks) {
+            int out = setOf(b.outputOffset());
+            PlaneLayout in = b.input();
+            for (int c = 0; c < in.channels; c++) {
+                if (setOf(in.base(c)) == out) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** A contiguous range of a block's input partitions that all lie in one node set. */
+    public record PartitionRange(EdgeBlock block, int from, int to) {
+    }
+
+    /** For each node set, the ranges of input partitions of the blocks that read it (for A^T restricted to a set). */
+    public List<List<PartitionRange>> inputRangesBySet() {
+        List<List<PartitionRange>> bySet = new ArrayList<>();
+        for (int s = 0; s < nodeSets.size(); s++) {
+            bySet.add(new ArrayList<>());
+        }
+        for (EdgeBlock b : blocks) {
+            int p = b.inputPartitions();
+            int start = 0, cur = p > 0 ? setOf(b.inputPartitionNode(0)) : -1;
+            for (int k = 1; k <= p; k++) {
+                int s = k < p ? setOf(b.inputPartitionNode(k)) : -1;
+                if (s != cur) {
+                    bySet.get(cur).add(new PartitionRange(b, start, k));
+                    start = k;
+                    cur = s;
+                }
+            }
+        }
+        return bySet;
     }
 
     /** Every edge, block by block. */

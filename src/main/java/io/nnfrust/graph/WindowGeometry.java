@@ -66,6 +66,99 @@ public final class WindowGeometry {
         return Math.min(o, out - 1);
     }
 
+    /**
+     * Tap tables for per-node enumeration, built on first use: for each input row, the pairs (tap row i, output
+     * row) with outRow(inRow, i) valid; for each output row, the pairs (i, input row) inside the input; the same
+     * for columns. Layout: entries of position p at [p*k, p*k + count[p]).
+     */
+    public static final class TapTable {
+        public final int[] count, tap, position;
+        public final int stride;
+
+        TapTable(int positions, int k) {
+            count = new int[positions];
+            tap = new int[positions * k];
+            position = new int[positions * k];
+            stride = k;
+        }
+
+        void add(int p, int t, int pos) {
+            int at = p * stride + count[p]++;
+            tap[at] = t;
+            position[at] = pos;
+        }
+    }
+
+    private TapTable inRows, inCols, outRows, outCols;
+
+    /** For each input row: (tap row, output row) pairs. */
+    public synchronized TapTable outputRowsOfInputRow() {
+        if (outRows == null) {
+            TapTable t = new TapTable(inHeight, kernelHeight);
+            for (int ih = 0; ih < inHeight; ih++) {
+                for (int i = 0; i < kernelHeight; i++) {
+                    int oh = outRow(ih, i);
+                    if (oh >= 0) {
+                        t.add(ih, i, oh);
+                    }
+                }
+            }
+            outRows = t;
+        }
+        return outRows;
+    }
+
+    /** For each input column: (tap column, output column) pairs. */
+    public synchronized TapTable outputColsOfInputCol() {
+        if (outCols == null) {
+            TapTable t = new TapTable(inWidth, kernelWidth);
+            for (int iw = 0; iw < inWidth; iw++) {
+                for (int j = 0; j < kernelWidth; j++) {
+                    int ow = outCol(iw, j);
+                    if (ow >= 0) {
+                        t.add(iw, j, ow);
+                    }
+                }
+            }
+            outCols = t;
+        }
+        return outCols;
+    }
+
+    /** For each output row: (tap row, input row) pairs inside the input. */
+    public synchronized TapTable inputRowsOfOutputRow() {
+        if (inRows == null) {
+            TapTable t = new TapTable(outHeight, kernelHeight);
+            for (int oh = 0; oh < outHeight; oh++) {
+                for (int i = 0; i < kernelHeight; i++) {
+                    int ih = inRow(oh, i);
+                    if (ih >= 0 && ih < inHeight) {
+                        t.add(oh, i, ih);
+                    }
+                }
+            }
+            inRows = t;
+        }
+        return inRows;
+    }
+
+    /** For each output column: (tap column, input column) pairs inside the input. */
+    public synchronized TapTable inputColsOfOutputCol() {
+        if (inCols == null) {
+            TapTable t = new TapTable(outWidth, kernelWidth);
+            for (int ow = 0; ow < outWidth; ow++) {
+                for (int j = 0; j < kernelWidth; j++) {
+                    int iw = inCol(ow, j);
+                    if (iw >= 0 && iw < inWidth) {
+                        t.add(ow, j, iw);
+                    }
+                }
+            }
+            inCols = t;
+        }
+        return inCols;
+    }
+
     /** First output row whose tap row {@code i} falls inside the input. */
     public int rowFirst(int i) {
         return rowFirst[i];

@@ -1,0 +1,259 @@
+package io.nnfrust.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.frustration.FrustrationMap;
+import io.nnfrust.frustration.FrustrationRunner;
+import io.nnfrust.frustration.FrustrationSolver;
+import io.nnfrust.frustration.RestartResult;
+import io.nnfrust.frustration.SolverOptions;
+import io.nnfrust.frustration.Solvers;
+import io.nnfrust.frustration.SpinFile;
+import io.nnfrust.frustration.SpinGlass;
+import io.nnfrust.util.AtomicFiles;
+import io.nnfrust.util.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code nnfrust frustration MODEL}: the frustration index of a network or any signed graph. */
+@Command(name = "frustration", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Frustration epsilon = min_s e(s) of a network's signed graph (paper eq. 1-3) or of any signed graph.",
+                "MODEL: zoo:NAME, an .onnx file, an edge list (source target weight) or a Matrix Market .mtx file."})
+public final class FrustrationCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    String model;
+
+    @Option(names = "--solver", defaultValue = "algorithm1",
+            description = "algorithm1 (paper, SI B), algorithm1-first (flip any negative node), layered, anneal, exact (<= 28 nodes). Default ${DEFAULT-VALUE}.")
+    String solver;
+
+    @Option(names = "--restarts", defaultValue = "80", description = "Independent restarts (default ${DEFAULT-VALUE}).")
+    int restarts;
+
+    @Option(names = "--threads", description = "Threads (default: all cores). Results do not depend on it.")
+    Integer threads;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of all random choices (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--initial-flips", defaultValue = "1000000",
+            description = "nu: random single-spin flips of S = I before each descent (default ${DEFAULT-VALUE}, as the paper).")
+    long initialFlips;
+
+    @Option(names = "--max-iterations", defaultValue = "-1",
+            description = "M: most flips (algorithm1) or descent sweeps (layered, anneal); -1 = until a local minimum.")
+    long maxIterations;
+
+    @Option(names = "--sweeps", defaultValue = "200", description = "Annealing sweeps (anneal; default ${DEFAULT-VALUE}).")
+    int sweeps;
+
+    @Option(names = "--t-start", defaultValue = "0.5", description = "Annealing start temperature, relative to a node's |weight| (default ${DEFAULT-VALUE}).")
+    double tStart;
+
+    @Option(names = "--t-end", defaultValue = "0.02", description = "Annealing end temperature (default ${DEFAULT-VALUE}).")
+    double tEnd;
+
+    @Option(names = "--spins", paramLabel = "FILE", description = "Write the best spin vector (format: docs/frustration.md).")
+    Path spins;
+
+    @Option(names = "--map", description = "Include the frustrated weight per (source node set, layer) in the output.")
+    boolean map;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "Write the energy trace of every restart as CSV.")
+    Path trace;
+
+    @Option(names = "--trace-every", defaultValue = "0", description = "Trace interval in flips (algorithm1) or sweeps; default: n/100 flips or every sweep when --trace is given.")
+    long traceEvery;
+
+    @Option(names = "--format", defaultValue = "auto", description = "Input format: auto, onnx, edges, mtx.")
+    String format;
+
+    @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
+    boolean json;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Also write the JSON result to FILE (atomically).")
+    Path output;
+
+    @Option(names = "--quiet", description = "No progress on stderr.")
+    boolean quiet;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        FrustrationSolver s = Solvers.byName(solver);
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        long traceStep = traceEvery;
+        GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
+        SpinGlass glass = new SpinGlass(src.graph());
+        if (trace != null && traceStep == 0) {
+            traceStep = s.name().startsWith("algorithm1") ? Math.max(1, glass.nodeCount() / 100) : 1;
+        }
+        SolverOptions opts = new SolverOptions(initialFlips, maxIterations, sweeps, tStart, tEnd, false, traceStep);
+        if (s.name().equals("exact")) {
+            restarts = 1;
+        }
+        PrintStream err = System.err;
+        if (!quiet) {
+            err.printf(Locale.ROOT, "nnfrust frustration: %s, %,d nodes, %,d edges; solver %s, %d restarts on %d threads, seed %d%n",
+                    model, glass.nodeCount(), src.graph().edgeCount(), s.name(), restarts, t, seed);
+        }
+        int[] finished = {0};
+        double[] bestSoFar = {Double.MAX_VALUE};
+        FrustrationRunner.Result result = FrustrationRunner.run(glass, s, opts, restarts, seed, t, r -> {
+            finished[0]++;
+            bestSoFar[0] = Math.min(bestSoFar[0], r.result().epsilon());
+            if (!quiet) {
+                RestartResult x = r.result();
+                err.printf(Locale.ROOT, "[%d/%d] restart %d: eps %.6f, %,d flips, %,d steps, %.1f s%s; best %.6f%n",
+                        finished[0], restarts, r.index(), x.epsilon(), x.flips(), x.steps(), x.seconds(),
+                        x.localMinimum() ? "" : ", NOT a local minimum", bestSoFar[0]);
+            }
+        });
+        RestartResult best = result.best().result();
+        if (spins != null) {
+            int[] in = src.network() == null ? new int[0] : src.network().inputNodes();
+            int[] out = src.network() == null ? new int[0] : src.network().outputNodes();
+            SpinFile.of(best.spins(), in, out, best.epsilon()).write(spins);
+        }
+        List<FrustrationMap.Entry> entries = map ? FrustrationMap.compute(src.graph(), best.spins()) : null;
+        if (trace != null) {
+            writeTrace(result);
+        }
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode o = toJson(m, src, glass, result, opts, t, entries);
+        String text = m.writeValueAsString(o);
+        if (output != null) {
+            AtomicFiles.write(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+        }
+        if (json) {
+            System.out.println(text);
+        } else {
+            printSummary(System.out, result, entries);
+        }
+        return 0;
+    }
+
+    private void writeTrace(FrustrationRunner.Result result) {
+        AtomicFiles.write(trace, os -> {
+            StringBuilder b = new StringBuilder("restart,step,epsilon\n");
+            for (FrustrationRunner.Restart r : result.restarts()) {
+                double[] tr = r.result().trace();
+                for (int k = 0; k + 1 < tr.length; k += 2) {
+                    b.append(r.index()).append(',').append((long) tr[k]).append(',')
+                            .append(String.format(Locale.ROOT, "%.10f", tr[k + 1])).append('\n');
+                }
+            }
+            os.write(b.toString().getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
+    private ObjectNode toJson(ObjectMapper m, GraphSource src, SpinGlass glass, FrustrationRunner.Result result,
+                              SolverOptions opts, int threadCount, List<FrustrationMap.Entry> entries) {
+        RestartResult best = result.best().result();
+        ObjectNode o = m.createObjectNode();
+        o.put("model", model);
+        o.put("solver", result.solver());
+        o.put("epsilonBest", best.epsilon());
+        o.put("epsilonMean", result.mean());
+        o.put("epsilonSd", result.sd());
+        o.put("bestRestart", result.bestIndex());
+        o.put("localMinimum", best.localMinimum());
+        o.put("seconds", result.seconds());
+        ArrayNode eps = o.putArray("epsilons");
+        for (double e : result.epsilons()) {
+            eps.add(e);
+        }
+        ArrayNode rs = o.putArray("restarts");
+        for (FrustrationRunner.Restart r : result.restarts()) {
+            RestartResult x = r.result();
+            ObjectNode j = rs.addObject();
+            j.put("restart", r.index());
+            j.put("seed", r.seed());
+            j.put("epsilon", x.epsilon());
+            j.put("trackedEpsilon", x.trackedEpsilon());
+            j.put("flips", x.flips());
+            j.put("steps", x.steps());
+            j.put("seconds", x.seconds());
+            j.put("localMinimum", x.localMinimum());
+            j.put("negativeRowSums", x.negativeRowSums());
+        }
+        ObjectNode g = o.putObject("graph");
+        g.put("kind", src.kind());
+        g.put("nodes", glass.nodeCount());
+        g.put("edges", src.graph().edgeCount());
+        g.put("absWeightSum", glass.absWeightSum());
+        if (entries != null) {
+            ArrayNode mp = o.putArray("frustrationMap");
+            for (FrustrationMap.Entry e : entries) {
+                ObjectNode j = mp.addObject();
+                j.put("layer", e.block());
+                j.put("kind", e.kind());
+                j.put("from", e.fromSet());
+                j.put("to", e.toSet());
+                j.put("absWeight", e.absWeight());
+                j.put("frustratedWeight", e.frustratedWeight());
+                j.put("fraction", e.fraction());
+            }
+        }
+        if (spins != null) {
+            o.put("spinsFile", spins.toString());
+        }
+        ObjectNode p = o.putObject("provenance");
+        p.put("version", Version.get());
+        p.put("source", model);
+        p.put("sha256", src.sha256());
+        p.put("seed", seed);
+        p.put("restarts", result.restarts().size());
+        p.put("threads", threadCount);
+        p.put("initialFlips", opts.initialFlips());
+        p.put("maxIterations", opts.maxIterations());
+        if (result.solver().equals("anneal")) {
+            p.put("sweeps", opts.sweeps());
+            p.put("tStart", opts.startTemperature());
+            p.put("tEnd", opts.endTemperature());
+        }
+        if (src.network() != null) {
+            p.put("addConvention", src.network().options().add().name().toLowerCase(Locale.ROOT));
+            p.put("poolWeight", src.network().options().poolWeight().name().toLowerCase(Locale.ROOT));
+            int[] shape = src.network().inputShape();
+            if (shape.length == 4) {
+                p.put("inputHeight", shape[2]);
+                p.put("inputWidth", shape[3]);
+            }
+        }
+        p.put("time", java.time.Instant.now().toString());
+        return o;
+    }
+
+    private static void printSummary(PrintStream out, FrustrationRunner.Result r, List<FrustrationMap.Entry> entries) {
+        RestartResult b = r.best().result();
+        out.printf(Locale.ROOT, "solver           %s%n", r.solver());
+        out.printf(Locale.ROOT, "restarts         %d%n", r.restarts().size());
+        out.printf(Locale.ROOT, "epsilon best     %.6f  (restart %d, %s)%n", b.epsilon(), r.bestIndex(),
+                b.localMinimum() ? "local minimum" : b.negativeRowSums() + " negative row sums");
+        out.printf(Locale.ROOT, "epsilon mean     %.6f  sd %.6f%n", r.mean(), r.sd());
+        out.printf(Locale.ROOT, "tracked - exact  %.3g%n", b.trackedEpsilon() - b.epsilon());
+        out.printf(Locale.ROOT, "seconds          %.1f  (%.1f per restart)%n", r.seconds(),
+                r.restarts().stream().mapToDouble(x -> x.result().seconds()).average().orElse(0));
+        if (entries != null) {
+            out.printf(Locale.ROOT, "%n%-40s %-24s %14s %10s%n", "layer", "from", "|A|", "frustrated");
+            for (FrustrationMap.Entry e : entries) {
+                out.printf(Locale.ROOT, "%-40s %-24s %14.6g %9.4f%n", e.block(), e.fromSet(), e.absWeight(),
+                        e.fraction());
+            }
+        }
+    }
+}

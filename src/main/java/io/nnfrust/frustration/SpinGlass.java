@@ -1,0 +1,150 @@
+package io.nnfrust.frustration;
+
+import io.nnfrust.graph.EdgeBlock;
+import io.nnfrust.graph.NodeSet;
+import io.nnfrust.graph.SignedGraph;
+
+import java.util.List;
+
+/**
+ * The spin-glass view of a signed graph A (paper eq. 1-3): spins s in {+1,-1}^n, local fields
+ * h = A_u s with A_u = A + A^T, row sums r_i = s_i h_i of S A_u S, and the frustration
+ * e(s) = sum(|A| - SAS) / (2 sum|A|) = (frustrated weight) / sum|A|. All sums in double.
+ */
+public final class SpinGlass {
+    private final SignedGraph graph;
+    private final double absSum;
+    private final boolean independentSets;
+    private List<List<SignedGraph.PartitionRange>> rangesBySet;
+    private double[] strengths;
+
+    public SpinGlass(SignedGraph graph) {
+        if (graph.nodeCount() == 0 || graph.edgeCount() == 0) {
+            throw new io.nnfrust.util.NnfrustException("the graph has no edges; frustration is undefined");
+        }
+        this.graph = graph;
+        this.absSum = graph.absWeightSum();
+        if (!(absSum > 0) || !Double.isFinite(absSum)) {
+            throw new io.nnfrust.util.NnfrustException("the graph's total |weight| is " + absSum
+                    + "; frustration is undefined");
+        }
+        this.independentSets = graph.setsAreIndependent();
+    }
+
+    public SignedGraph graph() {
+        return graph;
+    }
+
+    public int nodeCount() {
+        return graph.nodeCount();
+    }
+
+    /** sum |A| over edges. */
+    public double absWeightSum() {
+        return absSum;
+    }
+
+    /** True when no edge joins two nodes of one node set (every network graph). */
+    public boolean independentSets() {
+        return independentSets;
+    }
+
+    /** h = A s + A^T s (overwrites h). */
+    public void fields(double[] s, double[] h, boolean parallel) {
+        java.util.Arrays.fill(h, 0);
+        graph.multiply(s, h, parallel);
+        graph.multiplyTranspose(s, h, parallel);
+    }
+
+    /** h restricted to node set {@code set}: zeroes that range of h and fills it; other entries untouched. */
+    public void fieldsOfSet(int set, double[] s, double[] h, boolean parallel) {
+        if (rangesBySet == null) {
+            rangesBySet = graph.inputRangesBySet();
+        }
+        NodeSet ns = graph.nodeSets().get(set);
+        java.util.Arrays.fill(h, ns.offset(), ns.end(), 0);
+        for (EdgeBlock b : graph.producersOf(set)) {
+            SignedGraph.runPartitions(b.outputPartitions(), parallel, (from, to) -> b.multiply(s, h, from, to));
+        }
+        for (SignedGraph.PartitionRange r : rangesBySet.get(set)) {
+            EdgeBlock b = r.block();
+            SignedGraph.runPartitions(r.to() - r.from(), parallel && b.transposeParallelSafe(),
+                    (from, to) -> b.multiplyTranspose(s, h, r.from() + from, r.from() + to));
+        }
+    }
+
+    /** Frustrated weight (sum|A| - s^T A s) / 2, from scratch over all edges. */
+    public double frustratedWeight(double[] s, boolean parallel) {
+        double[] y = new double[s.length];
+        graph.multiply(s, y, parallel);
+        double sas = 0;
+        for (int i = 0; i < s.length; i++) {
+            sas += s[i] * y[i];
+        }
+        return (absSum - sas) / 2;
+    }
+
+    /** e(s), from scratch over all edges. */
+    public double epsilon(double[] s, boolean parallel) {
+        return frustratedWeight(s, parallel) / absSum;
+    }
+
+    /** e(s) from the sum T of the row sums of S A_u S: e = (1 - T / (2 sum|A|)) / 2. */
+    public double epsilonFromRowSumTotal(double total) {
+        return 0.5 * (1 - total / (2 * absSum));
+    }
+
+    /** d_i = sum_j |A_u|_ij, the total |weight| at each node (computed once). */
+    public synchronized double[] strengths() {
+        if (strengths == null) {
+            SignedGraph abs = graph.absolute();
+            double[] one = new double[graph.nodeCount()];
+            java.util.Arrays.fill(one, 1);
+            double[] d = new double[one.length];
+            abs.multiply(one, d, true);
+            abs.multiplyTranspose(one, d, true);
+            strengths = d;
+        }
+        return strengths;
+    }
+
+    /** Number of nodes whose row sum r_i = s_i h_i is negative beyond rounding (1e-9 of the node's strength). */
+    public int negativeRowSums(double[] s, boolean parallel) {
+        return check(s, parallel).negativeRowSums();
+    }
+
+    /** e(s) and the local-minimum test of a final state, both from one from-scratch computation of the fields. */
+    public record Check(double epsilon, int negativeRowSums) {
+    }
+
+    /**
+     * From scratch over all edges: h = A_u s, e(s) = (1 - s.h / (2 sum|A|)) / 2 (since s.h = 2 s^T A s), and the
+     * number of negative row sums s_i h_i (beyond 1e-9 of the node's strength).
+     */
+    public Check check(double[] s, boolean parallel) {
+        double[] h = new double[s.length];
+        fields(s, h, parallel);
+        double[] d = strengths();
+        int neg = 0;
+        double sh = 0;
+        for (int i = 0; i < s.length; i++) {
+            double r = s[i] * h[i];
+            sh += r;
+            if (r < -1e-9 * d[i]) {
+                neg++;
+            }
+        }
+        return new Check(epsilonFromRowSumTotal(sh), neg);
+    }
+
+    /** All spins +1, then {@code flips} single-spin flips of uniformly random nodes (repeats allowed). */
+    public static double[] initialSpins(int n, long flips, java.util.SplittableRandom random) {
+        double[] s = new double[n];
+        java.util.Arrays.fill(s, 1.0);
+        for (long k = 0; k < flips; k++) {
+            int i = random.nextInt(n);
+            s[i] = -s[i];
+        }
+        return s;
+    }
+}

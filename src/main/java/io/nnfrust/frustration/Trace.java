@@ -1,0 +1,31 @@
+package io.nnfrust.frustration;
+
+/** An optional energy trace: (step, epsilon) pairs every {@code every} steps. */
+final class Trace {
+    private final long every;
+    private double[] data = new double[16];
+    private int size;
+
+    Trace(long every) {
+        this.every = every;
+    }
+
+    boolean due(long step) {
+        return every > 0 && step % every == 0;
+    }
+
+    void add(long step, double epsilon) {
+        if (every <= 0) {
+            return;
+        }
+        if (size + 2 > data.length) {
+            data = java.util.Arrays.copyOf(data, data.length * 2);
+        }
+        data[size++] = step;
+        data[size++] = epsilon;
+    }
+
+    double[] toArray() {
+        return java.util.Arrays.copyOf(data, size);
+    }
+}
