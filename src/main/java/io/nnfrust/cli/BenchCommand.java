@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 
 /** {@code nnfrust bench product}: time of y = A x plus z = A^T x, matrix-free, per model. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Product.class})
+        subcommands = {BenchCommand.Product.class, BenchCommand.Frustration.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -81,6 +81,72 @@ public final class BenchCommand implements Runnable {
                 best = Math.min(best, (System.nanoTime() - t0) / 1e9);
             }
             return best;
+        }
+    }
+
+    @Command(name = "frustration", mixinStandardHelpOptions = true,
+            description = "Per model and solver: seconds per restart, epsilon, flips and peak heap.")
+    static final class Frustration implements Callable<Integer> {
+        @Option(names = "--models", split = ",", paramLabel = "MODEL",
+                description = "Models (default: zoo:squeezenet1.1, zoo:resnet18, zoo:googlenet-caffe and ../shared/models/squeezenet1.1-caffe.onnx).")
+        List<String> models;
+
+        @Option(names = "--solvers", split = ",", defaultValue = "algorithm1,algorithm1-first,layered,anneal",
+                description = "Solvers (default ${DEFAULT-VALUE}).")
+        List<String> solvers;
+
+        @Option(names = "--restarts", defaultValue = "1", description = "Restarts per (model, solver) (default ${DEFAULT-VALUE}).")
+        int restarts;
+
+        @Option(names = "--threads", description = "Threads (default: all cores).")
+        Integer threads;
+
+        @Option(names = "--seed", defaultValue = "1")
+        long seed;
+
+        @Override
+        public Integer call() {
+            List<String> list = models;
+            if (list == null) {
+                list = new ArrayList<>(List.of("zoo:squeezenet1.1", "zoo:resnet18", "zoo:googlenet-caffe"));
+                java.nio.file.Path real = java.nio.file.Path.of("..", "shared", "models", "squeezenet1.1-caffe.onnx");
+                if (java.nio.file.Files.exists(real)) {
+                    list.add(real.toString());
+                }
+            }
+            int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+            for (String solver : solvers) {
+                io.nnfrust.frustration.Solvers.byName(solver);
+            }
+            System.out.printf(Locale.ROOT, "threads %d, max heap %d MiB, %d restart(s) each, seed %d%n", t,
+                    Runtime.getRuntime().maxMemory() >> 20, restarts, seed);
+            System.out.printf(Locale.ROOT, "%-44s %-17s %10s %10s %10s %12s %10s %9s%n", "model", "solver", "s/restart",
+                    "eps best", "eps mean", "flips", "steps", "heap MiB");
+            for (String m : list) {
+                Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
+                io.nnfrust.frustration.SpinGlass glass = new io.nnfrust.frustration.SpinGlass(net.graph());
+                for (String solver : solvers) {
+                    resetPeaks();
+                    var r = io.nnfrust.frustration.FrustrationRunner.run(glass,
+                            io.nnfrust.frustration.Solvers.byName(solver), io.nnfrust.frustration.SolverOptions.DEFAULT,
+                            restarts, seed, t, null);
+                    double perRestart = r.seconds() / restarts;
+                    double flips = r.restarts().stream().mapToLong(x -> x.result().flips()).average().orElse(0);
+                    double steps = r.restarts().stream().mapToLong(x -> x.result().steps()).average().orElse(0);
+                    System.out.printf(Locale.ROOT, "%-44s %-17s %10.1f %10.6f %10.6f %,12.0f %,10.0f %9d%n", m, solver,
+                            perRestart, r.best().result().epsilon(), r.mean(), flips, steps, peakHeapMiB());
+                }
+            }
+            return 0;
+        }
+    }
+
+    static void resetPeaks() {
+        System.gc();
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                p.resetPeakUsage();
+            }
         }
     }
 

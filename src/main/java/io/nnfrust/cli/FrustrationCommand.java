@@ -55,7 +55,7 @@ public final class FrustrationCommand implements Callable<Integer> {
             description = "M: most flips (algorithm1) or descent sweeps (layered, anneal); -1 = until a local minimum.")
     long maxIterations;
 
-    @Option(names = "--sweeps", defaultValue = "200", description = "Annealing sweeps (anneal; default ${DEFAULT-VALUE}).")
+    @Option(names = "--sweeps", defaultValue = "40", description = "Annealing sweeps (anneal; default ${DEFAULT-VALUE}).")
     int sweeps;
 
     @Option(names = "--t-start", defaultValue = "0.5", description = "Annealing start temperature, relative to a node's |weight| (default ${DEFAULT-VALUE}).")
@@ -93,10 +93,26 @@ public final class FrustrationCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // validate every option before any work
         FrustrationSolver s = Solvers.byName(solver);
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (restarts < 1) {
+            throw new io.nnfrust.util.NnfrustException("--restarts must be at least 1, got " + restarts);
+        }
+        if (t < 1) {
+            throw new io.nnfrust.util.NnfrustException("--threads must be at least 1, got " + t);
+        }
+        new SolverOptions(initialFlips, maxIterations, sweeps, tStart, tEnd, false, Math.max(0, traceEvery));
+        if (traceEvery < 0) {
+            throw new io.nnfrust.util.NnfrustException("--trace-every must be >= 0, got " + traceEvery);
+        }
         long traceStep = traceEvery;
         GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
+        if (s.name().equals("exact") && src.graph().nodeCount() > io.nnfrust.frustration.ExactEnumeration.MAX_NODES) {
+            throw new io.nnfrust.util.NnfrustException("--solver exact enumerates 2^n states and accepts at most "
+                    + io.nnfrust.frustration.ExactEnumeration.MAX_NODES + " nodes; " + model + " has "
+                    + src.graph().nodeCount());
+        }
         SpinGlass glass = new SpinGlass(src.graph());
         if (trace != null && traceStep == 0) {
             traceStep = s.name().startsWith("algorithm1") ? Math.max(1, glass.nodeCount() / 100) : 1;
@@ -171,6 +187,7 @@ public final class FrustrationCommand implements Callable<Integer> {
         o.put("epsilonSd", result.sd());
         o.put("bestRestart", result.bestIndex());
         o.put("localMinimum", best.localMinimum());
+        o.put("structurallyBalanced", result.balanced());
         o.put("seconds", result.seconds());
         ArrayNode eps = o.putArray("epsilons");
         for (double e : result.epsilons()) {
@@ -241,7 +258,8 @@ public final class FrustrationCommand implements Callable<Integer> {
     private static void printSummary(PrintStream out, FrustrationRunner.Result r, List<FrustrationMap.Entry> entries) {
         RestartResult b = r.best().result();
         out.printf(Locale.ROOT, "solver           %s%n", r.solver());
-        out.printf(Locale.ROOT, "restarts         %d%n", r.restarts().size());
+        out.printf(Locale.ROOT, "restarts         %d%s%n", r.restarts().size(),
+                r.balanced() ? "  (structurally balanced: epsilon = 0 exactly, gauge found by search)" : "");
         out.printf(Locale.ROOT, "epsilon best     %.6f  (restart %d, %s)%n", b.epsilon(), r.bestIndex(),
                 b.localMinimum() ? "local minimum" : b.negativeRowSums() + " negative row sums");
         out.printf(Locale.ROOT, "epsilon mean     %.6f  sd %.6f%n", r.mean(), r.sd());

@@ -61,7 +61,16 @@ public final class ExactEnumeration implements FrustrationSolver {
                 best = s.clone();
             }
         }
-        return new RestartResult(glass.epsilon(best, false), glass.epsilonFromRowSumTotal(bestTotal), states, states,
+        // frustrated weight summed edge by edge: exactly 0 for a balanced graph
+        final double[] sb = best;
+        double[] frustrated = {0};
+        glass.graph().forEachEdge((src, dst, w) -> {
+            if (sb[src] * w * sb[dst] < 0) {
+                frustrated[0] += Math.abs(w);
+            }
+        });
+        return new RestartResult(frustrated[0] / glass.absWeightSum(), glass.epsilonFromRowSumTotal(bestTotal), states,
+                states,
                 (System.nanoTime() - t0) / 1e9, glass.negativeRowSums(best, false), best, new double[0]);
     }
 }

@@ -13,7 +13,7 @@ package io.nnfrust.frustration;
  */
 public record SolverOptions(long initialFlips, long maxIterations, int sweeps, double startTemperature,
                             double endTemperature, boolean parallel, long traceEvery) {
-    public static final SolverOptions DEFAULT = new SolverOptions(1_000_000, -1, 200, 0.5, 0.02, false, 0);
+    public static final SolverOptions DEFAULT = new SolverOptions(1_000_000, -1, 40, 0.5, 0.02, false, 0);
 
     public SolverOptions {
         if (initialFlips < 0) {
