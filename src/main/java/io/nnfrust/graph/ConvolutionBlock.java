@@ -255,10 +255,6 @@ public final class ConvolutionBlock extends EdgeBlock {
 
     @Override
     public EdgeBlock absolute() {
-        float[] a = new float[weights.length];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = Math.abs(weights[i]);
-        }
-        return withKernel(a);
+        return withKernel(absoluteCopy(weights));
     }
 }

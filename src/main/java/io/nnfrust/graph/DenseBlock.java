@@ -143,10 +143,6 @@ public final class DenseBlock extends EdgeBlock {
 
     @Override
     public EdgeBlock absolute() {
-        float[] a = new float[weights.length];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = Math.abs(weights[i]);
-        }
-        return withMatrix(a);
+        return withMatrix(absoluteCopy(weights));
     }
 }

@@ -80,6 +80,15 @@ public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, Poo
         return input.planeSize();
     }
 
+    /** A copy of {@code w} with every value replaced by its absolute value. */
+    protected static float[] absoluteCopy(float[] w) {
+        float[] a = new float[w.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Math.abs(w[i]);
+        }
+        return a;
+    }
+
     /** The same block with every weight replaced by its absolute value. */
     public abstract EdgeBlock absolute();
 
