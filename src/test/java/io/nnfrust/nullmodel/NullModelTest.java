@@ -1,0 +1,128 @@
+package io.nnfrust.nullmodel;
+
+import io.nnfrust.graph.ConvolutionBlock;
+import io.nnfrust.graph.CsrMatrix;
+import io.nnfrust.graph.DenseBlock;
+import io.nnfrust.graph.EdgeBlock;
+import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.onnx.OnnxImporter;
+import io.nnfrust.testing.RandomNetworks;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NullModelTest {
+    private static SignedGraph network(long seed) {
+        return OnnxImporter.importModel(RandomNetworks.build(seed, false), "r", "r", "-", ImportOptions.DEFAULT).graph();
+    }
+
+    private static float[] weightsOf(EdgeBlock b) {
+        return b instanceof ConvolutionBlock c ? c.kernel() : ((DenseBlock) b).matrix();
+    }
+
+    @Test
+    void n1KeepsEachLayersMultisetPositionsAndWeightSharing() {
+        SignedGraph g = network(1);
+        SignedGraph n1 = new ShuffledParameters().apply(g, 5);
+        CsrMatrix a = CsrMatrix.of(g), b = CsrMatrix.of(n1);
+        assertArrayEquals(a.rowStart, b.rowStart);
+        assertArrayEquals(a.column, b.column, "edge positions must not move");
+        boolean anyChanged = false;
+        for (int k = 0; k < g.blocks().size(); k++) {
+            EdgeBlock x = g.blocks().get(k), y = n1.blocks().get(k);
+            if (x instanceof ConvolutionBlock || x instanceof DenseBlock) {
+                float[] wx = weightsOf(x).clone(), wy = weightsOf(y).clone();
+                anyChanged |= !Arrays.equals(wx, wy);
+                Arrays.sort(wx);
+                Arrays.sort(wy);
+                assertArrayEquals(wx, wy, "layer " + x.name() + " must keep its multiset of parameters");
+            } else {
+                assertSame(x, y, "pooling and residual blocks are never changed");
+            }
+        }
+        assertTrue(anyChanged);
+        // weight sharing: walking both blocks' edges in the same order, each edge's kernel entry (identified by
+        // its value in the original kernel, whose entries are distinct) carries that entry's N1 value
+        for (int k = 0; k < n1.blocks().size(); k++) {
+            if (g.blocks().get(k) instanceof ConvolutionBlock c0) {
+                ConvolutionBlock c1 = (ConvolutionBlock) n1.blocks().get(k);
+                Map<Double, Integer> entryOf = new HashMap<>();
+                float[] k0 = c0.kernel();
+                for (int e = 0; e < k0.length; e++) {
+                    entryOf.put((double) k0[e], e);
+                }
+                assertEquals(k0.length, entryOf.size(), "test needs distinct kernel values");
+                java.util.List<Double> w0 = new java.util.ArrayList<>(), w1 = new java.util.ArrayList<>();
+                c0.forEachEdge((s0, t0, w) -> w0.add(w));
+                c1.forEachEdge((s0, t0, w) -> w1.add(w));
+                assertEquals(w0.size(), w1.size());
+                for (int e = 0; e < w0.size(); e++) {
+                    assertEquals(c1.kernel()[entryOf.get(w0.get(e))], w1.get(e), 0.0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void n1IsReproducibleAndSeedDependent() {
+        SignedGraph g = network(2);
+        ShuffledParameters n1 = new ShuffledParameters();
+        assertEquals(n1.apply(g, 7).absWeightSum(), n1.apply(g, 7).absWeightSum(), 0.0);
+        assertEquals(g.absWeightSum(), g.absWeightSum());
+        double[] x = new double[g.nodeCount()];
+        Arrays.fill(x, 1);
+        double[] y7 = new double[x.length], y7b = new double[x.length], y8 = new double[x.length];
+        n1.apply(g, 7).multiply(x, y7);
+        n1.apply(g, 7).multiply(x, y7b);
+        n1.apply(g, 8).multiply(x, y8);
+        assertArrayEquals(y7, y7b, 0.0);
+        assertFalse(Arrays.equals(y7, y8));
+    }
+
+    @Test
+    void n3MatchesTheChosenDistributionPerLayer() {
+        SignedGraph g = ModelLoader.load("zoo:alexnet-torch", ImportOptions.DEFAULT.withInputSize(224, 224)).graph();
+        for (WeightInit init : WeightInit.values()) {
+            SignedGraph n3 = new ReinitializedWeights(init).apply(g, 3);
+            for (EdgeBlock b : n3.blocks()) {
+                if (!(b instanceof ConvolutionBlock || b instanceof DenseBlock)) {
+                    continue;
+                }
+                float[] w = weightsOf(b);
+                int fanIn, fanOut;
+                if (b instanceof ConvolutionBlock c) {
+                    int rf = c.geometry().kernelHeight * c.geometry().kernelWidth;
+                    fanIn = c.input().channels / c.groups() * rf;
+                    fanOut = c.outChannels() * rf;
+                } else {
+                    DenseBlock d = (DenseBlock) b;
+                    fanIn = d.inFeatures();
+                    fanOut = d.outFeatures();
+                }
+                double mean = 0, sq = 0;
+                for (float v : w) {
+                    mean += v;
+                    sq += (double) v * v;
+                }
+                mean /= w.length;
+                double var = sq / w.length - mean * mean;
+                double sd = init.std(fanIn, fanOut);
+                // sampling error of the mean is sd/sqrt(N); of the variance ~ sd^2 * sqrt(2/N) (normal) or less
+                assertEquals(0, mean, 6 * sd / Math.sqrt(w.length), init + " " + b.name());
+                assertEquals(sd * sd, var, 6 * sd * sd * Math.sqrt(2.0 / w.length), init + " " + b.name());
+            }
+            assertEquals(new ReinitializedWeights(init).apply(g, 3).absWeightSum(), n3.absWeightSum(), 0.0);
+        }
+    }
+}
