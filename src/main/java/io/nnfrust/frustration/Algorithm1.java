@@ -96,10 +96,8 @@ public final class Algorithm1 implements FrustrationSolver {
                 trace.add(flips, glass.epsilonFromRowSumTotal(total));
             }
         }
-        SpinGlass.Check check = glass.check(s, options.parallel());
         trace.add(flips, glass.epsilonFromRowSumTotal(total));
-        return new RestartResult(check.epsilon(), glass.epsilonFromRowSumTotal(total), flips, flips,
-                (System.nanoTime() - t0) / 1e9, check.negativeRowSums(), s, trace.toArray());
+        return glass.finish(s, total, flips, flips, t0, trace, options.parallel());
     }
 
     /**

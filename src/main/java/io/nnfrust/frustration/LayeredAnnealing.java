@@ -36,9 +36,6 @@ public final class LayeredAnnealing implements FrustrationSolver {
         }
         long descent = sw.descend(options.maxIterations(), trace, k);
         trace.add(k + descent, glass.epsilonFromRowSumTotal(sw.total));
-        SpinGlass.Check check = glass.check(s, options.parallel());
-        return new RestartResult(check.epsilon(), glass.epsilonFromRowSumTotal(sw.total),
-                sw.flips, k + descent, (System.nanoTime() - t0) / 1e9, check.negativeRowSums(),
-                s, trace.toArray());
+        return glass.finish(s, sw.total, sw.flips, k + descent, t0, trace, options.parallel());
     }
 }

@@ -25,9 +25,6 @@ public final class LayeredDescent implements FrustrationSolver {
         trace.add(0, glass.epsilonFromRowSumTotal(sw.total));
         long sweeps = sw.descend(options.maxIterations(), trace, 0);
         trace.add(sweeps, glass.epsilonFromRowSumTotal(sw.total));
-        SpinGlass.Check check = glass.check(s, options.parallel());
-        return new RestartResult(check.epsilon(), glass.epsilonFromRowSumTotal(sw.total),
-                sw.flips, sweeps, (System.nanoTime() - t0) / 1e9, check.negativeRowSums(), s,
-                trace.toArray());
+        return glass.finish(s, sw.total, sw.flips, sweeps, t0, trace, options.parallel());
     }
 }

@@ -146,6 +146,17 @@ public final class SpinGlass {
         return new Check(epsilonFromRowSumTotal(sh), negative);
     }
 
+    /**
+     * The result of a restart that ends in spins {@code s}: e(s) and the local-minimum test recomputed from scratch
+     * ({@link #check}), next to the incrementally tracked row-sum total.
+     */
+    RestartResult finish(double[] s, double trackedTotal, long flips, long steps, long startNanos, Trace trace,
+                         boolean parallel) {
+        Check check = check(s, parallel);
+        return new RestartResult(check.epsilon(), epsilonFromRowSumTotal(trackedTotal), flips, steps,
+                (System.nanoTime() - startNanos) / 1e9, check.negativeRowSums(), s, trace.toArray());
+    }
+
     /** All spins +1, then {@code flips} single-spin flips of uniformly random nodes (repeats allowed). */
     public static double[] initialSpins(int n, long flips, java.util.SplittableRandom random) {
         double[] s = new double[n];

@@ -91,19 +91,24 @@ public final class WindowGeometry {
 
     private TapTable inRows, inCols, outRows, outCols;
 
+    /** Pairs (tap, map(p, tap)) for every position p and tap where map gives a value in [0, limit). */
+    private static TapTable table(int positions, int taps, java.util.function.IntBinaryOperator map, int limit) {
+        TapTable t = new TapTable(positions, taps);
+        for (int p = 0; p < positions; p++) {
+            for (int k = 0; k < taps; k++) {
+                int q = map.applyAsInt(p, k);
+                if (q >= 0 && q < limit) {
+                    t.add(p, k, q);
+                }
+            }
+        }
+        return t;
+    }
+
     /** For each input row: (tap row, output row) pairs. */
     public synchronized TapTable outputRowsOfInputRow() {
         if (outRows == null) {
-            TapTable t = new TapTable(inHeight, kernelHeight);
-            for (int ih = 0; ih < inHeight; ih++) {
-                for (int i = 0; i < kernelHeight; i++) {
-                    int oh = outRow(ih, i);
-                    if (oh >= 0) {
-                        t.add(ih, i, oh);
-                    }
-                }
-            }
-            outRows = t;
+            outRows = table(inHeight, kernelHeight, this::outRow, outHeight);
         }
         return outRows;
     }
@@ -111,16 +116,7 @@ public final class WindowGeometry {
     /** For each input column: (tap column, output column) pairs. */
     public synchronized TapTable outputColsOfInputCol() {
         if (outCols == null) {
-            TapTable t = new TapTable(inWidth, kernelWidth);
-            for (int iw = 0; iw < inWidth; iw++) {
-                for (int j = 0; j < kernelWidth; j++) {
-                    int ow = outCol(iw, j);
-                    if (ow >= 0) {
-                        t.add(iw, j, ow);
-                    }
-                }
-            }
-            outCols = t;
+            outCols = table(inWidth, kernelWidth, this::outCol, outWidth);
         }
         return outCols;
     }
@@ -128,16 +124,7 @@ public final class WindowGeometry {
     /** For each output row: (tap row, input row) pairs inside the input. */
     public synchronized TapTable inputRowsOfOutputRow() {
         if (inRows == null) {
-            TapTable t = new TapTable(outHeight, kernelHeight);
-            for (int oh = 0; oh < outHeight; oh++) {
-                for (int i = 0; i < kernelHeight; i++) {
-                    int ih = inRow(oh, i);
-                    if (ih >= 0 && ih < inHeight) {
-                        t.add(oh, i, ih);
-                    }
-                }
-            }
-            inRows = t;
+            inRows = table(outHeight, kernelHeight, this::inRow, inHeight);
         }
         return inRows;
     }
@@ -145,16 +132,7 @@ public final class WindowGeometry {
     /** For each output column: (tap column, input column) pairs inside the input. */
     public synchronized TapTable inputColsOfOutputCol() {
         if (inCols == null) {
-            TapTable t = new TapTable(outWidth, kernelWidth);
-            for (int ow = 0; ow < outWidth; ow++) {
-                for (int j = 0; j < kernelWidth; j++) {
-                    int iw = inCol(ow, j);
-                    if (iw >= 0 && iw < inWidth) {
-                        t.add(ow, j, iw);
-                    }
-                }
-            }
-            inCols = t;
+            inCols = table(outWidth, kernelWidth, this::inCol, inWidth);
         }
         return inCols;
     }
