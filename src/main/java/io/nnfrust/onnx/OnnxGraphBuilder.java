@@ -137,6 +137,29 @@ public final class OnnxGraphBuilder {
         return y;
     }
 
+    /** Square-kernel convolution with ONNX auto_pad (SAME_UPPER, SAME_LOWER or VALID). */
+    public String convAutoPad(String nodeName, String x, int out, int k, int stride, String autoPad) {
+        int[] s = shapes.get(x);
+        int in = s[0];
+        String w = initializer(nodeName + ".weight", new int[] {out, in, k, k},
+                randomWeights(out * in * k * k, in * k * k, out * k * k));
+        graph.addNode(node("Conv", nodeName, List.of(x, w), nodeName).addAttribute(ints("kernel_shape", k, k))
+                .addAttribute(ints("strides", stride, stride)).addAttribute(AttributeProto.newBuilder()
+                        .setName("auto_pad").setType(AttributeProto.AttributeType.STRING)
+                        .setS(com.google.protobuf.ByteString.copyFromUtf8(autoPad))));
+        int[] o = new int[2];
+        for (int d = 0; d < 2; d++) {
+            o[d] = autoPad.equals("VALID") ? (s[1 + d] - k) / stride + 1 : (s[1 + d] + stride - 1) / stride;
+        }
+        shapes.put(nodeName, new int[] {out, o[0], o[1]});
+        return nodeName;
+    }
+
+    /** Any single-input operator that keeps the shape (Identity, Dropout, Relu, ...). */
+    public String nodeWise(String op, String x) {
+        return unary(op, x);
+    }
+
     public String relu(String x) {
         return unary("Relu", x);
     }
