@@ -1,0 +1,198 @@
+package io.nnfrust.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.experiment.FrustrationExperiment;
+import io.nnfrust.experiment.WelchTest;
+import io.nnfrust.frustration.SolverOptions;
+import io.nnfrust.util.AtomicFiles;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code nnfrust experiment frustration}: the real network against its null models (paper Fig. 2, 5a). */
+@Command(name = "experiment", mixinStandardHelpOptions = true, description = "The paper's experiments.",
+        subcommands = {ExperimentCommand.Frustration.class})
+public final class ExperimentCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    @Command(name = "frustration", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Frustration of the real network (R) against null models, with Welch's t-tests.",
+                    "Each null network is solved twice: from S = I (nu = 0) and from --initial-flips random flips."})
+    static final class Frustration implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "zoo:NAME or an .onnx file.")
+        String model;
+
+        @Option(names = "--replicas", defaultValue = "80", description = "Restarts on the real network (default ${DEFAULT-VALUE}).")
+        int replicas;
+
+        @Option(names = "--nulls", split = ",", defaultValue = "N1,N3", description = "Null models: N1, N3 (default ${DEFAULT-VALUE}; N2 is not implemented yet).")
+        List<String> nulls;
+
+        @Option(names = "--null-count", defaultValue = "80", description = "Null networks of each kind (default ${DEFAULT-VALUE}).")
+        int nullCount;
+
+        @Option(names = "--n3-init", defaultValue = "he", description = "N3 initialisation: he or xavier (default ${DEFAULT-VALUE}).")
+        String n3Init;
+
+        @Option(names = "--solver", defaultValue = "algorithm1", description = "Solver (see 'nnfrust frustration --help'; default ${DEFAULT-VALUE}).")
+        String solver;
+
+        @Option(names = "--seed", defaultValue = "1")
+        long seed;
+
+        @Option(names = "--threads", description = "Parallel solves (default: all cores). Results do not depend on it.")
+        Integer threads;
+
+        @Option(names = "--initial-flips", defaultValue = "1000000")
+        long initialFlips;
+
+        @Option(names = "--sweeps", defaultValue = "40", description = "Annealing sweeps (anneal).")
+        int sweeps;
+
+        @Option(names = "--checkpoint", paramLabel = "FILE", description = "JSON Lines file that receives every finished solve (default: OUTPUT.jsonl when --output is given).")
+        Path checkpoint;
+
+        @Option(names = "--resume", description = "Continue the checkpoint: skip the solves already in it.")
+        boolean resume;
+
+        @Option(names = "--stop-after", defaultValue = "0", description = "Stop after this many new solves (0: run all); continue later with --resume.")
+        int stopAfter;
+
+        @Option(names = "--output", paramLabel = "FILE", description = "Write the JSON result to FILE (atomically).")
+        Path output;
+
+        @Option(names = "--csv", paramLabel = "FILE", description = "Write every solve as CSV.")
+        Path csv;
+
+        @Option(names = "--json", description = "Print the JSON result on stdout.")
+        boolean json;
+
+        @Option(names = "--quiet", description = "No progress on stderr.")
+        boolean quiet;
+
+        @Mixin
+        ModelOptions modelOptions;
+
+        @Override
+        public Integer call() throws Exception {
+            int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+            if (t < 1) {
+                throw new NnfrustException("--threads must be at least 1");
+            }
+            if (stopAfter < 0) {
+                throw new NnfrustException("--stop-after must be >= 0");
+            }
+            SolverOptions opts = new SolverOptions(initialFlips, -1, sweeps, 0.5, 0.02, false, 0);
+            var importOptions = modelOptions.toImportOptions();
+            // validate the configuration before loading anything
+            new FrustrationExperiment.Config(model, "", importOptions.toString(), solver, replicas, nulls, nullCount,
+                    n3Init, seed, opts);
+            GraphSource src = GraphSource.load(model, importOptions, "onnx");
+            FrustrationExperiment.Config config = new FrustrationExperiment.Config(model, src.sha256(),
+                    importOptions.toString(), solver, replicas, nulls, nullCount, n3Init, seed, opts);
+            Path cp = checkpoint != null ? checkpoint
+                    : output != null ? Path.of(output.toString() + ".jsonl") : null;
+            int total = FrustrationExperiment.tasks(config).size();
+            if (!quiet) {
+                System.err.printf(Locale.ROOT, "nnfrust experiment frustration: %s, %d solves (%d real, %d null), solver %s, %d threads%s%n",
+                        model, total, replicas, total - replicas, solver, t, cp == null ? "" : ", checkpoint " + cp);
+            }
+            int[] count = {0};
+            List<FrustrationExperiment.Outcome> outcomes = FrustrationExperiment.run(src.graph(), config, cp, resume, t,
+                    stopAfter, o -> {
+                        count[0]++;
+                        if (!quiet) {
+                            System.err.printf(Locale.ROOT, "[%d new] %s replica %d instance %d: eps %.6f (%.1f s)%n",
+                                    count[0], o.task().group(), o.task().replica(), o.task().instance(), o.epsilon(),
+                                    o.seconds());
+                        }
+                    });
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode out = m.createObjectNode();
+            out.put("model", model);
+            out.put("complete", outcomes.size() == total);
+            out.put("solves", outcomes.size());
+            out.put("solvesPlanned", total);
+            Map<String, double[]> groups = FrustrationExperiment.byGroup(outcomes);
+            ObjectNode g = out.putObject("groups");
+            groups.forEach((name, e) -> {
+                FrustrationExperiment.GroupStats s = FrustrationExperiment.stats(name, e);
+                ObjectNode j = g.putObject(name);
+                j.put("n", s.n());
+                j.put("min", s.min());
+                j.put("mean", s.mean());
+                j.put("sd", s.sd());
+            });
+            ArrayNode tests = out.putArray("welch");
+            for (String[] p : FrustrationExperiment.comparisons(groups)) {
+                WelchTest w = WelchTest.of(groups.get(p[0]), groups.get(p[1]));
+                ObjectNode j = tests.addObject();
+                j.put("a", p[0]);
+                j.put("b", p[1]);
+                j.put("t", w.t());
+                j.put("df", w.df());
+                j.put("p", w.p());
+            }
+            ArrayNode res = out.putArray("results");
+            for (FrustrationExperiment.Outcome o : outcomes) {
+                res.add(m.readTree(FrustrationExperiment.resultJson(m, o)));
+            }
+            ObjectNode prov = out.putObject("provenance");
+            prov.set("config", m.readTree(FrustrationExperiment.configJson(m, config)));
+            prov.put("version", Version.get());
+            prov.put("threads", t);
+            prov.put("time", java.time.Instant.now().toString());
+            String text = m.writeValueAsString(out);
+            if (output != null) {
+                AtomicFiles.write(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+            }
+            if (csv != null) {
+                StringBuilder b = new StringBuilder("group,replica,instance,nullSeed,seed,initialFlips,epsilon,flips,seconds,localMinimum\n");
+                for (FrustrationExperiment.Outcome o : outcomes) {
+                    var k = o.task();
+                    b.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%d,%.12f,%d,%.3f,%b%n", k.group(), k.replica(),
+                            k.instance(), k.nullSeed(), k.seed(), k.initialFlips(), o.epsilon(), o.flips(), o.seconds(),
+                            o.localMinimum()));
+                }
+                AtomicFiles.write(csv, os -> os.write(b.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+            if (json) {
+                System.out.println(text);
+            } else {
+                System.out.printf(Locale.ROOT, "%-6s %6s %12s %12s %12s%n", "group", "n", "min", "mean", "sd");
+                groups.forEach((name, e) -> {
+                    FrustrationExperiment.GroupStats s = FrustrationExperiment.stats(name, e);
+                    System.out.printf(Locale.ROOT, "%-6s %6d %12.6f %12.6f %12.6f%n", name, s.n(), s.min(), s.mean(), s.sd());
+                });
+                for (String[] p : FrustrationExperiment.comparisons(groups)) {
+                    WelchTest w = WelchTest.of(groups.get(p[0]), groups.get(p[1]));
+                    System.out.printf(Locale.ROOT, "Welch %s vs %s: t = %.3f, df = %.1f, p = %.3g%n", p[0], p[1], w.t(),
+                            w.df(), w.p());
+                }
+                if (outcomes.size() < total) {
+                    System.out.printf(Locale.ROOT, "incomplete: %d of %d solves; continue with --resume%n", outcomes.size(), total);
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package io.nnfrust.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.frustration.FrustrationSolver;
+import io.nnfrust.frustration.RestartResult;
+import io.nnfrust.frustration.SolverOptions;
+import io.nnfrust.frustration.Solvers;
+import io.nnfrust.frustration.SpinGlass;
+import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.nullmodel.NullModel;
+import io.nnfrust.nullmodel.ReinitializedWeights;
+import io.nnfrust.nullmodel.ShuffledParameters;
+import io.nnfrust.util.AtomicFiles;
+import io.nnfrust.util.NnfrustException;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * The frustration experiment of the paper (Results, Fig. 2 and 5a): the real network solved {@code replicas}
+ * times, and for each null kind {@code nullCount} null networks, each solved twice, once from S = I (nu = 0) and
+ * once from nu random flips. Every task's seeds are drawn up front from {@code SplittableRandom(seed)} in task
+ * order, so the results do not depend on threads, interruptions or resumption. Each finished task is appended to
+ * a JSON Lines checkpoint; {@code resume} skips the tasks already there.
+ */
+public final class FrustrationExperiment {
+    private FrustrationExperiment() {
+    }
+
+    /** Everything that determines the results (its hash guards --resume). */
+    public record Config(String model, String modelSha256, String importOptions, String solver, int replicas,
+                         List<String> nulls, int nullCount, String n3Init, long seed, SolverOptions options) {
+        public Config {
+            if (replicas < 0 || nullCount < 0) {
+                throw new NnfrustException("--replicas and --null-count must be >= 0");
+            }
+            if (replicas < 2 && nulls.isEmpty()) {
+                throw new NnfrustException("nothing to compare: give --replicas >= 2 or some --nulls");
+            }
+            for (String k : nulls) {
+                if (!k.equals("N1") && !k.equals("N3")) {
+                    throw new NnfrustException(k.equals("N2")
+                            ? "null model N2 is not implemented yet (see docs/nullmodels.md); use N1 and N3"
+                            : "unknown null model '" + k + "' (available: N1, N3)");
+                }
+            }
+            Solvers.byName(solver);
+            WeightInit.parse(n3Init);
+        }
+
+        ObjectNode toJson(ObjectMapper m) {
+            ObjectNode o = m.createObjectNode();
+            o.put("model", model);
+            o.put("modelSha256", modelSha256);
+            o.put("importOptions", importOptions);
+            o.put("solver", solver);
+            o.put("replicas", replicas);
+            o.put("nulls", String.join(",", nulls));
+            o.put("nullCount", nullCount);
+            o.put("n3Init", n3Init);
+            o.put("seed", seed);
+            o.put("initialFlips", options.initialFlips());
+            o.put("maxIterations", options.maxIterations());
+            o.put("sweeps", options.sweeps());
+            o.put("tStart", options.startTemperature());
+            o.put("tEnd", options.endTemperature());
+            return o;
+        }
+    }
+
+    /** One solve: group R (real) or a null kind, replica (null network) index, instance (0: nu = 0, 1: nu). */
+    public record Task(int index, String group, int replica, int instance, long nullSeed, long seed,
+                       long initialFlips) {
+        public String key() {
+            return group + "/" + replica + "/" + instance;
+        }
+    }
+
+    /** A finished task. */
+    public record Outcome(Task task, double epsilon, long flips, double seconds, boolean localMinimum) {
+    }
+
+    /** All tasks in their fixed order, seeds drawn up front. */
+    public static List<Task> tasks(Config c) {
+        SplittableRandom master = new SplittableRandom(c.seed());
+        List<Task> t = new ArrayList<>();
+        for (int r = 0; r < c.replicas(); r++) {
+            t.add(new Task(t.size(), "R", r, 1, 0, master.nextLong(), c.options().initialFlips()));
+        }
+        for (String kind : c.nulls()) {
+            for (int k = 0; k < c.nullCount(); k++) {
+                long nullSeed = master.nextLong();
+                long s0 = master.nextLong(), s1 = master.nextLong();
+                t.add(new Task(t.size(), kind, k, 0, nullSeed, s0, 0));
+                t.add(new Task(t.size(), kind, k, 1, nullSeed, s1, c.options().initialFlips()));
+            }
+        }
+        return t;
+    }
+
+    static NullModel nullModel(String kind, String n3Init) {
+        return kind.equals("N1") ? new ShuffledParameters() : new ReinitializedWeights(WeightInit.parse(n3Init));
+    }
+
+    /**
+     * Runs the pending tasks (all, or those not in the checkpoint when resuming), at most {@code stopAfter} of them
+     * when it is positive, and returns every finished outcome in task order.
+     */
+    public static List<Outcome> run(SignedGraph real, Config c, Path checkpoint, boolean resume, int threads,
+                                    int stopAfter, Consumer<Outcome> progress) {
+        ObjectMapper m = new ObjectMapper();
+        List<Task> tasks = tasks(c);
+        String header = headerLine(m, c);
+        Map<String, Outcome> done = new HashMap<>();
+        if (checkpoint != null) {
+            prepareCheckpoint(m, checkpoint, header, resume, tasks, done);
+        }
+        List<Task> pending = new ArrayList<>();
+        for (Task t : tasks) {
+            if (!done.containsKey(t.key()) && (stopAfter <= 0 || pending.size() < stopAfter)) {
+                pending.add(t);
+            }
+        }
+        SpinGlass realGlass = new SpinGlass(real);
+        FrustrationSolver solver = Solvers.byName(c.solver());
+        Object lock = new Object();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+            Thread th = new Thread(r, "nnfrust-experiment");
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Task t : pending) {
+                futures.add(pool.submit(() -> {
+                    SpinGlass glass = t.group().equals("R") ? realGlass
+                            : new SpinGlass(nullModel(t.group(), c.n3Init()).apply(real, t.nullSeed()));
+                    RestartResult r = solver.solve(glass, new SplittableRandom(t.seed()),
+                            c.options().withInitialFlips(t.initialFlips()));
+                    Outcome o = new Outcome(t, r.epsilon(), r.flips(), r.seconds(), r.localMinimum());
+                    synchronized (lock) {
+                        done.put(t.key(), o);
+                        if (checkpoint != null) {
+                            append(checkpoint, resultLine(m, o));
+                        }
+                        if (progress != null) {
+                            progress.accept(o);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NnfrustException("interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Outcome> out = new ArrayList<>();
+        for (Task t : tasks) {
+            Outcome o = done.get(t.key());
+            if (o != null) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    private static String headerLine(ObjectMapper m, Config c) {
+        ObjectNode h = m.createObjectNode();
+        h.put("type", "header");
+        h.set("config", c.toJson(m));
+        return h.toString();
+    }
+
+    /** The JSON Lines form of an outcome. */
+    public static String resultJson(ObjectMapper m, Outcome o) {
+        return resultLine(m, o);
+    }
+
+    /** The JSON form of a configuration. */
+    public static String configJson(ObjectMapper m, Config c) {
+        return c.toJson(m).toString();
+    }
+
+    static String resultLine(ObjectMapper m, Outcome o) {
+        ObjectNode r = m.createObjectNode();
+        r.put("type", "result");
+        r.put("group", o.task().group());
+        r.put("replica", o.task().replica());
+        r.put("instance", o.task().instance());
+        r.put("nullSeed", o.task().nullSeed());
+        r.put("seed", o.task().seed());
+        r.put("initialFlips", o.task().initialFlips());
+        r.put("epsilon", o.epsilon());
+        r.put("flips", o.flips());
+        r.put("seconds", o.seconds());
+        r.put("localMinimum", o.localMinimum());
+        return r.toString();
+    }
+
+    private static void append(Path file, String line) {
+        try (OutputStream os = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            os.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            os.flush();
+        } catch (IOException e) {
+            throw new NnfrustException("cannot append to checkpoint " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A fresh run writes the header (refusing to overwrite an existing checkpoint); a resumed run checks the header,
+     * keeps every complete result line (a line cut by a kill is dropped) and rewrites the file atomically.
+     */
+    private static void prepareCheckpoint(ObjectMapper m, Path file, String header, boolean resume, List<Task> tasks,
+                                          Map<String, Outcome> done) {
+        boolean exists = Files.exists(file);
+        if (!resume) {
+            if (exists) {
+                throw new NnfrustException("checkpoint " + file + " exists; add --resume to continue it or remove it");
+            }
+            AtomicFiles.write(file, os -> os.write((header + "\n").getBytes(StandardCharsets.UTF_8)));
+            return;
+        }
+        if (!exists) {
+            AtomicFiles.write(file, os -> os.write((header + "\n").getBytes(StandardCharsets.UTF_8)));
+            return;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new NnfrustException("cannot read checkpoint " + file + ": " + e.getMessage());
+        }
+        if (lines.isEmpty() || !sameConfig(m, lines.get(0), header)) {
+            throw new NnfrustException("checkpoint " + file + " was written with other options or model; "
+                    + "resume with the same ones or start a new checkpoint");
+        }
+        Map<String, Task> byKey = new LinkedHashMap<>();
+        for (Task t : tasks) {
+            byKey.put(t.key(), t);
+        }
+        List<String> keep = new ArrayList<>();
+        keep.add(lines.get(0));
+        for (int i = 1; i < lines.size(); i++) {
+            try {
+                JsonNode j = m.readTree(lines.get(i));
+                Task t = byKey.get(j.get("group").asText() + "/" + j.get("replica").asInt() + "/"
+                        + j.get("instance").asInt());
+                if (t == null || t.seed() != j.get("seed").asLong()) {
+                    continue;
+                }
+                done.put(t.key(), new Outcome(t, j.get("epsilon").asDouble(), j.get("flips").asLong(),
+                        j.get("seconds").asDouble(), j.get("localMinimum").asBoolean()));
+                keep.add(lines.get(i));
+            } catch (IOException | RuntimeException partial) {
+                // a line cut short by a kill: drop it, the task runs again
+            }
+        }
+        AtomicFiles.write(file, os -> os.write((String.join("\n", keep) + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static boolean sameConfig(ObjectMapper m, String a, String b) {
+        try {
+            return m.readTree(a).get("config").equals(m.readTree(b).get("config"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Summary of one group. */
+    public record GroupStats(String group, int n, double min, double mean, double sd) {
+    }
+
+    public static Map<String, double[]> byGroup(List<Outcome> outcomes) {
+        Map<String, List<Double>> g = new LinkedHashMap<>();
+        for (Outcome o : outcomes) {
+            g.computeIfAbsent(o.task().group(), k -> new ArrayList<>()).add(o.epsilon());
+        }
+        Map<String, double[]> out = new LinkedHashMap<>();
+        g.forEach((k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+        return out;
+    }
+
+    public static GroupStats stats(String group, double[] e) {
+        double min = Double.MAX_VALUE;
+        for (double v : e) {
+            min = Math.min(min, v);
+        }
+        double mean = WelchTest.mean(e);
+        return new GroupStats(group, e.length, min, mean, e.length > 1 ? Math.sqrt(WelchTest.variance(e, mean)) : 0);
+    }
+
+    /** The paper's comparisons that the groups present allow: R vs N1, N1 vs N2, R vs N2, R vs N3. */
+    public static List<String[]> comparisons(Map<String, double[]> groups) {
+        List<String[]> pairs = new ArrayList<>();
+        for (String[] p : new String[][] {{"R", "N1"}, {"N1", "N2"}, {"R", "N2"}, {"R", "N3"}}) {
+            if (groups.containsKey(p[0]) && groups.containsKey(p[1]) && groups.get(p[0]).length > 1
+                    && groups.get(p[1]).length > 1) {
+                pairs.add(p);
+            }
+        }
+        return pairs;
+    }
+}

@@ -1,0 +1,124 @@
+package io.nnfrust.experiment;
+
+import io.nnfrust.cli.Main;
+import io.nnfrust.frustration.SolverOptions;
+import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.testing.SharedData;
+import io.nnfrust.util.NnfrustException;
+import org.hipparchus.stat.inference.TTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ExperimentTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void welchMatchesHipparchusAndTheSatterthwaiteFormula() {
+        SplittableRandom r = new SplittableRandom(1);
+        for (int k = 0; k < 20; k++) {
+            double[] a = new double[5 + r.nextInt(20)], b = new double[5 + r.nextInt(20)];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = r.nextGaussian() * (1 + k % 3);
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = 0.5 + r.nextGaussian();
+            }
+            WelchTest w = WelchTest.of(a, b);
+            TTest ref = new TTest();
+            assertEquals(ref.t(a, b), w.t(), 1e-10);
+            assertEquals(ref.tTest(a, b), w.p(), 1e-9);
+            double va = WelchTest.variance(a, WelchTest.mean(a)) / a.length;
+            double vb = WelchTest.variance(b, WelchTest.mean(b)) / b.length;
+            double df = (va + vb) * (va + vb) / (va * va / (a.length - 1) + vb * vb / (b.length - 1));
+            assertEquals(df, w.df(), 1e-10);
+        }
+        // far tail: p stays positive and tiny where 2 F(-|t|) would underflow to 0
+        double[] a = {0.400, 0.4001, 0.3999, 0.4002, 0.3998, 0.4, 0.4001, 0.3999};
+        double[] b = {0.450, 0.4501, 0.4499, 0.4502, 0.4498, 0.45, 0.4501, 0.4499};
+        WelchTest w = WelchTest.of(a, b);
+        assertTrue(w.p() > 0 && w.p() < 1e-20, "p = " + w.p());
+    }
+
+    private static FrustrationExperiment.Config config(int replicas, int nullCount, long seed) {
+        return new FrustrationExperiment.Config("zoo:squeezenet1.1", "zoo", "32x32", "layered", replicas,
+                List.of("N1", "N3"), nullCount, "he", seed, SolverOptions.DEFAULT.withInitialFlips(2000));
+    }
+
+    private static SignedGraph small() {
+        return ModelLoader.load("zoo:squeezenet1.1", ImportOptions.DEFAULT.withInputSize(32, 32)).graph();
+    }
+
+    @Test
+    void tasksFollowThePaperAndSeedsAreFixedUpFront() {
+        List<FrustrationExperiment.Task> t = FrustrationExperiment.tasks(config(3, 2, 5));
+        assertEquals(3 + 2 * 2 * 2, t.size());
+        assertEquals(0, t.get(3).initialFlips(), "first instance of a null network starts from S = I");
+        assertEquals(2000, t.get(4).initialFlips());
+        assertEquals(t.get(3).nullSeed(), t.get(4).nullSeed(), "both instances solve the same null network");
+        assertEquals(t, FrustrationExperiment.tasks(config(3, 2, 5)));
+    }
+
+    @Test
+    void interruptedAndResumedRunEqualsUninterruptedRun() throws Exception {
+        SignedGraph g = small();
+        FrustrationExperiment.Config c = config(3, 2, 11);
+        List<FrustrationExperiment.Outcome> full = FrustrationExperiment.run(g, c, dir.resolve("full.jsonl"), false, 2,
+                0, null);
+        assertEquals(11, full.size());
+        Path cp = dir.resolve("cut.jsonl");
+        List<FrustrationExperiment.Outcome> first = FrustrationExperiment.run(g, c, cp, false, 2, 4, null);
+        assertEquals(4, first.size());
+        // a kill in the middle of writing leaves a partial last line
+        Files.writeString(cp, Files.readString(cp) + "{\"type\":\"result\",\"group\":\"N1\",\"repl",
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        List<FrustrationExperiment.Outcome> resumed = FrustrationExperiment.run(g, c, cp, true, 3, 0, null);
+        assertEquals(full.size(), resumed.size());
+        for (int i = 0; i < full.size(); i++) {
+            assertEquals(full.get(i).task(), resumed.get(i).task());
+            assertEquals(full.get(i).epsilon(), resumed.get(i).epsilon(), 0.0, full.get(i).task().key());
+        }
+        assertEquals(1 + 11, Files.readAllLines(cp).size(), "header plus one line per solve, no duplicates");
+        // nothing left to do: resuming again runs nothing and returns the same
+        assertEquals(11, FrustrationExperiment.run(g, c, cp, true, 2, 0, null).size());
+        // other options refuse to resume this checkpoint; a fresh run refuses to overwrite it
+        assertThrows(NnfrustException.class, () -> FrustrationExperiment.run(g, config(3, 2, 12), cp, true, 2, 0, null));
+        assertThrows(NnfrustException.class, () -> FrustrationExperiment.run(g, c, cp, false, 2, 0, null));
+    }
+
+    @Test
+    void realSqueezeNetIsLessFrustratedThanItsNullModels() {
+        Path model = SharedData.require("models/squeezenet1.1-caffe.onnx");
+        SignedGraph g = ModelLoader.load(model.toString(), ImportOptions.DEFAULT.withInputSize(64, 64)).graph();
+        FrustrationExperiment.Config c = new FrustrationExperiment.Config(model.toString(), "-", "64x64", "layered", 6,
+                List.of("N1", "N3"), 3, "he", 1, SolverOptions.DEFAULT);
+        Map<String, double[]> groups = FrustrationExperiment.byGroup(FrustrationExperiment.run(g, c, null, false, 2, 0,
+                null));
+        double r = WelchTest.mean(groups.get("R")), n1 = WelchTest.mean(groups.get("N1")), n3 = WelchTest.mean(groups.get("N3"));
+        assertTrue(r < n1 && n1 < n3, "expected eps_R < eps_N1 < eps_N3, got " + r + ", " + n1 + ", " + n3);
+        assertTrue(WelchTest.of(groups.get("R"), groups.get("N1")).p() < 1e-3);
+        assertTrue(WelchTest.of(groups.get("R"), groups.get("N3")).p() < 1e-6);
+    }
+
+    @Test
+    void commandLineErrorsAreOneLine() {
+        var cl = Main.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        assertEquals(2, cl.execute("experiment", "frustration", "zoo:squeezenet1.1", "--nulls", "N2"));
+        assertTrue(err.toString().contains("N2 is not implemented"), err.toString());
+        assertEquals(1, err.toString().strip().split("\n").length);
+    }
+}
