@@ -44,7 +44,7 @@ public final class ExperimentCommand implements Runnable {
         @Option(names = "--replicas", defaultValue = "80", description = "Restarts on the real network (default ${DEFAULT-VALUE}).")
         int replicas;
 
-        @Option(names = "--nulls", split = ",", defaultValue = "N1,N3", description = "Null models: N1, N3 (default ${DEFAULT-VALUE}; N2 is not implemented yet).")
+        @Option(names = "--nulls", split = ",", defaultValue = "N1,N2,N3", description = "Null models: N1, N2, N3 (default ${DEFAULT-VALUE}).")
         List<String> nulls;
 
         @Option(names = "--null-count", defaultValue = "80", description = "Null networks of each kind (default ${DEFAULT-VALUE}).")

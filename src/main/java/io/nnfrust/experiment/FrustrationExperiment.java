@@ -55,10 +55,8 @@ public final class FrustrationExperiment {
                 throw new NnfrustException("nothing to compare: give --replicas >= 2 or some --nulls");
             }
             for (String k : nulls) {
-                if (!k.equals("N1") && !k.equals("N3")) {
-                    throw new NnfrustException(k.equals("N2")
-                            ? "null model N2 is not implemented yet (see docs/nullmodels.md); use N1 and N3"
-                            : "unknown null model '" + k + "' (available: N1, N3)");
+                if (!k.equals("N1") && !k.equals("N2") && !k.equals("N3")) {
+                    throw new NnfrustException("unknown null model '" + k + "' (available: N1, N2, N3)");
                 }
             }
             Solvers.byName(solver);
@@ -116,7 +114,11 @@ public final class FrustrationExperiment {
     }
 
     static NullModel nullModel(String kind, String n3Init) {
-        return kind.equals("N1") ? new ShuffledParameters() : new ReinitializedWeights(WeightInit.parse(n3Init));
+        return switch (kind) {
+            case "N1" -> new ShuffledParameters();
+            case "N2" -> new io.nnfrust.nullmodel.ShuffledEdges();
+            default -> new ReinitializedWeights(WeightInit.parse(n3Init));
+        };
     }
 
     /**

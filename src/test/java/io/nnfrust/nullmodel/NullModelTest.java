@@ -125,4 +125,78 @@ class NullModelTest {
             assertEquals(new ReinitializedWeights(init).apply(g, 3).absWeightSum(), n3.absWeightSum(), 0.0);
         }
     }
+
+    private static double[] learnableEdgeWeights(SignedGraph g) {
+        java.util.List<Double> w = new java.util.ArrayList<>();
+        for (EdgeBlock b : g.blocks()) {
+            if (!(b instanceof io.nnfrust.graph.PoolingBlock || b instanceof io.nnfrust.graph.IdentityBlock)) {
+                b.forEachEdge((s, t, x) -> w.add(x));
+            }
+        }
+        double[] a = w.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(a);
+        return a;
+    }
+
+    @Test
+    void n2IsABijectionOfTheLearnableEdgeWeights() {
+        SignedGraph g = network(3);
+        SignedGraph n2 = new ShuffledEdges().apply(g, 9);
+        CsrMatrix a = CsrMatrix.of(g), b = CsrMatrix.of(n2);
+        assertArrayEquals(a.rowStart, b.rowStart);
+        assertArrayEquals(a.column, b.column, "edge positions must not move");
+        assertArrayEquals(learnableEdgeWeights(g), learnableEdgeWeights(n2), 0.0, "same multiset of edge weights");
+        for (int k = 0; k < g.blocks().size(); k++) {
+            EdgeBlock x = g.blocks().get(k);
+            if (x instanceof io.nnfrust.graph.PoolingBlock || x instanceof io.nnfrust.graph.IdentityBlock) {
+                assertSame(x, n2.blocks().get(k), "pooling and residual edges are never changed");
+            }
+        }
+        // weight sharing destroyed: the edges of one kernel entry no longer share one value
+        EdgeBlock conv = null;
+        for (EdgeBlock x : n2.blocks()) {
+            if (x instanceof io.nnfrust.graph.PerEdgeConvolutionBlock) {
+                conv = x;
+                break;
+            }
+        }
+        java.util.Set<Double> values = new java.util.HashSet<>();
+        conv.forEachEdge((s, t, w) -> values.add(w));
+        EdgeBlock original = g.blocks().get(n2.blocks().indexOf(conv));
+        assertTrue(values.size() > ((ConvolutionBlock) original).kernel().length, "weights must no longer be shared");
+        // different seeds permute differently; the same seed reproduces
+        assertFalse(Arrays.equals(CsrMatrix.of(new ShuffledEdges().apply(g, 10)).value, b.value));
+        assertArrayEquals(b.value, CsrMatrix.of(new ShuffledEdges().apply(g, 9)).value, 0.0);
+    }
+
+    @Test
+    void n2BlocksAreConsistentWithTheirExplicitForm() {
+        SignedGraph n2 = new ShuffledEdges().apply(network(4), 2);
+        CsrMatrix csr = CsrMatrix.of(n2);
+        int n = n2.nodeCount();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextDouble() - 0.5;
+        }
+        double[] y1 = new double[n], y2 = new double[n], z1 = new double[n], z2 = new double[n];
+        csr.multiply(x, y1);
+        n2.multiply(x, y2, true);
+        csr.multiplyTranspose(x, z1);
+        n2.multiplyTranspose(x, z2, true);
+        assertArrayEquals(y1, y2, 1e-12);
+        assertArrayEquals(z1, z2, 1e-12);
+        double abs = 0;
+        for (double v : csr.value) {
+            abs += Math.abs(v);
+        }
+        assertEquals(abs, n2.absWeightSum(), 1e-9 * abs);
+        java.util.List<io.nnfrust.testing.Edges.Edge> out = new java.util.ArrayList<>();
+        for (int v = 0; v < n; v++) {
+            n2.forEachOutEdge(v, (s, t, w) -> out.add(new io.nnfrust.testing.Edges.Edge(s, t, w)));
+        }
+        assertEquals(io.nnfrust.testing.Edges.ofCsr(csr), io.nnfrust.testing.Edges.sorted(out));
+        // |A| of the N2 graph agrees with the explicit absolute values
+        assertEquals(abs, n2.absolute().absWeightSum(), 1e-9 * abs);
+    }
 }

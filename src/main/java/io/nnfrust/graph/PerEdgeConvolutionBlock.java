@@ -1,0 +1,230 @@
+package io.nnfrust.graph;
+
+/**
+ * The edges of a convolution, each with its own weight (no weight sharing): the N2 null model. Edges keep the
+ * positions of the convolution they come from; weights are stored one float per edge in the canonical order of
+ * {@link #canonicalOrder}: kernel entry (co, ci', i, j) in kernel order, then output row, then output column
+ * over the positions where that tap reads a real input element. The weights may live in a larger shared array,
+ * from {@code base}.
+ */
+public final class PerEdgeConvolutionBlock extends EdgeBlock {
+    private final int outChannels, inPerGroup, outPerGroup, taps;
+    private final WindowGeometry g;
+    private final float[] w;
+    private final long base;
+    private final int[] tapStart; // per kernel entry: first edge, relative to base
+    private final long edges;
+
+    public PerEdgeConvolutionBlock(ConvolutionBlock shape, float[] weights, long base) {
+        super(shape.name(), shape.input(), shape.outputOffset());
+        this.g = shape.geometry();
+        this.outChannels = shape.outChannels();
+        this.inPerGroup = shape.input().channels / shape.groups();
+        this.outPerGroup = outChannels / shape.groups();
+        this.taps = g.kernelHeight * g.kernelWidth;
+        int entries = outChannels * inPerGroup * taps;
+        this.tapStart = new int[entries + 1];
+        long k = 0;
+        for (int e = 0; e < entries; e++) {
+            tapStart[e] = Math.toIntExact(k);
+            int t = e % taps;
+            k += g.validPositions(t / g.kernelWidth, t % g.kernelWidth);
+        }
+        tapStart[entries] = Math.toIntExact(k);
+        this.edges = k;
+        if (base < 0 || base + edges > weights.length) {
+            throw new IllegalArgumentException(name + ": weight array too short for " + edges + " edges");
+        }
+        this.w = weights;
+        this.base = base;
+    }
+
+    /** Number of edges of each kernel entry of {@code c}, in kernel order (the canonical grouping). */
+    public static long canonicalEdges(ConvolutionBlock c, int entry) {
+        WindowGeometry g = c.geometry();
+        int taps = g.kernelHeight * g.kernelWidth;
+        int t = entry % taps;
+        return g.validPositions(t / g.kernelWidth, t % g.kernelWidth);
+    }
+
+    /** Writes the weights of {@code c}'s edges in canonical order into {@code out} from {@code at}. */
+    public static void canonicalOrder(ConvolutionBlock c, float[] out, long at) {
+        float[] k = c.kernel();
+        int p = Math.toIntExact(at);
+        for (int e = 0; e < k.length; e++) {
+            long n = canonicalEdges(c, e);
+            for (long r = 0; r < n; r++) {
+                out[p++] = k[e];
+            }
+        }
+    }
+
+    private int index(int entry, int i, int j, int oh, int ow) {
+        int nc = g.colLast(j) - g.colFirst(j) + 1;
+        return (int) (base + tapStart[entry] + (long) (oh - g.rowFirst(i)) * nc + (ow - g.colFirst(j)));
+    }
+
+    @Override
+    public String kind() {
+        return "ConvN2";
+    }
+
+    @Override
+    public int outputCount() {
+        return outChannels * g.outHeight * g.outWidth;
+    }
+
+    @Override
+    public long edgeCount() {
+        return edges;
+    }
+
+    @Override
+    public double absWeightSum() {
+        double s = 0;
+        for (long k = base; k < base + edges; k++) {
+            s += Math.abs(w[(int) k]);
+        }
+        return s;
+    }
+
+    @Override
+    public long weightParameterCount() {
+        return edges;
+    }
+
+    @Override
+    public int outputPartitions() {
+        return outChannels;
+    }
+
+    @Override
+    public int inputPartitions() {
+        return input.channels;
+    }
+
+    @Override
+    public void multiply(double[] x, double[] y, int from, int to) {
+        final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
+        for (int co = from; co < to; co++) {
+            final int group = co / outPerGroup;
+            final int outBase = outputOffset + co * outPlane;
+            for (int cil = 0; cil < inPerGroup; cil++) {
+                final int inBase = input.base(group * inPerGroup + cil);
+                final int entry0 = (co * inPerGroup + cil) * taps;
+                for (int i = 0; i < g.kernelHeight; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        final int c0 = g.colFirst(j), c1 = g.colLast(j);
+                        for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
+                            final int yRow = outBase + oh * g.outWidth;
+                            final int xRow = inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j);
+                            final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
+                            for (int ow = c0; ow <= c1; ow++) {
+                                y[yRow + ow] += w[k0 + ow] * x[xRow + ow * sw];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void multiplyTranspose(double[] x, double[] y, int from, int to) {
+        final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
+        for (int ci = from; ci < to; ci++) {
+            final int group = ci / inPerGroup, cil = ci % inPerGroup;
+            final int inBase = input.base(ci);
+            for (int col = 0; col < outPerGroup; col++) {
+                final int co = group * outPerGroup + col;
+                final int outBase = outputOffset + co * outPlane;
+                final int entry0 = (co * inPerGroup + cil) * taps;
+                for (int i = 0; i < g.kernelHeight; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        final int c0 = g.colFirst(j), c1 = g.colLast(j);
+                        for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
+                            final int xRow = outBase + oh * g.outWidth;
+                            final int yRow = inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j);
+                            final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
+                            for (int ow = c0; ow <= c1; ow++) {
+                                y[yRow + ow * sw] += w[k0 + ow] * x[xRow + ow];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void forEachInEdge(int localOutput, EdgeVisitor visitor) {
+        final int outPlane = g.outHeight * g.outWidth;
+        final int co = localOutput / outPlane, rem = localOutput % outPlane;
+        final int oh = rem / g.outWidth, ow = rem % g.outWidth;
+        final int group = co / outPerGroup;
+        final int target = outputOffset + localOutput;
+        for (int cil = 0; cil < inPerGroup; cil++) {
+            final int ci = group * inPerGroup + cil;
+            final int entry0 = (co * inPerGroup + cil) * taps;
+            for (int i = 0; i < g.kernelHeight; i++) {
+                final int ih = g.inRow(oh, i);
+                if (ih < 0 || ih >= g.inHeight) {
+                    continue;
+                }
+                for (int j = 0; j < g.kernelWidth; j++) {
+                    final int iw = g.inCol(ow, j);
+                    if (iw >= 0 && iw < g.inWidth) {
+                        visitor.edge(input.node(ci, ih, iw), target, w[index(entry0 + i * g.kernelWidth + j, i, j, oh, ow)]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void forEachOutEdge(int inputChannel, int offsetInPlane, EdgeVisitor visitor) {
+        final int ih = offsetInPlane / g.inWidth, iw = offsetInPlane % g.inWidth;
+        final int group = inputChannel / inPerGroup, cil = inputChannel % inPerGroup;
+        final int source = input.base(inputChannel) + offsetInPlane;
+        final int outPlane = g.outHeight * g.outWidth;
+        for (int col = 0; col < outPerGroup; col++) {
+            final int co = group * outPerGroup + col;
+            final int entry0 = (co * inPerGroup + cil) * taps;
+            for (int i = 0; i < g.kernelHeight; i++) {
+                final int oh = g.outRow(ih, i);
+                if (oh < 0) {
+                    continue;
+                }
+                for (int j = 0; j < g.kernelWidth; j++) {
+                    final int ow = g.outCol(iw, j);
+                    if (ow >= 0) {
+                        visitor.edge(source, outputOffset + co * outPlane + oh * g.outWidth + ow,
+                                w[index(entry0 + i * g.kernelWidth + j, i, j, oh, ow)]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public EdgeBlock absolute() {
+        float[] a = new float[Math.toIntExact(edges)];
+        for (int k = 0; k < a.length; k++) {
+            a[k] = Math.abs(w[(int) (base + k)]);
+        }
+        return new PerEdgeConvolutionBlock(this, a);
+    }
+
+    private PerEdgeConvolutionBlock(PerEdgeConvolutionBlock b, float[] weights) {
+        super(b.name, b.input, b.outputOffset);
+        g = b.g;
+        outChannels = b.outChannels;
+        inPerGroup = b.inPerGroup;
+        outPerGroup = b.outPerGroup;
+        taps = b.taps;
+        tapStart = b.tapStart;
+        edges = b.edges;
+        w = weights;
+        base = 0;
+    }
+}
