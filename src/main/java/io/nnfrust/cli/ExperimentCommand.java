@@ -53,21 +53,6 @@ public final class ExperimentCommand implements Runnable {
         @Option(names = "--n3-init", defaultValue = "he", description = "N3 initialisation: he or xavier (default ${DEFAULT-VALUE}).")
         String n3Init;
 
-        @Option(names = "--solver", defaultValue = "algorithm1", description = "Solver (see 'nnfrust frustration --help'; default ${DEFAULT-VALUE}).")
-        String solver;
-
-        @Option(names = "--seed", defaultValue = "1")
-        long seed;
-
-        @Option(names = "--threads", description = "Parallel solves (default: all cores). Results do not depend on it.")
-        Integer threads;
-
-        @Option(names = "--initial-flips", defaultValue = "1000000")
-        long initialFlips;
-
-        @Option(names = "--sweeps", defaultValue = "40", description = "Annealing sweeps (anneal).")
-        int sweeps;
-
         @Option(names = "--checkpoint", paramLabel = "FILE", description = "JSON Lines file that receives every finished solve (default: OUTPUT.jsonl when --output is given).")
         Path checkpoint;
 
@@ -90,18 +75,20 @@ public final class ExperimentCommand implements Runnable {
         boolean quiet;
 
         @Mixin
+        SolverOptionsMixin solverOptions;
+
+        @Mixin
         ModelOptions modelOptions;
 
         @Override
         public Integer call() throws Exception {
-            int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-            if (t < 1) {
-                throw new NnfrustException("--threads must be at least 1");
-            }
+            int t = solverOptions.threads();
             if (stopAfter < 0) {
                 throw new NnfrustException("--stop-after must be >= 0");
             }
-            SolverOptions opts = new SolverOptions(initialFlips, -1, sweeps, 0.5, 0.02, false, 0);
+            SolverOptions opts = solverOptions.options(0);
+            String solver = solverOptions.solver;
+            long seed = solverOptions.seed;
             var importOptions = modelOptions.toImportOptions();
             // validate the configuration before loading anything
             new FrustrationExperiment.Config(model, "", importOptions.toString(), solver, replicas, nulls, nullCount,

@@ -9,7 +9,6 @@ import io.nnfrust.frustration.FrustrationRunner;
 import io.nnfrust.frustration.FrustrationSolver;
 import io.nnfrust.frustration.RestartResult;
 import io.nnfrust.frustration.SolverOptions;
-import io.nnfrust.frustration.Solvers;
 import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.util.AtomicFiles;
@@ -34,35 +33,8 @@ public final class FrustrationCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL")
     String model;
 
-    @Option(names = "--solver", defaultValue = "algorithm1",
-            description = "algorithm1 (paper, SI B), algorithm1-first (flip any negative node), layered, anneal, exact (<= 28 nodes). Default ${DEFAULT-VALUE}.")
-    String solver;
-
     @Option(names = "--restarts", defaultValue = "80", description = "Independent restarts (default ${DEFAULT-VALUE}).")
     int restarts;
-
-    @Option(names = "--threads", description = "Threads (default: all cores). Results do not depend on it.")
-    Integer threads;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of all random choices (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--initial-flips", defaultValue = "1000000",
-            description = "nu: random single-spin flips of S = I before each descent (default ${DEFAULT-VALUE}, as the paper).")
-    long initialFlips;
-
-    @Option(names = "--max-iterations", defaultValue = "-1",
-            description = "M: most flips (algorithm1) or descent sweeps (layered, anneal); -1 = until a local minimum.")
-    long maxIterations;
-
-    @Option(names = "--sweeps", defaultValue = "40", description = "Annealing sweeps (anneal; default ${DEFAULT-VALUE}).")
-    int sweeps;
-
-    @Option(names = "--t-start", defaultValue = "0.5", description = "Annealing start temperature, relative to a node's |weight| (default ${DEFAULT-VALUE}).")
-    double tStart;
-
-    @Option(names = "--t-end", defaultValue = "0.02", description = "Annealing end temperature (default ${DEFAULT-VALUE}).")
-    double tEnd;
 
     @Option(names = "--spins", paramLabel = "FILE", description = "Write the best spin vector (format: docs/frustration.md).")
     Path spins;
@@ -89,20 +61,20 @@ public final class FrustrationCommand implements Callable<Integer> {
     boolean quiet;
 
     @Mixin
+    SolverOptionsMixin solverOptions;
+
+    @Mixin
     ModelOptions modelOptions;
 
     @Override
     public Integer call() throws Exception {
         // validate every option before any work
-        FrustrationSolver s = Solvers.byName(solver);
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        FrustrationSolver s = solverOptions.solver();
+        int t = solverOptions.threads();
         if (restarts < 1) {
             throw new io.nnfrust.util.NnfrustException("--restarts must be at least 1, got " + restarts);
         }
-        if (t < 1) {
-            throw new io.nnfrust.util.NnfrustException("--threads must be at least 1, got " + t);
-        }
-        new SolverOptions(initialFlips, maxIterations, sweeps, tStart, tEnd, false, Math.max(0, traceEvery));
+        solverOptions.options(Math.max(0, traceEvery));
         if (traceEvery < 0) {
             throw new io.nnfrust.util.NnfrustException("--trace-every must be >= 0, got " + traceEvery);
         }
@@ -117,18 +89,18 @@ public final class FrustrationCommand implements Callable<Integer> {
         if (trace != null && traceStep == 0) {
             traceStep = s.name().startsWith("algorithm1") ? Math.max(1, glass.nodeCount() / 100) : 1;
         }
-        SolverOptions opts = new SolverOptions(initialFlips, maxIterations, sweeps, tStart, tEnd, false, traceStep);
+        SolverOptions opts = solverOptions.options(traceStep);
         if (s.name().equals("exact")) {
             restarts = 1;
         }
         PrintStream err = System.err;
         if (!quiet) {
             err.printf(Locale.ROOT, "nnfrust frustration: %s, %,d nodes, %,d edges; solver %s, %d restarts on %d threads, seed %d%n",
-                    model, glass.nodeCount(), src.graph().edgeCount(), s.name(), restarts, t, seed);
+                    model, glass.nodeCount(), src.graph().edgeCount(), s.name(), restarts, t, solverOptions.seed);
         }
         int[] finished = {0};
         double[] bestSoFar = {Double.MAX_VALUE};
-        FrustrationRunner.Result result = FrustrationRunner.run(glass, s, opts, restarts, seed, t, r -> {
+        FrustrationRunner.Result result = FrustrationRunner.run(glass, s, opts, restarts, solverOptions.seed, t, r -> {
             finished[0]++;
             bestSoFar[0] = Math.min(bestSoFar[0], r.result().epsilon());
             if (!quiet) {
@@ -232,7 +204,7 @@ public final class FrustrationCommand implements Callable<Integer> {
         p.put("version", Version.get());
         p.put("source", model);
         p.put("sha256", src.sha256());
-        p.put("seed", seed);
+        p.put("seed", solverOptions.seed);
         p.put("restarts", result.restarts().size());
         p.put("threads", threadCount);
         p.put("initialFlips", opts.initialFlips());
