@@ -30,10 +30,11 @@ public final class FrustrationMap {
         double[] ones = new double[s.length];
         Arrays.fill(ones, 1);
         List<List<SignedGraph.PartitionRange>> bySet = g.inputRangesBySet();
+        java.util.Map<EdgeBlock, EdgeBlock> absolute = new java.util.IdentityHashMap<>();
         for (int set = 0; set < bySet.size(); set++) {
             for (SignedGraph.PartitionRange r : bySet.get(set)) {
                 EdgeBlock b = r.block();
-                EdgeBlock abs = b.absolute();
+                EdgeBlock abs = absolute.computeIfAbsent(b, EdgeBlock::absolute);
                 String to = g.nodeSets().get(g.setOf(b.outputOffset())).name();
                 b.multiplyTranspose(s, z, r.from(), r.to());
                 double sas = dot(b, r, s, z);
