@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 
 /** {@code nnfrust bench product}: time of y = A x plus z = A^T x, matrix-free, per model. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Product.class, BenchCommand.Frustration.class})
+        subcommands = {BenchCommand.Product.class, BenchCommand.Frustration.class, BenchCommand.Null.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -135,6 +135,54 @@ public final class BenchCommand implements Runnable {
                     double steps = r.restarts().stream().mapToLong(x -> x.result().steps()).average().orElse(0);
                     System.out.printf(Locale.ROOT, "%-44s %-17s %10.1f %10.6f %10.6f %,12.0f %,10.0f %9d%n", m, solver,
                             perRestart, r.best().result().epsilon(), r.mean(), flips, steps, peakHeapMiB());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "null", mixinStandardHelpOptions = true,
+            description = "Per model and null model: seconds to draw one null network and its peak heap.")
+    static final class Null implements Callable<Integer> {
+        @Option(names = "--models", split = ",", paramLabel = "MODEL",
+                description = "Models (default: zoo:squeezenet1.1 and ../shared/models/squeezenet1.1-caffe.onnx).")
+        List<String> models;
+
+        @Option(names = "--nulls", split = ",", defaultValue = "N1,N2,N3",
+                description = "Null models (default ${DEFAULT-VALUE}).")
+        List<String> nulls;
+
+        @Option(names = "--seed", defaultValue = "1")
+        long seed;
+
+        @Override
+        public Integer call() {
+            List<String> list = models;
+            if (list == null) {
+                list = new ArrayList<>(List.of("zoo:squeezenet1.1"));
+                java.nio.file.Path real = java.nio.file.Path.of("..", "shared", "models", "squeezenet1.1-caffe.onnx");
+                if (java.nio.file.Files.exists(real)) {
+                    list.add(real.toString());
+                }
+            }
+            System.out.printf(Locale.ROOT, "threads %d, max heap %d MiB, seed %d%n",
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, seed);
+            System.out.printf(Locale.ROOT, "%-44s %-6s %14s %10s %12s %9s%n", "model", "null", "learnable edges",
+                    "s", "ns/edge", "heap MiB");
+            for (String m : list) {
+                Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
+                long learnable = io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(net.graph());
+                for (String kind : nulls) {
+                    var model = io.nnfrust.experiment.FrustrationExperiment.nullModel(kind, "he");
+                    resetPeaks();
+                    long t0 = System.nanoTime();
+                    SignedGraph g = model.apply(net.graph(), seed);
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    System.out.printf(Locale.ROOT, "%-44s %-6s %,14d %10.2f %12.2f %9d%n", m, kind, learnable, s,
+                            s * 1e9 / learnable, peakHeapMiB());
+                    if (g.edgeCount() != net.graph().edgeCount()) {
+                        throw new IllegalStateException("null model changed the edge count");
+                    }
                 }
             }
             return 0;

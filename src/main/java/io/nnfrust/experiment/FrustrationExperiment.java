@@ -113,7 +113,7 @@ public final class FrustrationExperiment {
         return t;
     }
 
-    static NullModel nullModel(String kind, String n3Init) {
+    public static NullModel nullModel(String kind, String n3Init) {
         return switch (kind) {
             case "N1" -> new ShuffledParameters();
             case "N2" -> new io.nnfrust.nullmodel.ShuffledEdges();
@@ -149,21 +149,30 @@ public final class FrustrationExperiment {
             return th;
         });
         try {
-            List<Future<?>> futures = new ArrayList<>();
+            // one unit of work per real restart and per null network (its instances share one build of the network)
+            Map<String, List<Task>> units = new java.util.LinkedHashMap<>();
             for (Task t : pending) {
+                String unit = t.group().equals("R") ? t.key() : t.group() + "/" + t.replica();
+                units.computeIfAbsent(unit, k -> new ArrayList<>()).add(t);
+            }
+            List<Future<?>> futures = new ArrayList<>();
+            for (List<Task> unit : units.values()) {
                 futures.add(pool.submit(() -> {
-                    SpinGlass glass = t.group().equals("R") ? realGlass
-                            : new SpinGlass(nullModel(t.group(), c.n3Init()).apply(real, t.nullSeed()));
-                    RestartResult r = solver.solve(glass, new SplittableRandom(t.seed()),
-                            c.options().withInitialFlips(t.initialFlips()));
-                    Outcome o = new Outcome(t, r.epsilon(), r.flips(), r.seconds(), r.localMinimum());
-                    synchronized (lock) {
-                        done.put(t.key(), o);
-                        if (checkpoint != null) {
-                            append(checkpoint, resultLine(m, o));
-                        }
-                        if (progress != null) {
-                            progress.accept(o);
+                    Task first = unit.get(0);
+                    SpinGlass glass = first.group().equals("R") ? realGlass
+                            : new SpinGlass(nullModel(first.group(), c.n3Init()).apply(real, first.nullSeed()));
+                    for (Task t : unit) {
+                        RestartResult r = solver.solve(glass, new SplittableRandom(t.seed()),
+                                c.options().withInitialFlips(t.initialFlips()));
+                        Outcome o = new Outcome(t, r.epsilon(), r.flips(), r.seconds(), r.localMinimum());
+                        synchronized (lock) {
+                            done.put(t.key(), o);
+                            if (checkpoint != null) {
+                                append(checkpoint, resultLine(m, o));
+                            }
+                            if (progress != null) {
+                                progress.accept(o);
+                            }
                         }
                     }
                     return null;

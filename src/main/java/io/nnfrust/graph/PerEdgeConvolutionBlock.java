@@ -59,6 +59,14 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         }
     }
 
+    /** The weight of the edge with canonical index {@code k} within this block, {@code 0 <= k < edgeCount()}. */
+    public float canonicalWeight(long k) {
+        if (k < 0 || k >= edges) {
+            throw new IndexOutOfBoundsException(k + " outside [0, " + edges + ")");
+        }
+        return w[(int) (base + k)];
+    }
+
     private int index(int entry, int i, int j, int oh, int ow) {
         int nc = g.colLast(j) - g.colFirst(j) + 1;
         return (int) (base + tapStart[entry] + (long) (oh - g.rowFirst(i)) * nc + (ow - g.colFirst(j)));

@@ -199,4 +199,46 @@ class NullModelTest {
         // |A| of the N2 graph agrees with the explicit absolute values
         assertEquals(abs, n2.absolute().absWeightSum(), 1e-9 * abs);
     }
+
+    @Test
+    void n2IsTheFeistelPermutationOfTheCanonicalEdgeWeights() {
+        for (long net = 5; net <= 8; net++) {
+            checkN2AgainstFeistel(network(net), 31 + net);
+        }
+    }
+
+    private static void checkN2AgainstFeistel(SignedGraph g, long seed) {
+        // independent path: the original learnable edge weights listed in canonical order, permuted with pi directly
+        int total = (int) ShuffledEdges.learnableEdges(g);
+        float[] source = new float[total];
+        int at = 0;
+        for (EdgeBlock b : g.blocks()) {
+            if (b instanceof ConvolutionBlock c) {
+                io.nnfrust.graph.PerEdgeConvolutionBlock.canonicalOrder(c, source, at);
+                at += (int) c.edgeCount();
+            } else if (b instanceof io.nnfrust.graph.DenseBlock d) {
+                System.arraycopy(d.matrix(), 0, source, at, d.matrix().length);
+                at += d.matrix().length;
+            }
+        }
+        assertEquals(total, at);
+        io.nnfrust.util.FeistelPermutation pi = new io.nnfrust.util.FeistelPermutation(total, seed);
+        SignedGraph n2 = new ShuffledEdges().apply(g, seed);
+        long e = 0;
+        for (EdgeBlock b : n2.blocks()) {
+            if (b instanceof io.nnfrust.graph.PerEdgeConvolutionBlock p) {
+                for (long k = 0; k < p.edgeCount(); k++, e++) {
+                    float expected = source[(int) pi.inverse(e)];
+                    assertEquals(expected, p.canonicalWeight(k), 0.0, "edge " + e);
+                    assertEquals(expected, ShuffledEdges.weightOf(g, seed, e), 0.0, "pointwise query, edge " + e);
+                }
+            } else if (b instanceof io.nnfrust.graph.DenseBlock d) {
+                for (float w : d.matrix()) {
+                    assertEquals(source[(int) pi.inverse(e)], w, 0.0);
+                    e++;
+                }
+            }
+        }
+        assertEquals(total, e);
+    }
 }
