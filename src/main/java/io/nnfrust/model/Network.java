@@ -19,8 +19,10 @@ import java.util.List;
  * @param outputName  ONNX output tensor name the output nodes belong to (logits: a trailing Softmax is skipped)
  * @param outputNodes node of each output element (C-order)
  * @param options     import options used
+ * @param probes      the ReLU outputs and max-pooling inputs, for the active subnetwork of an input
  */
 public record Network(String name, String source, String sha256, SignedGraph graph, List<LayerInfo> layers,
                       long parameters, String inputName, int[] inputShape, int[] inputNodes, String outputName,
-                      int[] outputNodes, ImportOptions options) {
+                      int[] outputNodes, ImportOptions options,
+                      List<StateProbe> probes) {
 }

@@ -20,16 +20,25 @@ public final class ModelLoader {
     }
 
     public static Network load(String spec, ImportOptions options) {
+        return loadWithModel(spec, options).network();
+    }
+
+    /** A network together with the ONNX model it was imported from (for inference on the same model). */
+    public record Loaded(ModelProto model, Network network) {
+    }
+
+    public static Loaded loadWithModel(String spec, ImportOptions options) {
         if (spec.startsWith("zoo:")) {
             Zoo.Spec z = Zoo.parse(spec);
             ModelProto proto = Zoo.build(z, options.overridesInput() ? options.inputHeight() : 0,
                     options.overridesInput() ? options.inputWidth() : 0);
-            return OnnxImporter.importModel(proto, z.canonical(), spec, "zoo", options);
+            return new Loaded(proto, OnnxImporter.importModel(proto, z.canonical(), spec, "zoo", options));
         }
         Path path = Path.of(spec);
         byte[] bytes = readFile(path);
         ModelProto proto = parse(bytes, spec);
-        return OnnxImporter.importModel(proto, path.getFileName().toString(), spec, sha256(bytes), options);
+        return new Loaded(proto, OnnxImporter.importModel(proto, path.getFileName().toString(), spec, sha256(bytes),
+                options));
     }
 
     public static byte[] readFile(Path path) {

@@ -88,6 +88,7 @@ public final class OnnxImporter {
     private final List<NodeSet> sets = new ArrayList<>();
     private final List<EdgeBlock> blocks = new ArrayList<>();
     private final List<LayerInfo> rows = new ArrayList<>();
+    private final List<io.nnfrust.model.StateProbe> probes = new ArrayList<>();
     private final Map<Integer, Integer> rowOfSet = new HashMap<>();
     private long nextNode;
     private long parameters;
@@ -150,7 +151,8 @@ public final class OnnxImporter {
         }
         SignedGraph graph = new SignedGraph(sets, blocks);
         return new Network(name, source, sha256, graph, List.copyOf(rows), parameters, input.tensor,
-                input.shape.clone(), elementMap(input), logits, elementMap(out), options);
+                input.shape.clone(), elementMap(input), logits, elementMap(out), options,
+                List.copyOf(probes));
     }
 
     // ---------------------------------------------------------------- input
@@ -554,6 +556,14 @@ public final class OnnxImporter {
         PoolingBlock b = new PoolingBlock(label, in, set.offset(), g,
                 options.poolWeight().weight(g.kernelHeight, g.kernelWidth), max);
         addBlockRow(b, set, n.getOpType(), 0);
+        if (max) {
+            Value src = x;
+            while (src.pads != null) { // Pad folded into the pooling: the unpadded tensor holds the nodes
+                src = src.parent;
+            }
+            probes.add(new io.nnfrust.model.StateProbe(io.nnfrust.model.StateProbe.Kind.POOL_INPUT, src.tensor,
+                    blocks.size() - 1, src.offset, src.map, (int) src.elements()));
+        }
         Value v = setValue(n.getOutput(0), new int[] {1, c, g.outHeight, g.outWidth}, set, n.getOpType());
         v.weightProduced = false;
         return v;
@@ -754,7 +764,27 @@ public final class OnnxImporter {
             }
             addParamsToRow(x, p);
         }
-        return alias(x, n.getOutput(0), x.shape, op);
+        Value v = alias(x, n.getOutput(0), x.shape, op);
+        if (v.pads == null && (op.equals("Relu") || op.equals("Clip") && clipsAtZero(n))) {
+            probes.add(new io.nnfrust.model.StateProbe(io.nnfrust.model.StateProbe.Kind.RELU, v.tensor, -1, v.offset,
+                    v.map, (int) v.elements()));
+        }
+        return v;
+    }
+
+    /** True for a Clip whose lower bound is exactly 0 (ReLU6 and the like): it zeroes nodes as a ReLU does. */
+    private boolean clipsAtZero(NodeProto n) {
+        if (n.getInputCount() > 1 && !n.getInput(1).isEmpty()) {
+            float[] min = weights.containsKey(n.getInput(1)) || consts.containsKey(n.getInput(1))
+                    ? weight(n.getInput(1), "Clip") : null;
+            return min != null && min.length == 1 && min[0] == 0f;
+        }
+        for (var a : n.getAttributeList()) {
+            if (a.getName().equals("min")) {
+                return a.getF() == 0f;
+            }
+        }
+        return false;
     }
 
     private Value flatten(NodeProto n, String where) {

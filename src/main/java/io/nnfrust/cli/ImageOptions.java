@@ -1,0 +1,81 @@
+package io.nnfrust.cli;
+
+import io.nnfrust.inference.ImagePreprocessor;
+import io.nnfrust.inference.InferenceSession;
+import io.nnfrust.inference.Synsets;
+import io.nnfrust.model.Network;
+import io.nnfrust.util.NnfrustException;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Options of every command that feeds images to a network. */
+public final class ImageOptions {
+    @Option(names = "--images", required = true, paramLabel = "DIR",
+            description = "Folder of images (JPEG, PNG, ...), used in file-name order; the true class is the WordNet id the file name starts with.")
+    Path images;
+
+    @Option(names = "--preprocess", paramLabel = "caffe|torchvision|raw", required = true,
+            description = "Normalisation preset; must match the model (the shared SqueezeNet needs caffe). See docs/inference.md.")
+    String preprocess;
+
+    @Option(names = "--resize", defaultValue = "256", paramLabel = "N",
+            description = "Shorter image side before the center crop to the model's input size (default ${DEFAULT-VALUE}).")
+    int resize;
+
+    @Option(names = "--synsets", paramLabel = "FILE",
+            description = "Class list in synset_words.txt form (default: synset_words.txt in the image folder or its parent).")
+    Path synsets;
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Use only the first N files (default: all).")
+    int limit;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per ONNX Runtime call (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|native",
+            description = "fp32 (default): run an fp16 model exactly cast to fp32; native: the file's own element type.")
+    String precision;
+
+    public ImagePreprocessor preprocessor(Network net) {
+        int[] shape = net.inputShape();
+        if (shape.length != 4 || shape[1] != 3) {
+            throw new NnfrustException("the model's input " + java.util.Arrays.toString(shape)
+                    + " is not a 3-channel image [1,3,H,W]; image presets give 3 channels");
+        }
+        if (batch < 1) {
+            throw new NnfrustException("--batch must be at least 1, got " + batch);
+        }
+        if (limit < 0) {
+            throw new NnfrustException("--limit must be >= 0, got " + limit);
+        }
+        return new ImagePreprocessor(ImagePreprocessor.Preset.parse(preprocess), resize, shape[2], shape[3]);
+    }
+
+    public InferenceSession.Precision precision() {
+        return switch (precision.toLowerCase(java.util.Locale.ROOT)) {
+            case "fp32" -> InferenceSession.Precision.FLOAT32;
+            case "native" -> InferenceSession.Precision.NATIVE;
+            default -> throw new NnfrustException("--precision must be fp32 or native, got '" + precision + "'");
+        };
+    }
+
+    /** The class list, or null when none is given or found next to the images. */
+    public Synsets synsets() {
+        if (synsets != null) {
+            if (!Files.isRegularFile(synsets)) {
+                throw new NnfrustException("synset list not found: " + synsets);
+            }
+            return Synsets.read(synsets);
+        }
+        Path abs = images.toAbsolutePath();
+        for (Path p : new Path[] {abs.resolve("synset_words.txt"),
+                abs.getParent() == null ? null : abs.getParent().resolve("synset_words.txt")}) {
+            if (p != null && Files.isRegularFile(p)) {
+                return Synsets.read(p);
+            }
+        }
+        return null;
+    }
+}
