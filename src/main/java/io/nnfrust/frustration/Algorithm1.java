@@ -36,7 +36,7 @@ public final class Algorithm1 implements FrustrationSolver {
         long t0 = System.nanoTime();
         SignedGraph g = glass.graph();
         int n = glass.nodeCount();
-        double[] s = SpinGlass.initialSpins(n, options.initialFlips(), random);
+        double[] s = glass.initialSpins(options.initialFlips(), random);
         double[] r = new double[n];
         glass.fields(s, r, options.parallel());
         double total = 0;

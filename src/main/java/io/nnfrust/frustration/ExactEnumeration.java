@@ -26,7 +26,11 @@ public final class ExactEnumeration implements FrustrationSolver {
                     + " nodes; this graph has " + n);
         }
         double[] au = new double[n * n];
+        double[] mask = glass.mask();
         glass.graph().forEachEdge((src, dst, w) -> {
+            if (mask != null && mask[src] * mask[dst] == 0) {
+                return; // not an edge of the masked subgraph
+            }
             au[dst * n + src] += w;
             au[src * n + dst] += w;
         });
@@ -59,6 +63,11 @@ public final class ExactEnumeration implements FrustrationSolver {
             if (total > bestTotal) {
                 bestTotal = total;
                 best = s.clone();
+            }
+        }
+        if (mask != null) {
+            for (int i = 0; i < n; i++) {
+                best[i] *= mask[i]; // masked-out nodes have spin 0
             }
         }
         // frustrated weight summed edge by edge: exactly 0 for a balanced graph

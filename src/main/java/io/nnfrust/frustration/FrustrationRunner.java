@@ -82,7 +82,7 @@ public final class FrustrationRunner {
         int workers = Math.min(threads, restarts);
         SolverOptions opts = options.withParallel(workers == 1 && threads > 1);
         Restart[] done = new Restart[restarts];
-        double[] balanced = StructuralBalance.gauge(glass.graph());
+        double[] balanced = glass.isMasked() ? null : StructuralBalance.gauge(glass.graph());
         if (balanced != null) {
             for (int k = 0; k < restarts; k++) {
                 RestartResult r = new RestartResult(0.0, 0.0, 0, 0, 0, 0, k == 0 ? balanced.clone() : null,

@@ -19,7 +19,7 @@ public final class LayeredAnnealing implements FrustrationSolver {
     @Override
     public RestartResult solve(SpinGlass glass, SplittableRandom random, SolverOptions options) {
         long t0 = System.nanoTime();
-        double[] s = SpinGlass.initialSpins(glass.nodeCount(), options.initialFlips(), random);
+        double[] s = glass.initialSpins(options.initialFlips(), random);
         glass.strengths();
         Sweeper sw = new Sweeper(glass, s, options.parallel());
         Trace trace = new Trace(options.traceEvery());

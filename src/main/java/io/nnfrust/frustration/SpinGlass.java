@@ -17,13 +17,54 @@ public final class SpinGlass {
     private final boolean independentSets;
     private List<List<SignedGraph.PartitionRange>> rangesBySet;
     private double[] strengths;
+    private final double[] mask;
+    private final int[] activeNodes;
 
     public SpinGlass(SignedGraph graph) {
+        this(graph, null);
+    }
+
+    /**
+     * The spin glass of the subgraph of {@code graph} induced by the nodes with {@code mask[i] = 1} (the others
+     * have {@code mask[i] = 0}): the active subnetwork A_act = M A M of an input, M = diag(mask), without copying
+     * the graph. Spins of masked-out nodes are 0, so they contribute to no field, row sum or sum, and a flip
+     * (s_i = -s_i) leaves them 0: every solver runs on A_act unchanged. Σ|A_act| = maskᵀ |A| mask.
+     */
+    public SpinGlass(SignedGraph graph, double[] mask) {
         if (graph.nodeCount() == 0 || graph.edgeCount() == 0) {
             throw new io.nnfrust.util.NnfrustException("the graph has no edges; frustration is undefined");
         }
         this.graph = graph;
-        this.absSum = graph.absWeightSum();
+        if (mask == null) {
+            this.mask = null;
+            this.activeNodes = null;
+            this.absSum = graph.absWeightSum();
+        } else {
+            if (mask.length != graph.nodeCount()) {
+                throw new IllegalArgumentException("mask length " + mask.length + " != " + graph.nodeCount());
+            }
+            int count = 0;
+            for (double m : mask) {
+                if (m != 0 && m != 1) {
+                    throw new IllegalArgumentException("mask values must be 0 or 1");
+                }
+                count += (int) m;
+            }
+            this.mask = mask.clone();
+            this.activeNodes = new int[count];
+            for (int i = 0, k = 0; i < mask.length; i++) {
+                if (mask[i] == 1) {
+                    activeNodes[k++] = i;
+                }
+            }
+            double[] y = new double[mask.length];
+            graph.absolute().multiply(this.mask, y, true);
+            double sum = 0;
+            for (int i = 0; i < y.length; i++) {
+                sum += this.mask[i] * y[i];
+            }
+            this.absSum = sum;
+        }
         if (!(absSum > 0) || !Double.isFinite(absSum)) {
             throw new io.nnfrust.util.NnfrustException("the graph's total |weight| is " + absSum
                     + "; frustration is undefined");
@@ -33,6 +74,32 @@ public final class SpinGlass {
 
     public SignedGraph graph() {
         return graph;
+    }
+
+    /** True for the glass of a node-induced subgraph (an active subnetwork). */
+    public boolean isMasked() {
+        return mask != null;
+    }
+
+    /** The node mask of a subgraph glass (1: node in it), or null for the whole graph. */
+    public double[] mask() {
+        return mask == null ? null : mask.clone();
+    }
+
+    /**
+     * Initial spins of a restart: +1 on every node (0 on masked-out ones), then {@code flips} single-spin flips of
+     * uniformly random nodes (of the subgraph's nodes for a masked glass; repeats allowed).
+     */
+    public double[] initialSpins(long flips, java.util.SplittableRandom random) {
+        if (mask == null) {
+            return initialSpins(graph.nodeCount(), flips, random);
+        }
+        double[] s = mask.clone();
+        for (long k = 0; k < flips && activeNodes.length > 0; k++) {
+            int i = activeNodes[random.nextInt(activeNodes.length)];
+            s[i] = -s[i];
+        }
+        return s;
     }
 
     public int nodeCount() {
