@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 
 /** {@code nnfrust experiment frustration}: the real network against its null models (paper Fig. 2, 5a). */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "The paper's experiments.",
-        subcommands = {ExperimentCommand.Frustration.class})
+        subcommands = {ExperimentCommand.Frustration.class, ExperimentCommand.Active.class})
 public final class ExperimentCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -180,6 +180,209 @@ public final class ExperimentCommand implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    @Command(name = "active", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Frustration of the active subnetwork A_act(x) of each image (paper eq. 8, SI D.3)",
+                    "against the frustration eps_R of the whole network."})
+    static final class Active implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "zoo:NAME or an .onnx file.")
+        String model;
+
+        @Mixin
+        ImageOptions imageOptions;
+
+        @Option(names = "--restarts", defaultValue = "1", description = "Solver restarts per image; eps_act is the best (default ${DEFAULT-VALUE}).")
+        int restarts;
+
+        @Option(names = "--epsilon-r", paramLabel = "EPS", description = "eps_R of the whole network to compare with.")
+        Double epsilonR;
+
+        @Option(names = "--reference", paramLabel = "FILE", description = "JSON result of 'nnfrust frustration' whose epsilonBest is eps_R.")
+        Path reference;
+
+        @Option(names = "--reference-restarts", defaultValue = "4", description = "Without --epsilon-r/--reference: restarts of the same solver on the whole network for eps_R (default ${DEFAULT-VALUE}).")
+        int referenceRestarts;
+
+        @Option(names = "--checkpoint", paramLabel = "FILE", description = "JSON Lines file that receives every finished image (default: OUTPUT.jsonl when --output is given).")
+        Path checkpoint;
+
+        @Option(names = "--resume", description = "Continue the checkpoint: skip the images already in it.")
+        boolean resume;
+
+        @Option(names = "--stop-after", defaultValue = "0", description = "Stop after this many new images (0: all); continue later with --resume.")
+        int stopAfter;
+
+        @Option(names = "--output", paramLabel = "FILE", description = "Write the JSON result to FILE (atomically).")
+        Path output;
+
+        @Option(names = "--csv", paramLabel = "FILE", description = "Write one row per image as CSV.")
+        Path csv;
+
+        @Option(names = "--json", description = "Print the JSON result on stdout.")
+        boolean json;
+
+        @Option(names = "--quiet", description = "No progress on stderr.")
+        boolean quiet;
+
+        @Mixin
+        SolverOptionsMixin solverOptions;
+
+        @Mixin
+        ModelOptions modelOptions;
+
+        @Override
+        public Integer call() throws Exception {
+            int t = solverOptions.threads();
+            if (stopAfter < 0) {
+                throw new NnfrustException("--stop-after must be >= 0");
+            }
+            if (epsilonR != null && reference != null) {
+                throw new NnfrustException("give --epsilon-r or --reference, not both");
+            }
+            Double refEps = epsilonR;
+            String refSource = epsilonR != null ? "--epsilon-r" : null;
+            if (reference != null) {
+                refEps = readReference(reference);
+                refSource = reference.toString();
+            }
+            SolverOptions opts = solverOptions.options(0);
+            var importOptions = modelOptions.toImportOptions();
+            io.nnfrust.onnx.ModelLoader.Loaded loaded = io.nnfrust.onnx.ModelLoader.loadWithModel(model, importOptions);
+            var net = loaded.network();
+            var pre = imageOptions.preprocessor(net);
+            var synsets = imageOptions.synsets();
+            var files = io.nnfrust.inference.ImageSet.list(imageOptions.images, imageOptions.limit);
+            io.nnfrust.experiment.ActiveExperiment.Config config = new io.nnfrust.experiment.ActiveExperiment.Config(
+                    model, net.sha256(), importOptions.toString(), imageOptions.images.toAbsolutePath().normalize()
+                    .toString(), imageOptions.limit, pre.preset().label(), pre.resize(),
+                    imageOptions.precision().name().toLowerCase(Locale.ROOT), solverOptions.solver, restarts,
+                    solverOptions.seed, opts);
+            if (refEps == null) {
+                if (!quiet) {
+                    System.err.printf(Locale.ROOT, "eps_R: %d restart(s) of %s on the whole network...%n",
+                            referenceRestarts, solverOptions.solver);
+                }
+                var r = io.nnfrust.frustration.FrustrationRunner.run(new io.nnfrust.frustration.SpinGlass(net.graph()),
+                        io.nnfrust.frustration.Solvers.byName(solverOptions.solver), opts, referenceRestarts,
+                        solverOptions.seed, t, null);
+                refEps = r.best().result().epsilon();
+                refSource = "computed: best of " + referenceRestarts + " restarts of " + solverOptions.solver;
+                if (!quiet) {
+                    System.err.printf(Locale.ROOT, "eps_R = %.6f (%.1f s)%n", refEps, r.seconds());
+                }
+            }
+            Path cp = checkpoint != null ? checkpoint : output != null ? Path.of(output.toString() + ".jsonl") : null;
+            if (!quiet) {
+                System.err.printf(Locale.ROOT, "nnfrust experiment active: %s, %d images, solver %s x %d, %d threads%s%n",
+                        model, files.size(), solverOptions.solver, restarts, t, cp == null ? "" : ", checkpoint " + cp);
+            }
+            final double eR = refEps;
+            int[] count = {0};
+            long t0 = System.nanoTime();
+            var outcome = io.nnfrust.experiment.ActiveExperiment.run(loaded, pre, imageOptions.precision(), synsets,
+                    files, config, imageOptions.batch, t, cp, resume, stopAfter, r -> {
+                        count[0]++;
+                        if (!quiet) {
+                            System.err.printf(Locale.ROOT, "[%d new] %s: class %d%s, %,d nodes, %,d edges, eps_act %.6f%s (%.1f s)%n",
+                                    count[0], r.file(), r.predicted(), r.trueClass() == r.predicted() ? " (correct)" : "",
+                                    r.activeNodes(), r.edges(), r.epsilon(), r.epsilon() < eR ? " < eps_R" : " >= eps_R",
+                                    r.seconds());
+                        }
+                    });
+            double wall = (System.nanoTime() - t0) / 1e9;
+            for (var s : outcome.skipped()) {
+                System.err.println("nnfrust: skipped " + s.file() + ": " + s.reason());
+            }
+            var images = outcome.images();
+            double[] eps = images.stream().mapToDouble(io.nnfrust.experiment.ActiveExperiment.ImageResult::epsilon).toArray();
+            double[] secs = images.stream().mapToDouble(io.nnfrust.experiment.ActiveExperiment.ImageResult::seconds).toArray();
+            long below = images.stream().filter(r -> r.epsilon() < eR).count();
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode out = m.createObjectNode();
+            out.put("model", model);
+            out.put("images", images.size());
+            out.put("imagesListed", files.size());
+            out.put("complete", images.size() + outcome.skipped().size() >= files.size());
+            out.put("epsilonR", eR);
+            out.put("epsilonRSource", refSource);
+            out.put("fractionBelowEpsilonR", images.isEmpty() ? Double.NaN : below / (double) images.size());
+            ObjectNode d = out.putObject("epsilonAct");
+            putSummary(d, eps);
+            ObjectNode sp = out.putObject("secondsPerImage");
+            putSummary(sp, secs);
+            out.put("wallSeconds", wall);
+            out.put("correct", images.stream().filter(r -> r.trueClass() == r.predicted()).count());
+            ArrayNode sk = out.putArray("skipped");
+            for (var s : outcome.skipped()) {
+                sk.addObject().put("file", s.file().toString()).put("reason", s.reason());
+            }
+            ArrayNode res = out.putArray("results");
+            for (var r : images) {
+                res.add(m.valueToTree(r));
+            }
+            ObjectNode prov = out.putObject("provenance");
+            prov.set("config", m.valueToTree(config));
+            prov.put("version", Version.get());
+            prov.put("threads", t);
+            prov.put("batch", imageOptions.batch);
+            prov.put("time", java.time.Instant.now().toString());
+            String text = m.writeValueAsString(out);
+            if (output != null) {
+                AtomicFiles.write(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+            }
+            if (csv != null) {
+                StringBuilder b = new StringBuilder("index,file,true_class,predicted,active_nodes,edges,abs_weight,epsilon_act,epsilon_act_mean,local_minimum,seconds,seed\n");
+                for (var r : images) {
+                    b.append(String.format(Locale.ROOT, "%d,\"%s\",%d,%d,%d,%d,%.9g,%.12f,%.12f,%b,%.3f,%d%n", r.index(),
+                            r.file().replace("\"", "\"\""), r.trueClass(), r.predicted(), r.activeNodes(), r.edges(),
+                            r.absWeight(), r.epsilon(), r.epsilonMean(), r.localMinimum(), r.seconds(), r.seed()));
+                }
+                AtomicFiles.write(csv, os -> os.write(b.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+            if (json) {
+                System.out.println(text);
+            } else if (!images.isEmpty()) {
+                var st = new org.hipparchus.stat.descriptive.DescriptiveStatistics(eps);
+                System.out.printf(Locale.ROOT, "images %d (skipped %d); eps_R %.6f (%s)%n", images.size(),
+                        outcome.skipped().size(), eR, refSource);
+                System.out.printf(Locale.ROOT, "eps_act: mean %.6f, sd %.6f, min %.6f, median %.6f, max %.6f%n",
+                        st.getMean(), st.getStandardDeviation(), st.getMin(), st.getPercentile(50), st.getMax());
+                System.out.printf(Locale.ROOT, "eps_act < eps_R for %d of %d images (%.1f%%)%n", below, images.size(),
+                        100.0 * below / images.size());
+                System.out.printf(Locale.ROOT, "seconds per image: mean %.2f (wall %.1f s for %d new)%n",
+                        new org.hipparchus.stat.descriptive.DescriptiveStatistics(secs).getMean(), wall,
+                        outcome.newImages());
+            }
+            return 0;
+        }
+
+        private static void putSummary(ObjectNode d, double[] v) {
+            if (v.length == 0) {
+                return;
+            }
+            var st = new org.hipparchus.stat.descriptive.DescriptiveStatistics(v);
+            d.put("n", v.length);
+            d.put("mean", st.getMean());
+            d.put("sd", st.getStandardDeviation());
+            d.put("min", st.getMin());
+            d.put("q1", st.getPercentile(25));
+            d.put("median", st.getPercentile(50));
+            d.put("q3", st.getPercentile(75));
+            d.put("max", st.getMax());
+        }
+
+        private static double readReference(Path file) {
+            try {
+                var j = new ObjectMapper().readTree(file.toFile());
+                if (j == null || !j.has("epsilonBest")) {
+                    throw new NnfrustException(file + ": no epsilonBest field; expected the --output JSON of 'nnfrust frustration'");
+                }
+                return j.get("epsilonBest").asDouble();
+            } catch (java.io.IOException e) {
+                throw new NnfrustException("cannot read reference " + file + ": " + e.getMessage());
+            }
         }
     }
 }

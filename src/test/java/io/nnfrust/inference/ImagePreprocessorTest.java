@@ -1,0 +1,137 @@
+package io.nnfrust.inference;
+
+import io.nnfrust.util.NnfrustException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ImagePreprocessorTest {
+    @TempDir
+    Path dir;
+
+    private static ImagePreprocessor.Rgb image(int w, int h, int[] rgb) {
+        byte[] px = new byte[3 * w * h];
+        for (int i = 0; i < w * h; i++) {
+            px[3 * i] = (byte) rgb[0];
+            px[3 * i + 1] = (byte) rgb[1];
+            px[3 * i + 2] = (byte) rgb[2];
+        }
+        return new ImagePreprocessor.Rgb(w, h, px);
+    }
+
+    @Test
+    void constantImageStaysConstantThroughResizeAndEveryPreset() {
+        ImagePreprocessor.Rgb img = image(500, 375, new int[] {200, 100, 50});
+        float[] caffe = new ImagePreprocessor(ImagePreprocessor.Preset.CAFFE, 256, 224, 224).fromRgb(img);
+        int plane = 224 * 224;
+        for (int i = 0; i < plane; i++) {
+            assertEquals(50 - 104f, caffe[i], 0f, "B first, minus 104");
+            assertEquals(100 - 117f, caffe[plane + i], 0f);
+            assertEquals(200 - 123f, caffe[2 * plane + i], 0f);
+        }
+        float[] tv = new ImagePreprocessor(ImagePreprocessor.Preset.TORCHVISION, 256, 224, 224).fromRgb(img);
+        assertEquals((200 / 255f - 0.485f) / 0.229f, tv[0], 1e-6f);
+        assertEquals((50 / 255f - 0.406f) / 0.225f, tv[2 * plane], 1e-6f);
+        float[] raw = new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 256, 224, 224).fromRgb(img);
+        assertEquals(200f, raw[0]);
+        assertEquals(50f, raw[2 * plane]);
+    }
+
+    @Test
+    void resizeFollowsTorchvisionSizesAndPillowsFilter() {
+        // 500x375 -> shorter side 256, longer floor(256*500/375) = 341
+        byte[] src = new byte[3 * 4 * 1];
+        int[] v = {0, 100, 200, 255};
+        for (int x = 0; x < 4; x++) {
+            for (int c = 0; c < 3; c++) {
+                src[3 * x + c] = (byte) v[x];
+            }
+        }
+        // halving a row with Pillow's antialiased bilinear: support 2, centers 1 and 3, weights (1,3,3,1)/8 clipped
+        byte[] half = ImagePreprocessor.resizeBilinear(src, 4, 1, 2, 1);
+        // output 0: center 1.0, taps x=0..2 with weights tri((x+0.5-1)/2): 0.75, 0.75, 0.25 -> (0*.75+100*.75+200*.25)/1.75
+        assertEquals(Math.round((0 * 0.75 + 100 * 0.75 + 200 * 0.25) / 1.75), half[0] & 0xFF);
+        // output 1: center 3.0, taps x=1..3: weights 0.25, 0.75, 0.75
+        assertEquals(Math.round((100 * 0.25 + 200 * 0.75 + 255 * 0.75) / 1.75), half[3] & 0xFF);
+        // same size: unchanged
+        assertArrayEquals(src, ImagePreprocessor.resizeBilinear(src, 4, 1, 4, 1));
+        // monotone input stays monotone when enlarged
+        byte[] up = ImagePreprocessor.resizeBilinear(src, 4, 1, 9, 1);
+        for (int x = 1; x < 9; x++) {
+            assertTrue((up[3 * x] & 0xFF) >= (up[3 * (x - 1)] & 0xFF));
+        }
+    }
+
+    @Test
+    void grayscaleAndPngFilesAreRgbAndNonImagesAreReported() throws Exception {
+        BufferedImage gray = new BufferedImage(300, 260, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 260; y++) {
+            for (int x = 0; x < 300; x++) {
+                gray.getRaster().setSample(x, y, 0, 77);
+            }
+        }
+        Path g = dir.resolve("g.png");
+        ImageIO.write(gray, "png", g.toFile());
+        ImagePreprocessor.Rgb rgb = ImagePreprocessor.decodeRgb(g);
+        assertEquals(300, rgb.width());
+        for (byte b : rgb.pixels()) {
+            assertEquals(77, b & 0xFF, "gray replicated into R, G and B without gamma change");
+        }
+        Path jpg = dir.resolve("g.jpg");
+        ImageIO.write(gray, "jpg", jpg.toFile());
+        float[] f = new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 256, 224, 224).load(jpg);
+        assertEquals(77f, f[0], 1f);
+        assertEquals(f[0], f[224 * 224], 0f, "R = G for a grayscale JPEG");
+        Path text = Files.writeString(dir.resolve("n01440764_fake.JPEG"), "not an image");
+        NnfrustException e = assertThrows(NnfrustException.class, () -> ImagePreprocessor.decodeRgb(text));
+        assertTrue(e.getMessage().contains("n01440764_fake.JPEG"), e.getMessage());
+        Path cut = dir.resolve("cut.jpg");
+        byte[] whole = Files.readAllBytes(jpg);
+        Files.write(cut, java.util.Arrays.copyOf(whole, 40));
+        assertThrows(NnfrustException.class, () -> ImagePreprocessor.decodeRgb(cut));
+    }
+
+    @Test
+    void cmykJpegIsDecodedToRgb() throws Exception {
+        // a 4-channel (Adobe CMYK) JPEG written through TwelveMonkeys' writer from a raster
+        var writers = ImageIO.getImageWritersByFormatName("jpeg");
+        javax.imageio.ImageWriter writer = null;
+        while (writers.hasNext()) {
+            var w = writers.next();
+            if (w.getClass().getName().contains("twelvemonkeys")) {
+                writer = w;
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(writer != null, "skipped: no TwelveMonkeys JPEG writer");
+        var raster = java.awt.image.Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, 64, 64, 4, null);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                raster.setPixel(x, y, new int[] {0, 0, 0, 0}); // no ink: white
+            }
+        }
+        Path cmyk = dir.resolve("cmyk.jpg");
+        try (var out = ImageIO.createImageOutputStream(cmyk.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new javax.imageio.IIOImage(raster, null, null), writer.getDefaultWriteParam());
+        } catch (Exception unsupported) {
+            org.junit.jupiter.api.Assumptions.abort("skipped: cannot write a CMYK JPEG here: " + unsupported);
+        } finally {
+            writer.dispose();
+        }
+        ImagePreprocessor.Rgb rgb = ImagePreprocessor.decodeRgb(cmyk);
+        assertEquals(64, rgb.width());
+        assertEquals(64 * 64 * 3, rgb.pixels().length);
+    }
+
+    @Test
+    void cropLargerThanTheResizedImageIsAClearError() {
+        assertThrows(NnfrustException.class, () -> new ImagePreprocessor(ImagePreprocessor.Preset.CAFFE, 200, 224, 224));
+        assertThrows(NnfrustException.class, () -> ImagePreprocessor.Preset.parse("imagenet"));
+    }
+}
