@@ -13,15 +13,9 @@ import io.nnfrust.model.WeightInit;
 import io.nnfrust.nullmodel.NullModel;
 import io.nnfrust.nullmodel.ReinitializedWeights;
 import io.nnfrust.nullmodel.ShuffledParameters;
-import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -131,9 +125,7 @@ public final class FrustrationExperiment {
         List<Task> tasks = tasks(c);
         String header = headerLine(m, c);
         Map<String, Outcome> done = new HashMap<>();
-        if (checkpoint != null) {
-            prepareCheckpoint(m, checkpoint, header, resume, tasks, done);
-        }
+        final Checkpoint cp = checkpoint == null ? null : openCheckpoint(checkpoint, header, resume, tasks, done);
         List<Task> pending = new ArrayList<>();
         for (Task t : tasks) {
             if (!done.containsKey(t.key()) && (stopAfter <= 0 || pending.size() < stopAfter)) {
@@ -167,8 +159,8 @@ public final class FrustrationExperiment {
                         Outcome o = new Outcome(t, r.epsilon(), r.flips(), r.seconds(), r.localMinimum());
                         synchronized (lock) {
                             done.put(t.key(), o);
-                            if (checkpoint != null) {
-                                append(checkpoint, resultLine(m, o));
+                            if (cp != null) {
+                                cp.append(resultLine(m, o));
                             }
                             if (progress != null) {
                                 progress.accept(o);
@@ -235,73 +227,28 @@ public final class FrustrationExperiment {
         return r.toString();
     }
 
-    private static void append(Path file, String line) {
-        try (OutputStream os = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            os.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            os.flush();
-        } catch (IOException e) {
-            throw new NnfrustException("cannot append to checkpoint " + file + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * A fresh run writes the header (refusing to overwrite an existing checkpoint); a resumed run checks the header,
-     * keeps every complete result line (a line cut by a kill is dropped) and rewrites the file atomically.
-     */
-    private static void prepareCheckpoint(ObjectMapper m, Path file, String header, boolean resume, List<Task> tasks,
-                                          Map<String, Outcome> done) {
-        boolean exists = Files.exists(file);
-        if (!resume) {
-            if (exists) {
-                throw new NnfrustException("checkpoint " + file + " exists; add --resume to continue it or remove it");
-            }
-            AtomicFiles.write(file, os -> os.write((header + "\n").getBytes(StandardCharsets.UTF_8)));
-            return;
-        }
-        if (!exists) {
-            AtomicFiles.write(file, os -> os.write((header + "\n").getBytes(StandardCharsets.UTF_8)));
-            return;
-        }
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new NnfrustException("cannot read checkpoint " + file + ": " + e.getMessage());
-        }
-        if (lines.isEmpty() || !sameConfig(m, lines.get(0), header)) {
-            throw new NnfrustException("checkpoint " + file + " was written with other options or model; "
-                    + "resume with the same ones or start a new checkpoint");
-        }
+    /** Opens the checkpoint (see {@link Checkpoint}) and collects the finished solves of these tasks. */
+    private static Checkpoint openCheckpoint(Path file, String header, boolean resume, List<Task> tasks,
+                                             Map<String, Outcome> done) {
+        List<JsonNode> lines = new ArrayList<>();
+        Checkpoint cp = Checkpoint.open(file, header, resume, lines);
         Map<String, Task> byKey = new LinkedHashMap<>();
         for (Task t : tasks) {
             byKey.put(t.key(), t);
         }
-        List<String> keep = new ArrayList<>();
-        keep.add(lines.get(0));
-        for (int i = 1; i < lines.size(); i++) {
+        for (JsonNode j : lines) {
             try {
-                JsonNode j = m.readTree(lines.get(i));
                 Task t = byKey.get(j.get("group").asText() + "/" + j.get("replica").asInt() + "/"
                         + j.get("instance").asInt());
-                if (t == null || t.seed() != j.get("seed").asLong()) {
-                    continue;
+                if (t != null && t.seed() == j.get("seed").asLong()) {
+                    done.put(t.key(), new Outcome(t, j.get("epsilon").asDouble(), j.get("flips").asLong(),
+                            j.get("seconds").asDouble(), j.get("localMinimum").asBoolean()));
                 }
-                done.put(t.key(), new Outcome(t, j.get("epsilon").asDouble(), j.get("flips").asLong(),
-                        j.get("seconds").asDouble(), j.get("localMinimum").asBoolean()));
-                keep.add(lines.get(i));
-            } catch (IOException | RuntimeException partial) {
-                // a line cut short by a kill: drop it, the task runs again
+            } catch (RuntimeException malformed) {
+                // not a result of this experiment: ignored, the task runs again
             }
         }
-        AtomicFiles.write(file, os -> os.write((String.join("\n", keep) + "\n").getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static boolean sameConfig(ObjectMapper m, String a, String b) {
-        try {
-            return m.readTree(a).get("config").equals(m.readTree(b).get("config"));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return cp;
     }
 
     /** Summary of one group. */
