@@ -6,9 +6,6 @@ import io.nnfrust.frustration.SpinFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,23 +19,8 @@ class FrustrationCommandTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream(), out = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out, oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            var cl = Main.commandLine();
-            cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-            int code = cl.execute(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun.Outcome run(String... args) {
+        return CliRun.run(args);
     }
 
     private Path write(String name, String text) throws Exception {
@@ -47,10 +29,10 @@ class FrustrationCommandTest {
         return p;
     }
 
-    private static void assertOneLine(Outcome o, String... fragments) {
-        assertEquals(2, o.code, o.err);
-        String[] lines = o.err.strip().split("\n");
-        assertEquals(1, lines.length, "expected one line, got: " + o.err);
+    private static void assertOneLine(CliRun.Outcome o, String... fragments) {
+        assertEquals(2, o.code(), o.err());
+        String[] lines = o.err().strip().split("\n");
+        assertEquals(1, lines.length, "expected one line, got: " + o.err());
         for (String f : fragments) {
             assertTrue(lines[0].contains(f), "'" + f + "' missing from: " + lines[0]);
         }
@@ -61,10 +43,10 @@ class FrustrationCommandTest {
         // a negative triangle: one edge must stay frustrated; the lightest (weight 1 of 1+2+3) -> epsilon = 1/6
         Path p = write("tri.tsv", "# a frustrated triangle\nsource\ttarget\tweight\na\tb\t-2\nb\tc\t-3\nc\ta\t-1\n");
         for (String solver : new String[] {"exact", "algorithm1", "layered", "anneal"}) {
-            Outcome o = run("frustration", p.toString(), "--solver", solver, "--restarts", "4", "--json", "--quiet",
+            CliRun.Outcome o = run("frustration", p.toString(), "--solver", solver, "--restarts", "4", "--json", "--quiet",
                     "--initial-flips", "3");
-            assertEquals(0, o.code, o.err);
-            JsonNode j = new ObjectMapper().readTree(o.out);
+            assertEquals(0, o.code(), o.err());
+            JsonNode j = new ObjectMapper().readTree(o.out());
             if (solver.equals("exact")) {
                 assertEquals(1.0 / 6, j.get("epsilonBest").asDouble(), 1e-12);
             } else {
@@ -75,18 +57,18 @@ class FrustrationCommandTest {
             assertFalse(j.get("provenance").get("sha256").asText().isEmpty());
         }
         Path mtx = write("tri.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 3\n2 1 -2\n3 2 -3\n1 3 -1\n");
-        Outcome o = run("frustration", mtx.toString(), "--solver", "exact", "--json", "--quiet");
-        assertEquals(1.0 / 6, new ObjectMapper().readTree(o.out).get("epsilonBest").asDouble(), 1e-12);
+        CliRun.Outcome o = run("frustration", mtx.toString(), "--solver", "exact", "--json", "--quiet");
+        assertEquals(1.0 / 6, new ObjectMapper().readTree(o.out()).get("epsilonBest").asDouble(), 1e-12);
     }
 
     @Test
     void networkRunWritesSpinsJsonAndTrace() throws Exception {
         Path spins = dir.resolve("s.spins"), json = dir.resolve("r.json"), trace = dir.resolve("t.csv");
-        Outcome o = run("frustration", "zoo:squeezenet1.1", "--input-size", "32", "32", "--solver", "layered",
+        CliRun.Outcome o = run("frustration", "zoo:squeezenet1.1", "--input-size", "32", "32", "--solver", "layered",
                 "--restarts", "3", "--seed", "9", "--spins", spins.toString(), "--output", json.toString(), "--trace",
                 trace.toString(), "--map", "--initial-flips", "1000");
-        assertEquals(0, o.code, o.err);
-        assertTrue(o.err.contains("[3/3]"), "progress on stderr: " + o.err);
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.err().contains("[3/3]"), "progress on stderr: " + o.err());
         JsonNode j = new ObjectMapper().readTree(Files.readString(json));
         assertEquals(3, j.get("epsilons").size());
         assertEquals("layered", j.get("solver").asText());

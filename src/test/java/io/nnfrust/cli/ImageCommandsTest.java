@@ -6,9 +6,6 @@ import io.nnfrust.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,23 +18,8 @@ class ImageCommandsTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream(), out = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out, oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            var cl = Main.commandLine();
-            cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-            int code = cl.execute(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun.Outcome run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
@@ -45,9 +27,9 @@ class ImageCommandsTest {
         Path model = SharedData.require("models/squeezenet1.1-caffe.onnx");
         Path images = SharedData.require("data/imagenet-sample");
         Path json = dir.resolve("c.json");
-        Outcome o = run("classify", model.toString(), "--images", images.toString(), "--preprocess", "caffe",
+        CliRun.Outcome o = run("classify", model.toString(), "--images", images.toString(), "--preprocess", "caffe",
                 "--batch", "32", "-q", "--output", json.toString());
-        assertEquals(0, o.code, o.err);
+        assertEquals(0, o.code(), o.err());
         JsonNode j = new ObjectMapper().readTree(json.toFile());
         assertEquals(1000, j.get("labelled").asInt());
         // reference: ONNX Runtime with Pillow decoding and resizing, top-1 609, top-5 834 (../shared/models/README.md);
@@ -56,10 +38,10 @@ class ImageCommandsTest {
         assertTrue(Math.abs(top1 - 609) <= 8, "top-1 " + top1);
         assertTrue(Math.abs(top5 - 834) <= 8, "top-5 " + top5);
         // the wrong preprocessing ruins it, as the model README says
-        Outcome tv = run("classify", model.toString(), "--images", images.toString(), "--preprocess", "torchvision",
+        CliRun.Outcome tv = run("classify", model.toString(), "--images", images.toString(), "--preprocess", "torchvision",
                 "--limit", "48", "--batch", "48", "-q", "--json");
-        assertEquals(0, tv.code, tv.err);
-        assertTrue(new ObjectMapper().readTree(tv.out).get("top1").asInt() < 10);
+        assertEquals(0, tv.code(), tv.err());
+        assertTrue(new ObjectMapper().readTree(tv.out()).get("top1").asInt() < 10);
     }
 
     private Path smallFolder() throws Exception {
@@ -82,14 +64,14 @@ class ImageCommandsTest {
                 "caffe", "--input-size", "64", "64", "--resize", "73", "--solver", "layered", "--restarts", "2",
                 "--epsilon-r", "0.40", "--batch", "2", "--seed", "7", "--quiet"};
         Path full = dir.resolve("full.json");
-        Outcome a = run(concat(common, "--output", full.toString()));
-        assertEquals(0, a.code, a.err);
-        assertTrue(a.err.contains("n01494475_broken.JPEG"), "the bad file is reported: " + a.err);
+        CliRun.Outcome a = run(concat(common, "--output", full.toString()));
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.err().contains("n01494475_broken.JPEG"), "the bad file is reported: " + a.err());
         Path part = dir.resolve("part.json");
-        Outcome b1 = run(concat(common, "--output", part.toString(), "--stop-after", "2"));
-        assertEquals(0, b1.code, b1.err);
-        Outcome b2 = run(concat(common, "--output", part.toString(), "--resume"));
-        assertEquals(0, b2.code, b2.err);
+        CliRun.Outcome b1 = run(concat(common, "--output", part.toString(), "--stop-after", "2"));
+        assertEquals(0, b1.code(), b1.err());
+        CliRun.Outcome b2 = run(concat(common, "--output", part.toString(), "--resume"));
+        assertEquals(0, b2.code(), b2.err());
         ObjectMapper m = new ObjectMapper();
         JsonNode x = m.readTree(full.toFile()), y = m.readTree(part.toFile());
         assertEquals(4, x.get("images").asInt());
@@ -106,24 +88,24 @@ class ImageCommandsTest {
         // a checkpoint of other options is refused with one line
         String[] other = common.clone();
         other[java.util.Arrays.asList(other).indexOf("--seed") + 1] = "8";
-        Outcome c = run(concat(other, "--output", part.toString(), "--resume"));
-        assertEquals(2, c.code);
-        assertTrue(c.err.contains("other options"), c.err);
+        CliRun.Outcome c = run(concat(other, "--output", part.toString(), "--resume"));
+        assertEquals(2, c.code());
+        assertTrue(c.err().contains("other options"), c.err());
     }
 
     @Test
     void badImageOptionsGiveOneLine() {
         Path model = SharedData.require("models/squeezenet1.1-caffe.onnx");
-        Outcome o = run("classify", model.toString(), "--images", dir.resolve("none").toString(), "--preprocess", "caffe");
-        assertEquals(2, o.code);
-        assertTrue(o.err.strip().startsWith("nnfrust: error: image folder not found"), o.err);
-        Outcome p = run("classify", model.toString(), "--images", dir.toString(), "--preprocess", "imagenet");
-        assertEquals(2, p.code);
-        assertTrue(p.err.contains("unknown preprocessing preset"), p.err);
-        Outcome q = run("classify", model.toString(), "--images", dir.toString(), "--preprocess", "caffe",
+        CliRun.Outcome o = run("classify", model.toString(), "--images", dir.resolve("none").toString(), "--preprocess", "caffe");
+        assertEquals(2, o.code());
+        assertTrue(o.err().strip().startsWith("nnfrust: error: image folder not found"), o.err());
+        CliRun.Outcome p = run("classify", model.toString(), "--images", dir.toString(), "--preprocess", "imagenet");
+        assertEquals(2, p.code());
+        assertTrue(p.err().contains("unknown preprocessing preset"), p.err());
+        CliRun.Outcome q = run("classify", model.toString(), "--images", dir.toString(), "--preprocess", "caffe",
                 "--resize", "100");
-        assertEquals(2, q.code);
-        assertTrue(q.err.contains("smaller than the model's input"), q.err);
+        assertEquals(2, q.code());
+        assertTrue(q.err().contains("smaller than the model's input"), q.err());
     }
 
     private static String[] concat(String[] a, String... b) {
