@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.experiment.FrustrationExperiment;
 import io.nnfrust.experiment.WelchTest;
 import io.nnfrust.frustration.SolverOptions;
-import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Version;
 import picocli.CommandLine.Command;
@@ -15,7 +14,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -53,26 +51,8 @@ public final class ExperimentCommand implements Runnable {
         @Option(names = "--n3-init", defaultValue = "he", description = "N3 initialisation: he or xavier (default ${DEFAULT-VALUE}).")
         String n3Init;
 
-        @Option(names = "--checkpoint", paramLabel = "FILE", description = "JSON Lines file that receives every finished solve (default: OUTPUT.jsonl when --output is given).")
-        Path checkpoint;
-
-        @Option(names = "--resume", description = "Continue the checkpoint: skip the solves already in it.")
-        boolean resume;
-
-        @Option(names = "--stop-after", defaultValue = "0", description = "Stop after this many new solves (0: run all); continue later with --resume.")
-        int stopAfter;
-
-        @Option(names = "--output", paramLabel = "FILE", description = "Write the JSON result to FILE (atomically).")
-        Path output;
-
-        @Option(names = "--csv", paramLabel = "FILE", description = "Write every solve as CSV.")
-        Path csv;
-
-        @Option(names = "--json", description = "Print the JSON result on stdout.")
-        boolean json;
-
-        @Option(names = "--quiet", description = "No progress on stderr.")
-        boolean quiet;
+        @Mixin
+        ExperimentRunOptions run;
 
         @Mixin
         SolverOptionsMixin solverOptions;
@@ -83,9 +63,7 @@ public final class ExperimentCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             int t = solverOptions.threads();
-            if (stopAfter < 0) {
-                throw new NnfrustException("--stop-after must be >= 0");
-            }
+            Path cp = run.checkpointFile();
             SolverOptions opts = solverOptions.options(0);
             String solver = solverOptions.solver;
             long seed = solverOptions.seed;
@@ -96,18 +74,16 @@ public final class ExperimentCommand implements Runnable {
             GraphSource src = GraphSource.load(model, importOptions, "onnx");
             FrustrationExperiment.Config config = new FrustrationExperiment.Config(model, src.sha256(),
                     importOptions.toString(), solver, replicas, nulls, nullCount, n3Init, seed, opts);
-            Path cp = checkpoint != null ? checkpoint
-                    : output != null ? Path.of(output.toString() + ".jsonl") : null;
             int total = FrustrationExperiment.tasks(config).size();
-            if (!quiet) {
+            if (!run.quiet) {
                 System.err.printf(Locale.ROOT, "nnfrust experiment frustration: %s, %d solves (%d real, %d null), solver %s, %d threads%s%n",
                         model, total, replicas, total - replicas, solver, t, cp == null ? "" : ", checkpoint " + cp);
             }
             int[] count = {0};
-            List<FrustrationExperiment.Outcome> outcomes = FrustrationExperiment.run(src.graph(), config, cp, resume, t,
-                    stopAfter, o -> {
+            List<FrustrationExperiment.Outcome> outcomes = FrustrationExperiment.run(src.graph(), config, cp, run.resume, t,
+                    run.stopAfter, o -> {
                         count[0]++;
-                        if (!quiet) {
+                        if (!run.quiet) {
                             System.err.printf(Locale.ROOT, "[%d new] %s replica %d instance %d: eps %.6f (%.1f s)%n",
                                     count[0], o.task().group(), o.task().replica(), o.task().instance(), o.epsilon(),
                                     o.seconds());
@@ -149,10 +125,7 @@ public final class ExperimentCommand implements Runnable {
             prov.put("threads", t);
             prov.put("time", java.time.Instant.now().toString());
             String text = m.writeValueAsString(out);
-            if (output != null) {
-                AtomicFiles.write(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
-            }
-            if (csv != null) {
+            run.write(text, () -> {
                 StringBuilder b = new StringBuilder("group,replica,instance,nullSeed,seed,initialFlips,epsilon,flips,seconds,localMinimum\n");
                 for (FrustrationExperiment.Outcome o : outcomes) {
                     var k = o.task();
@@ -160,9 +133,9 @@ public final class ExperimentCommand implements Runnable {
                             k.instance(), k.nullSeed(), k.seed(), k.initialFlips(), o.epsilon(), o.flips(), o.seconds(),
                             o.localMinimum()));
                 }
-                AtomicFiles.write(csv, os -> os.write(b.toString().getBytes(StandardCharsets.UTF_8)));
-            }
-            if (json) {
+                return b.toString();
+            });
+            if (run.json) {
                 System.out.println(text);
             } else {
                 System.out.printf(Locale.ROOT, "%-6s %6s %12s %12s %12s%n", "group", "n", "min", "mean", "sd");
@@ -205,26 +178,8 @@ public final class ExperimentCommand implements Runnable {
         @Option(names = "--reference-restarts", defaultValue = "4", description = "Without --epsilon-r/--reference: restarts of the same solver on the whole network for eps_R (default ${DEFAULT-VALUE}).")
         int referenceRestarts;
 
-        @Option(names = "--checkpoint", paramLabel = "FILE", description = "JSON Lines file that receives every finished image (default: OUTPUT.jsonl when --output is given).")
-        Path checkpoint;
-
-        @Option(names = "--resume", description = "Continue the checkpoint: skip the images already in it.")
-        boolean resume;
-
-        @Option(names = "--stop-after", defaultValue = "0", description = "Stop after this many new images (0: all); continue later with --resume.")
-        int stopAfter;
-
-        @Option(names = "--output", paramLabel = "FILE", description = "Write the JSON result to FILE (atomically).")
-        Path output;
-
-        @Option(names = "--csv", paramLabel = "FILE", description = "Write one row per image as CSV.")
-        Path csv;
-
-        @Option(names = "--json", description = "Print the JSON result on stdout.")
-        boolean json;
-
-        @Option(names = "--quiet", description = "No progress on stderr.")
-        boolean quiet;
+        @Mixin
+        ExperimentRunOptions run;
 
         @Mixin
         SolverOptionsMixin solverOptions;
@@ -235,9 +190,7 @@ public final class ExperimentCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             int t = solverOptions.threads();
-            if (stopAfter < 0) {
-                throw new NnfrustException("--stop-after must be >= 0");
-            }
+            Path cp = run.checkpointFile();
             if (epsilonR != null && reference != null) {
                 throw new NnfrustException("give --epsilon-r or --reference, not both");
             }
@@ -260,7 +213,7 @@ public final class ExperimentCommand implements Runnable {
                     imageOptions.precision().name().toLowerCase(Locale.ROOT), solverOptions.solver, restarts,
                     solverOptions.seed, opts);
             if (refEps == null) {
-                if (!quiet) {
+                if (!run.quiet) {
                     System.err.printf(Locale.ROOT, "eps_R: %d restart(s) of %s on the whole network...%n",
                             referenceRestarts, solverOptions.solver);
                 }
@@ -269,12 +222,11 @@ public final class ExperimentCommand implements Runnable {
                         solverOptions.seed, t, null);
                 refEps = r.best().result().epsilon();
                 refSource = "computed: best of " + referenceRestarts + " restarts of " + solverOptions.solver;
-                if (!quiet) {
+                if (!run.quiet) {
                     System.err.printf(Locale.ROOT, "eps_R = %.6f (%.1f s)%n", refEps, r.seconds());
                 }
             }
-            Path cp = checkpoint != null ? checkpoint : output != null ? Path.of(output.toString() + ".jsonl") : null;
-            if (!quiet) {
+            if (!run.quiet) {
                 System.err.printf(Locale.ROOT, "nnfrust experiment active: %s, %d images, solver %s x %d, %d threads%s%n",
                         model, files.size(), solverOptions.solver, restarts, t, cp == null ? "" : ", checkpoint " + cp);
             }
@@ -282,9 +234,9 @@ public final class ExperimentCommand implements Runnable {
             int[] count = {0};
             long t0 = System.nanoTime();
             var outcome = io.nnfrust.experiment.ActiveExperiment.run(loaded, pre, imageOptions.precision(), synsets,
-                    files, config, imageOptions.batch, t, cp, resume, stopAfter, r -> {
+                    files, config, imageOptions.batch, t, cp, run.resume, run.stopAfter, r -> {
                         count[0]++;
-                        if (!quiet) {
+                        if (!run.quiet) {
                             System.err.printf(Locale.ROOT, "[%d new] %s: class %d%s, %,d nodes, %,d edges, eps_act %.6f%s (%.1f s)%n",
                                     count[0], r.file(), r.predicted(), r.trueClass() == r.predicted() ? " (correct)" : "",
                                     r.activeNodes(), r.edges(), r.epsilon(), r.epsilon() < eR ? " < eps_R" : " >= eps_R",
@@ -329,19 +281,16 @@ public final class ExperimentCommand implements Runnable {
             prov.put("batch", imageOptions.batch);
             prov.put("time", java.time.Instant.now().toString());
             String text = m.writeValueAsString(out);
-            if (output != null) {
-                AtomicFiles.write(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
-            }
-            if (csv != null) {
+            run.write(text, () -> {
                 StringBuilder b = new StringBuilder("index,file,true_class,predicted,active_nodes,edges,abs_weight,epsilon_act,epsilon_act_mean,local_minimum,seconds,seed\n");
                 for (var r : images) {
                     b.append(String.format(Locale.ROOT, "%d,\"%s\",%d,%d,%d,%d,%.9g,%.12f,%.12f,%b,%.3f,%d%n", r.index(),
                             r.file().replace("\"", "\"\""), r.trueClass(), r.predicted(), r.activeNodes(), r.edges(),
                             r.absWeight(), r.epsilon(), r.epsilonMean(), r.localMinimum(), r.seconds(), r.seed()));
                 }
-                AtomicFiles.write(csv, os -> os.write(b.toString().getBytes(StandardCharsets.UTF_8)));
-            }
-            if (json) {
+                return b.toString();
+            });
+            if (run.json) {
                 System.out.println(text);
             } else if (!images.isEmpty()) {
                 var st = new org.hipparchus.stat.descriptive.DescriptiveStatistics(eps);

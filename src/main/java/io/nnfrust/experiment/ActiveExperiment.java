@@ -60,11 +60,7 @@ public final class ActiveExperiment {
             c.put("solver", solver);
             c.put("restarts", restarts);
             c.put("seed", seed);
-            c.put("initialFlips", options.initialFlips());
-            c.put("maxIterations", options.maxIterations());
-            c.put("sweeps", options.sweeps());
-            c.put("tStart", options.startTemperature());
-            c.put("tEnd", options.endTemperature());
+            FrustrationExperiment.putSolverOptions(c, options);
             return c;
         }
     }

@@ -68,13 +68,18 @@ public final class FrustrationExperiment {
             o.put("nullCount", nullCount);
             o.put("n3Init", n3Init);
             o.put("seed", seed);
-            o.put("initialFlips", options.initialFlips());
-            o.put("maxIterations", options.maxIterations());
-            o.put("sweeps", options.sweeps());
-            o.put("tStart", options.startTemperature());
-            o.put("tEnd", options.endTemperature());
+            putSolverOptions(o, options);
             return o;
         }
+    }
+
+    /** The solver options that determine results, as configuration fields (checkpoint headers). */
+    static void putSolverOptions(ObjectNode o, SolverOptions options) {
+        o.put("initialFlips", options.initialFlips());
+        o.put("maxIterations", options.maxIterations());
+        o.put("sweeps", options.sweeps());
+        o.put("tStart", options.startTemperature());
+        o.put("tEnd", options.endTemperature());
     }
 
     /** One solve: group R (real) or a null kind, replica (null network) index, instance (0: nu = 0, 1: nu). */
