@@ -21,8 +21,8 @@ import java.util.stream.IntStream;
  * convolution the canonical order of {@link PerEdgeConvolutionBlock}: kernel entry, output row, output column;
  * within a dense block row-major) and a seeded {@link FeistelPermutation} π of {@code [0, E)} sends the weight of
  * edge k to edge π(k). No permutation table and no global array is ever stored, so the number of edges is not
- * limited by Java's array size; {@link #weightOf} answers for any single edge in O(log blocks + log kernel)
- * without building anything.
+ * limited by Java's array size; {@link #weightOf} answers for any single edge from small per-layer lookup
+ * tables (O(layers + kernel taps), nothing per edge) in O(1) per edge.
  *
  * <p>For the solvers, which sweep every edge many times, {@link #apply} then writes the permuted weights into one
  * float array per block (4 bytes per learnable edge: 1.4 GB for the real SqueezeNet, 6.7 GB for ResNet-18) by
