@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 
 /** {@code nnfrust experiment frustration}: the real network against its null models (paper Fig. 2, 5a). */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "The paper's experiments.",
-        subcommands = {ExperimentCommand.Frustration.class, ExperimentCommand.Active.class})
+        subcommands = {ExperimentCommand.Frustration.class, ExperimentCommand.Active.class,
+                MonotonicityCommand.class})
 public final class ExperimentCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -20,9 +20,10 @@ import java.util.List;
  * @param outputNodes node of each output element (C-order)
  * @param options     import options used
  * @param probes      the ReLU outputs and max-pooling inputs, for the active subnetwork of an input
+ * @param weights     where each convolution and dense block's weights live in the ONNX model
  */
 public record Network(String name, String source, String sha256, SignedGraph graph, List<LayerInfo> layers,
                       long parameters, String inputName, int[] inputShape, int[] inputNodes, String outputName,
                       int[] outputNodes, ImportOptions options,
-                      List<StateProbe> probes) {
+                      List<StateProbe> probes, List<WeightBinding> weights) {
 }

@@ -89,6 +89,7 @@ public final class OnnxImporter {
     private final List<EdgeBlock> blocks = new ArrayList<>();
     private final List<LayerInfo> rows = new ArrayList<>();
     private final List<io.nnfrust.model.StateProbe> probes = new ArrayList<>();
+    private final List<io.nnfrust.model.WeightBinding> bindings = new ArrayList<>();
     private final Map<Integer, Integer> rowOfSet = new HashMap<>();
     private long nextNode;
     private long parameters;
@@ -152,7 +153,7 @@ public final class OnnxImporter {
         SignedGraph graph = new SignedGraph(sets, blocks);
         return new Network(name, source, sha256, graph, List.copyOf(rows), parameters, input.tensor,
                 input.shape.clone(), elementMap(input), logits, elementMap(out), options,
-                List.copyOf(probes));
+                List.copyOf(probes), List.copyOf(bindings));
     }
 
     // ---------------------------------------------------------------- input
@@ -479,6 +480,8 @@ public final class OnnxImporter {
         long bias = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? weight(n.getInput(2), where).length : 0;
         NodeSet set = newSet(label, "Conv", cout, oh, ow);
         ConvolutionBlock b = new ConvolutionBlock(label, in, set.offset(), cout, groups, g, k);
+        bindings.add(new io.nnfrust.model.WeightBinding(blocks.size(), n.getInput(1), false, 1f,
+                bias > 0 ? n.getInput(2) : null));
         addBlockRow(b, set, "Conv", k.length + bias);
         return setValue(n.getOutput(0), new int[] {1, cout, oh, ow}, set, "Conv");
     }
@@ -660,6 +663,8 @@ public final class OnnxImporter {
         PlaneLayout layout = planes(x, where, false);
         NodeSet set = newSet(label, n.getOpType(), out, 1, 1);
         DenseBlock b = new DenseBlock(label, layout, set.offset(), out, m);
+        bindings.add(new io.nnfrust.model.WeightBinding(blocks.size(), weightName, !rowMajorOutIn, alpha,
+                bias > 0 ? n.getInput(2) : null));
         addBlockRow(b, set, n.getOpType(), raw.length + bias);
         int[] shape = weightLeft ? new int[] {out, 1} : new int[] {1, out};
         return setValue(n.getOutput(0), shape, set, n.getOpType());

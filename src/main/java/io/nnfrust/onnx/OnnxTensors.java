@@ -176,6 +176,42 @@ public final class OnnxTensors {
         return rawTensor(name, dims, DataType.FLOAT_VALUE, UnsafeByteOperations.unsafeWrap(bytes));
     }
 
+    /**
+     * A tensor with the name, dims and element type of {@code like} (FLOAT, FLOAT16 or DOUBLE) holding
+     * {@code values}; FLOAT16 rounds to nearest even.
+     */
+    public static TensorProto withValues(TensorProto like, float[] values) {
+        if (elementCount(like) != values.length) {
+            throw new IllegalArgumentException("tensor '" + like.getName() + "' has " + elementCount(like)
+                    + " elements, got " + values.length + " values");
+        }
+        int type = like.getDataType();
+        byte[] bytes;
+        switch (type) {
+            case DataType.FLOAT_VALUE -> {
+                bytes = new byte[values.length * 4];
+                ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
+            }
+            case DataType.FLOAT16_VALUE -> {
+                bytes = new byte[values.length * 2];
+                var sb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+                for (float v : values) {
+                    sb.put(Float.floatToFloat16(v));
+                }
+            }
+            case DataType.DOUBLE_VALUE -> {
+                bytes = new byte[values.length * 8];
+                var db = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+                for (float v : values) {
+                    db.put(v);
+                }
+            }
+            default -> throw new NnfrustException("tensor '" + like.getName() + "' has element type "
+                    + typeName(type) + "; only FLOAT, FLOAT16 and DOUBLE weights can be rewritten");
+        }
+        return rawTensor(like.getName(), dims(like), type, UnsafeByteOperations.unsafeWrap(bytes));
+    }
+
     /** An INT64 tensor with raw little-endian data. */
     public static TensorProto longTensor(String name, int[] dims, long[] values) {
         byte[] bytes = new byte[values.length * 8];

@@ -1,0 +1,345 @@
+package io.nnfrust.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.experiment.MonotonicityExperiment;
+import io.nnfrust.experiment.MonotonicityExperiment.ImageResult;
+import io.nnfrust.experiment.MonotonicityExperiment.Summary;
+import io.nnfrust.experiment.MonotonicityExperiment.Variant;
+import io.nnfrust.experiment.MonotonicityExperiment.VariantResult;
+import io.nnfrust.frustration.SolverOptions;
+import io.nnfrust.frustration.SpinFile;
+import io.nnfrust.inference.ImageSet;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.monotonicity.AmplitudeSchedule;
+import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.onnx.WeightWriter;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code nnfrust experiment monotonicity}: output alignment Ω and λ-monotonicity (paper eq. 10, Fig. 3, 4, 7, 8). */
+@Command(name = "monotonicity", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Near-monotonicity along the partial order of the best spins: perturb each image along S_x",
+                "(x2 = x1 + S_x a u, u ~ U(0,1)) and measure the output alignment Omega along S_y; lambda (eq. 10)",
+                "for the real network and the null models (random order, N3). See docs/monotonicity.md."})
+final class MonotonicityCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "zoo:NAME or an .onnx file.")
+    String model;
+
+    @Mixin
+    ImageOptions imageOptions;
+
+    @Option(names = "--perturbations", defaultValue = "100", paramLabel = "P", description = "Perturbations per image (default ${DEFAULT-VALUE}).")
+    int perturbations;
+
+    @Option(names = "--amplitude", defaultValue = "0.3:30", paramLabel = "MIN:MAX",
+            description = "Range of the amplitude a (delta_i = a u_i, input units after preprocessing) over the P perturbations (default ${DEFAULT-VALUE}).")
+    String amplitude;
+
+    @Option(names = "--spacing", defaultValue = "log", paramLabel = "log|linear", description = "Spacing of the P amplitudes (default ${DEFAULT-VALUE}).")
+    String spacing;
+
+    @Option(names = "--spins", paramLabel = "FILE", description = "Best spins of the real network (from 'nnfrust frustration MODEL --spins FILE'); default: computed with --restarts.")
+    Path spins;
+
+    @Option(names = "--restarts", defaultValue = "8", description = "Without --spins: solver restarts on the real network (default ${DEFAULT-VALUE}; the paper uses 80).")
+    int restarts;
+
+    @Option(names = "--nulls", split = ",", defaultValue = "random-order,N3", paramLabel = "LIST",
+            description = "Null models: random-order, N3, or none (default ${DEFAULT-VALUE}).")
+    List<String> nulls;
+
+    @Option(names = "--null-restarts", defaultValue = "8", description = "Solver restarts on the N3 network for its own spins (default ${DEFAULT-VALUE}).")
+    int nullRestarts;
+
+    @Option(names = "--n3-init", defaultValue = "he", description = "N3 initialisation: he or xavier (default ${DEFAULT-VALUE}).")
+    String n3Init;
+
+    @Option(names = "--n3-bias", defaultValue = "zero", paramLabel = "zero|keep", description = "Biases of the N3 network's re-initialised layers (default ${DEFAULT-VALUE}).")
+    String n3Bias;
+
+    @Mixin
+    ExperimentRunOptions run;
+
+    @Mixin
+    SolverOptionsMixin solverOptions;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        int t = solverOptions.threads();
+        Path cp = run.checkpointFile();
+        AmplitudeSchedule schedule = AmplitudeSchedule.parse(amplitude, perturbations, spacing);
+        List<String> variants = new ArrayList<>();
+        variants.add(MonotonicityExperiment.REAL);
+        for (String n : nulls) {
+            String v = n.trim();
+            if (v.equalsIgnoreCase("none")) {
+                continue;
+            }
+            if (v.equalsIgnoreCase("random") || v.equalsIgnoreCase("random-order")) {
+                v = MonotonicityExperiment.RANDOM_ORDER;
+            } else if (v.equalsIgnoreCase("N3")) {
+                v = MonotonicityExperiment.N3;
+            } else {
+                throw new NnfrustException("--nulls: unknown null model '" + n + "' (use random-order, N3 or none)");
+            }
+            if (!variants.contains(v)) {
+                variants.add(v);
+            }
+        }
+        WeightInit init = WeightInit.parse(n3Init);
+        WeightWriter.BiasPolicy bias = WeightWriter.BiasPolicy.parse(n3Bias);
+        if (spins != null && !Files.isRegularFile(spins)) {
+            throw new NnfrustException("spin file not found: " + spins);
+        }
+        var solver = solverOptions.solver();
+        SolverOptions opts = solverOptions.options(0);
+        var importOptions = modelOptions.toImportOptions();
+        ModelLoader.Loaded loaded = ModelLoader.loadWithModel(model, importOptions);
+        var net = loaded.network();
+        var pre = imageOptions.preprocessor(net);
+        var precision = imageOptions.precision();
+        var synsets = imageOptions.synsets();
+        var files = ImageSet.list(imageOptions.images, imageOptions.limit);
+        String spinsLabel = spins != null ? spins.toAbsolutePath().normalize().toString()
+                : "computed: best of " + restarts + " restarts of " + solverOptions.solver;
+        MonotonicityExperiment.Config config = new MonotonicityExperiment.Config(model, net.sha256(),
+                importOptions.toString(), imageOptions.images.toAbsolutePath().normalize().toString(),
+                imageOptions.limit, pre.preset().label(), pre.resize(), precision.name().toLowerCase(Locale.ROOT),
+                schedule, variants, spinsLabel, solverOptions.solver, restarts, nullRestarts, init.label(),
+                bias.name().toLowerCase(Locale.ROOT), solverOptions.seed, opts);
+        var seeds = MonotonicityExperiment.Seeds.of(solverOptions.seed, files.size());
+        java.util.function.Consumer<String> log = s -> {
+            if (!run.quiet) {
+                System.err.println(s);
+            }
+        };
+        SpinFile realSpins = spins != null ? SpinFile.read(spins)
+                : MonotonicityExperiment.bestSpins(net, solver, opts, restarts, seeds.realSolve(), t,
+                cp == null ? null : Path.of(cp + ".real.spins"), log);
+        List<Variant> vs = new ArrayList<>();
+        vs.add(MonotonicityExperiment.realVariant(loaded, realSpins, spins != null ? spins.toString() : spinsLabel));
+        if (variants.contains(MonotonicityExperiment.RANDOM_ORDER)) {
+            vs.add(MonotonicityExperiment.randomOrderVariant(loaded));
+        }
+        if (variants.contains(MonotonicityExperiment.N3)) {
+            ModelLoader.Loaded n3 = MonotonicityExperiment.n3Network(loaded, init, bias, seeds.n3Network());
+            SpinFile n3Spins = MonotonicityExperiment.bestSpins(n3.network(), solver, opts, nullRestarts,
+                    seeds.n3Solve(), t, cp == null ? null : Path.of(cp + ".N3.spins"), log);
+            vs.add(new Variant(MonotonicityExperiment.N3, n3.model(), n3.network(), n3Spins.inputSpins(),
+                    n3Spins.outputSpins(), n3Spins.epsilon(), "N3-" + init.label() + " seed " + seeds.n3Network()
+                    + ", biases " + bias.name().toLowerCase(Locale.ROOT) + ", best of " + nullRestarts + " restarts of "
+                    + solverOptions.solver));
+        }
+        log.accept(String.format(Locale.ROOT, "nnfrust experiment monotonicity: %s, %d images x %d perturbations (a %s), variants %s, batch %d%s",
+                model, files.size(), perturbations, schedule.label(), String.join(",", variants), imageOptions.batch,
+                cp == null ? "" : ", checkpoint " + cp));
+        int[] count = {0};
+        long t0 = System.nanoTime();
+        var outcome = MonotonicityExperiment.run(vs, pre, precision, synsets, files, config, imageOptions.batch, t, cp,
+                run.resume, run.stopAfter, r -> {
+                    count[0]++;
+                    if (!run.quiet) {
+                        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "[%d new] %s:", count[0], r.file()));
+                        r.variants().forEach((name, v) -> b.append(String.format(Locale.ROOT,
+                                " %s Omega>0.5 in %d/%d (mean %.3f, kept %d)", name,
+                                Math.round(v.fractionAbove() * v.aligned().length), v.aligned().length, meanOmega(v),
+                                keptCount(v))));
+                        System.err.println(b);
+                    }
+                });
+        double wall = (System.nanoTime() - t0) / 1e9;
+        for (var s : outcome.skipped()) {
+            System.err.println("nnfrust: skipped " + s.file() + ": " + s.reason());
+        }
+        List<ImageResult> images = outcome.images();
+        List<Summary> sums = new ArrayList<>();
+        for (Variant v : vs) {
+            sums.add(MonotonicityExperiment.summarize(v.name(), images, perturbations));
+        }
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode out = m.createObjectNode();
+        out.put("model", model);
+        out.put("images", images.size());
+        out.put("imagesListed", files.size());
+        out.put("complete", images.size() + outcome.skipped().size() >= files.size());
+        out.put("perturbations", perturbations);
+        ArrayNode amps = out.putArray("amplitudes");
+        for (double a : schedule.amplitudes()) {
+            amps.add(a);
+        }
+        ArrayNode norms = out.putArray("meanDeltaNorm");
+        for (int p = 0; p < perturbations; p++) {
+            double s = 0;
+            for (ImageResult r : images) {
+                s += r.deltaNorm()[p];
+            }
+            norms.add(images.isEmpty() ? Double.NaN : s / images.size());
+        }
+        ObjectNode vj = out.putObject("variants");
+        for (int i = 0; i < vs.size(); i++) {
+            Variant v = vs.get(i);
+            Summary s = sums.get(i);
+            ObjectNode j = vj.putObject(v.name());
+            j.put("network", v.network().name());
+            j.put("order", v.provenance());
+            if (!Double.isNaN(v.epsilon())) {
+                j.put("epsilon", v.epsilon());
+            }
+            j.put("samples", s.samples());
+            j.put("lambda", s.lambda().lambda());
+            j.put("lambdaAttained", s.lambda().attained());
+            j.put("lambdaTiesExcluded", s.lambdaTiesExcluded().lambda());
+            j.put("meanOmega", s.meanOmega());
+            j.put("shareOmegaAboveHalf", s.shareAbove());
+            j.put("shareOmegaBelowHalf", s.shareBelow());
+            j.put("meanTieFraction", s.meanTieFraction());
+            j.put("keptOverall", s.keptOverall());
+            ArrayNode kept = j.putArray("keptByAmplitude");
+            for (double k : s.keptByAmplitude()) {
+                kept.add(k);
+            }
+            ObjectNode tail = j.putObject("tail");
+            tail.put("lambdaStep", 1.0 / MonotonicityExperiment.GRID_STEPS);
+            ArrayNode f = tail.putArray("F");
+            for (double x : s.tail()) {
+                f.add(x);
+            }
+            ArrayNode h = j.putArray("omegaHistogram");
+            for (long c : s.omegaHistogram()) {
+                h.add(c);
+            }
+            ObjectNode f8 = j.putObject("fig8");
+            ArrayNode f8h = f8.putArray("histogram");
+            for (long c : s.fig8Histogram()) {
+                f8h.add(c);
+            }
+            f8.put("imagesAllAbove", s.imagesAllAbove());
+            f8.put("imagesAllBelow", s.imagesAllBelow());
+        }
+        ObjectNode inf = out.putObject("inference");
+        inf.put("images", outcome.inferredImages());
+        inf.put("seconds", outcome.inferenceSeconds());
+        inf.put("imagesPerSecond", outcome.inferenceSeconds() > 0 ? outcome.inferredImages() / outcome.inferenceSeconds() : 0);
+        inf.put("batch", imageOptions.batch);
+        out.put("wallSeconds", wall);
+        out.put("newImages", outcome.newImages());
+        ArrayNode sk = out.putArray("skipped");
+        for (var s : outcome.skipped()) {
+            sk.addObject().put("file", s.file().toString()).put("reason", s.reason());
+        }
+        ArrayNode res = out.putArray("results");
+        for (ImageResult r : images) {
+            ObjectNode j = res.addObject();
+            j.put("index", r.index());
+            j.put("file", r.file());
+            j.put("trueClass", r.trueClass());
+            ArrayNode dn = j.putArray("deltaNorm");
+            for (double d : r.deltaNorm()) {
+                dn.add(d);
+            }
+            ObjectNode rv = j.putObject("variants");
+            r.variants().forEach((name, v) -> {
+                ObjectNode x = rv.putObject(name);
+                x.put("predicted", v.predicted());
+                x.put("fractionOmegaAboveHalf", v.fractionAbove());
+                ArrayNode om = x.putArray("omega");
+                ArrayNode ke = x.putArray("kept");
+                for (int p = 0; p < v.aligned().length; p++) {
+                    om.add(v.omega(p));
+                    ke.add(v.kept()[p]);
+                }
+            });
+        }
+        ObjectNode prov = out.putObject("provenance");
+        prov.set("config", config.toJson(m));
+        prov.put("version", Version.get());
+        prov.put("threads", t);
+        prov.put("batch", imageOptions.batch);
+        prov.put("time", java.time.Instant.now().toString());
+        String text = m.writeValueAsString(out);
+        run.write(text, () -> csv(images, vs));
+        if (run.json) {
+            System.out.println(text);
+        } else if (!images.isEmpty()) {
+            System.out.printf(Locale.ROOT, "images %d (skipped %d) x %d perturbations, a in [%s]%n", images.size(),
+                    outcome.skipped().size(), perturbations, schedule.label());
+            System.out.printf(Locale.ROOT, "%-13s %8s %8s %8s %10s %8s %8s %8s %8s%n", "variant", "lambda",
+                    "lam-ties", "mean", "Omega>0.5", "all>0.5", "all<=0.5", "ties", "kept");
+            for (Summary s : sums) {
+                System.out.printf(Locale.ROOT, "%-13s %8.4f %8.4f %8.4f %9.1f%% %8d %8d %7.2f%% %7.1f%%%n", s.variant(),
+                        s.lambda().lambda(), s.lambdaTiesExcluded().lambda(), s.meanOmega(), 100 * s.shareAbove(),
+                        s.imagesAllAbove(), s.imagesAllBelow(), 100 * s.meanTieFraction(), 100 * s.keptOverall());
+            }
+            System.out.println("class kept by amplitude (real network):");
+            double[] kept = sums.get(0).keptByAmplitude();
+            int step = Math.max(1, perturbations / 10);
+            for (int p = 0; p < perturbations; p += step) {
+                System.out.printf(Locale.ROOT, "  a %10.4g  |delta| %10.4g  kept %5.1f%%%n", schedule.amplitude(p),
+                        norms.get(p).asDouble(), 100 * kept[p]);
+            }
+            System.out.printf(Locale.ROOT, "inference: %,d images in %.1f s (%.1f images/s, batch %d); wall %.1f s%n",
+                    outcome.inferredImages(), outcome.inferenceSeconds(),
+                    outcome.inferenceSeconds() > 0 ? outcome.inferredImages() / outcome.inferenceSeconds() : 0,
+                    imageOptions.batch, wall);
+        }
+        return 0;
+    }
+
+    private static double meanOmega(VariantResult v) {
+        double s = 0;
+        for (int p = 0; p < v.aligned().length; p++) {
+            s += v.omega(p);
+        }
+        return s / v.aligned().length;
+    }
+
+    private static int keptCount(VariantResult v) {
+        int c = 0;
+        for (boolean k : v.kept()) {
+            if (k) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    private static String csv(List<ImageResult> images, List<Variant> vs) {
+        StringBuilder b = new StringBuilder("index,file,true_class,perturbation,amplitude,delta_norm");
+        for (Variant v : vs) {
+            String n = v.name().replace('-', '_');
+            b.append(",predicted_").append(n).append(",omega_").append(n).append(",ties_").append(n)
+                    .append(",kept_").append(n);
+        }
+        b.append('\n');
+        for (ImageResult r : images) {
+            for (int p = 0; p < r.amplitude().length; p++) {
+                b.append(String.format(Locale.ROOT, "%d,\"%s\",%d,%d,%.6g,%.6g", r.index(),
+                        r.file().replace("\"", "\"\""), r.trueClass(), p, r.amplitude()[p], r.deltaNorm()[p]));
+                for (Variant v : vs) {
+                    VariantResult x = r.variants().get(v.name());
+                    b.append(String.format(Locale.ROOT, ",%d,%.4f,%d,%b", x.predicted(), x.omega(p), x.ties()[p],
+                            x.kept()[p]));
+                }
+                b.append('\n');
+            }
+        }
+        return b.toString();
+    }
+}
