@@ -24,11 +24,10 @@ import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.onnx.OnnxTensors;
 import io.nnfrust.onnx.WeightWriter;
+import io.nnfrust.testing.SmallOnnx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -42,47 +41,16 @@ class MonotonicityExperimentTest {
     @TempDir
     static Path dir;
 
-    /** input 3x8x8 -> conv 3x3 (4) -> ReLU -> max-pool 2 -> conv 3x3 (5, "conv2") -> ReLU -> avg-pool 2 -> flatten -> dense 6. */
     static ModelProto network(long seed) {
-        OnnxGraphBuilder b = new OnnxGraphBuilder("mono", seed, WeightInit.HE_NORMAL);
-        String x = b.input("x", 3, 8, 8);
-        String c1 = b.relu(b.conv("conv1", x, 4, 3, 1, 1, 1, true));
-        String p1 = b.maxPool(c1, 2, 2, 0, false);
-        String c2 = b.relu(b.conv("conv2", p1, 5, 3, 1, 1, 1, true));
-        String p2 = b.avgPool(c2, 2, 2, 0, false);
-        return b.build(b.gemm("fc", b.flatten(p2), 6));
+        return SmallOnnx.network(seed);
     }
 
-    /** Replaces every weight (not bias) initializer value v by f(name, v); biases get random values of any sign. */
     static ModelProto mapWeights(ModelProto m, java.util.function.BiFunction<String, Float, Float> f, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        var g = m.getGraph().toBuilder();
-        for (int i = 0; i < g.getInitializerCount(); i++) {
-            TensorProto t = g.getInitializer(i);
-            float[] v = OnnxTensors.floats(t);
-            boolean bias = t.getName().endsWith(".bias");
-            for (int k = 0; k < v.length; k++) {
-                v[k] = bias ? (float) (r.nextDouble() - 0.5) : f.apply(t.getName(), v[k]);
-            }
-            g.setInitializer(i, OnnxTensors.withValues(t, v));
-        }
-        return m.toBuilder().setGraph(g).build();
+        return SmallOnnx.mapWeights(m, f, seed);
     }
 
     static List<Path> images(String sub, int count) throws Exception {
-        Path d = dir.resolve(sub);
-        java.nio.file.Files.createDirectories(d);
-        SplittableRandom r = new SplittableRandom(7);
-        for (int k = 0; k < count; k++) {
-            BufferedImage im = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < 8; y++) {
-                for (int x = 0; x < 8; x++) {
-                    im.setRGB(x, y, r.nextInt(1 << 24));
-                }
-            }
-            ImageIO.write(im, "png", d.resolve(String.format("img%02d.png", k)).toFile());
-        }
-        return ImageSet.list(d, 0);
+        return ImageSet.list(SmallOnnx.images(dir.resolve(sub), count, 7), 0);
     }
 
     static MonotonicityExperiment.Config config(List<String> variants, int p, long seed) {

@@ -1,0 +1,114 @@
+package io.nnfrust.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnfrust.testing.SmallOnnx;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code experiment monotonicity} end to end on a small ONNX network: outputs, resume, bad input. */
+class MonotonicityCommandTest {
+    @TempDir
+    Path dir;
+
+    private List<String> base(Path model, Path images, String... more) {
+        List<String> a = new ArrayList<>(List.of("experiment", "monotonicity", model.toString(), "--images",
+                images.toString(), "--preprocess", "raw", "--resize", "8", "--perturbations", "6",
+                "--amplitude", "0.5:40", "--initial-flips", "200", "--threads", "1", "--quiet"));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    @Test
+    void runsTheRealNetworkAndBothNullsAndResumes() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(21).toByteArray());
+        Path images = SmallOnnx.images(dir.resolve("imgs"), 5, 3);
+        Path spins = dir.resolve("net.spins");
+        CliRun.Outcome f = CliRun.run("frustration", model.toString(), "--restarts", "2", "--initial-flips", "200",
+                "--spins", spins.toString(), "--quiet");
+        assertEquals(0, f.code(), f.err());
+        Path json = dir.resolve("m.json"), csv = dir.resolve("m.csv");
+        CliRun.Outcome o = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "1",
+                "--output", json.toString(), "--csv", csv.toString()).toArray(String[]::new));
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertEquals(5, j.get("images").asInt());
+        assertTrue(j.get("complete").asBoolean());
+        assertEquals(6, j.get("amplitudes").size());
+        assertEquals(0.5, j.get("amplitudes").get(0).asDouble(), 1e-12);
+        assertEquals(40, j.get("amplitudes").get(5).asDouble(), 1e-9);
+        for (String v : List.of("real", "random-order", "N3")) {
+            JsonNode s = j.get("variants").get(v);
+            assertNotNull(s, v);
+            assertEquals(30, s.get("samples").asInt());
+            double lambda = s.get("lambda").asDouble();
+            assertTrue(lambda >= 0 && lambda <= 0.5);
+            assertEquals(101, s.get("tail").get("F").size());
+            long hist = 0;
+            for (JsonNode c : s.get("omegaHistogram")) {
+                hist += c.asLong();
+            }
+            assertEquals(30, hist);
+            assertEquals(6, s.get("keptByAmplitude").size());
+        }
+        assertTrue(j.get("variants").get("N3").get("network").asText().contains("#N3-he"));
+        assertEquals(5 * (3 * 6) + 5 * 2, j.get("inference").get("images").asLong(), "x1 per network, x2 per variant");
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(1 + 5 * 6, rows.size());
+        assertTrue(rows.get(0).startsWith("index,file,true_class,perturbation,amplitude,delta_norm,predicted_real"));
+
+        // the same run in two halves through the checkpoint gives the same numbers
+        Path cp = dir.resolve("cp.jsonl");
+        CliRun.Outcome a = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "1",
+                "--checkpoint", cp.toString(), "--stop-after", "2", "--json").toArray(String[]::new));
+        assertEquals(0, a.code(), a.err());
+        assertEquals(2, new ObjectMapper().readTree(a.out()).get("images").asInt());
+        assertTrue(Files.exists(Path.of(cp + ".N3.spins")), "the N3 spins are kept beside the checkpoint");
+        CliRun.Outcome b = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "1",
+                "--checkpoint", cp.toString(), "--resume", "--json").toArray(String[]::new));
+        assertEquals(0, b.code(), b.err());
+        JsonNode r = new ObjectMapper().readTree(b.out());
+        assertEquals(3, r.get("newImages").asInt());
+        assertEquals(j.get("results"), r.get("results"));
+        assertEquals(j.get("variants").get("N3").get("lambda"), r.get("variants").get("N3").get("lambda"));
+    }
+
+    @Test
+    void badOptionsGiveOneLine() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(22).toByteArray());
+        Path images = SmallOnnx.images(dir.resolve("imgs"), 2, 3);
+        Path spins = dir.resolve("x.spins"); // spins of some other network
+        io.nnfrust.frustration.SpinFile.of(new double[10], new int[3], new int[2], 0.1).write(spins);
+        String[][] cases = {
+                {"--amplitude", "0:4"}, {"--amplitude", "a:b"}, {"--spacing", "cubic"}, {"--nulls", "N7"},
+                {"--perturbations", "0"}, {"--spins", dir.resolve("missing.spins").toString()},
+                {"--spins", spins.toString()}, {"--n3-bias", "random"}, {"--n3-init", "lecun"},
+        };
+        String[] expect = {"--amplitude", "--amplitude", "--spacing", "unknown null model", "--perturbations",
+                "spin file not found", "do not belong to", "bias policy", "weight initialisation"};
+        for (int i = 0; i < cases.length; i++) {
+            Path out = dir.resolve("bad" + i + ".json");
+            String[] args = base(model, images, cases[i]).toArray(new String[0]);
+            CliRun.Outcome o = CliRun.run(concat(args, "--output", out.toString()));
+            assertNotEquals(0, o.code(), String.join(" ", cases[i]));
+            assertTrue(o.err().contains(expect[i]), String.join(" ", cases[i]) + ": " + o.err());
+            assertEquals(1, o.err().strip().lines().count(), o.err());
+            assertFalse(Files.exists(out), "nothing written on error");
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
