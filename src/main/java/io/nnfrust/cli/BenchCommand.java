@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 
 /** {@code nnfrust bench product}: time of y = A x plus z = A^T x, matrix-free, per model. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Product.class, BenchCommand.Frustration.class, BenchCommand.Null.class})
+        subcommands = {BenchCommand.Product.class, BenchCommand.Frustration.class, BenchCommand.Null.class,
+                BenchCommand.Inference.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -206,5 +207,98 @@ public final class BenchCommand implements Runnable {
             }
         }
         return peak >> 20;
+    }
+
+    @Command(name = "inference", mixinStandardHelpOptions = true,
+            description = {"Images per second of plain ONNX Runtime (one input tensor reused, logits only) against",
+                    "nnfrust's InferenceSession (float[] in, float[] out) on the same model and batch size."})
+    static final class Inference implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "MODEL", description = "zoo:NAME or an .onnx file.")
+        String model;
+
+        @Option(names = "--batch", defaultValue = "16", description = "Images per call (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--images", defaultValue = "640", description = "Images per timed pass (default ${DEFAULT-VALUE}).")
+        int images;
+
+        @Option(names = "--repeat", defaultValue = "3", description = "Timed passes; the best is reported (default ${DEFAULT-VALUE}).")
+        int repeat;
+
+        @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (default: all cores).")
+        int threads;
+
+        @Override
+        public Integer call() throws Exception {
+            if (batch < 1 || images < batch || repeat < 1) {
+                throw new io.nnfrust.util.NnfrustException("need --batch >= 1, --images >= --batch, --repeat >= 1");
+            }
+            ModelLoader.Loaded l = ModelLoader.loadWithModel(model, ImportOptions.DEFAULT);
+            Network net = l.network();
+            try (var ours = new io.nnfrust.inference.InferenceSession(l.model(), net, List.of(),
+                    io.nnfrust.inference.InferenceSession.Precision.FLOAT32, threads)) {
+                int n0 = ours.inputSize();
+                float[] x = new float[batch * n0];
+                SplittableRandom r = new SplittableRandom(1);
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (r.nextDouble() * 200 - 100);
+                }
+                int calls = images / batch;
+                var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+                double plain;
+                try (var so = new ai.onnxruntime.OrtSession.SessionOptions()) {
+                    if (threads > 0) {
+                        so.setIntraOpNumThreads(threads);
+                    }
+                    so.setInterOpNumThreads(1);
+                    try (var s = env.createSession(ours.modelBytes(), so)) {
+                        long[] shape = new long[net.inputShape().length];
+                        shape[0] = batch;
+                        for (int d = 1; d < shape.length; d++) {
+                            shape[d] = net.inputShape()[d];
+                        }
+                        try (var t = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(x), shape)) {
+                            var in = java.util.Map.of(net.inputName(), t);
+                            var outs = java.util.Set.of(net.outputName());
+                            plain = best(() -> {
+                                for (int c = 0; c < calls; c++) {
+                                    try (var res = s.run(in, outs)) {
+                                        res.get(0);
+                                    }
+                                }
+                            });
+                        }
+                    }
+                }
+                double wrapped = best(() -> {
+                    for (int c = 0; c < calls; c++) {
+                        ours.run(x, batch);
+                    }
+                });
+                int done = calls * batch;
+                System.out.printf(Locale.ROOT, "%s: %d images per pass, batch %d, %s ONNX Runtime threads%n", model, done,
+                        batch, threads > 0 ? String.valueOf(threads) : "all");
+                System.out.printf(Locale.ROOT, "plain ONNX Runtime   %8.1f images/s (%.2f ms per image)%n", done / plain,
+                        1e3 * plain / done);
+                System.out.printf(Locale.ROOT, "nnfrust session      %8.1f images/s (%.2f ms per image, %.1f%% overhead)%n",
+                        done / wrapped, 1e3 * wrapped / done, 100 * (wrapped / plain - 1));
+            }
+            return 0;
+        }
+
+        interface Pass {
+            void run() throws Exception;
+        }
+
+        private double best(Pass p) throws Exception {
+            p.run(); // warm-up
+            double b = Double.MAX_VALUE;
+            for (int k = 0; k < repeat; k++) {
+                long t0 = System.nanoTime();
+                p.run();
+                b = Math.min(b, (System.nanoTime() - t0) / 1e9);
+            }
+            return b;
+        }
     }
 }

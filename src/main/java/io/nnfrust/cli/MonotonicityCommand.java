@@ -124,6 +124,7 @@ final class MonotonicityCommand implements Callable<Integer> {
                 imageOptions.limit, pre.preset().label(), pre.resize(), precision.name().toLowerCase(Locale.ROOT),
                 schedule, variants, spinsLabel, solverOptions.solver, restarts, nullRestarts, init.label(),
                 bias.name().toLowerCase(Locale.ROOT), solverOptions.seed, opts);
+        MonotonicityExperiment.checkCheckpoint(config, cp, run.resume);
         var seeds = MonotonicityExperiment.Seeds.of(solverOptions.seed, files.size());
         java.util.function.Consumer<String> log = s -> {
             if (!run.quiet) {
@@ -132,7 +133,7 @@ final class MonotonicityCommand implements Callable<Integer> {
         };
         SpinFile realSpins = spins != null ? SpinFile.read(spins)
                 : MonotonicityExperiment.bestSpins(net, solver, opts, restarts, seeds.realSolve(), t,
-                cp == null ? null : Path.of(cp + ".real.spins"), log);
+                cp == null ? null : Path.of(cp + ".real.spins"), run.resume, log);
         List<Variant> vs = new ArrayList<>();
         vs.add(MonotonicityExperiment.realVariant(loaded, realSpins, spins != null ? spins.toString() : spinsLabel));
         if (variants.contains(MonotonicityExperiment.RANDOM_ORDER)) {
@@ -141,7 +142,7 @@ final class MonotonicityCommand implements Callable<Integer> {
         if (variants.contains(MonotonicityExperiment.N3)) {
             ModelLoader.Loaded n3 = MonotonicityExperiment.n3Network(loaded, init, bias, seeds.n3Network());
             SpinFile n3Spins = MonotonicityExperiment.bestSpins(n3.network(), solver, opts, nullRestarts,
-                    seeds.n3Solve(), t, cp == null ? null : Path.of(cp + ".N3.spins"), log);
+                    seeds.n3Solve(), t, cp == null ? null : Path.of(cp + ".N3.spins"), run.resume, log);
             vs.add(new Variant(MonotonicityExperiment.N3, n3.model(), n3.network(), n3Spins.inputSpins(),
                     n3Spins.outputSpins(), n3Spins.epsilon(), "N3-" + init.label() + " seed " + seeds.n3Network()
                     + ", biases " + bias.name().toLowerCase(Locale.ROOT) + ", best of " + nullRestarts + " restarts of "

@@ -28,6 +28,28 @@ public final class Checkpoint {
     }
 
     /**
+     * Checks up front, without writing, that {@link #open} will accept {@code file} (so that a long setup is not
+     * wasted on a checkpoint that would be refused).
+     */
+    public static void validate(Path file, String header, boolean resume) {
+        if (!Files.exists(file)) {
+            return;
+        }
+        if (!resume) {
+            throw new NnfrustException("checkpoint " + file + " exists; add --resume to continue it or remove it");
+        }
+        try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String first = r.readLine();
+            if (first == null || !sameConfig(new ObjectMapper(), first, header)) {
+                throw new NnfrustException("checkpoint " + file + " was written with other options or model; "
+                        + "resume with the same ones or start a new checkpoint");
+            }
+        } catch (IOException e) {
+            throw new NnfrustException("cannot read checkpoint " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
      * Opens {@code file}: without {@code resume} it must not exist and is created with {@code header}; with it the
      * finished result lines are returned in {@code done}.
      */

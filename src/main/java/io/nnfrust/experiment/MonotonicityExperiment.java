@@ -242,12 +242,13 @@ public final class MonotonicityExperiment {
     }
 
     /**
-     * The best spins of {@code restarts} solver restarts on {@code net}'s graph. With a {@code cache} file that
-     * holds spins for this network they are read instead, and freshly computed ones are written there.
+     * The best spins of {@code restarts} solver restarts on {@code net}'s graph, written to {@code cache} when it
+     * is given. With {@code reuse} (resuming a checkpoint whose header fixed the configuration) spins already in
+     * {@code cache} for this network are read instead of computed.
      */
     public static SpinFile bestSpins(Network net, FrustrationSolver solver, SolverOptions options, int restarts,
-                                     long seed, int threads, Path cache, Consumer<String> log) {
-        if (cache != null && Files.isRegularFile(cache)) {
+                                     long seed, int threads, Path cache, boolean reuse, Consumer<String> log) {
+        if (cache != null && reuse && Files.isRegularFile(cache)) {
             SpinFile s = SpinFile.read(cache);
             if (matches(net, s)) {
                 log.accept("spins of " + net.name() + " read from " + cache + " (eps " + s.epsilon() + ")");
@@ -301,6 +302,21 @@ public final class MonotonicityExperiment {
 
     // ------------------------------------------------------------------------------------------ run
 
+    private static String header(Config c) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode h = m.createObjectNode();
+        h.put("type", "header");
+        h.set("config", c.toJson(m));
+        return h.toString();
+    }
+
+    /** Fails now, before any spins are computed, if {@link #run} would refuse {@code checkpoint}. */
+    public static void checkCheckpoint(Config c, Path checkpoint, boolean resume) {
+        if (checkpoint != null) {
+            Checkpoint.validate(checkpoint, header(c), resume);
+        }
+    }
+
     /**
      * Runs the images of {@code files} not yet in the checkpoint (at most {@code stopAfter} new ones when positive).
      *
@@ -323,11 +339,8 @@ public final class MonotonicityExperiment {
         Map<Integer, ImageResult> done = new HashMap<>();
         Checkpoint cp = null;
         if (checkpoint != null) {
-            ObjectNode h = m.createObjectNode();
-            h.put("type", "header");
-            h.set("config", c.toJson(m));
             List<JsonNode> lines = new ArrayList<>();
-            cp = Checkpoint.open(checkpoint, h.toString(), resume, lines);
+            cp = Checkpoint.open(checkpoint, header(c), resume, lines);
             for (JsonNode j : lines) {
                 if ("image".equals(j.path("type").asText())) {
                     ImageResult r = ImageResult.of(j);

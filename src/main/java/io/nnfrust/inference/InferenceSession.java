@@ -52,6 +52,7 @@ public final class InferenceSession implements AutoCloseable {
     private final int perImage;
     private final boolean fp16Input;
     private final List<String> outputs;
+    private final byte[] modelBytes;
 
     /**
      * @param model   the ONNX model the network was imported from
@@ -73,6 +74,7 @@ public final class InferenceSession implements AutoCloseable {
         outs.addAll(extra);
         this.outputs = List.copyOf(outs);
         ModelProto rewritten = rewrite(model, precision);
+        this.modelBytes = rewritten.toByteArray();
         this.fp16Input = inputType(rewritten) == TensorProto.DataType.FLOAT16_VALUE;
         this.env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
@@ -80,10 +82,18 @@ public final class InferenceSession implements AutoCloseable {
                 so.setIntraOpNumThreads(threads);
             }
             so.setInterOpNumThreads(1);
-            this.session = env.createSession(rewritten.toByteArray(), so);
+            this.session = env.createSession(modelBytes, so);
         } catch (OrtException e) {
             throw new NnfrustException("ONNX Runtime cannot load " + network.source() + ": " + firstLine(e));
         }
+    }
+
+    /**
+     * The ONNX bytes this session runs (dynamic batch, the network's input size, the requested outputs, fp32 if
+     * asked), e.g. to time plain ONNX Runtime on exactly the same model ({@code nnfrust bench inference}).
+     */
+    public byte[] modelBytes() {
+        return modelBytes.clone();
     }
 
     /** Number of input values per image (C·H·W). */

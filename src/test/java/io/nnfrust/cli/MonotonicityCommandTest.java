@@ -79,6 +79,15 @@ class MonotonicityCommandTest {
         assertEquals(3, r.get("newImages").asInt());
         assertEquals(j.get("results"), r.get("results"));
         assertEquals(j.get("variants").get("N3").get("lambda"), r.get("variants").get("N3").get("lambda"));
+        // a new run on an existing checkpoint, or a resume with other options, is refused before any work
+        CliRun.Outcome again = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "1",
+                "--checkpoint", cp.toString()).toArray(String[]::new));
+        assertNotEquals(0, again.code());
+        assertTrue(again.err().contains("exists; add --resume"), again.err());
+        CliRun.Outcome other = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "2",
+                "--checkpoint", cp.toString(), "--resume").toArray(String[]::new));
+        assertNotEquals(0, other.code());
+        assertTrue(other.err().contains("other options"), other.err());
     }
 
     @Test
