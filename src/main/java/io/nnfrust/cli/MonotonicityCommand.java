@@ -59,7 +59,7 @@ final class MonotonicityCommand implements Callable<Integer> {
     int restarts;
 
     @Option(names = "--nulls", split = ",", defaultValue = "random-order,N3", paramLabel = "LIST",
-            description = "Null models: random-order, N3, or none (default ${DEFAULT-VALUE}).")
+            description = "Null models: random-order, N3, random-input (random S_x, real S_y), random-output (real S_x, random S_y), or none (default ${DEFAULT-VALUE}).")
     List<String> nulls;
 
     @Option(names = "--null-restarts", defaultValue = "8", description = "Solver restarts on the N3 network for its own spins (default ${DEFAULT-VALUE}).")
@@ -92,13 +92,20 @@ final class MonotonicityCommand implements Callable<Integer> {
             if (v.equalsIgnoreCase("none")) {
                 continue;
             }
-            if (v.equalsIgnoreCase("random") || v.equalsIgnoreCase("random-order")) {
+            if (v.equalsIgnoreCase("random")) {
                 v = MonotonicityExperiment.RANDOM_ORDER;
-            } else if (v.equalsIgnoreCase("N3")) {
-                v = MonotonicityExperiment.N3;
-            } else {
-                throw new NnfrustException("--nulls: unknown null model '" + n + "' (use random-order, N3 or none)");
             }
+            String known = null;
+            for (String name : MonotonicityExperiment.VARIANTS) {
+                if (!name.equals(MonotonicityExperiment.REAL) && name.equalsIgnoreCase(v)) {
+                    known = name;
+                }
+            }
+            if (known == null) {
+                throw new NnfrustException("--nulls: unknown null model '" + n
+                        + "' (use random-order, random-input, random-output, N3 or none)");
+            }
+            v = known;
             if (!variants.contains(v)) {
                 variants.add(v);
             }
@@ -138,6 +145,11 @@ final class MonotonicityCommand implements Callable<Integer> {
         vs.add(MonotonicityExperiment.realVariant(loaded, realSpins, spins != null ? spins.toString() : spinsLabel));
         if (variants.contains(MonotonicityExperiment.RANDOM_ORDER)) {
             vs.add(MonotonicityExperiment.randomOrderVariant(loaded));
+        }
+        for (String half : List.of(MonotonicityExperiment.RANDOM_INPUT, MonotonicityExperiment.RANDOM_OUTPUT)) {
+            if (variants.contains(half)) {
+                vs.add(MonotonicityExperiment.halfRandomVariant(vs.get(0), half));
+            }
         }
         if (variants.contains(MonotonicityExperiment.N3)) {
             ModelLoader.Loaded n3 = MonotonicityExperiment.n3Network(loaded, init, bias, seeds.n3Network());

@@ -56,6 +56,12 @@ import java.util.function.Consumer;
 public final class MonotonicityExperiment {
     public static final String REAL = "real";
     public static final String RANDOM_ORDER = "random-order";
+    /** Random S_x with the real S_y: is the input direction found by the frustration computation special? */
+    public static final String RANDOM_INPUT = "random-input";
+    /** The real S_x with a random S_y. */
+    public static final String RANDOM_OUTPUT = "random-output";
+    /** Every variant name, in report order. */
+    public static final List<String> VARIANTS = List.of("real", "random-order", "random-input", "random-output", "N3");
     public static final String N3 = "N3";
 
     private MonotonicityExperiment() {
@@ -69,8 +75,8 @@ public final class MonotonicityExperiment {
         public Config {
             variants = List.copyOf(variants);
             for (String v : variants) {
-                if (!v.equals(REAL) && !v.equals(RANDOM_ORDER) && !v.equals(N3)) {
-                    throw new NnfrustException("unknown variant '" + v + "' (use real, random-order, N3)");
+                if (!VARIANTS.contains(v)) {
+                    throw new NnfrustException("unknown variant '" + v + "' (use one of " + VARIANTS + ")");
                 }
             }
             if (restarts < 1 || nullRestarts < 1) {
@@ -107,14 +113,12 @@ public final class MonotonicityExperiment {
     }
 
     /**
-     * One network with one input/output order. {@code sx}/{@code sy} are null for the random-order variant
-     * (drawn per image).
+     * One network with one input/output order. A null {@code sx} or {@code sy} is drawn per image: i.i.d. ±1
+     * signs from the image's order seed, first the n₀ input signs, then the n_h output signs (so the random parts
+     * of random-order, random-input and random-output are the same draws).
      */
     public record Variant(String name, ModelProto model, Network network, byte[] sx, byte[] sy, double epsilon,
                           String provenance) {
-        boolean randomOrder() {
-            return sx == null;
-        }
     }
 
     /** One variant's results on one image's P perturbations. */
@@ -239,6 +243,20 @@ public final class MonotonicityExperiment {
     public static Variant randomOrderVariant(ModelLoader.Loaded loaded) {
         return new Variant(RANDOM_ORDER, loaded.model(), loaded.network(), null, null, Double.NaN,
                 "i.i.d. random S_x, S_y per image");
+    }
+
+    /**
+     * The real network with half of the real order replaced by random signs per image: {@link #RANDOM_INPUT}
+     * (random S_x, the real S_y) or {@link #RANDOM_OUTPUT} (the real S_x, random S_y).
+     */
+    public static Variant halfRandomVariant(Variant real, String name) {
+        return switch (name) {
+            case RANDOM_INPUT -> new Variant(name, real.model(), real.network(), null, real.sy(), Double.NaN,
+                    "i.i.d. random S_x per image, S_y of " + real.provenance());
+            case RANDOM_OUTPUT -> new Variant(name, real.model(), real.network(), real.sx(), null, Double.NaN,
+                    "S_x of " + real.provenance() + ", i.i.d. random S_y per image");
+            default -> throw new IllegalArgumentException(name);
+        };
     }
 
     /**
@@ -413,17 +431,18 @@ public final class MonotonicityExperiment {
                         float[] y = y1.get(var.network());
                         outputs[v] = y.length / b.size();
                         predicted[v] = TopK.argmax(y, i * outputs[v], outputs[v]);
-                        if (var.randomOrder()) {
+                        sx[v] = var.sx();
+                        sy[v] = var.sy();
+                        if (sx[v] == null || sy[v] == null) {
                             SplittableRandom r = new SplittableRandom(orderSeed);
-                            sx[v] = Perturbation.randomSigns(r, n0);
-                            sy[v] = Perturbation.randomSigns(r, outputs[v]);
-                        } else {
-                            sx[v] = var.sx();
-                            sy[v] = var.sy();
-                            if (sx[v].length != n0 || sy[v].length != outputs[v]) {
-                                throw new NnfrustException(var.name() + ": spins for " + sx[v].length + " inputs and "
-                                        + sy[v].length + " outputs, the model has " + n0 + " and " + outputs[v]);
-                            }
+                            byte[] rx = Perturbation.randomSigns(r, n0);
+                            byte[] ry = Perturbation.randomSigns(r, outputs[v]);
+                            sx[v] = sx[v] == null ? rx : sx[v];
+                            sy[v] = sy[v] == null ? ry : sy[v];
+                        }
+                        if (sx[v].length != n0 || sy[v].length != outputs[v]) {
+                            throw new NnfrustException(var.name() + ": spins for " + sx[v].length + " inputs and "
+                                    + sy[v].length + " outputs, the model has " + n0 + " and " + outputs[v]);
                         }
                     }
                     for (int p0 = 0; p0 < P; p0 += batch) {

@@ -84,8 +84,9 @@ class MonotonicityExperimentTest {
         List<Path> files = images("nonneg", 6);
         var real = MonotonicityExperiment.realVariant(l, spins(l.network(), i -> 1), "S = I");
         var random = MonotonicityExperiment.randomOrderVariant(l);
-        var c = config(List.of("real", "random-order"), 12, 5);
-        var out = run(List.of(real, random), files, c, 5);
+        var randomOut = MonotonicityExperiment.halfRandomVariant(real, "random-output");
+        var c = config(List.of("real", "random-order", "random-output"), 12, 5);
+        var out = run(List.of(real, random, randomOut), files, c, 5);
         assertEquals(6, out.images().size());
         for (var im : out.images()) {
             var v = im.variants().get("real");
@@ -98,6 +99,22 @@ class MonotonicityExperimentTest {
         assertEquals(1.0, s.meanOmega());
         assertEquals(6, s.imagesAllAbove());
         // the same perturbation sizes along a random order do not keep every logit aligned
+        // along S_x = I every logit rises, so with a random S_y (drawn from the image's order seed after the n0
+        // input signs) Omega is the share of +1 output signs, the same for all perturbations of the image
+        var seeds = MonotonicityExperiment.Seeds.of(5, files.size());
+        for (var im : out.images()) {
+            SplittableRandom r = new SplittableRandom(new SplittableRandom(seeds.images()[im.index()]).nextLong());
+            io.nnfrust.monotonicity.Perturbation.randomSigns(r, 192);
+            byte[] sy = io.nnfrust.monotonicity.Perturbation.randomSigns(r, 6);
+            int plus = 0;
+            for (byte b : sy) {
+                plus += b > 0 ? 1 : 0;
+            }
+            var v = im.variants().get("random-output");
+            for (int p = 0; p < 12; p++) {
+                assertEquals(plus, v.aligned()[p], "image " + im.index());
+            }
+        }
         var sr = MonotonicityExperiment.summarize("random-order", out.images(), 12);
         assertTrue(sr.meanOmega() < 0.99, "random order mean Omega " + sr.meanOmega());
         assertTrue(sr.lambda().lambda() < 0.5);
