@@ -71,6 +71,9 @@ final class MonotonicityCommand implements Callable<Integer> {
     @Option(names = "--n3-bias", defaultValue = "zero", paramLabel = "zero|keep", description = "Biases of the N3 network's re-initialised layers (default ${DEFAULT-VALUE}).")
     String n3Bias;
 
+    @Option(names = "--plots", paramLabel = "DIR", description = "Write PNG figures (Fig. 3, 4, 7, 8 and the class-kept share) into DIR.")
+    Path plots;
+
     @Mixin
     ExperimentRunOptions run;
 
@@ -288,6 +291,16 @@ final class MonotonicityCommand implements Callable<Integer> {
         prov.put("time", java.time.Instant.now().toString());
         String text = m.writeValueAsString(out);
         run.write(text, () -> csv(images, vs));
+        if (plots != null && !images.isEmpty()) {
+            double[] dn = new double[perturbations];
+            for (int p = 0; p < perturbations; p++) {
+                dn[p] = norms.get(p).asDouble();
+            }
+            String title = net.name();
+            for (Path f : io.nnfrust.report.MonotonicityPlots.write(plots, title, sums, images, dn, 5)) {
+                log.accept("wrote " + f);
+            }
+        }
         if (run.json) {
             System.out.println(text);
         } else if (!images.isEmpty()) {

@@ -37,8 +37,15 @@ class MonotonicityCommandTest {
         assertEquals(0, f.code(), f.err());
         Path json = dir.resolve("m.json"), csv = dir.resolve("m.csv");
         CliRun.Outcome o = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "1",
-                "--output", json.toString(), "--csv", csv.toString()).toArray(String[]::new));
+                "--output", json.toString(), "--csv", csv.toString(), "--plots", dir.resolve("plots").toString())
+                .toArray(String[]::new));
         assertEquals(0, o.code(), o.err());
+        for (String png : List.of("fig3-omega-histogram", "fig4-omega-vs-delta", "fig7-lambda", "fig8-consistency",
+                "class-kept")) {
+            var im = javax.imageio.ImageIO.read(dir.resolve("plots").resolve(png + ".png").toFile());
+            assertNotNull(im, png);
+            assertEquals(900, im.getWidth());
+        }
         JsonNode j = new ObjectMapper().readTree(json.toFile());
         assertEquals(5, j.get("images").asInt());
         assertTrue(j.get("complete").asBoolean());
