@@ -64,6 +64,7 @@ public final class MonotonicityPlots {
         s.setLineColor(COLORS[k % COLORS.length]);
         s.setMarkerColor(COLORS[k % COLORS.length]);
         s.setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        s.setLineStyle(SeriesLines.SOLID);
     }
 
     static XYChart omegaHistogram(String title, List<Summary> sums) {
