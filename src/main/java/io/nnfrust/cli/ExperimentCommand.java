@@ -209,9 +209,7 @@ public final class ExperimentCommand implements Runnable {
             var synsets = imageOptions.synsets();
             var files = io.nnfrust.inference.ImageSet.list(imageOptions.images, imageOptions.limit);
             io.nnfrust.experiment.ActiveExperiment.Config config = new io.nnfrust.experiment.ActiveExperiment.Config(
-                    model, net.sha256(), importOptions.toString(), imageOptions.images.toAbsolutePath().normalize()
-                    .toString(), imageOptions.limit, pre.preset().label(), pre.resize(),
-                    imageOptions.precision().name().toLowerCase(Locale.ROOT), solverOptions.solver, restarts,
+                    imageOptions.inputs(model, net, importOptions, pre), solverOptions.solver, restarts,
                     solverOptions.seed, opts);
             if (refEps == null) {
                 if (!run.quiet) {
@@ -276,7 +274,7 @@ public final class ExperimentCommand implements Runnable {
                 res.add(m.valueToTree(r));
             }
             ObjectNode prov = out.putObject("provenance");
-            prov.set("config", m.valueToTree(config));
+            prov.set("config", config.toJson(m));
             prov.put("version", Version.get());
             prov.put("threads", t);
             prov.put("batch", imageOptions.batch);

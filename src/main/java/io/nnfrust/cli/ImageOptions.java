@@ -53,6 +53,14 @@ public final class ImageOptions {
         return new ImagePreprocessor(ImagePreprocessor.Preset.parse(preprocess), resize, shape[2], shape[3]);
     }
 
+    /** The model and image part of an image experiment's configuration. */
+    io.nnfrust.experiment.ImageInputs inputs(String model, Network net, io.nnfrust.model.ImportOptions importOptions,
+                                             ImagePreprocessor pre) {
+        return new io.nnfrust.experiment.ImageInputs(model, net.sha256(), importOptions.toString(),
+                images.toAbsolutePath().normalize().toString(), limit, pre.preset().label(), pre.resize(),
+                precision().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
     public InferenceSession.Precision precision() {
         return switch (precision.toLowerCase(java.util.Locale.ROOT)) {
             case "fp32" -> InferenceSession.Precision.FLOAT32;

@@ -129,10 +129,8 @@ final class MonotonicityCommand implements Callable<Integer> {
         var files = ImageSet.list(imageOptions.images, imageOptions.limit);
         String spinsLabel = spins != null ? spins.toAbsolutePath().normalize().toString()
                 : "computed: best of " + restarts + " restarts of " + solverOptions.solver;
-        MonotonicityExperiment.Config config = new MonotonicityExperiment.Config(model, net.sha256(),
-                importOptions.toString(), imageOptions.images.toAbsolutePath().normalize().toString(),
-                imageOptions.limit, pre.preset().label(), pre.resize(), precision.name().toLowerCase(Locale.ROOT),
-                schedule, variants, spinsLabel, solverOptions.solver, restarts, nullRestarts, init.label(),
+        MonotonicityExperiment.Config config = new MonotonicityExperiment.Config(
+                imageOptions.inputs(model, net, importOptions, pre), schedule, variants, spinsLabel, solverOptions.solver, restarts, nullRestarts, init.label(),
                 bias.name().toLowerCase(Locale.ROOT), solverOptions.seed, opts);
         MonotonicityExperiment.checkCheckpoint(config, cp, run.resume);
         var seeds = MonotonicityExperiment.Seeds.of(solverOptions.seed, files.size());

@@ -37,9 +37,7 @@ public final class ActiveExperiment {
     }
 
     /** Everything that determines the results (the checkpoint header). */
-    public record Config(String model, String sha256, String importOptions, String images, int limit,
-                         String preprocess, int resize, String precision, String solver, int restarts, long seed,
-                         SolverOptions options) {
+    public record Config(ImageInputs inputs, String solver, int restarts, long seed, SolverOptions options) {
         public Config {
             Solvers.byName(solver);
             if (restarts < 1) {
@@ -47,16 +45,9 @@ public final class ActiveExperiment {
             }
         }
 
-        ObjectNode toJson(ObjectMapper m) {
+        public ObjectNode toJson(ObjectMapper m) {
             ObjectNode c = m.createObjectNode();
-            c.put("model", model);
-            c.put("sha256", sha256);
-            c.put("importOptions", importOptions);
-            c.put("images", images);
-            c.put("limit", limit);
-            c.put("preprocess", preprocess);
-            c.put("resize", resize);
-            c.put("precision", precision);
+            inputs.putJson(c);
             c.put("solver", solver);
             c.put("restarts", restarts);
             c.put("seed", seed);
@@ -122,15 +113,7 @@ public final class ActiveExperiment {
             h.set("config", c.toJson(m));
             List<JsonNode> lines = new ArrayList<>();
             cp = Checkpoint.open(checkpoint, h.toString(), resume, lines);
-            for (JsonNode j : lines) {
-                if ("image".equals(j.path("type").asText())) {
-                    ImageResult r = ImageResult.of(j);
-                    if (r.index() < files.size() && files.get(r.index()).getFileName().toString().equals(r.file())
-                            && r.seed() == seeds[r.index()]) {
-                        done.put(r.index(), r);
-                    }
-                }
-            }
+            done.putAll(ImageInputs.finishedImages(lines, files, seeds, ImageResult::of));
         }
         List<Integer> pending = new ArrayList<>();
         for (int k = 0; k < files.size(); k++) {

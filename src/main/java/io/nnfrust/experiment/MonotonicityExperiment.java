@@ -68,8 +68,7 @@ public final class MonotonicityExperiment {
     }
 
     /** Everything that determines the results (the checkpoint header). */
-    public record Config(String model, String sha256, String importOptions, String images, int limit,
-                         String preprocess, int resize, String precision, AmplitudeSchedule amplitudes,
+    public record Config(ImageInputs inputs, AmplitudeSchedule amplitudes,
                          List<String> variants, String spins, String solver, int restarts, int nullRestarts,
                          String n3Init, String n3Bias, long seed, SolverOptions options) {
         public Config {
@@ -86,14 +85,7 @@ public final class MonotonicityExperiment {
 
         public ObjectNode toJson(ObjectMapper m) {
             ObjectNode c = m.createObjectNode();
-            c.put("model", model);
-            c.put("sha256", sha256);
-            c.put("importOptions", importOptions);
-            c.put("images", images);
-            c.put("limit", limit);
-            c.put("preprocess", preprocess);
-            c.put("resize", resize);
-            c.put("precision", precision);
+            inputs.putJson(c);
             c.put("perturbations", amplitudes.count());
             c.put("amplitudeMin", amplitudes.min());
             c.put("amplitudeMax", amplitudes.max());
@@ -359,15 +351,7 @@ public final class MonotonicityExperiment {
         if (checkpoint != null) {
             List<JsonNode> lines = new ArrayList<>();
             cp = Checkpoint.open(checkpoint, header(c), resume, lines);
-            for (JsonNode j : lines) {
-                if ("image".equals(j.path("type").asText())) {
-                    ImageResult r = ImageResult.of(j);
-                    if (r.index() < files.size() && files.get(r.index()).getFileName().toString().equals(r.file())
-                            && r.seed() == seeds.images()[r.index()]) {
-                        done.put(r.index(), r);
-                    }
-                }
-            }
+            done.putAll(ImageInputs.finishedImages(lines, files, seeds.images(), ImageResult::of));
         }
         List<Integer> pending = new ArrayList<>();
         for (int k = 0; k < files.size(); k++) {
