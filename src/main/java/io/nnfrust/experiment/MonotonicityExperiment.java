@@ -45,8 +45,9 @@ import java.util.function.Consumer;
  * "Quantifying near-monotonicity", eq. 10, Fig. 3, 4, 7, 8). For each image x₁ and each of P amplitudes a_p,
  * x₂ = x₁ + S_x·a_p·u (uᵢ ~ U(0,1)); the logits of x₁ and x₂ give the output alignment Ω along S_y. The same u
  * is used for every {@link Variant}: the real network with its best spins, the real network with a random
- * partial order (a fresh i.i.d. S_x, S_y per image, fixed over its perturbations) and an N3 re-initialised
- * network with the best spins of its own frustration run.
+ * partial order (a fresh i.i.d. S_x, S_y per image, fixed over its perturbations), the two halves of that null
+ * (random S_x with the real S_y, and the real S_x with a random S_y) and an N3 re-initialised network with the
+ * best spins of its own frustration run. Cost: one inference per image and network plus P per variant.
  *
  * <p>Seeds: the master seed gives, in order, the N3 network seed, the seed of the real network's frustration
  * run (when no spin file is given), the seed of the N3 network's run, then one seed per listed image; an
