@@ -32,9 +32,9 @@ import java.util.concurrent.Callable;
 
 /** {@code nnfrust experiment monotonicity}: output alignment Ω and λ-monotonicity (paper eq. 10, Fig. 3, 4, 7, 8). */
 @Command(name = "monotonicity", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Near-monotonicity along the partial order of the best spins: perturb each image along S_x",
-                "(x2 = x1 + S_x a u, u ~ U(0,1)) and measure the output alignment Omega along S_y; lambda (eq. 10)",
-                "for the real network and the null models (random order, N3). See docs/monotonicity.md."})
+        description = {"Near-monotonicity along the partial order of the best spins: perturb each image along S_x "
+                + "(x2 = x1 + S_x a u, u ~ U(0,1)) and measure the output alignment Omega along S_y; lambda (eq. 10) "
+                + "for the real network and the null models (random order, N3).", "See docs/monotonicity.md."})
 final class MonotonicityCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "zoo:NAME or an .onnx file.")
     String model;
