@@ -345,8 +345,6 @@ public final class MonotonicityExperiment {
         }
         ObjectMapper m = new ObjectMapper();
         Seeds seeds = Seeds.of(c.seed(), files.size());
-        int P = c.amplitudes().count();
-        double[] amps = c.amplitudes().amplitudes();
         Map<Integer, ImageResult> done = new HashMap<>();
         Checkpoint cp = null;
         if (checkpoint != null) {
@@ -362,106 +360,22 @@ public final class MonotonicityExperiment {
         }
         List<ImageSet.Skipped> skipped = new ArrayList<>();
         int fresh = 0;
-        long inferred = 0;
-        double inferSeconds = 0;
-        Map<Network, InferenceSession> sessions = new IdentityHashMap<>();
-        try {
-            for (Variant v : variants) {
-                if (!sessions.containsKey(v.network())) {
-                    sessions.put(v.network(), new InferenceSession(v.model(), v.network(), List.of(), precision,
-                            threads));
-                }
-            }
-            InferenceSession any = sessions.values().iterator().next();
-            int n0 = any.inputSize();
-            int V = variants.size();
-            if ((long) batch * n0 > Integer.MAX_VALUE - 8) {
-                throw new NnfrustException("--batch " + batch + " is too large for " + n0 + " input values per image");
-            }
-            float[][] x2 = new float[V][batch * n0];
-            float[] u = new float[n0];
+        Engine engine = new Engine(variants, precision, threads, batch, c.amplitudes().amplitudes());
+        try (engine) {
             for (int from = 0; from < pending.size(); from += batch) {
                 List<Integer> idx = pending.subList(from, Math.min(pending.size(), from + batch));
                 List<Path> chunk = idx.stream().map(files::get).toList();
-                ImageSet.Batch b = ImageSet.load(chunk, pre, n0);
+                ImageSet.Batch b = ImageSet.load(chunk, pre, engine.n0);
                 skipped.addAll(b.skipped());
                 if (b.size() == 0) {
                     continue;
                 }
-                Map<Network, float[]> y1 = new IdentityHashMap<>();
-                for (var e : sessions.entrySet()) {
-                    long t0 = System.nanoTime();
-                    y1.put(e.getKey(), e.getValue().run(b.input(), b.size()).get(e.getKey().outputName()));
-                    inferSeconds += (System.nanoTime() - t0) / 1e9;
-                    inferred += b.size();
-                }
+                Map<Network, float[]> y1 = engine.originals(b.input(), b.size());
                 for (int i = 0; i < b.size(); i++) {
                     Path file = b.files().get(i);
                     int k = idx.get(chunk.indexOf(file));
-                    SplittableRandom imageRandom = new SplittableRandom(seeds.images()[k]);
-                    long orderSeed = imageRandom.nextLong();
-                    long[] pSeeds = new long[P];
-                    for (int p = 0; p < P; p++) {
-                        pSeeds[p] = imageRandom.nextLong();
-                    }
-                    double[] norms = new double[P];
-                    byte[][] sx = new byte[V][];
-                    byte[][] sy = new byte[V][];
-                    int[] outputs = new int[V];
-                    int[] predicted = new int[V];
-                    int[][] aligned = new int[V][P], ties = new int[V][P];
-                    boolean[][] kept = new boolean[V][P];
-                    for (int v = 0; v < V; v++) {
-                        Variant var = variants.get(v);
-                        float[] y = y1.get(var.network());
-                        outputs[v] = y.length / b.size();
-                        predicted[v] = TopK.argmax(y, i * outputs[v], outputs[v]);
-                        sx[v] = var.sx();
-                        sy[v] = var.sy();
-                        if (sx[v] == null || sy[v] == null) {
-                            SplittableRandom r = new SplittableRandom(orderSeed);
-                            byte[] rx = Perturbation.randomSigns(r, n0);
-                            byte[] ry = Perturbation.randomSigns(r, outputs[v]);
-                            sx[v] = sx[v] == null ? rx : sx[v];
-                            sy[v] = sy[v] == null ? ry : sy[v];
-                        }
-                        if (sx[v].length != n0 || sy[v].length != outputs[v]) {
-                            throw new NnfrustException(var.name() + ": spins for " + sx[v].length + " inputs and "
-                                    + sy[v].length + " outputs, the model has " + n0 + " and " + outputs[v]);
-                        }
-                    }
-                    for (int p0 = 0; p0 < P; p0 += batch) {
-                        int nb = Math.min(batch, P - p0);
-                        for (int q = 0; q < nb; q++) {
-                            int p = p0 + q;
-                            norms[p] = amps[p] * Perturbation.uniform(new SplittableRandom(pSeeds[p]), u, n0);
-                            for (int v = 0; v < V; v++) {
-                                Perturbation.apply(b.input(), i * n0, sx[v], amps[p], u, x2[v], q * n0, n0);
-                            }
-                        }
-                        for (int v = 0; v < V; v++) {
-                            Variant var = variants.get(v);
-                            long t0 = System.nanoTime();
-                            float[] y2 = sessions.get(var.network()).run(x2[v], nb).get(var.network().outputName());
-                            inferSeconds += (System.nanoTime() - t0) / 1e9;
-                            inferred += nb;
-                            float[] y = y1.get(var.network());
-                            int n = outputs[v];
-                            for (int q = 0; q < nb; q++) {
-                                int p = p0 + q;
-                                aligned[v][p] = OutputAlignment.aligned(y, i * n, y2, q * n, sy[v], n);
-                                ties[v][p] = OutputAlignment.ties(y, i * n, y2, q * n, n);
-                                kept[v][p] = TopK.argmax(y2, q * n, n) == predicted[v];
-                            }
-                        }
-                    }
-                    Map<String, VariantResult> vr = new LinkedHashMap<>();
-                    for (int v = 0; v < V; v++) {
-                        vr.put(variants.get(v).name(), new VariantResult(predicted[v], outputs[v], aligned[v], ties[v],
-                                kept[v]));
-                    }
-                    ImageResult res = new ImageResult(k, file.getFileName().toString(), seeds.images()[k],
-                            synsets == null ? -1 : synsets.classOf(file), amps.clone(), norms, vr);
+                    ImageResult res = engine.image(k, file, seeds.images()[k],
+                            synsets == null ? -1 : synsets.classOf(file), b.input(), y1, i, b.size());
                     done.put(k, res);
                     fresh++;
                     if (cp != null) {
@@ -472,10 +386,6 @@ public final class MonotonicityExperiment {
                     }
                 }
             }
-        } finally {
-            for (InferenceSession s : sessions.values()) {
-                s.close();
-            }
         }
         List<ImageResult> out = new ArrayList<>();
         for (int k = 0; k < files.size(); k++) {
@@ -483,7 +393,134 @@ public final class MonotonicityExperiment {
                 out.add(done.get(k));
             }
         }
-        return new Outcome(out, skipped, fresh, inferred, inferSeconds);
+        return new Outcome(out, skipped, fresh, engine.inferred, engine.inferSeconds);
+    }
+
+    /**
+     * The inference side of a run: one ONNX Runtime session per distinct network, the perturbation buffers
+     * (one batch of inputs per variant, reused) and the inference time. Not thread-safe.
+     */
+    private static final class Engine implements AutoCloseable {
+        final List<Variant> variants;
+        final Map<Network, InferenceSession> sessions = new IdentityHashMap<>();
+        final int n0, batch;
+        final double[] amps;
+        final float[][] x2;
+        final float[] u;
+        long inferred;
+        double inferSeconds;
+
+        Engine(List<Variant> variants, InferenceSession.Precision precision, int threads, int batch, double[] amps) {
+            this.variants = variants;
+            this.batch = batch;
+            this.amps = amps;
+            try {
+                for (Variant v : variants) {
+                    if (!sessions.containsKey(v.network())) {
+                        sessions.put(v.network(), new InferenceSession(v.model(), v.network(), List.of(), precision,
+                                threads));
+                    }
+                }
+                n0 = sessions.values().iterator().next().inputSize();
+                if ((long) batch * n0 > Integer.MAX_VALUE - 8) {
+                    throw new NnfrustException("--batch " + batch + " is too large for " + n0
+                            + " input values per image");
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+            x2 = new float[variants.size()][batch * n0];
+            u = new float[n0];
+        }
+
+        private float[] logits(Network net, float[] input, int count) {
+            long t0 = System.nanoTime();
+            float[] y = sessions.get(net).run(input, count).get(net.outputName());
+            inferSeconds += (System.nanoTime() - t0) / 1e9;
+            inferred += count;
+            return y;
+        }
+
+        /** The logits of the unperturbed images, per network. */
+        Map<Network, float[]> originals(float[] input, int count) {
+            Map<Network, float[]> y1 = new IdentityHashMap<>();
+            for (Network net : sessions.keySet()) {
+                y1.put(net, logits(net, input, count));
+            }
+            return y1;
+        }
+
+        /** Every variant's P perturbations of image i of the loaded batch (image k of the list). */
+        ImageResult image(int k, Path file, long seed, int trueClass, float[] input, Map<Network, float[]> y1, int i,
+                          int count) {
+            int P = amps.length, V = variants.size();
+            SplittableRandom imageRandom = new SplittableRandom(seed);
+            long orderSeed = imageRandom.nextLong();
+            long[] pSeeds = new long[P];
+            for (int p = 0; p < P; p++) {
+                pSeeds[p] = imageRandom.nextLong();
+            }
+            byte[][] sx = new byte[V][], sy = new byte[V][];
+            int[] outputs = new int[V], predicted = new int[V];
+            for (int v = 0; v < V; v++) {
+                Variant var = variants.get(v);
+                float[] y = y1.get(var.network());
+                outputs[v] = y.length / count;
+                predicted[v] = TopK.argmax(y, i * outputs[v], outputs[v]);
+                sx[v] = var.sx();
+                sy[v] = var.sy();
+                if (sx[v] == null || sy[v] == null) {
+                    SplittableRandom r = new SplittableRandom(orderSeed);
+                    byte[] rx = Perturbation.randomSigns(r, n0);
+                    byte[] ry = Perturbation.randomSigns(r, outputs[v]);
+                    sx[v] = sx[v] == null ? rx : sx[v];
+                    sy[v] = sy[v] == null ? ry : sy[v];
+                }
+                if (sx[v].length != n0 || sy[v].length != outputs[v]) {
+                    throw new NnfrustException(var.name() + ": spins for " + sx[v].length + " inputs and "
+                            + sy[v].length + " outputs, the model has " + n0 + " and " + outputs[v]);
+                }
+            }
+            double[] norms = new double[P];
+            int[][] aligned = new int[V][P], ties = new int[V][P];
+            boolean[][] kept = new boolean[V][P];
+            for (int p0 = 0; p0 < P; p0 += batch) {
+                int nb = Math.min(batch, P - p0);
+                for (int q = 0; q < nb; q++) {
+                    int p = p0 + q;
+                    norms[p] = amps[p] * Perturbation.uniform(new SplittableRandom(pSeeds[p]), u, n0);
+                    for (int v = 0; v < V; v++) {
+                        Perturbation.apply(input, i * n0, sx[v], amps[p], u, x2[v], q * n0, n0);
+                    }
+                }
+                for (int v = 0; v < V; v++) {
+                    Network net = variants.get(v).network();
+                    float[] y2 = logits(net, x2[v], nb);
+                    float[] y = y1.get(net);
+                    int n = outputs[v];
+                    for (int q = 0; q < nb; q++) {
+                        int p = p0 + q;
+                        aligned[v][p] = OutputAlignment.aligned(y, i * n, y2, q * n, sy[v], n);
+                        ties[v][p] = OutputAlignment.ties(y, i * n, y2, q * n, n);
+                        kept[v][p] = TopK.argmax(y2, q * n, n) == predicted[v];
+                    }
+                }
+            }
+            Map<String, VariantResult> vr = new LinkedHashMap<>();
+            for (int v = 0; v < V; v++) {
+                vr.put(variants.get(v).name(), new VariantResult(predicted[v], outputs[v], aligned[v], ties[v],
+                        kept[v]));
+            }
+            return new ImageResult(k, file.getFileName().toString(), seed, trueClass, amps.clone(), norms, vr);
+        }
+
+        @Override
+        public void close() {
+            for (InferenceSession s : sessions.values()) {
+                s.close();
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------ summary
