@@ -7,8 +7,6 @@ import io.nnfrust.testing.RandomNetworks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,25 +20,12 @@ class BadInputTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String err) {
+    private static CliRun.Outcome run(String... args) {
+        return CliRun.run(args);
     }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        var cl = Main.commandLine();
-        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        int code = cl.execute(args);
-        return new Outcome(code, err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static void assertOneLine(Outcome o, String... fragments) {
-        assertEquals(2, o.code, o.err);
-        String[] lines = o.err.strip().split("\n");
-        assertEquals(1, lines.length, "expected one line, got: " + o.err);
-        assertTrue(lines[0].startsWith("nnfrust: error: "), lines[0]);
-        for (String f : fragments) {
-            assertTrue(lines[0].contains(f), "'" + f + "' missing from: " + lines[0]);
-        }
+    private static void assertOneLine(CliRun.Outcome o, String... fragments) {
+        CliRun.assertOneErrorLine(o, fragments);
     }
 
     private Path write(String name, byte[] bytes) throws Exception {
@@ -59,7 +44,7 @@ class BadInputTest {
         byte[] full = RandomNetworks.build(1, false).toByteArray();
         for (int cut : new int[] {full.length / 2, full.length - 7, 10}) {
             Path p = write("cut" + cut + ".onnx", Arrays.copyOf(full, cut));
-            Outcome o = run("info", p.toString());
+            CliRun.Outcome o = run("info", p.toString());
             assertOneLine(o, p.getFileName().toString());
         }
     }
@@ -98,8 +83,8 @@ class BadInputTest {
         g.setInput(0, in);
         Path p = write("dyn.onnx", m.toBuilder().setGraph(g).build().toByteArray());
         assertOneLine(run("info", p.toString()), "dynamic shape", "--input-size");
-        Outcome ok = run("info", p.toString(), "--input-size", h, w, "--json");
-        assertEquals(0, ok.code, ok.err);
+        CliRun.Outcome ok = run("info", p.toString(), "--input-size", h, w, "--json");
+        assertEquals(0, ok.code(), ok.err());
     }
 
     @Test

@@ -13,6 +13,17 @@ final class CliRun {
     record Outcome(int code, String out, String err) {
     }
 
+    /** Bad input: exit code 2 and exactly one stderr line "nnfrust: error: ..." containing every fragment. */
+    static void assertOneErrorLine(Outcome o, String... fragments) {
+        org.junit.jupiter.api.Assertions.assertEquals(2, o.code(), o.err());
+        String[] lines = o.err().strip().split("\n");
+        org.junit.jupiter.api.Assertions.assertEquals(1, lines.length, "expected one line, got: " + o.err());
+        org.junit.jupiter.api.Assertions.assertTrue(lines[0].startsWith("nnfrust: error: "), lines[0]);
+        for (String f : fragments) {
+            org.junit.jupiter.api.Assertions.assertTrue(lines[0].contains(f), "'" + f + "' missing from: " + lines[0]);
+        }
+    }
+
     static Outcome run(String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream(), out = new ByteArrayOutputStream();
         PrintStream oldOut = System.out, oldErr = System.err;
