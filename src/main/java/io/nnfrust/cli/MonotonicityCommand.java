@@ -283,6 +283,9 @@ final class MonotonicityCommand implements Callable<Integer> {
         }
         ObjectNode prov = out.putObject("provenance");
         prov.set("config", config.toJson(m));
+        if (spins != null) {
+            prov.put("spinsSha256", ModelLoader.sha256(Files.readAllBytes(spins)));
+        }
         prov.put("version", Version.get());
         prov.put("threads", t);
         prov.put("batch", imageOptions.batch);
