@@ -582,7 +582,7 @@ public final class MonotonicityExperiment {
                 double w = a / (double) outputs;
                 sumOmega += w;
                 sumTies += v.ties()[p] / (double) outputs;
-                hist[Math.min(49, (int) Math.floor(w * 50))]++;
+                hist[(int) Math.min(49, 50L * a / outputs)]++; // exact: bin of a/n in integers
                 if (2L * a > outputs) {
                     above++;
                     up++;
@@ -597,8 +597,7 @@ public final class MonotonicityExperiment {
                     }
                 }
             }
-            double f = up / (double) v.aligned().length;
-            fig8[Math.min(9, (int) Math.floor(f * 10))]++;
+            fig8[(int) Math.min(9, 10L * up / v.aligned().length)]++;
             if (up == v.aligned().length) {
                 allAbove++;
             }
