@@ -130,8 +130,9 @@ final class MonotonicityCommand implements Callable<Integer> {
         String spinsLabel = spins != null ? spins.toAbsolutePath().normalize().toString()
                 : "computed: best of " + restarts + " restarts of " + solverOptions.solver;
         MonotonicityExperiment.Config config = new MonotonicityExperiment.Config(
-                imageOptions.inputs(model, net, importOptions, pre), schedule, variants, spinsLabel, solverOptions.solver, restarts, nullRestarts, init.label(),
-                bias.name().toLowerCase(Locale.ROOT), solverOptions.seed, opts);
+                imageOptions.inputs(model, net, importOptions, pre), schedule, variants, spinsLabel,
+                solverOptions.solver, restarts, nullRestarts, init.label(), bias.name().toLowerCase(Locale.ROOT),
+                solverOptions.seed, opts);
         MonotonicityExperiment.checkCheckpoint(config, cp, run.resume);
         var seeds = MonotonicityExperiment.Seeds.of(solverOptions.seed, files.size());
         java.util.function.Consumer<String> log = s -> {
