@@ -59,7 +59,7 @@ final class MonotonicityCommand implements Callable<Integer> {
     int restarts;
 
     @Option(names = "--nulls", split = ",", defaultValue = "random-order,N3", paramLabel = "LIST",
-            description = "Null models: random-order, N3, random-input (random S_x, real S_y), random-output (real S_x, random S_y), or none (default ${DEFAULT-VALUE}).")
+            description = "Null models: random-order, N3, random-input (random S_x, real S_y), random-output (real S_x, random S_y), N3-random-input, N3-random-output (the same halves on the N3 network), or none (default ${DEFAULT-VALUE}).")
     List<String> nulls;
 
     @Option(names = "--null-restarts", defaultValue = "8", description = "Solver restarts on the N3 network for its own spins (default ${DEFAULT-VALUE}).")
@@ -106,7 +106,7 @@ final class MonotonicityCommand implements Callable<Integer> {
             }
             if (known == null) {
                 throw new NnfrustException("--nulls: unknown null model '" + n
-                        + "' (use random-order, random-input, random-output, N3 or none)");
+                        + "' (use random-order, random-input, random-output, N3, N3-random-input, N3-random-output or none)");
             }
             v = known;
             if (!variants.contains(v)) {
@@ -153,7 +153,9 @@ final class MonotonicityCommand implements Callable<Integer> {
                 vs.add(MonotonicityExperiment.halfRandomVariant(vs.get(0), half));
             }
         }
-        if (variants.contains(MonotonicityExperiment.N3)) {
+        boolean n3Halves = variants.contains(MonotonicityExperiment.N3_RANDOM_INPUT)
+                || variants.contains(MonotonicityExperiment.N3_RANDOM_OUTPUT);
+        if (variants.contains(MonotonicityExperiment.N3) || n3Halves) {
             ModelLoader.Loaded n3 = MonotonicityExperiment.n3Network(loaded, init, bias, seeds.n3Network());
             SpinFile n3Spins = MonotonicityExperiment.bestSpins(n3.network(), solver, opts, nullRestarts,
                     seeds.n3Solve(), t, cp == null ? null : Path.of(cp + ".N3.spins"), run.resume, log);
@@ -161,6 +163,16 @@ final class MonotonicityCommand implements Callable<Integer> {
                     n3Spins.outputSpins(), n3Spins.epsilon(), "N3-" + init.label() + " seed " + seeds.n3Network()
                     + ", biases " + bias.name().toLowerCase(Locale.ROOT) + ", best of " + nullRestarts + " restarts of "
                     + solverOptions.solver));
+            Variant n3Variant = vs.get(vs.size() - 1);
+            if (!variants.contains(MonotonicityExperiment.N3)) {
+                vs.remove(vs.size() - 1);
+            }
+            for (String half : List.of(MonotonicityExperiment.N3_RANDOM_INPUT,
+                    MonotonicityExperiment.N3_RANDOM_OUTPUT)) {
+                if (variants.contains(half)) {
+                    vs.add(MonotonicityExperiment.halfRandomVariant(n3Variant, half));
+                }
+            }
         }
         log.accept(String.format(Locale.ROOT, "nnfrust experiment monotonicity: %s, %d images x %d perturbations (a %s), variants %s, batch %d%s",
                 model, files.size(), perturbations, schedule.label(), String.join(",", variants), imageOptions.batch,

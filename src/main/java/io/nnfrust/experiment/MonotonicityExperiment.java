@@ -61,8 +61,12 @@ public final class MonotonicityExperiment {
     public static final String RANDOM_INPUT = "random-input";
     /** The real S_x with a random S_y. */
     public static final String RANDOM_OUTPUT = "random-output";
+    /** The halves of the random order on the N3 network: random S_x with its S_y, its S_x with a random S_y. */
+    public static final String N3_RANDOM_INPUT = "N3-random-input";
+    public static final String N3_RANDOM_OUTPUT = "N3-random-output";
     /** Every variant name, in report order. */
-    public static final List<String> VARIANTS = List.of("real", "random-order", "random-input", "random-output", "N3");
+    public static final List<String> VARIANTS = List.of("real", "random-order", "random-input", "random-output", "N3",
+            N3_RANDOM_INPUT, N3_RANDOM_OUTPUT);
     public static final String N3 = "N3";
 
     private MonotonicityExperiment() {
@@ -239,14 +243,15 @@ public final class MonotonicityExperiment {
     }
 
     /**
-     * The real network with half of the real order replaced by random signs per image: {@link #RANDOM_INPUT}
-     * (random S_x, the real S_y) or {@link #RANDOM_OUTPUT} (the real S_x, random S_y).
+     * A variant's network with half of its order replaced by random signs per image: {@link #RANDOM_INPUT} or
+     * {@link #N3_RANDOM_INPUT} (random S_x, the variant's S_y), {@link #RANDOM_OUTPUT} or {@link #N3_RANDOM_OUTPUT}
+     * (the variant's S_x, random S_y).
      */
     public static Variant halfRandomVariant(Variant real, String name) {
         return switch (name) {
-            case RANDOM_INPUT -> new Variant(name, real.model(), real.network(), null, real.sy(), Double.NaN,
+            case RANDOM_INPUT, N3_RANDOM_INPUT -> new Variant(name, real.model(), real.network(), null, real.sy(), Double.NaN,
                     "i.i.d. random S_x per image, S_y of " + real.provenance());
-            case RANDOM_OUTPUT -> new Variant(name, real.model(), real.network(), real.sx(), null, Double.NaN,
+            case RANDOM_OUTPUT, N3_RANDOM_OUTPUT -> new Variant(name, real.model(), real.network(), real.sx(), null, Double.NaN,
                     "S_x of " + real.provenance() + ", i.i.d. random S_y per image");
             default -> throw new IllegalArgumentException(name);
         };

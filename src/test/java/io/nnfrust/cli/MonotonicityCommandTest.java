@@ -100,6 +100,28 @@ class MonotonicityCommandTest {
     }
 
     @Test
+    void halvesOfTheRandomOrderOnTheN3Network() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(23).toByteArray());
+        Path images = SmallOnnx.images(dir.resolve("imgs"), 3, 4);
+        CliRun.Outcome o = CliRun.run(base(model, images, "--restarts", "1", "--null-restarts", "1", "--nulls",
+                "N3-random-input,N3-random-output", "--json").toArray(String[]::new));
+        assertEquals(0, o.code(), o.err());
+        JsonNode v = new ObjectMapper().readTree(o.out()).get("variants");
+        assertEquals(List.of("real", "N3-random-input", "N3-random-output"), iterable(v.fieldNames()));
+        for (String name : List.of("N3-random-input", "N3-random-output")) {
+            assertTrue(v.get(name).get("network").asText().contains("#N3-he"), name);
+            assertEquals(18, v.get(name).get("samples").asInt());
+        }
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> r = new ArrayList<>();
+        it.forEachRemaining(r::add);
+        return r;
+    }
+
+    @Test
     void badOptionsGiveOneLine() throws Exception {
         Path model = dir.resolve("net.onnx");
         Files.write(model, SmallOnnx.network(22).toByteArray());
