@@ -320,10 +320,10 @@ final class MonotonicityCommand implements Callable<Integer> {
         } else if (!images.isEmpty()) {
             System.out.printf(Locale.ROOT, "images %d (skipped %d) x %d perturbations, a in [%s]%n", images.size(),
                     outcome.skipped().size(), perturbations, schedule.label());
-            System.out.printf(Locale.ROOT, "%-13s %8s %8s %8s %10s %8s %8s %8s %8s%n", "variant", "lambda",
+            System.out.printf(Locale.ROOT, "%-17s %8s %8s %8s %10s %8s %8s %8s %8s%n", "variant", "lambda",
                     "lam-ties", "mean", "Omega>0.5", "all>0.5", "all<=0.5", "ties", "kept");
             for (Summary s : sums) {
-                System.out.printf(Locale.ROOT, "%-13s %8.4f %8.4f %8.4f %9.1f%% %8d %8d %7.2f%% %7.1f%%%n", s.variant(),
+                System.out.printf(Locale.ROOT, "%-17s %8.4f %8.4f %8.4f %9.1f%% %8d %8d %7.2f%% %7.1f%%%n", s.variant(),
                         s.lambda().lambda(), s.lambdaTiesExcluded().lambda(), s.meanOmega(), 100 * s.shareAbove(),
                         s.imagesAllAbove(), s.imagesAllBelow(), 100 * s.meanTieFraction(), 100 * s.keptOverall());
             }
