@@ -18,8 +18,6 @@ import io.nnfrust.model.Network;
 import io.nnfrust.onnx.ModelLoader;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -105,35 +103,16 @@ public final class ActiveExperiment {
         for (int k = 0; k < seeds.length; k++) {
             seeds[k] = master.nextLong();
         }
-        Map<Integer, ImageResult> done = new HashMap<>();
-        Checkpoint cp = null;
-        if (checkpoint != null) {
-            ObjectNode h = m.createObjectNode();
-            h.put("type", "header");
-            h.set("config", c.toJson(m));
-            List<JsonNode> lines = new ArrayList<>();
-            cp = Checkpoint.open(checkpoint, h.toString(), resume, lines);
-            done.putAll(ImageInputs.finishedImages(lines, files, seeds, ImageResult::of));
-        }
-        List<Integer> pending = new ArrayList<>();
-        for (int k = 0; k < files.size(); k++) {
-            if (!done.containsKey(k) && (stopAfter <= 0 || pending.size() < stopAfter)) {
-                pending.add(k);
-            }
-        }
+        ObjectNode h = m.createObjectNode();
+        h.put("type", "header");
+        h.set("config", c.toJson(m));
+        ImageLoop<ImageResult> loop = new ImageLoop<>(files, checkpoint, h.toString(), resume, seeds, ImageResult::of,
+                r -> r.toJson(m), progress);
         FrustrationSolver solver = Solvers.byName(c.solver());
-        List<ImageSet.Skipped> skipped = new ArrayList<>();
-        int fresh = 0;
+        List<ImageSet.Skipped> skipped;
         try (InferenceSession session = new InferenceSession(loaded.model(), net, ActiveSubnetwork.tensorsNeeded(net),
                 precision, threads)) {
-            for (int from = 0; from < pending.size(); from += batch) {
-                List<Integer> idx = pending.subList(from, Math.min(pending.size(), from + batch));
-                List<Path> chunk = idx.stream().map(files::get).toList();
-                ImageSet.Batch b = ImageSet.load(chunk, pre, session.inputSize());
-                skipped.addAll(b.skipped());
-                if (b.size() == 0) {
-                    continue;
-                }
+            skipped = loop.run(stopAfter, batch, pre, session.inputSize(), (b, listIndex) -> {
                 long t0 = System.nanoTime();
                 Map<String, float[]> t = session.run(b.input(), b.size());
                 double inferencePerImage = (System.nanoTime() - t0) / 1e9 / b.size();
@@ -142,34 +121,20 @@ public final class ActiveExperiment {
                 for (int i = 0; i < b.size(); i++) {
                     long t1 = System.nanoTime();
                     Path file = b.files().get(i);
-                    int k = idx.get(chunk.indexOf(file));
+                    int k = listIndex[i];
                     int predicted = TopK.argmax(logits, i * classes, classes);
                     ActiveSubnetwork a = ActiveSubnetwork.of(net, t, i, predicted);
                     SpinGlass glass = new SpinGlass(a.graph(), a.mask());
                     FrustrationRunner.Result r = FrustrationRunner.run(glass, solver, c.options(), c.restarts(),
                             seeds[k], threads, null);
                     double seconds = inferencePerImage + (System.nanoTime() - t1) / 1e9;
-                    ImageResult res = new ImageResult(k, file.getFileName().toString(),
+                    loop.add(k, new ImageResult(k, file.getFileName().toString(),
                             synsets == null ? -1 : synsets.classOf(file), predicted, a.activeNodes(), a.edgeCount(),
                             a.absWeightSum(), r.best().result().epsilon(), r.mean(),
-                            r.best().result().localMinimum(), seconds, seeds[k]);
-                    done.put(k, res);
-                    fresh++;
-                    if (cp != null) {
-                        cp.append(res.toJson(m));
-                    }
-                    if (progress != null) {
-                        progress.accept(res);
-                    }
+                            r.best().result().localMinimum(), seconds, seeds[k]));
                 }
-            }
+            });
         }
-        List<ImageResult> out = new ArrayList<>();
-        for (int k = 0; k < files.size(); k++) {
-            if (done.containsKey(k)) {
-                out.add(done.get(k));
-            }
-        }
-        return new Outcome(out, skipped, fresh);
+        return new Outcome(loop.results(), skipped, loop.fresh());
     }
 }

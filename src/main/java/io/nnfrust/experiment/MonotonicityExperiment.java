@@ -32,7 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -350,55 +349,22 @@ public final class MonotonicityExperiment {
         }
         ObjectMapper m = new ObjectMapper();
         Seeds seeds = Seeds.of(c.seed(), files.size());
-        Map<Integer, ImageResult> done = new HashMap<>();
-        Checkpoint cp = null;
-        if (checkpoint != null) {
-            List<JsonNode> lines = new ArrayList<>();
-            cp = Checkpoint.open(checkpoint, header(c), resume, lines);
-            done.putAll(ImageInputs.finishedImages(lines, files, seeds.images(), ImageResult::of));
-        }
-        List<Integer> pending = new ArrayList<>();
-        for (int k = 0; k < files.size(); k++) {
-            if (!done.containsKey(k) && (stopAfter <= 0 || pending.size() < stopAfter)) {
-                pending.add(k);
-            }
-        }
-        List<ImageSet.Skipped> skipped = new ArrayList<>();
-        int fresh = 0;
+        ImageLoop<ImageResult> loop = new ImageLoop<>(files, checkpoint, header(c), resume, seeds.images(),
+                ImageResult::of, r -> r.toJson(m), progress);
+        List<ImageSet.Skipped> skipped;
         Engine engine = new Engine(variants, precision, threads, batch, c.amplitudes().amplitudes());
         try (engine) {
-            for (int from = 0; from < pending.size(); from += batch) {
-                List<Integer> idx = pending.subList(from, Math.min(pending.size(), from + batch));
-                List<Path> chunk = idx.stream().map(files::get).toList();
-                ImageSet.Batch b = ImageSet.load(chunk, pre, engine.n0);
-                skipped.addAll(b.skipped());
-                if (b.size() == 0) {
-                    continue;
-                }
+            skipped = loop.run(stopAfter, batch, pre, engine.n0, (b, listIndex) -> {
                 Map<Network, float[]> y1 = engine.originals(b.input(), b.size());
                 for (int i = 0; i < b.size(); i++) {
                     Path file = b.files().get(i);
-                    int k = idx.get(chunk.indexOf(file));
-                    ImageResult res = engine.image(k, file, seeds.images()[k],
-                            synsets == null ? -1 : synsets.classOf(file), b.input(), y1, i, b.size());
-                    done.put(k, res);
-                    fresh++;
-                    if (cp != null) {
-                        cp.append(res.toJson(m));
-                    }
-                    if (progress != null) {
-                        progress.accept(res);
-                    }
+                    int k = listIndex[i];
+                    loop.add(k, engine.image(k, file, seeds.images()[k], synsets == null ? -1 : synsets.classOf(file),
+                            b.input(), y1, i, b.size()));
                 }
-            }
+            });
         }
-        List<ImageResult> out = new ArrayList<>();
-        for (int k = 0; k < files.size(); k++) {
-            if (done.containsKey(k)) {
-                out.add(done.get(k));
-            }
-        }
-        return new Outcome(out, skipped, fresh, engine.inferred, engine.inferSeconds);
+        return new Outcome(loop.results(), skipped, loop.fresh(), engine.inferred, engine.inferSeconds);
     }
 
     /**

@@ -1,0 +1,122 @@
+package io.nnfrust.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nnfrust.inference.ImagePreprocessor;
+import io.nnfrust.inference.ImageSet;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The resumable per-image loop shared by the image experiments: the checkpoint (finished images are read back
+ * when they still match the image list and their per-image seed), the pending images in list order (at most
+ * {@code stopAfter} new ones), batched loading with unusable files reported, and the recording of each new
+ * result (checkpoint line, progress). Results come back in list order whatever the batching or resuming.
+ *
+ * @param <R> the per-image result
+ */
+final class ImageLoop<R> {
+    /** Work on one loaded batch; {@code listIndex[i]} is the index in the image list of the batch's image i. */
+    interface BatchWork {
+        void run(ImageSet.Batch batch, int[] listIndex);
+    }
+
+    private final List<Path> files;
+    private final Checkpoint checkpoint;
+    private final Function<R, String> toJson;
+    private final Consumer<R> progress;
+    private final Map<Integer, R> done = new HashMap<>();
+    private int fresh;
+
+    /**
+     * @param checkpointFile JSON Lines checkpoint, or null for none
+     * @param header         the checkpoint's header line (its configuration)
+     * @param seeds          the per-image seeds, in list order
+     * @param parse          a finished image's result from its checkpoint line (type "image", with index, file, seed)
+     * @param toJson         a result's checkpoint line
+     */
+    ImageLoop(List<Path> files, Path checkpointFile, String header, boolean resume, long[] seeds,
+              Function<JsonNode, R> parse, Function<R, String> toJson, Consumer<R> progress) {
+        this.files = files;
+        this.toJson = toJson;
+        this.progress = progress;
+        if (checkpointFile == null) {
+            checkpoint = null;
+            return;
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        checkpoint = Checkpoint.open(checkpointFile, header, resume, lines);
+        for (JsonNode j : lines) {
+            if (!"image".equals(j.path("type").asText())) {
+                continue;
+            }
+            int k = j.path("index").asInt(-1);
+            if (k >= 0 && k < files.size() && files.get(k).getFileName().toString().equals(j.path("file").asText())
+                    && j.path("seed").asLong() == seeds[k]) {
+                done.put(k, parse.apply(j));
+            }
+        }
+    }
+
+    /**
+     * Loads the pending images in batches of {@code batch} and hands every non-empty batch to {@code work};
+     * returns the files that could not be used.
+     */
+    List<ImageSet.Skipped> run(int stopAfter, int batch, ImagePreprocessor pre, int perImage, BatchWork work) {
+        List<Integer> pending = new ArrayList<>();
+        for (int k = 0; k < files.size(); k++) {
+            if (!done.containsKey(k) && (stopAfter <= 0 || pending.size() < stopAfter)) {
+                pending.add(k);
+            }
+        }
+        List<ImageSet.Skipped> skipped = new ArrayList<>();
+        for (int from = 0; from < pending.size(); from += batch) {
+            List<Integer> idx = pending.subList(from, Math.min(pending.size(), from + batch));
+            List<Path> chunk = idx.stream().map(files::get).toList();
+            ImageSet.Batch b = ImageSet.load(chunk, pre, perImage);
+            skipped.addAll(b.skipped());
+            if (b.size() == 0) {
+                continue;
+            }
+            int[] listIndex = new int[b.size()];
+            for (int i = 0; i < listIndex.length; i++) {
+                listIndex[i] = idx.get(chunk.indexOf(b.files().get(i)));
+            }
+            work.run(b, listIndex);
+        }
+        return skipped;
+    }
+
+    /** Records the new result of image {@code k}: kept, appended to the checkpoint, reported. */
+    void add(int k, R result) {
+        done.put(k, result);
+        fresh++;
+        if (checkpoint != null) {
+            checkpoint.append(toJson.apply(result));
+        }
+        if (progress != null) {
+            progress.accept(result);
+        }
+    }
+
+    /** Number of results computed by this run (not read from the checkpoint). */
+    int fresh() {
+        return fresh;
+    }
+
+    /** Every finished result, in list order. */
+    List<R> results() {
+        List<R> out = new ArrayList<>();
+        for (int k = 0; k < files.size(); k++) {
+            if (done.containsKey(k)) {
+                out.add(done.get(k));
+            }
+        }
+        return out;
+    }
+}
