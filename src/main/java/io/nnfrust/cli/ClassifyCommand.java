@@ -98,9 +98,7 @@ public final class ClassifyCommand implements Callable<Integer> {
                                 synsets == null ? -1 : synsets.classOf(b.files().get(i)), top, tl));
                     }
                 }
-                for (ImageSet.Skipped s : b.skipped()) {
-                    System.err.println("nnfrust: skipped " + s.file() + ": " + s.reason());
-                }
+                ImageOptions.printSkipped(b.skipped());
                 if (!quiet) {
                     System.err.printf(Locale.ROOT, "[%d/%d] images%n", Math.min(files.size(), from + imageOptions.batch),
                             files.size());
@@ -130,10 +128,7 @@ public final class ClassifyCommand implements Callable<Integer> {
         o.put("seconds", seconds);
         o.put("inferenceSeconds", inferSeconds);
         o.put("imagesPerSecondInference", predictions.size() / Math.max(1e-9, inferSeconds));
-        ArrayNode sk = o.putArray("skipped");
-        for (ImageSet.Skipped s : skipped) {
-            sk.addObject().put("file", s.file().toString()).put("reason", s.reason());
-        }
+        ImageOptions.putSkipped(o, skipped);
         ArrayNode per = o.putArray("predictions");
         for (Prediction p : predictions) {
             ObjectNode j = per.addObject();

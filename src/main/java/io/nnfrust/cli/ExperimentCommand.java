@@ -243,9 +243,7 @@ public final class ExperimentCommand implements Runnable {
                         }
                     });
             double wall = (System.nanoTime() - t0) / 1e9;
-            for (var s : outcome.skipped()) {
-                System.err.println("nnfrust: skipped " + s.file() + ": " + s.reason());
-            }
+            ImageOptions.printSkipped(outcome.skipped());
             var images = outcome.images();
             double[] eps = images.stream().mapToDouble(io.nnfrust.experiment.ActiveExperiment.ImageResult::epsilon).toArray();
             double[] secs = images.stream().mapToDouble(io.nnfrust.experiment.ActiveExperiment.ImageResult::seconds).toArray();
@@ -265,10 +263,7 @@ public final class ExperimentCommand implements Runnable {
             putSummary(sp, secs);
             out.put("wallSeconds", wall);
             out.put("correct", images.stream().filter(r -> r.trueClass() == r.predicted()).count());
-            ArrayNode sk = out.putArray("skipped");
-            for (var s : outcome.skipped()) {
-                sk.addObject().put("file", s.file().toString()).put("reason", s.reason());
-            }
+            ImageOptions.putSkipped(out, outcome.skipped());
             ArrayNode res = out.putArray("results");
             for (var r : images) {
                 res.add(m.valueToTree(r));

@@ -69,6 +69,22 @@ public final class ImageOptions {
         };
     }
 
+    /** One stderr line per file that could not be used. */
+    static void printSkipped(java.util.List<io.nnfrust.inference.ImageSet.Skipped> skipped) {
+        for (var s : skipped) {
+            System.err.println("nnfrust: skipped " + s.file() + ": " + s.reason());
+        }
+    }
+
+    /** The unusable files as the JSON array {@code skipped} of {file, reason}. */
+    static void putSkipped(com.fasterxml.jackson.databind.node.ObjectNode out,
+                           java.util.List<io.nnfrust.inference.ImageSet.Skipped> skipped) {
+        var sk = out.putArray("skipped");
+        for (var s : skipped) {
+            sk.addObject().put("file", s.file().toString()).put("reason", s.reason());
+        }
+    }
+
     /** The class list, or null when none is given or found next to the images. */
     public Synsets synsets() {
         if (synsets != null) {

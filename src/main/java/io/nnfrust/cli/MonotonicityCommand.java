@@ -192,9 +192,7 @@ final class MonotonicityCommand implements Callable<Integer> {
                     }
                 });
         double wall = (System.nanoTime() - t0) / 1e9;
-        for (var s : outcome.skipped()) {
-            System.err.println("nnfrust: skipped " + s.file() + ": " + s.reason());
-        }
+        ImageOptions.printSkipped(outcome.skipped());
         List<ImageResult> images = outcome.images();
         List<Summary> sums = new ArrayList<>();
         for (Variant v : vs) {
@@ -207,18 +205,16 @@ final class MonotonicityCommand implements Callable<Integer> {
         out.put("imagesListed", files.size());
         out.put("complete", images.size() + outcome.skipped().size() >= files.size());
         out.put("perturbations", perturbations);
-        ArrayNode amps = out.putArray("amplitudes");
-        for (double a : schedule.amplitudes()) {
-            amps.add(a);
-        }
-        ArrayNode norms = out.putArray("meanDeltaNorm");
+        out.set("amplitudes", m.valueToTree(schedule.amplitudes()));
+        double[] meanDeltaNorm = new double[perturbations];
         for (int p = 0; p < perturbations; p++) {
             double s = 0;
             for (ImageResult r : images) {
                 s += r.deltaNorm()[p];
             }
-            norms.add(images.isEmpty() ? Double.NaN : s / images.size());
+            meanDeltaNorm[p] = images.isEmpty() ? Double.NaN : s / images.size();
         }
+        out.set("meanDeltaNorm", m.valueToTree(meanDeltaNorm));
         ObjectNode vj = out.putObject("variants");
         for (int i = 0; i < vs.size(); i++) {
             Variant v = vs.get(i);
@@ -238,25 +234,13 @@ final class MonotonicityCommand implements Callable<Integer> {
             j.put("shareOmegaBelowHalf", s.shareBelow());
             j.put("meanTieFraction", s.meanTieFraction());
             j.put("keptOverall", s.keptOverall());
-            ArrayNode kept = j.putArray("keptByAmplitude");
-            for (double k : s.keptByAmplitude()) {
-                kept.add(k);
-            }
+            j.set("keptByAmplitude", m.valueToTree(s.keptByAmplitude()));
             ObjectNode tail = j.putObject("tail");
             tail.put("lambdaStep", 1.0 / MonotonicityExperiment.GRID_STEPS);
-            ArrayNode f = tail.putArray("F");
-            for (double x : s.tail()) {
-                f.add(x);
-            }
-            ArrayNode h = j.putArray("omegaHistogram");
-            for (long c : s.omegaHistogram()) {
-                h.add(c);
-            }
+            tail.set("F", m.valueToTree(s.tail()));
+            j.set("omegaHistogram", m.valueToTree(s.omegaHistogram()));
             ObjectNode f8 = j.putObject("fig8");
-            ArrayNode f8h = f8.putArray("histogram");
-            for (long c : s.fig8Histogram()) {
-                f8h.add(c);
-            }
+            f8.set("histogram", m.valueToTree(s.fig8Histogram()));
             f8.put("imagesAllAbove", s.imagesAllAbove());
             f8.put("imagesAllBelow", s.imagesAllBelow());
         }
@@ -267,20 +251,14 @@ final class MonotonicityCommand implements Callable<Integer> {
         inf.put("batch", imageOptions.batch);
         out.put("wallSeconds", wall);
         out.put("newImages", outcome.newImages());
-        ArrayNode sk = out.putArray("skipped");
-        for (var s : outcome.skipped()) {
-            sk.addObject().put("file", s.file().toString()).put("reason", s.reason());
-        }
+        ImageOptions.putSkipped(out, outcome.skipped());
         ArrayNode res = out.putArray("results");
         for (ImageResult r : images) {
             ObjectNode j = res.addObject();
             j.put("index", r.index());
             j.put("file", r.file());
             j.put("trueClass", r.trueClass());
-            ArrayNode dn = j.putArray("deltaNorm");
-            for (double d : r.deltaNorm()) {
-                dn.add(d);
-            }
+            j.set("deltaNorm", m.valueToTree(r.deltaNorm()));
             ObjectNode rv = j.putObject("variants");
             r.variants().forEach((name, v) -> {
                 ObjectNode x = rv.putObject(name);
@@ -306,12 +284,8 @@ final class MonotonicityCommand implements Callable<Integer> {
         String text = m.writeValueAsString(out);
         run.write(text, () -> csv(images, vs));
         if (plots != null && !images.isEmpty()) {
-            double[] dn = new double[perturbations];
-            for (int p = 0; p < perturbations; p++) {
-                dn[p] = norms.get(p).asDouble();
-            }
-            String title = net.name();
-            for (Path f : io.nnfrust.report.MonotonicityPlots.write(plots, title, sums, images, dn, 5)) {
+            for (Path f : io.nnfrust.report.MonotonicityPlots.write(plots, net.name(), sums, images, meanDeltaNorm,
+                    5)) {
                 log.accept("wrote " + f);
             }
         }
@@ -332,7 +306,7 @@ final class MonotonicityCommand implements Callable<Integer> {
             int step = Math.max(1, perturbations / 10);
             for (int p = 0; p < perturbations; p += step) {
                 System.out.printf(Locale.ROOT, "  a %10.4g  |delta| %10.4g  kept %5.1f%%%n", schedule.amplitude(p),
-                        norms.get(p).asDouble(), 100 * kept[p]);
+                        meanDeltaNorm[p], 100 * kept[p]);
             }
             System.out.printf(Locale.ROOT, "inference: %,d images in %.1f s (%.1f images/s, batch %d); wall %.1f s%n",
                     outcome.inferredImages(), outcome.inferenceSeconds(),
