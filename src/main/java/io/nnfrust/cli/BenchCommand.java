@@ -251,7 +251,8 @@ public final class BenchCommand implements Runnable {
                         so.setIntraOpNumThreads(threads);
                     }
                     so.setInterOpNumThreads(1);
-                    try (var s = env.createSession(ours.modelBytes(), so)) {
+                    try (var s = env.createSession(io.nnfrust.inference.InferenceSession.prepare(l.model(), net,
+                            List.of(), io.nnfrust.inference.InferenceSession.Precision.FLOAT32).toByteArray(), so)) {
                         long[] shape = new long[net.inputShape().length];
                         shape[0] = batch;
                         for (int d = 1; d < shape.length; d++) {

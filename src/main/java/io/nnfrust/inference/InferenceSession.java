@@ -52,7 +52,6 @@ public final class InferenceSession implements AutoCloseable {
     private final int perImage;
     private final boolean fp16Input;
     private final List<String> outputs;
-    private final byte[] modelBytes;
     private ByteBuffer direct;
 
     /**
@@ -70,12 +69,8 @@ public final class InferenceSession implements AutoCloseable {
             p *= inputShape[d];
         }
         this.perImage = p;
-        Set<String> outs = new LinkedHashSet<>();
-        outs.add(network.outputName());
-        outs.addAll(extra);
-        this.outputs = List.copyOf(outs);
-        ModelProto rewritten = rewrite(model, precision);
-        this.modelBytes = rewritten.toByteArray();
+        this.outputs = outputs(network, extra);
+        ModelProto rewritten = rewrite(model, precision, inputShape, outputs);
         this.fp16Input = inputType(rewritten) == TensorProto.DataType.FLOAT16_VALUE;
         this.env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
@@ -83,18 +78,26 @@ public final class InferenceSession implements AutoCloseable {
                 so.setIntraOpNumThreads(threads);
             }
             so.setInterOpNumThreads(1);
-            this.session = env.createSession(modelBytes, so);
+            this.session = env.createSession(rewritten.toByteArray(), so);
         } catch (OrtException e) {
             throw new NnfrustException("ONNX Runtime cannot load " + network.source() + ": " + firstLine(e));
         }
     }
 
     /**
-     * The ONNX bytes this session runs (dynamic batch, the network's input size, the requested outputs, fp32 if
-     * asked), e.g. to time plain ONNX Runtime on exactly the same model ({@code nnfrust bench inference}).
+     * The model a session with these arguments runs (dynamic batch, the network's input size, the logits and
+     * {@code extra} as outputs, fp32 if asked), e.g. to time plain ONNX Runtime on exactly the same model
+     * ({@code nnfrust bench inference}).
      */
-    public byte[] modelBytes() {
-        return modelBytes.clone();
+    public static ModelProto prepare(ModelProto model, Network network, List<String> extra, Precision precision) {
+        return rewrite(model, precision, network.inputShape(), outputs(network, extra));
+    }
+
+    private static List<String> outputs(Network network, List<String> extra) {
+        Set<String> outs = new LinkedHashSet<>();
+        outs.add(network.outputName());
+        outs.addAll(extra);
+        return List.copyOf(outs);
     }
 
     /** Number of input values per image (C·H·W). */
@@ -199,7 +202,7 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     /** The model with a dynamic batch, the network's input size, the extra outputs, and fp32 if asked. */
-    private ModelProto rewrite(ModelProto model, Precision precision) {
+    private static ModelProto rewrite(ModelProto model, Precision precision, int[] inputShape, List<String> outputs) {
         GraphProto g = model.getGraph();
         boolean cast = precision == Precision.FLOAT32;
         GraphProto.Builder b = g.toBuilder().clearValueInfo().clearOutput();
