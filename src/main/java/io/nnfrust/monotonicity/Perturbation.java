@@ -14,15 +14,14 @@ public final class Perturbation {
     private Perturbation() {
     }
 
-    /** Fills u[0..n) with i.i.d. draws from the open interval (0, 1); returns ‖u‖₂ (accumulated in double). */
+    /**
+     * Fills u[0..n) with i.i.d. uniform draws, never 0: (k + 0.5)·2⁻⁵³ for k uniform in [0, 2⁵³), at least
+     * 2⁻⁵⁴, rounded to float (the top 2⁻²⁵ of the range rounds to 1). Returns ‖u‖₂ (accumulated in double).
+     */
     public static double uniform(SplittableRandom random, float[] u, int n) {
         double sq = 0;
         for (int i = 0; i < n; i++) {
-            // (k + 0.5)·2⁻⁵³, k uniform in [0, 2⁵³): never 0 or 1
             float v = (float) (((random.nextLong() >>> 11) + 0.5) * ULP);
-            if (v == 0f) {
-                v = Float.MIN_NORMAL;
-            }
             u[i] = v;
             sq += (double) v * v;
         }
