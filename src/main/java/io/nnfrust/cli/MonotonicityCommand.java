@@ -115,6 +115,9 @@ final class MonotonicityCommand implements Callable<Integer> {
         }
         WeightInit init = WeightInit.parse(n3Init);
         WeightWriter.BiasPolicy bias = WeightWriter.BiasPolicy.parse(n3Bias);
+        if (plots != null && Files.exists(plots) && !Files.isDirectory(plots)) {
+            throw new NnfrustException("--plots " + plots + " exists and is not a folder");
+        }
         if (spins != null && !Files.isRegularFile(spins)) {
             throw new NnfrustException("spin file not found: " + spins);
         }

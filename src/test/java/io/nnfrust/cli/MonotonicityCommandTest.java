@@ -132,9 +132,11 @@ class MonotonicityCommandTest {
                 {"--amplitude", "0:4"}, {"--amplitude", "a:b"}, {"--spacing", "cubic"}, {"--nulls", "N7"},
                 {"--perturbations", "0"}, {"--spins", dir.resolve("missing.spins").toString()},
                 {"--spins", spins.toString()}, {"--n3-bias", "random"}, {"--n3-init", "lecun"},
+                {"--plots", model.toString()},
         };
         String[] expect = {"--amplitude", "--amplitude", "--spacing", "unknown null model", "--perturbations",
-                "spin file not found", "do not belong to", "bias policy", "weight initialisation"};
+                "spin file not found", "do not belong to", "bias policy", "weight initialisation",
+                "is not a folder"};
         for (int i = 0; i < cases.length; i++) {
             Path out = dir.resolve("bad" + i + ".json");
             String[] args = base(model, images, cases[i]).toArray(new String[0]);
