@@ -77,6 +77,15 @@ public final class InfoCommand implements Callable<Integer> {
         prov.put("version", Version.get());
         prov.put("addConvention", net.options().add().name().toLowerCase());
         prov.put("poolWeight", net.options().poolWeight().name().toLowerCase());
+        prov.put("batchNorm", net.options().batchNorm().name().toLowerCase());
+        var rep = net.report();
+        ObjectNode imp = o.putObject("import");
+        imp.put("opset", rep.opset());
+        imp.put("producer", rep.producer());
+        imp.put("foldedConstantNodes", rep.foldedNodes());
+        imp.put("batchNormsFolded", rep.batchNormsFolded());
+        imp.put("batchNormsOnNodes", rep.batchNormsOnNodes());
+        imp.put("copies", rep.copies());
         prov.put("inputHeight", net.inputShape().length == 4 ? net.inputShape()[2] : 0);
         prov.put("inputWidth", net.inputShape().length == 4 ? net.inputShape()[3] : 0);
         prov.put("importSeconds", seconds);
@@ -103,5 +112,10 @@ public final class InfoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "sum |A|          %.6g%n", g.absWeightSum());
         out.printf(Locale.ROOT, "node sets %d, edge blocks %d, add convention %s%n", g.nodeSets().size(),
                 g.blocks().size(), net.options().add().name().toLowerCase());
+        var r = net.report();
+        out.printf(Locale.ROOT, "import: opset %d%s, %d constant nodes folded, batchnorm %s (%d folded into weights, "
+                        + "%d on nodes)%s%n", r.opset(), r.producer().isEmpty() ? "" : ", producer " + r.producer(),
+                r.foldedNodes(), net.options().batchNorm().name().toLowerCase(), r.batchNormsFolded(),
+                r.batchNormsOnNodes(), r.copies() == 0 ? "" : ", " + r.copies() + " copied activations");
     }
 }

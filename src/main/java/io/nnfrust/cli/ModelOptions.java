@@ -1,6 +1,7 @@
 package io.nnfrust.cli;
 
 import io.nnfrust.model.AddConvention;
+import io.nnfrust.model.BatchNormConvention;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.PoolWeightRule;
 import io.nnfrust.util.NnfrustException;
@@ -20,6 +21,10 @@ public final class ModelOptions {
             description = "Side p of a kh x kw pooling window for its edge weight 0.01/p: geometric = sqrt(kh*kw) (default) or max = max(kh,kw).")
     String poolWeight;
 
+    @Option(names = "--batchnorm", paramLabel = "fold|node", defaultValue = "fold",
+            description = "BatchNormalization: fold (default: gamma/sqrt(var+eps) multiplies the weights of the layer it follows, as PyTorch's eval export does) or node (the paper: a positive scale on nodes, weights untouched). See docs/conventions.md.")
+    String batchNorm;
+
     public ImportOptions toImportOptions() {
         int h = 0, w = 0;
         if (inputSize != null) {
@@ -29,6 +34,7 @@ public final class ModelOptions {
                 throw new NnfrustException("--input-size needs two positive numbers, got " + h + " " + w);
             }
         }
-        return new ImportOptions(h, w, AddConvention.parse(add), PoolWeightRule.parse(poolWeight));
+        return new ImportOptions(h, w, AddConvention.parse(add), PoolWeightRule.parse(poolWeight),
+                BatchNormConvention.parse(batchNorm));
     }
 }

@@ -7,11 +7,17 @@ package io.nnfrust.model;
  * @param inputWidth  override of the input width (0: use the model's static shape)
  * @param add         residual Add convention
  * @param poolWeight  pooling edge weight rule
+ * @param batchNorm   BatchNormalization convention (fold into the producing layer, or act on nodes)
  */
-public record ImportOptions(int inputHeight, int inputWidth, AddConvention add, PoolWeightRule poolWeight) {
-    public static final ImportOptions DEFAULT = new ImportOptions(0, 0, AddConvention.MERGE, PoolWeightRule.GEOMETRIC);
+public record ImportOptions(int inputHeight, int inputWidth, AddConvention add, PoolWeightRule poolWeight,
+                            BatchNormConvention batchNorm) {
+    public static final ImportOptions DEFAULT = new ImportOptions(0, 0, AddConvention.MERGE, PoolWeightRule.GEOMETRIC,
+            BatchNormConvention.FOLD);
 
     public ImportOptions {
+        if (add == null || poolWeight == null || batchNorm == null) {
+            throw new IllegalArgumentException("null import option");
+        }
         if (inputHeight < 0 || inputWidth < 0 || (inputHeight == 0) != (inputWidth == 0)) {
             throw new io.nnfrust.util.NnfrustException("--input-size needs two positive numbers H W");
         }
@@ -22,10 +28,14 @@ public record ImportOptions(int inputHeight, int inputWidth, AddConvention add, 
     }
 
     public ImportOptions withInputSize(int h, int w) {
-        return new ImportOptions(h, w, add, poolWeight);
+        return new ImportOptions(h, w, add, poolWeight, batchNorm);
     }
 
     public ImportOptions withAdd(AddConvention a) {
-        return new ImportOptions(inputHeight, inputWidth, a, poolWeight);
+        return new ImportOptions(inputHeight, inputWidth, a, poolWeight, batchNorm);
+    }
+
+    public ImportOptions withBatchNorm(BatchNormConvention b) {
+        return new ImportOptions(inputHeight, inputWidth, add, poolWeight, b);
     }
 }

@@ -21,9 +21,10 @@ import java.util.List;
  * @param options     import options used
  * @param probes      the ReLU outputs and max-pooling inputs, for the active subnetwork of an input
  * @param weights     where each convolution and dense block's weights live in the ONNX model
+ * @param report      what the import folded, copied or kept (constant folding, BatchNorm convention)
  */
 public record Network(String name, String source, String sha256, SignedGraph graph, List<LayerInfo> layers,
                       long parameters, String inputName, int[] inputShape, int[] inputNodes, String outputName,
                       int[] outputNodes, ImportOptions options,
-                      List<StateProbe> probes, List<WeightBinding> weights) {
+                      List<StateProbe> probes, List<WeightBinding> weights, ImportReport report) {
 }

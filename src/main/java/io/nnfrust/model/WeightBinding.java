@@ -11,6 +11,16 @@ package io.nnfrust.model;
  *                   elements are the block weights in order
  * @param alpha      the Gemm {@code alpha} folded into the block weights (block weight = alpha · tensor element)
  * @param bias       name of the bias tensor of the layer, or null when it has none
+ * @param channelScale per output channel, the factor folded into the block weights (a BatchNorm's
+ *                   γ/√(σ²+ε), {@code --batchnorm fold}); null when none. Block weight = alpha · scale · element.
  */
-public record WeightBinding(int block, String tensor, boolean transposed, float alpha, String bias) {
+public record WeightBinding(int block, String tensor, boolean transposed, float alpha, String bias,
+                            float[] channelScale) {
+    public WeightBinding(int block, String tensor, boolean transposed, float alpha, String bias) {
+        this(block, tensor, transposed, alpha, bias, null);
+    }
+
+    public WeightBinding withChannelScale(float[] scale) {
+        return new WeightBinding(block, tensor, transposed, alpha, bias, scale);
+    }
 }

@@ -138,6 +138,24 @@ public final class OnnxTensors {
                     }
                 }
             }
+            case DataType.BOOL_VALUE, DataType.INT8_VALUE, DataType.UINT8_VALUE, DataType.INT16_VALUE,
+                 DataType.UINT16_VALUE -> {
+                boolean unsigned = type == DataType.BOOL_VALUE || type == DataType.UINT8_VALUE
+                        || type == DataType.UINT16_VALUE;
+                int width = type == DataType.INT16_VALUE || type == DataType.UINT16_VALUE ? 2 : 1;
+                if (raw) {
+                    need(t, buf, (long) width * n);
+                    for (int i = 0; i < n; i++) {
+                        long v = width == 1 ? buf.get() : buf.getShort();
+                        out[i] = unsigned ? v & (width == 1 ? 0xFFL : 0xFFFFL) : v;
+                    }
+                } else {
+                    needCount(t, t.getInt32DataCount(), n);
+                    for (int i = 0; i < n; i++) {
+                        out[i] = t.getInt32Data(i);
+                    }
+                }
+            }
             case DataType.FLOAT_VALUE, DataType.FLOAT16_VALUE, DataType.DOUBLE_VALUE -> {
                 float[] f = floats(t);
                 for (int i = 0; i < n; i++) {

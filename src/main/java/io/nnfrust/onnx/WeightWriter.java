@@ -24,7 +24,9 @@ import java.util.Set;
  * back into the ONNX model the network came from, so that the null network can be run by ONNX Runtime. Every
  * weight tensor named by the network's {@link WeightBinding}s is replaced by the corresponding block's weights
  * (undoing a dense layer's transposition and Gemm alpha); the element type of each tensor is kept (FLOAT16
- * rounds). Importing the result gives back the graph's weights exactly for FLOAT models.
+ * rounds). A BatchNorm folded into a layer ({@code --batchnorm fold}) stays in the ONNX model, so its factor is
+ * divided out of the written weights. Importing the result gives back the graph's weights (exactly for FLOAT
+ * models without folded BatchNorms, to float rounding with them).
  *
  * <p>Biases are not part of the graph A (paper, Methods); {@link BiasPolicy} says what happens to them.
  * O(parameters).
@@ -79,16 +81,23 @@ public final class WeightWriter {
                 throw new NnfrustException("block " + block.name() + " (" + block.kind()
                         + ") has no per-parameter weights to write into ONNX (null model N2 is not a convolution)");
             }
+            if (b.tensor() == null) {
+                throw new NnfrustException("the weights of block " + block.name() + " are computed inside the model "
+                        + "(constant folding), not stored in one tensor; they cannot be written back for inference");
+            }
             float[] t = new float[w.length];
+            float[] scale = b.channelScale();
+            int per = scale == null ? 1 : w.length / scale.length;
             if (b.transposed()) {
                 for (int o = 0; o < out; o++) {
+                    float f = b.alpha() * (scale == null ? 1f : scale[o]);
                     for (int k = 0; k < in; k++) {
-                        t[k * out + o] = w[o * in + k] / b.alpha();
+                        t[k * out + o] = w[o * in + k] / f;
                     }
                 }
             } else {
                 for (int i = 0; i < w.length; i++) {
-                    t[i] = w[i] / b.alpha();
+                    t[i] = w[i] / (b.alpha() * (scale == null ? 1f : scale[i / per]));
                 }
             }
             if (values.put(b.tensor(), t) != null) {

@@ -62,13 +62,13 @@ class BadInputTest {
         ModelProto m = RandomNetworks.build(2, false);
         var g = m.getGraph().toBuilder();
         NodeProto first = g.getNode(0);
-        // insert a Sigmoid on the input and feed it to the first node
-        NodeProto sig = NodeProto.newBuilder().setOpType("Sigmoid").setName("weird_sigmoid").addInput(first.getInput(0))
+        // insert a Hardmax (not an operator of the paper's model) on the input and feed it to the first node
+        NodeProto sig = NodeProto.newBuilder().setOpType("Hardmax").setName("weird_hardmax").addInput(first.getInput(0))
                 .addOutput("sig_out").build();
         g.setNode(0, first.toBuilder().setInput(0, "sig_out"));
         g.addNode(0, sig);
         Path p = write("sig.onnx", m.toBuilder().setGraph(g).build().toByteArray());
-        assertOneLine(run("info", p.toString()), "Sigmoid", "weird_sigmoid", "supported:");
+        assertOneLine(run("info", p.toString()), "Hardmax", "weird_hardmax", "supported:");
     }
 
     @Test

@@ -40,7 +40,11 @@ class ZooTableOneTest {
     void resnet18AndShuffleNetCountsAreAsDocumented() {
         Network merge = ModelLoader.load("zoo:resnet18", ImportOptions.DEFAULT);
         assertEquals(2_836_456, merge.graph().nodeCount());
-        assertEquals(11_689_512, merge.parameters());
+        // --batchnorm fold (default): each folded BatchNorm leaves one bias per channel (as an eval-mode export);
+        // --batchnorm node counts its scale and shift (torchvision's count, 11,689,512): 4,800 BN channels more
+        assertEquals(11_684_712, merge.parameters());
+        assertEquals(11_689_512, ModelLoader.load("zoo:resnet18",
+                ImportOptions.DEFAULT.withBatchNorm(io.nnfrust.model.BatchNormConvention.NODE)).parameters());
         Network node = ModelLoader.load("zoo:resnet18", ImportOptions.DEFAULT.withAdd(AddConvention.NODE));
         // each of the 8 residual Adds gets its own node set: 2*(64*56^2 + 128*28^2 + 256*14^2 + 512*7^2) more nodes
         assertEquals(merge.graph().nodeCount() + 752_640, node.graph().nodeCount());
