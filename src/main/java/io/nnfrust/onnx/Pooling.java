@@ -119,9 +119,11 @@ final class Pooling {
         int rank = x.shape.length;
         int[] norm = axes == null ? null : Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
         if (rank != 4 || norm == null || !Arrays.equals(norm, new int[] {2, 3})) {
-            throw new NnfrustException(n.where() + ": only a reduction over both spatial axes of an [N,C,H,W] tensor "
-                    + "(a global pooling, x.mean([2, 3])) is supported; got axes "
-                    + (axes == null ? "all" : Arrays.toString(axes)) + " of " + ImportContext.shapeText(x.shape));
+            throw new NnfrustException(n.where() + ": a reduction over axes " + (axes == null ? "(all)"
+                    : Arrays.toString(axes)) + " of " + ImportContext.shapeText(x.shape) + " is not a global pooling "
+                    + "(only both spatial axes of [N,C,H,W], x.mean([2, 3]), are); this is how exporters write "
+                    + "LayerNorm/InstanceNorm (x - mean(x)) / std(x), a normalisation by statistics of the input, "
+                    + "outside the paper's model; " + Arithmetic.WAY_OUT);
         }
         return global(n, c, false, keep);
     }
