@@ -17,6 +17,7 @@ Usage: /usr/bin/python3 scripts/torchvision_corpus.py --size small --out src/tes
 Needs Debian's python3-torch, python3-torchvision, python3-onnx.
 """
 import argparse
+import copy
 import io
 import json
 import math
@@ -69,7 +70,20 @@ class Shrunk:
 
 
 def build(arch, size):
-    """The torchvision model (random weights) and its input size."""
+    """The torchvision model (random weights, BatchNorm statistics like a trained network's) and its input size."""
+    model, hw = build_plain(arch, size)
+    g = torch.Generator().manual_seed(2)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.weight.copy_(0.5 + 0.5 * torch.randn(m.weight.shape, generator=g))   # some negative
+                m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=g))
+                m.running_mean.copy_(0.1 * torch.randn(m.running_mean.shape, generator=g))
+                m.running_var.copy_(0.2 + 2 * torch.rand(m.running_var.shape, generator=g))
+    return model, hw
+
+
+def build_plain(arch, size):
     torch.manual_seed(0)
     kw = {"weights": None}
     if arch in ("googlenet", "inception_v3"):
@@ -112,7 +126,13 @@ def build(arch, size):
 
 
 def export(model, hw, mode, opset, dynamic):
-    x = torch.randn(1, 3, hw, hw)
+    """Exports a copy of the model, so that every variant has the same weights: in training mode the tracing
+    forward pass would update BatchNorm's running statistics, so the copy's BatchNorm momentum is set to 0."""
+    model = copy.deepcopy(model)
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.momentum = 0.0
+    x = torch.randn(1, 3, hw, hw, generator=torch.Generator().manual_seed(0))
     axes = None
     if dynamic == "batch":
         axes = {"input": {0: "batch"}, "logits": {0: "batch"}}
@@ -333,13 +353,46 @@ def count_graph(model_bytes, hw):
     return {"nodes": nodes, "edges": edges, "params": params}
 
 
+def linear_trunk(arch):
+    """The convolutional trunk of a small architecture made linear for the ONNX Runtime oracle: activations and
+    pooling replaced by Identity, zero biases, BatchNorms with zero mean and shift and random scale (either sign)
+    where they follow a convolution (folded by nnfrust), Identity where they do not (DenseNet's norm, norm1,
+    norm5)."""
+    model, hw = build(arch, "small")
+    if arch == "resnet18":
+        trunk = nn.Sequential(model.conv1, model.bn1, model.layer1, model.layer2, model.layer3, model.layer4)
+    elif arch.startswith("shufflenet"):
+        trunk = nn.Sequential(model.conv1, model.stage2, model.stage3, model.stage4, model.conv5)
+    else:
+        trunk = model.features
+
+    def strip(module):
+        for name, child in module.named_children():
+            if isinstance(child, (nn.ReLU, nn.ReLU6, nn.MaxPool2d, nn.AvgPool2d)) or name in ("norm", "norm1", "norm5"):
+                setattr(module, name, nn.Identity())
+            else:
+                strip(child)
+    strip(trunk)
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for m in trunk.modules():
+            if isinstance(m, nn.Conv2d) and m.bias is not None:
+                m.bias.zero_()
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.zero_()
+                m.bias.zero_()
+                m.weight.copy_(torch.randn(m.weight.shape, generator=g))
+                m.running_var.copy_(0.5 + torch.rand(m.running_var.shape, generator=g))
+    return trunk.eval(), hw
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", choices=["small", "full"], default="small")
     ap.add_argument("--out", required=True)
     ap.add_argument("--archs", default=",".join(IN_SCOPE + REFUSED))
     ap.add_argument("--variants", default="default",
-                    help="'default': eval and train at opset 13 for every architecture, and all of "
+                    help="'eval': eval mode, opset 13, static only; 'default': eval and train at opset 13 for every architecture, and all of "
                          "opsets 11/13/17 x dynamic none/batch/all for resnet18 and shufflenet; 'all': "
                          "every combination for every architecture")
     args = ap.parse_args()
@@ -349,7 +402,9 @@ def main():
     for arch in args.archs.split(","):
         model, hw = build(arch, args.size)
         tv_params = sum(p.numel() for p in model.parameters())
-        if args.variants == "all" or arch in ("resnet18", "shufflenet_v2_x1_0"):
+        if args.variants == "eval":
+            combos = [("eval", 13, "none")]
+        elif args.variants == "all" or arch in ("resnet18", "shufflenet_v2_x1_0"):
             combos = [(m, o, d) for m in ("eval", "train") for o in (11, 13, 17) for d in ("none", "batch", "all")]
         elif arch in ("alexnet", "vgg11", "squeezenet1_0", "squeezenet1_1", "convnext_tiny", "mobilenet_v3_small"):
             combos = [("eval", 13, "none")]   # no BatchNorm (or refused anyway): eval only
@@ -377,6 +432,15 @@ def main():
         for e in manifest["files"]:
             if e["arch"] == arch and reference is not None:
                 e["expected"] = reference
+    if args.size == "small":
+        for arch in ("resnet18", "shufflenet_v2_x1_0", "mobilenet_v2", "densenet121"):
+            trunk, hw = linear_trunk(arch)
+            for mode in ("eval", "train"):
+                data = export(trunk, hw, mode, 13, "none")
+                name = f"{arch}-linear-{mode}.onnx"
+                with open(os.path.join(args.out, name), "wb") as f:
+                    f.write(data)
+                manifest.setdefault("linear", []).append({"file": name, "arch": arch, "mode": mode, "input": hw})
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 

@@ -40,7 +40,26 @@ class OnnxRuntimeOracleTest {
     }
 
     private static void assertMatchesOnnxRuntime(ModelProto proto, AddConvention add, long seed) throws Exception {
-        Network net = OnnxImporter.importModel(proto, "r", "r", "-", ImportOptions.DEFAULT.withAdd(add));
+        assertMatchesOnnxRuntime(proto, proto, ImportOptions.DEFAULT.withAdd(add), seed);
+    }
+
+    /**
+     * Propagation of a random input through the graph of {@code graphModel} equals ONNX Runtime's output of
+     * {@code runModel} (the same network, possibly exported differently).
+     */
+    static void assertMatchesOnnxRuntime(ModelProto graphModel, ModelProto runModel, ImportOptions options, long seed)
+            throws Exception {
+        assertMatchesOnnxRuntime(graphModel, runModel, options, seed, 1e-4);
+    }
+
+    /**
+     * As above, with tolerance {@code relTol}·(1 + |expected|), or for {@code relTol} &gt; 1e-4 (deep float32
+     * networks accumulate rounding) {@code relTol}·max|expected|.
+     */
+    static void assertMatchesOnnxRuntime(ModelProto graphModel, ModelProto runModel, ImportOptions options, long seed,
+                                         double relTol) throws Exception {
+        ModelProto proto = runModel;
+        Network net = OnnxImporter.importModel(graphModel, "r", "r", "-", options);
         SignedGraph g = net.graph();
         int[] shape = net.inputShape();
         int inputSize = net.inputNodes().length;
@@ -71,8 +90,13 @@ class OnnxRuntimeOracleTest {
         }
         int[] outNodes = net.outputNodes();
         assertEquals(expected.length, outNodes.length);
+        double max = 0;
+        for (float e : expected) {
+            max = Math.max(max, Math.abs(e));
+        }
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], z[outNodes[i]], 1e-4 * (1 + Math.abs(expected[i])), "output " + i);
+            double tol = relTol > 1e-4 ? relTol * max : relTol * (1 + Math.abs(expected[i]));
+            assertEquals(expected[i], z[outNodes[i]], tol, "output " + i + " (max |output| " + max + ")");
         }
     }
 

@@ -92,4 +92,64 @@ class TorchvisionCorpusTest {
         assertTrue(tests.size() >= 50, "corpus present: " + tests.size());
         return tests;
     }
+
+    static ai.onnx.proto.OnnxMl.ModelProto proto(String file) throws IOException {
+        return ModelLoader.parse(bytes(file), file);
+    }
+
+    /**
+     * ONNX Runtime as the oracle of the linear parts of real exports (ShuffleNet v2, MobileNet v2, ResNet-18,
+     * DenseNet-121 trunks with identity activations and pooling, zero biases and shifts, BatchNorms of random
+     * scale of either sign after convolutions): propagating an input through A gives ONNX Runtime's output, for
+     * the eval-mode export (BatchNorm fused by PyTorch) and for the training-mode export (BatchNorm kept, folded by
+     * nnfrust) alike. Under --batchnorm node the training-mode graph does not reproduce the network.
+     */
+    @TestFactory
+    @Timeout(300)
+    List<DynamicTest> linearPartsAgreeWithOnnxRuntime() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String arch : List.of("resnet18", "shufflenet_v2_x1_0", "mobilenet_v2", "densenet121")) {
+            tests.add(DynamicTest.dynamicTest(arch, () -> {
+                var eval = proto(arch + "-linear-eval.onnx");
+                var train = proto(arch + "-linear-train.onnx");
+                // ORT computes in float32 through ~100 layers; nnfrust propagates in double
+                OnnxRuntimeOracleTest.assertMatchesOnnxRuntime(eval, eval, ImportOptions.DEFAULT, 5, 1e-3);
+                OnnxRuntimeOracleTest.assertMatchesOnnxRuntime(train, eval, ImportOptions.DEFAULT, 6, 1e-3);
+                Network t = OnnxImporter.importModel(train, "t", "t", "-", ImportOptions.DEFAULT);
+                assertTrue(t.report().batchNormsFolded() > 0, "training export keeps BatchNorm nodes to fold");
+                assertThrows(org.opentest4j.AssertionFailedError.class, () -> OnnxRuntimeOracleTest
+                        .assertMatchesOnnxRuntime(train, eval, ImportOptions.DEFAULT.withBatchNorm(
+                                io.nnfrust.model.BatchNormConvention.NODE), 7, 1e-3));
+            }));
+        }
+        return tests;
+    }
+
+    /**
+     * The same torchvision ResNet-18 exported in eval mode (BatchNorm fused into the convolutions by PyTorch) and
+     * in training mode (BatchNorm kept) has the same weights in nnfrust's default convention, so the same ε for
+     * the same seed; under --batchnorm node the weights differ by the BatchNorm factors and so does ε.
+     */
+    @org.junit.jupiter.api.Test
+    @Timeout(300)
+    void resnet18EvalAndTrainingExportsGiveTheSameFrustration() throws IOException {
+        double[] fold = new double[2], node = new double[2];
+        String[] files = {"resnet18-eval-op13-none.onnx", "resnet18-train-op13-none.onnx"};
+        for (int i = 0; i < 2; i++) {
+            fold[i] = epsilon(files[i], ImportOptions.DEFAULT);
+            node[i] = epsilon(files[i], ImportOptions.DEFAULT.withBatchNorm(io.nnfrust.model.BatchNormConvention.NODE));
+        }
+        assertEquals(fold[0], fold[1], 0.0, "default (fold): eval and training exports, same ε");
+        assertEquals(fold[0], node[0], 0.0, "eval export: BatchNorm already fused, conventions agree");
+        assertTrue(Math.abs(node[1] - fold[1]) > 1e-4, "node convention on the training export: " + node[1]
+                + " vs " + fold[1]);
+    }
+
+    private static double epsilon(String file, ImportOptions options) throws IOException {
+        Network net = OnnxImporter.importModel(proto(file), file, file, "-", options);
+        var glass = new io.nnfrust.frustration.SpinGlass(net.graph());
+        var r = io.nnfrust.frustration.FrustrationRunner.run(glass, new io.nnfrust.frustration.Algorithm1(io.nnfrust.frustration.Algorithm1.Pick.MOST_NEGATIVE),
+                io.nnfrust.frustration.SolverOptions.DEFAULT, 1, 1, 2, x -> { });
+        return r.best().result().epsilon();
+    }
 }
