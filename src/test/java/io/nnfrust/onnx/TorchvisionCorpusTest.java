@@ -115,6 +115,8 @@ class TorchvisionCorpusTest {
                 // ORT computes in float32 through ~100 layers; nnfrust propagates in double
                 OnnxRuntimeOracleTest.assertMatchesOnnxRuntime(eval, eval, ImportOptions.DEFAULT, 5, 1e-3);
                 OnnxRuntimeOracleTest.assertMatchesOnnxRuntime(train, eval, ImportOptions.DEFAULT, 6, 1e-3);
+                double eps = epsilon(arch + "-eval-op13-none.onnx", ImportOptions.DEFAULT); // frustration runs
+                assertTrue(eps > 0 && eps < 0.5, arch + " epsilon " + eps);
                 Network t = OnnxImporter.importModel(train, "t", "t", "-", ImportOptions.DEFAULT);
                 assertTrue(t.report().batchNormsFolded() > 0, "training export keeps BatchNorm nodes to fold");
                 assertThrows(org.opentest4j.AssertionFailedError.class, () -> OnnxRuntimeOracleTest
