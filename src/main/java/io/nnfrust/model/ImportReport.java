@@ -13,5 +13,4 @@ package io.nnfrust.model;
  */
 public record ImportReport(int opset, String producer, int foldedNodes, int batchNormsFolded, int batchNormsOnNodes,
                            int copies) {
-    public static final ImportReport NONE = new ImportReport(0, "", 0, 0, 0, 0);
 }

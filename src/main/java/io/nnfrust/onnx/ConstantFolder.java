@@ -186,6 +186,12 @@ final class ConstantFolder {
         throw new NnfrustException(where + ": cast to " + OnnxTensors.typeName(to) + " is not supported");
     }
 
+    /** Shape or Size of a tensor of dims {@code s} (an activation: only its static shape is known). */
+    static ConstTensor shapeOrSize(NodeProto n, int[] s) {
+        return n.getOpType().equals("Size") ? ConstTensor.ofLongs(DataType.INT64_VALUE, new int[0],
+                new long[] {ImportContext.product(s, 0, s.length)}) : shape(n, s);
+    }
+
     private static ConstTensor shape(NodeProto n, int[] s) {
         int rank = s.length;
         int start = (int) Attrs.i(n, "start", 0), end = (int) Attrs.i(n, "end", rank);

@@ -256,23 +256,21 @@ public final class OnnxImporter {
             throw new NnfrustException(n.where() + ": all its inputs are constants, and nnfrust cannot evaluate '" + op
                     + "' at import time; constant operators: " + String.join(", ", ConstantFolder.operators()));
         }
+        if (ofActivation) {
+            Value v = ctx.values.get(proto.getInput(0));
+            int[] s = v.shape.clone();
+            if (v.pads != null) {
+                s[2] += v.pads[0] + v.pads[2];
+                s[3] += v.pads[1] + v.pads[3];
+            }
+            ctx.consts.put(n.output(), ConstantFolder.shapeOrSize(proto, s));
+            ctx.foldedNodes++;
+            return;
+        }
         ConstTensor[] in = new ConstTensor[proto.getInputCount()];
         for (int i = 0; i < in.length; i++) {
             String name = proto.getInput(i);
-            if (name.isEmpty()) {
-                continue;
-            }
-            if (ofActivation) {
-                Value v = ctx.values.get(name);
-                int[] s = v.shape.clone();
-                if (v.pads != null) {
-                    s[2] += v.pads[0] + v.pads[2];
-                    s[3] += v.pads[1] + v.pads[3];
-                }
-                // only the dims are read by Shape and Size
-                in[i] = ConstTensor.ofLongs(TensorProto.DataType.INT64_VALUE, s,
-                        new long[(int) ImportContext.product(s, 0, s.length)]);
-            } else {
+            if (!name.isEmpty()) {
                 in[i] = ctx.constant(name);
             }
         }
