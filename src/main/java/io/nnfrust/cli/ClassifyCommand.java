@@ -62,6 +62,7 @@ public final class ClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("--output", output).file("--csv", csv);
         ModelLoader.Loaded loaded = ModelLoader.loadWithModel(model, modelOptions.toImportOptions());
         Network net = loaded.network();
         ImagePreprocessor pre = imageOptions.preprocessor(net);
@@ -116,15 +117,19 @@ public final class ClassifyCommand implements Callable<Integer> {
                 }
             }
         }
+        io.nnfrust.inference.Accuracy accuracy = new io.nnfrust.inference.Accuracy(labelled, top1, top5, classes);
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode o = m.createObjectNode();
         o.put("model", model);
+        o.put("weights", io.nnfrust.onnx.ModelIdentity.weights(net));
         o.put("images", predictions.size());
         o.put("labelled", labelled);
         o.put("top1", top1);
         o.put("top5", top5);
         o.put("top1Accuracy", labelled == 0 ? Double.NaN : top1 / (double) labelled);
         o.put("top5Accuracy", labelled == 0 ? Double.NaN : top5 / (double) labelled);
+        accuracy.putJson(o);
+        ImageOptions.warnAccuracy(accuracy, pre, net);
         o.put("seconds", seconds);
         o.put("inferenceSeconds", inferSeconds);
         o.put("imagesPerSecondInference", predictions.size() / Math.max(1e-9, inferSeconds));
@@ -146,22 +151,18 @@ public final class ClassifyCommand implements Callable<Integer> {
                 j.put("predictedName", synsets.name(p.top5()[0]));
             }
         }
-        ObjectNode prov = o.putObject("provenance");
-        prov.put("version", Version.get());
-        prov.put("source", model);
-        prov.put("sha256", net.sha256());
+        ObjectNode prov = Outputs.provenance(m, o, net);
         prov.put("imagesFolder", imageOptions.images.toString());
         prov.put("preprocess", pre.preset().label());
         prov.put("resize", pre.resize());
         prov.put("precision", imageOptions.precision().name().toLowerCase(Locale.ROOT));
         prov.put("batch", imageOptions.batch);
-        prov.put("time", Instant.now().toString());
         String text = m.writeValueAsString(o);
         if (output != null) {
-            AtomicFiles.write(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+            outs.stage(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
         }
         if (csv != null) {
-            AtomicFiles.write(csv, os -> {
+            outs.stage(csv, os -> {
                 StringBuilder sb = new StringBuilder("file,true_class,top1,top2,top3,top4,top5,top1_logit\n");
                 for (Prediction p : predictions) {
                     sb.append('"').append(p.file().getFileName().toString().replace("\"", "\"\"")).append('"')
@@ -174,10 +175,12 @@ public final class ClassifyCommand implements Callable<Integer> {
                 os.write(sb.toString().getBytes(StandardCharsets.UTF_8));
             });
         }
+        outs.commit();
         if (json) {
             System.out.println(text);
         } else {
             PrintStream out = System.out;
+            out.printf(Locale.ROOT, "model %s, weights %s%n", model, io.nnfrust.onnx.ModelIdentity.weights(net));
             out.printf(Locale.ROOT, "images %d (skipped %d), labelled %d%n", predictions.size(), skipped.size(), labelled);
             if (labelled > 0) {
                 out.printf(Locale.ROOT, "top-1 %d/%d = %.1f%%, top-5 %d/%d = %.1f%%%n", top1, labelled,

@@ -64,35 +64,32 @@ public final class ExperimentCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             int t = solverOptions.threads();
-            Path cp = run.checkpointFile();
+            io.nnfrust.util.OutputSet outs = run.plan();
+            Path cp = run.checkpointPath();
             SolverOptions opts = solverOptions.options(0);
             String solver = solverOptions.solver;
             long seed = solverOptions.seed;
             var importOptions = modelOptions.toImportOptions();
             // validate the configuration before loading anything
-            new FrustrationExperiment.Config(model, "", importOptions.toString(), solver, replicas, nulls, nullCount,
+            new FrustrationExperiment.Config(model, "", importOptions, solver, replicas, nulls, nullCount,
                     n3Init, seed, opts);
             GraphSource src = GraphSource.load(model, importOptions, "onnx");
             FrustrationExperiment.Config config = new FrustrationExperiment.Config(model, src.sha256(),
-                    importOptions.toString(), solver, replicas, nulls, nullCount, n3Init, seed, opts);
+                    importOptions, solver, replicas, nulls, nullCount, n3Init, seed, opts);
             int total = FrustrationExperiment.tasks(config).size();
             if (!run.quiet) {
-                System.err.printf(Locale.ROOT, "nnfrust experiment frustration: %s, %d solves (%d real, %d null), solver %s, %d threads%s%n",
-                        model, total, replicas, total - replicas, solver, t, cp == null ? "" : ", checkpoint " + cp);
+                System.err.printf(Locale.ROOT, "nnfrust experiment frustration: %s (weights %s), %d solves (%d real, %d null), solver %s, %d threads%s%n",
+                        model, weights(src), total, replicas, total - replicas, solver, t, cp == null ? "" : ", checkpoint " + cp);
             }
-            int[] count = {0};
+            var sink = new ProgressLines<FrustrationExperiment.Outcome>("solves", total, t, run.quiet, (o, at) ->
+                    String.format(Locale.ROOT, "[%s] %s replica %d instance %d: eps %.6f (%.1f s)", at,
+                            o.task().group(), o.task().replica(), o.task().instance(), o.epsilon(), o.seconds()));
             List<FrustrationExperiment.Outcome> outcomes = FrustrationExperiment.run(src.graph(), config, cp, run.resume, t,
-                    run.stopAfter, o -> {
-                        count[0]++;
-                        if (!run.quiet) {
-                            System.err.printf(Locale.ROOT, "[%d new] %s replica %d instance %d: eps %.6f (%.1f s)%n",
-                                    count[0], o.task().group(), o.task().replica(), o.task().instance(), o.epsilon(),
-                                    o.seconds());
-                        }
-                    });
+                    run.stopAfter, sink);
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode out = m.createObjectNode();
             out.put("model", model);
+            out.put("weights", weights(src));
             out.put("complete", outcomes.size() == total);
             out.put("solves", outcomes.size());
             out.put("solvesPlanned", total);
@@ -120,13 +117,14 @@ public final class ExperimentCommand implements Runnable {
             for (FrustrationExperiment.Outcome o : outcomes) {
                 res.add(m.readTree(FrustrationExperiment.resultJson(m, o)));
             }
-            ObjectNode prov = out.putObject("provenance");
+            ObjectNode prov = Outputs.provenance(m, out, src.network());
+            if (src.network() == null) {
+                prov.putObject("model").put("source", model).put("sha256", src.sha256()).put("kind", "graph-file");
+            }
             prov.set("config", m.readTree(FrustrationExperiment.configJson(m, config)));
-            prov.put("version", Version.get());
             prov.put("threads", t);
-            prov.put("time", java.time.Instant.now().toString());
             String text = m.writeValueAsString(out);
-            run.write(text, () -> {
+            run.stage(outs, text, () -> {
                 StringBuilder b = new StringBuilder("group,replica,instance,nullSeed,seed,initialFlips,epsilon,flips,seconds,localMinimum\n");
                 for (FrustrationExperiment.Outcome o : outcomes) {
                     var k = o.task();
@@ -136,9 +134,11 @@ public final class ExperimentCommand implements Runnable {
                 }
                 return b.toString();
             });
+            outs.commit();
             if (run.json) {
                 System.out.println(text);
             } else {
+                System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, weights(src));
                 System.out.printf(Locale.ROOT, "%-6s %6s %12s %12s %12s%n", "group", "n", "min", "mean", "sd");
                 groups.forEach((name, e) -> {
                     FrustrationExperiment.GroupStats s = FrustrationExperiment.stats(name, e);
@@ -157,9 +157,14 @@ public final class ExperimentCommand implements Runnable {
         }
     }
 
+    /** Where the weights of a source come from ("as stored in the file", "random he ... (zoo: not trained)"). */
+    static String weights(GraphSource src) {
+        return src.network() == null ? "as given in the graph file" : io.nnfrust.onnx.ModelIdentity.weights(src.network());
+    }
+
     @Command(name = "active", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Frustration of the active subnetwork A_act(x) of each image (paper eq. 8, SI D.3)",
-                    "against the frustration eps_R of the whole network."})
+            description = {"Frustration eps_act of the active subnetwork A_act(x) of each image, against the frustration "
+                    + "eps_R of the whole network.", "Paper: eq. 8 and SI section D.3."})
     static final class Active implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "MODEL", description = "zoo:NAME or an .onnx file.")
         String model;
@@ -191,20 +196,29 @@ public final class ExperimentCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             int t = solverOptions.threads();
-            Path cp = run.checkpointFile();
             if (epsilonR != null && reference != null) {
                 throw new NnfrustException("give --epsilon-r or --reference, not both");
             }
-            Double refEps = epsilonR;
-            String refSource = epsilonR != null ? "--epsilon-r" : null;
-            if (reference != null) {
-                refEps = readReference(reference);
-                refSource = reference.toString();
+            if (epsilonR != null && !(epsilonR >= 0 && epsilonR <= 0.5)) {
+                throw new NnfrustException("--epsilon-r " + epsilonR + " is not a frustration: epsilon lies in [0, 0.5]"
+                        + " (a weight fraction; flipping every spin of the worse half gives at most 0.5)");
             }
+            if (restarts < 1 || referenceRestarts < 1) {
+                throw new NnfrustException("--restarts and --reference-restarts must be at least 1");
+            }
+            io.nnfrust.util.OutputSet outs = run.plan();
+            Path cp = run.checkpointPath();
+            com.fasterxml.jackson.databind.JsonNode refJson = reference == null ? null : readReferenceFile(reference);
             SolverOptions opts = solverOptions.options(0);
             var importOptions = modelOptions.toImportOptions();
             io.nnfrust.onnx.ModelLoader.Loaded loaded = io.nnfrust.onnx.ModelLoader.loadWithModel(model, importOptions);
             var net = loaded.network();
+            Double refEps = epsilonR;
+            String refSource = epsilonR != null ? "--epsilon-r" : null;
+            if (reference != null) {
+                refEps = referenceEpsilon(reference, refJson, net);
+                refSource = reference.toString();
+            }
             var pre = imageOptions.preprocessor(net);
             var synsets = imageOptions.synsets();
             var files = io.nnfrust.inference.ImageSet.list(imageOptions.images, imageOptions.limit);
@@ -226,22 +240,19 @@ public final class ExperimentCommand implements Runnable {
                 }
             }
             if (!run.quiet) {
-                System.err.printf(Locale.ROOT, "nnfrust experiment active: %s, %d images, solver %s x %d, %d threads%s%n",
-                        model, files.size(), solverOptions.solver, restarts, t, cp == null ? "" : ", checkpoint " + cp);
+                System.err.printf(Locale.ROOT, "nnfrust experiment active: %s (weights %s), %d images, solver %s x %d, %d threads%s%n",
+                        model, io.nnfrust.onnx.ModelIdentity.weights(net), files.size(), solverOptions.solver, restarts,
+                        t, cp == null ? "" : ", checkpoint " + cp);
             }
             final double eR = refEps;
-            int[] count = {0};
             long t0 = System.nanoTime();
+            var sink = new ProgressLines<io.nnfrust.experiment.ActiveExperiment.ImageResult>("images", files.size(), 1,
+                    run.quiet, (r, at) -> String.format(Locale.ROOT,
+                    "[%s] %s: class %d%s, %,d nodes, %,d edges, eps_act %.6f%s (%.1f s)", at, r.file(), r.predicted(),
+                    r.trueClass() == r.predicted() ? " (correct)" : "", r.activeNodes(), r.edges(), r.epsilon(),
+                    r.epsilon() < eR ? " < eps_R" : " >= eps_R", r.seconds()));
             var outcome = io.nnfrust.experiment.ActiveExperiment.run(loaded, pre, imageOptions.precision(), synsets,
-                    files, config, imageOptions.batch, t, cp, run.resume, run.stopAfter, r -> {
-                        count[0]++;
-                        if (!run.quiet) {
-                            System.err.printf(Locale.ROOT, "[%d new] %s: class %d%s, %,d nodes, %,d edges, eps_act %.6f%s (%.1f s)%n",
-                                    count[0], r.file(), r.predicted(), r.trueClass() == r.predicted() ? " (correct)" : "",
-                                    r.activeNodes(), r.edges(), r.epsilon(), r.epsilon() < eR ? " < eps_R" : " >= eps_R",
-                                    r.seconds());
-                        }
-                    });
+                    files, config, imageOptions.batch, t, cp, run.resume, run.stopAfter, sink);
             double wall = (System.nanoTime() - t0) / 1e9;
             ImageOptions.printSkipped(outcome.skipped());
             var images = outcome.images();
@@ -252,6 +263,7 @@ public final class ExperimentCommand implements Runnable {
             ObjectNode out = m.createObjectNode();
             out.put("model", model);
             out.put("images", images.size());
+            out.put("weights", io.nnfrust.onnx.ModelIdentity.weights(net));
             out.put("imagesListed", files.size());
             out.put("complete", images.size() + outcome.skipped().size() >= files.size());
             out.put("epsilonR", eR);
@@ -263,19 +275,22 @@ public final class ExperimentCommand implements Runnable {
             putSummary(sp, secs);
             out.put("wallSeconds", wall);
             out.put("correct", images.stream().filter(r -> r.trueClass() == r.predicted()).count());
+            var accuracy = io.nnfrust.inference.Accuracy.ofRanks(
+                    images.stream().mapToInt(io.nnfrust.experiment.ActiveExperiment.ImageResult::trueRank).toArray(),
+                    net.outputNodes().length);
+            accuracy.putJson(out);
+            ImageOptions.warnAccuracy(accuracy, pre, net);
             ImageOptions.putSkipped(out, outcome.skipped());
             ArrayNode res = out.putArray("results");
             for (var r : images) {
                 res.add(m.valueToTree(r));
             }
-            ObjectNode prov = out.putObject("provenance");
+            ObjectNode prov = Outputs.provenance(m, out, net);
             prov.set("config", config.toJson(m));
-            prov.put("version", Version.get());
             prov.put("threads", t);
             prov.put("batch", imageOptions.batch);
-            prov.put("time", java.time.Instant.now().toString());
             String text = m.writeValueAsString(out);
-            run.write(text, () -> {
+            run.stage(outs, text, () -> {
                 StringBuilder b = new StringBuilder("index,file,true_class,predicted,active_nodes,edges,abs_weight,epsilon_act,epsilon_act_mean,local_minimum,seconds,seed\n");
                 for (var r : images) {
                     b.append(String.format(Locale.ROOT, "%d,\"%s\",%d,%d,%d,%d,%.9g,%.12f,%.12f,%b,%.3f,%d%n", r.index(),
@@ -284,12 +299,14 @@ public final class ExperimentCommand implements Runnable {
                 }
                 return b.toString();
             });
+            outs.commit();
             if (run.json) {
                 System.out.println(text);
             } else if (!images.isEmpty()) {
                 var st = new org.hipparchus.stat.descriptive.DescriptiveStatistics(eps);
-                System.out.printf(Locale.ROOT, "images %d (skipped %d); eps_R %.6f (%s)%n", images.size(),
-                        outcome.skipped().size(), eR, refSource);
+                System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, io.nnfrust.onnx.ModelIdentity.weights(net));
+                System.out.printf(Locale.ROOT, "images %d (skipped %d), %s; eps_R %.6f (%s)%n", images.size(),
+                        outcome.skipped().size(), accuracy.line(), eR, refSource);
                 System.out.printf(Locale.ROOT, "eps_act: mean %.6f, sd %.6f, min %.6f, median %.6f, max %.6f%n",
                         st.getMean(), st.getStandardDeviation(), st.getMin(), st.getPercentile(50), st.getMax());
                 System.out.printf(Locale.ROOT, "eps_act < eps_R for %d of %d images (%.1f%%)%n", below, images.size(),
@@ -316,16 +333,45 @@ public final class ExperimentCommand implements Runnable {
             d.put("max", st.getMax());
         }
 
-        private static double readReference(Path file) {
+        /** Reads the --reference JSON now, before the model is loaded (a missing or broken file fails at once). */
+        private static com.fasterxml.jackson.databind.JsonNode readReferenceFile(Path file) {
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw new NnfrustException("--reference file not found: " + file);
+            }
             try {
                 var j = new ObjectMapper().readTree(file.toFile());
-                if (j == null || !j.has("epsilonBest")) {
-                    throw new NnfrustException(file + ": no epsilonBest field; expected the --output JSON of 'nnfrust frustration'");
+                if (j == null || !j.isObject()) {
+                    throw new NnfrustException("--reference " + file + " is not a JSON object; expected the --output JSON"
+                            + " of 'nnfrust frustration' or 'nnfrust experiment frustration'");
                 }
-                return j.get("epsilonBest").asDouble();
+                return j;
             } catch (java.io.IOException e) {
-                throw new NnfrustException("cannot read reference " + file + ": " + e.getMessage());
+                throw new NnfrustException("cannot read --reference " + file + ": " + e.getMessage().split("\n")[0]);
             }
+        }
+
+        /**
+         * eps_R from the output of 'nnfrust frustration' (epsilonBest) or 'nnfrust experiment frustration' (the
+         * minimum of group R), after checking that it was computed on this very graph: same model (SHA-256),
+         * input size and conventions.
+         */
+        static double referenceEpsilon(Path file, com.fasterxml.jackson.databind.JsonNode j, io.nnfrust.model.Network net) {
+            String way = "compute eps_R on this model with 'nnfrust frustration " + net.source()
+                    + " --output FILE' and the same --input-size and conventions, or give --epsilon-r";
+            io.nnfrust.onnx.ModelIdentity.requireSame(j.path("provenance").path("model"), net, "--reference " + file, way);
+            double e;
+            if (j.has("epsilonBest")) {
+                e = j.get("epsilonBest").asDouble(Double.NaN);
+            } else if (j.path("groups").path("R").has("min")) {
+                e = j.path("groups").path("R").path("min").asDouble(Double.NaN);
+            } else {
+                throw new NnfrustException("--reference " + file + " has neither epsilonBest nor groups.R.min; expected "
+                        + "the --output JSON of 'nnfrust frustration' or 'nnfrust experiment frustration'");
+            }
+            if (!(e >= 0 && e <= 0.5)) {
+                throw new NnfrustException("--reference " + file + ": epsilon " + e + " is not in [0, 0.5]");
+            }
+            return e;
         }
     }
 }

@@ -1,10 +1,11 @@
 package io.nnfrust.cli;
 
-import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
 import picocli.CommandLine.Option;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
@@ -31,22 +32,50 @@ public final class ExperimentRunOptions {
     @Option(names = "--quiet", description = "No progress on stderr.")
     boolean quiet;
 
-    /** Checks the options and returns the checkpoint file: --checkpoint, else OUTPUT.jsonl, else none. */
-    Path checkpointFile() {
+    /**
+     * Checks the options and returns the checkpoint file: --checkpoint, else OUTPUT.jsonl, else none. Says on
+     * stderr when --resume has nothing to resume.
+     */
+    private Path checkpointFile() {
         if (stopAfter < 0) {
             throw new NnfrustException("--stop-after must be >= 0");
         }
-        return checkpoint != null ? checkpoint : output != null ? Path.of(output.toString() + ".jsonl") : null;
+        Path cp = checkpoint != null ? checkpoint : output != null ? Path.of(output.toString() + ".jsonl") : null;
+        if (resume && cp == null) {
+            Outputs.warn("--resume without --checkpoint or --output: there is no checkpoint to continue, and nothing "
+                    + "of this run is saved until it ends; give --output FILE (checkpoint FILE.jsonl) to make it resumable");
+        } else if (resume && !Files.exists(cp)) {
+            Outputs.warn("--resume: checkpoint " + cp + " does not exist yet; starting it now");
+        }
+        return cp;
     }
 
-    /** Writes the JSON result to --output and the CSV to --csv, when asked. */
-    void write(String jsonText, Supplier<String> csvText) {
+    /** Plans and checks, before any work, every file this run writes: --output, --csv and the checkpoint. */
+    OutputSet plan() {
+        Path cp = checkpointFile();
+        resolvedCheckpoint = cp;
+        OutputSet set = new OutputSet().file("--output", output).file("--csv", csv);
+        if (cp != null) {
+            set.file(checkpoint != null ? "--checkpoint" : "checkpoint (--output FILE.jsonl)", cp);
+        }
+        return set;
+    }
+
+    private Path resolvedCheckpoint;
+
+    /** The checkpoint file chosen by {@link #plan} (null: none). */
+    Path checkpointPath() {
+        return resolvedCheckpoint;
+    }
+
+    /** Stages the JSON result (--output) and the CSV (--csv) into the run's output set. */
+    void stage(OutputSet set, String jsonText, Supplier<String> csvText) {
         if (output != null) {
-            AtomicFiles.write(output, os -> os.write((jsonText + "\n").getBytes(StandardCharsets.UTF_8)));
+            set.stage(output, os -> os.write((jsonText + "\n").getBytes(StandardCharsets.UTF_8)));
         }
         if (csv != null) {
             String text = csvText.get();
-            AtomicFiles.write(csv, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
+            set.stage(csv, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
         }
     }
 }

@@ -33,6 +33,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("FILE.mtx", file);
         Network net = ModelLoader.load(model, modelOptions.toImportOptions());
         long e = net.graph().edgeCount();
         if (e > maxEdges) {
@@ -40,7 +41,8 @@ public final class ExportCommand implements Callable<Integer> {
                     + "; use a smaller --input-size");
         }
         CsrMatrix csr = CsrMatrix.of(net.graph());
-        AtomicFiles.write(file, out -> csr.writeMatrixMarket(new OutputStreamWriter(out, StandardCharsets.US_ASCII)));
+        outs.stage(file, out -> csr.writeMatrixMarket(new OutputStreamWriter(out, StandardCharsets.US_ASCII)));
+        outs.commit();
         System.out.println("wrote " + file + ": " + csr.n + " nodes, " + csr.entryCount() + " edges");
         return 0;
     }

@@ -79,6 +79,8 @@ public final class FrustrationCommand implements Callable<Integer> {
             throw new io.nnfrust.util.NnfrustException("--trace-every must be >= 0, got " + traceEvery);
         }
         long traceStep = traceEvery;
+        io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("--output", output)
+                .file("--spins", spins).file("--trace", trace);
         GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
         if (s.name().equals("exact") && src.graph().nodeCount() > io.nnfrust.frustration.ExactEnumeration.MAX_NODES) {
             throw new io.nnfrust.util.NnfrustException("--solver exact enumerates 2^n states and accepts at most "
@@ -95,57 +97,61 @@ public final class FrustrationCommand implements Callable<Integer> {
         }
         PrintStream err = System.err;
         if (!quiet) {
-            err.printf(Locale.ROOT, "nnfrust frustration: %s, %,d nodes, %,d edges; solver %s, %d restarts on %d threads, seed %d%n",
-                    model, glass.nodeCount(), src.graph().edgeCount(), s.name(), restarts, t, solverOptions.seed);
+            err.printf(Locale.ROOT, "nnfrust frustration: %s (weights %s), %,d nodes, %,d edges; solver %s, %d restart%s on %d thread%s, seed %d%n",
+                    model, ExperimentCommand.weights(src), glass.nodeCount(), src.graph().edgeCount(), s.name(),
+                    restarts, restarts == 1 ? "" : "s", t, t == 1 ? "" : "s", solverOptions.seed);
         }
-        int[] finished = {0};
         double[] bestSoFar = {Double.MAX_VALUE};
+        io.nnfrust.util.Progress progress = new io.nnfrust.util.Progress("restarts", restarts, 0,
+                Math.min(t, restarts), quiet ? null : err::println);
         FrustrationRunner.Result result = FrustrationRunner.run(glass, s, opts, restarts, solverOptions.seed, t, r -> {
-            finished[0]++;
+            String at = progress.tick();
             bestSoFar[0] = Math.min(bestSoFar[0], r.result().epsilon());
             if (!quiet) {
                 RestartResult x = r.result();
-                err.printf(Locale.ROOT, "[%d/%d] restart %d: eps %.6f, %,d flips, %,d steps, %.1f s%s; best %.6f%n",
-                        finished[0], restarts, r.index(), x.epsilon(), x.flips(), x.steps(), x.seconds(),
+                err.printf(Locale.ROOT, "[%s] restart %d: eps %.6f, %,d flips, %,d steps, %.1f s%s; best %.6f%n",
+                        at, r.index(), x.epsilon(), x.flips(), x.steps(), x.seconds(),
                         x.localMinimum() ? "" : ", NOT a local minimum", bestSoFar[0]);
             }
         });
         RestartResult best = result.best().result();
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         if (spins != null) {
             int[] in = src.network() == null ? new int[0] : src.network().inputNodes();
             int[] out = src.network() == null ? new int[0] : src.network().outputNodes();
-            SpinFile.of(best.spins(), in, out, best.epsilon()).write(spins);
+            SpinFile f = SpinFile.of(best.spins(), in, out, best.epsilon())
+                    .withHeader(Outputs.spinHeader(new ObjectMapper(), src.network(), src.sha256()));
+            outs.stage(spins, f::writeTo);
         }
         List<FrustrationMap.Entry> entries = map ? FrustrationMap.compute(src.graph(), best.spins()) : null;
         if (trace != null) {
-            writeTrace(result);
+            outs.stage(trace, os -> os.write(traceCsv(result).getBytes(StandardCharsets.UTF_8)));
         }
-        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode o = toJson(m, src, glass, result, opts, t, entries);
         String text = m.writeValueAsString(o);
         if (output != null) {
-            AtomicFiles.write(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+            outs.stage(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
         }
+        outs.commit();
         if (json) {
             System.out.println(text);
         } else {
+            System.out.printf(Locale.ROOT, "weights          %s%n", ExperimentCommand.weights(src));
             printSummary(System.out, result, entries);
         }
         return 0;
     }
 
-    private void writeTrace(FrustrationRunner.Result result) {
-        AtomicFiles.write(trace, os -> {
-            StringBuilder b = new StringBuilder("restart,step,epsilon\n");
-            for (FrustrationRunner.Restart r : result.restarts()) {
-                double[] tr = r.result().trace();
-                for (int k = 0; k + 1 < tr.length; k += 2) {
-                    b.append(r.index()).append(',').append((long) tr[k]).append(',')
-                            .append(String.format(Locale.ROOT, "%.10f", tr[k + 1])).append('\n');
-                }
+    private static String traceCsv(FrustrationRunner.Result result) {
+        StringBuilder b = new StringBuilder("restart,step,epsilon\n");
+        for (FrustrationRunner.Restart r : result.restarts()) {
+            double[] tr = r.result().trace();
+            for (int k = 0; k + 1 < tr.length; k += 2) {
+                b.append(r.index()).append(',').append((long) tr[k]).append(',')
+                        .append(String.format(Locale.ROOT, "%.10f", tr[k + 1])).append('\n');
             }
-            os.write(b.toString().getBytes(StandardCharsets.UTF_8));
-        });
+        }
+        return b.toString();
     }
 
     private ObjectNode toJson(ObjectMapper m, GraphSource src, SpinGlass glass, FrustrationRunner.Result result,
@@ -153,6 +159,7 @@ public final class FrustrationCommand implements Callable<Integer> {
         RestartResult best = result.best().result();
         ObjectNode o = m.createObjectNode();
         o.put("model", model);
+        o.put("weights", ExperimentCommand.weights(src));
         o.put("solver", result.solver());
         o.put("epsilonBest", best.epsilon());
         o.put("epsilonMean", result.mean());
@@ -200,10 +207,10 @@ public final class FrustrationCommand implements Callable<Integer> {
         if (spins != null) {
             o.put("spinsFile", spins.toString());
         }
-        ObjectNode p = o.putObject("provenance");
-        p.put("version", Version.get());
-        p.put("source", model);
-        p.put("sha256", src.sha256());
+        ObjectNode p = Outputs.provenance(m, o, src.network());
+        if (src.network() == null) {
+            p.putObject("model").put("source", model).put("sha256", src.sha256()).put("kind", "graph-file");
+        }
         p.put("seed", solverOptions.seed);
         p.put("restarts", result.restarts().size());
         p.put("threads", threadCount);
@@ -214,16 +221,6 @@ public final class FrustrationCommand implements Callable<Integer> {
             p.put("tStart", opts.startTemperature());
             p.put("tEnd", opts.endTemperature());
         }
-        if (src.network() != null) {
-            p.put("addConvention", src.network().options().add().name().toLowerCase(Locale.ROOT));
-            p.put("poolWeight", src.network().options().poolWeight().name().toLowerCase(Locale.ROOT));
-            int[] shape = src.network().inputShape();
-            if (shape.length == 4) {
-                p.put("inputHeight", shape[2]);
-                p.put("inputWidth", shape[3]);
-            }
-        }
-        p.put("time", java.time.Instant.now().toString());
         return o;
     }
 

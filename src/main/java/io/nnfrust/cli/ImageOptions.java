@@ -13,7 +13,7 @@ import java.nio.file.Path;
 /** Options of every command that feeds images to a network. */
 public final class ImageOptions {
     @Option(names = "--images", required = true, paramLabel = "DIR",
-            description = "Folder of images (JPEG, PNG, ...), used in file-name order; the true class is the WordNet id the file name starts with.")
+            description = "Folder of images (.jpg, .jpeg, .png, .bmp, .gif; other files are ignored), used in file-name order; the true class is the WordNet id in the file name (needs synset_words.txt, see --synsets).")
     Path images;
 
     @Option(names = "--preprocess", paramLabel = "caffe|torchvision|raw", required = true,
@@ -28,7 +28,7 @@ public final class ImageOptions {
             description = "Class list in synset_words.txt form (default: synset_words.txt in the image folder or its parent).")
     Path synsets;
 
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Use only the first N files (default: all).")
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Use only the first N images in name order (0, the default: all).")
     int limit;
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per ONNX Runtime call (default ${DEFAULT-VALUE}).")
@@ -56,7 +56,7 @@ public final class ImageOptions {
     /** The model and image part of an image experiment's configuration. */
     io.nnfrust.experiment.ImageInputs inputs(String model, Network net, io.nnfrust.model.ImportOptions importOptions,
                                              ImagePreprocessor pre) {
-        return new io.nnfrust.experiment.ImageInputs(model, net.sha256(), importOptions.toString(),
+        return new io.nnfrust.experiment.ImageInputs(model, net.sha256(), importOptions,
                 images.toAbsolutePath().normalize().toString(), limit, pre.preset().label(), pre.resize(),
                 precision().name().toLowerCase(java.util.Locale.ROOT));
     }
@@ -67,6 +67,17 @@ public final class ImageOptions {
             case "native" -> InferenceSession.Precision.NATIVE;
             default -> throw new NnfrustException("--precision must be fp32 or native, got '" + precision + "'");
         };
+    }
+
+    /**
+     * Warns on stderr when the labelled images are classified near chance (a wrong --preprocess, wrong labels,
+     * or random weights) or when no image is labelled.
+     */
+    static void warnAccuracy(io.nnfrust.inference.Accuracy a, ImagePreprocessor pre, Network net) {
+        String w = a.warning(pre.preset().label(), io.nnfrust.onnx.ModelIdentity.isZoo(net));
+        if (w != null) {
+            Outputs.warn(w);
+        }
     }
 
     /** One stderr line per file that could not be used. */

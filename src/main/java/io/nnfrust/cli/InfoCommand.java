@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.model.LayerInfo;
 import io.nnfrust.model.Network;
 import io.nnfrust.onnx.ModelLoader;
-import io.nnfrust.util.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -73,11 +72,7 @@ public final class InfoCommand implements Callable<Integer> {
             r.put("params", l.params());
             r.put("absWeightSum", l.absWeight());
         }
-        ObjectNode prov = o.putObject("provenance");
-        prov.put("version", Version.get());
-        prov.put("addConvention", net.options().add().name().toLowerCase());
-        prov.put("poolWeight", net.options().poolWeight().name().toLowerCase());
-        prov.put("batchNorm", net.options().batchNorm().name().toLowerCase());
+        ObjectNode prov = Outputs.provenance(m, o, net);
         var rep = net.report();
         ObjectNode imp = o.putObject("import");
         imp.put("opset", rep.opset());
@@ -86,16 +81,14 @@ public final class InfoCommand implements Callable<Integer> {
         imp.put("batchNormsFolded", rep.batchNormsFolded());
         imp.put("batchNormsOnNodes", rep.batchNormsOnNodes());
         imp.put("copies", rep.copies());
-        prov.put("inputHeight", net.inputShape().length == 4 ? net.inputShape()[2] : 0);
-        prov.put("inputWidth", net.inputShape().length == 4 ? net.inputShape()[3] : 0);
         prov.put("importSeconds", seconds);
-        prov.put("time", java.time.Instant.now().toString());
         return o;
     }
 
     static void print(PrintStream out, Network net, double seconds) {
         var g = net.graph();
         out.printf(Locale.ROOT, "%s  (%s, imported in %.2f s)%n", net.name(), net.source(), seconds);
+        out.printf(Locale.ROOT, "weights: %s; sha256 %s%n", io.nnfrust.onnx.ModelIdentity.weights(net), net.sha256());
         out.printf(Locale.ROOT, "%-44s %-18s %-14s %12s %15s %12s%n", "layer", "operator", "shape", "nodes",
                 "in-edges", "params");
         for (LayerInfo l : net.layers()) {

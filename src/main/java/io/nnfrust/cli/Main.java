@@ -22,16 +22,26 @@ public final class Main implements Runnable {
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"nnfrust " + Version.get()};
+            return new String[] {"nnfrust " + Version.describe()};
         }
     }
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setUsageHelpAutoWidth(true);
+        cl.setExecutionStrategy(parsed -> {
+            io.nnfrust.util.Provenance.begin(parsed.originalArgs());
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof NnfrustException) {
                 line.getErr().println("nnfrust: error: " + ex.getMessage());
                 return 2;
+            }
+            OutOfMemoryError oom = outOfMemory(ex);
+            if (oom != null) {
+                line.getErr().println(outOfMemoryLine(oom));
+                return 3;
             }
             throw ex;
         });
@@ -44,13 +54,58 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** The out-of-memory error anywhere in the cause chain of {@code t} (parallel streams and pools wrap it). */
+    static OutOfMemoryError outOfMemory(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError e) {
+                return e;
+            }
+            for (Throwable s : c.getSuppressed()) {
+                if (s instanceof OutOfMemoryError e) {
+                    return e;
+                }
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /** The one line printed for an out-of-memory error, with the heap in use and the way out. */
+    static String outOfMemoryLine(OutOfMemoryError e) {
+        long max = Runtime.getRuntime().maxMemory();
+        return String.format(java.util.Locale.ROOT, "nnfrust: error: out of memory (%s) with a maximum heap of %.1f GiB;"
+                + " raise it with NNFRUST_JAVA_OPTS=-Xmx%dg (this machine has %s), or use a smaller --input-size",
+                e.getMessage() == null ? "heap" : e.getMessage(), max / 1073741824.0,
+                Math.max(2, 2 * (int) Math.ceil(max / 1073741824.0)), physicalMemory());
+    }
+
+    private static String physicalMemory() {
+        try {
+            var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+                return String.format(java.util.Locale.ROOT, "%.0f GiB", sun.getTotalMemorySize() / 1073741824.0);
+            }
+        } catch (RuntimeException | LinkageError ignored) {
+            // unknown
+        }
+        return "an unknown amount of memory";
+    }
+
     public static void main(String[] args) {
         int code;
         try {
             code = commandLine().execute(args);
         } catch (OutOfMemoryError e) {
-            System.err.println("nnfrust: error: out of memory (" + e.getMessage()
-                    + "); raise the heap with NNFRUST_JAVA_OPTS=-Xmx...");
+            System.err.println(outOfMemoryLine(e));
+            code = 3;
+        } catch (RuntimeException e) {
+            OutOfMemoryError oom = outOfMemory(e);
+            if (oom == null) {
+                throw e;
+            }
+            System.err.println(outOfMemoryLine(oom));
             code = 3;
         }
         System.exit(code);

@@ -17,7 +17,6 @@ import io.nnfrust.monotonicity.AmplitudeSchedule;
 import io.nnfrust.onnx.ModelLoader;
 import io.nnfrust.onnx.WeightWriter;
 import io.nnfrust.util.NnfrustException;
-import io.nnfrust.util.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -86,7 +85,6 @@ final class MonotonicityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int t = solverOptions.threads();
-        Path cp = run.checkpointFile();
         AmplitudeSchedule schedule = AmplitudeSchedule.parse(amplitude, perturbations, spacing);
         List<String> variants = new ArrayList<>();
         variants.add(MonotonicityExperiment.REAL);
@@ -115,12 +113,12 @@ final class MonotonicityCommand implements Callable<Integer> {
         }
         WeightInit init = WeightInit.parse(n3Init);
         WeightWriter.BiasPolicy bias = WeightWriter.BiasPolicy.parse(n3Bias);
-        if (plots != null && Files.exists(plots) && !Files.isDirectory(plots)) {
-            throw new NnfrustException("--plots " + plots + " exists and is not a folder");
-        }
         if (spins != null && !Files.isRegularFile(spins)) {
             throw new NnfrustException("spin file not found: " + spins);
         }
+        SpinFile givenSpins = spins == null ? null : SpinFile.read(spins);
+        io.nnfrust.util.OutputSet outs = run.plan().folder("--plots", plots);
+        Path cp = run.checkpointPath();
         var solver = solverOptions.solver();
         SolverOptions opts = solverOptions.options(0);
         var importOptions = modelOptions.toImportOptions();
@@ -143,11 +141,16 @@ final class MonotonicityCommand implements Callable<Integer> {
                 System.err.println(s);
             }
         };
-        SpinFile realSpins = spins != null ? SpinFile.read(spins)
+        boolean spinsWithoutIdentity = givenSpins != null && !checkSpinIdentity(givenSpins, net);
+        SpinFile realSpins = givenSpins != null ? givenSpins
                 : MonotonicityExperiment.bestSpins(net, solver, opts, restarts, seeds.realSolve(), t,
                 cp == null ? null : Path.of(cp + ".real.spins"), run.resume, log);
         List<Variant> vs = new ArrayList<>();
         vs.add(MonotonicityExperiment.realVariant(loaded, realSpins, spins != null ? spins.toString() : spinsLabel));
+        if (spinsWithoutIdentity) {
+            Outputs.warn("spin file " + spins + " carries no model identity (older format); only its node counts "
+                    + "could be checked against " + net.name());
+        }
         if (variants.contains(MonotonicityExperiment.RANDOM_ORDER)) {
             vs.add(MonotonicityExperiment.randomOrderVariant(loaded));
         }
@@ -177,23 +180,20 @@ final class MonotonicityCommand implements Callable<Integer> {
                 }
             }
         }
-        log.accept(String.format(Locale.ROOT, "nnfrust experiment monotonicity: %s, %d images x %d perturbations (a %s), variants %s, batch %d%s",
-                model, files.size(), perturbations, schedule.label(), String.join(",", variants), imageOptions.batch,
+        log.accept(String.format(Locale.ROOT, "nnfrust experiment monotonicity: %s (weights %s), %d images x %d perturbations (a %s), variants %s, batch %d%s",
+                model, io.nnfrust.onnx.ModelIdentity.weights(net), files.size(), perturbations, schedule.label(), String.join(",", variants), imageOptions.batch,
                 cp == null ? "" : ", checkpoint " + cp));
-        int[] count = {0};
         long t0 = System.nanoTime();
+        var sink = new ProgressLines<ImageResult>("images", files.size(), 1, run.quiet, (r, at) -> {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "[%s] %s:", at, r.file()));
+            r.variants().forEach((name, v) -> b.append(String.format(Locale.ROOT,
+                    " %s Omega>0.5 in %d/%d (mean %.3f, kept %d)", name,
+                    Math.round(v.fractionAbove() * v.aligned().length), v.aligned().length, meanOmega(v),
+                    keptCount(v))));
+            return b.toString();
+        });
         var outcome = MonotonicityExperiment.run(vs, pre, precision, synsets, files, config, imageOptions.batch, t, cp,
-                run.resume, run.stopAfter, r -> {
-                    count[0]++;
-                    if (!run.quiet) {
-                        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "[%d new] %s:", count[0], r.file()));
-                        r.variants().forEach((name, v) -> b.append(String.format(Locale.ROOT,
-                                " %s Omega>0.5 in %d/%d (mean %.3f, kept %d)", name,
-                                Math.round(v.fractionAbove() * v.aligned().length), v.aligned().length, meanOmega(v),
-                                keptCount(v))));
-                        System.err.println(b);
-                    }
-                });
+                run.resume, run.stopAfter, sink);
         double wall = (System.nanoTime() - t0) / 1e9;
         ImageOptions.printSkipped(outcome.skipped());
         List<ImageResult> images = outcome.images();
@@ -205,6 +205,7 @@ final class MonotonicityCommand implements Callable<Integer> {
         ObjectNode out = m.createObjectNode();
         out.put("model", model);
         out.put("images", images.size());
+        out.put("weights", io.nnfrust.onnx.ModelIdentity.weights(net));
         out.put("imagesListed", files.size());
         out.put("complete", images.size() + outcome.skipped().size() >= files.size());
         out.put("perturbations", perturbations);
@@ -218,6 +219,10 @@ final class MonotonicityCommand implements Callable<Integer> {
             meanDeltaNorm[p] = images.isEmpty() ? Double.NaN : s / images.size();
         }
         out.set("meanDeltaNorm", m.valueToTree(meanDeltaNorm));
+        var accuracy = io.nnfrust.inference.Accuracy.ofRanks(images.stream().mapToInt(ImageResult::trueRank).toArray(),
+                net.outputNodes().length);
+        accuracy.putJson(out);
+        ImageOptions.warnAccuracy(accuracy, pre, net);
         ObjectNode vj = out.putObject("variants");
         for (int i = 0; i < vs.size(); i++) {
             Variant v = vs.get(i);
@@ -275,28 +280,28 @@ final class MonotonicityCommand implements Callable<Integer> {
                 }
             });
         }
-        ObjectNode prov = out.putObject("provenance");
+        ObjectNode prov = Outputs.provenance(m, out, net);
         prov.set("config", config.toJson(m));
         if (spins != null) {
             prov.put("spinsSha256", ModelLoader.sha256(Files.readAllBytes(spins)));
         }
-        prov.put("version", Version.get());
         prov.put("threads", t);
         prov.put("batch", imageOptions.batch);
-        prov.put("time", java.time.Instant.now().toString());
         String text = m.writeValueAsString(out);
-        run.write(text, () -> csv(images, vs));
-        if (plots != null && !images.isEmpty()) {
-            for (Path f : io.nnfrust.report.MonotonicityPlots.write(plots, net.name(), sums, images, meanDeltaNorm,
-                    5)) {
-                log.accept("wrote " + f);
-            }
+        run.stage(outs, text, () -> csv(images, vs));
+        List<Path> figures = plots != null && !images.isEmpty()
+                ? io.nnfrust.report.MonotonicityPlots.write(outs, plots, net.name(), sums, images, meanDeltaNorm, 5)
+                : List.of();
+        outs.commit();
+        for (Path f : figures) {
+            log.accept("wrote " + f);
         }
         if (run.json) {
             System.out.println(text);
         } else if (!images.isEmpty()) {
-            System.out.printf(Locale.ROOT, "images %d (skipped %d) x %d perturbations, a in [%s]%n", images.size(),
-                    outcome.skipped().size(), perturbations, schedule.label());
+            System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, io.nnfrust.onnx.ModelIdentity.weights(net));
+            System.out.printf(Locale.ROOT, "images %d (skipped %d) x %d perturbations, a in [%s]; %s%n", images.size(),
+                    outcome.skipped().size(), perturbations, schedule.label(), accuracy.line());
             System.out.printf(Locale.ROOT, "%-17s %8s %8s %8s %10s %8s %8s %8s %8s%n", "variant", "lambda",
                     "lam-ties", "mean", "Omega>0.5", "all>0.5", "all<=0.5", "ties", "kept");
             for (Summary s : sums) {
@@ -317,6 +322,21 @@ final class MonotonicityCommand implements Callable<Integer> {
                     imageOptions.batch, wall);
         }
         return 0;
+    }
+
+    /**
+     * Refuses a spin file computed on another model, input size or convention (its header names them); returns
+     * false for a file without header (first format), which is used when its node counts match, with a warning.
+     */
+    private boolean checkSpinIdentity(SpinFile s, io.nnfrust.model.Network net) {
+        var h = s.headerJson();
+        if (!h.has("model")) {
+            return false;
+        }
+        io.nnfrust.onnx.ModelIdentity.requireSame(h.get("model"), net, "spin file " + spins,
+                "compute the spins of this model with 'nnfrust frustration " + net.source()
+                        + " --spins FILE' and the same --input-size and conventions");
+        return true;
     }
 
     private static double meanOmega(VariantResult v) {

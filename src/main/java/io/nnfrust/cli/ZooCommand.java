@@ -30,7 +30,8 @@ public final class ZooCommand implements Runnable {
             for (Zoo.Entry e : Zoo.entries()) {
                 System.out.printf("%-16s input %dx%d  %s%n", e.name(), e.inputSize(), e.inputSize(), e.description());
             }
-            System.out.println("\nUse as zoo:NAME[?seed=S&init=he|xavier] (shufflenet also groups=G&width=W).");
+            System.out.println("\nWeights are random, not trained: He normal (default) or Xavier uniform, from a seed.");
+            System.out.println("Use as zoo:NAME[?seed=S&init=he|xavier] (shufflenet also groups=G&width=W).");
             return 0;
         }
     }
@@ -58,9 +59,12 @@ public final class ZooCommand implements Runnable {
                     throw new NnfrustException("--input-size needs two positive numbers");
                 }
             }
+            io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("FILE.onnx", file);
             ModelProto proto = Zoo.build(s, h, w);
-            AtomicFiles.write(file, proto::writeTo);
-            System.out.println("wrote " + file + " (" + s.canonical() + ")");
+            outs.stage(file, proto::writeTo);
+            outs.commit();
+            System.out.println("wrote " + file + " (" + s.canonical() + "; random " + s.init().label()
+                    + " weights, seed " + s.seed() + ", not trained)");
             return 0;
         }
     }

@@ -55,7 +55,7 @@ public final class ActiveExperiment {
     }
 
     /** One image's active subnetwork and its frustration. */
-    public record ImageResult(int index, String file, int trueClass, int predicted, int activeNodes, long edges,
+    public record ImageResult(int index, String file, int trueClass, int predicted, int trueRank, int activeNodes, long edges,
                               double absWeight, double epsilon, double epsilonMean, boolean localMinimum,
                               double seconds, long seed) {
         String toJson(ObjectMapper m) {
@@ -65,6 +65,7 @@ public final class ActiveExperiment {
             r.put("file", file);
             r.put("trueClass", trueClass);
             r.put("predicted", predicted);
+            r.put("trueRank", trueRank);
             r.put("activeNodes", activeNodes);
             r.put("edges", edges);
             r.put("absWeight", absWeight);
@@ -78,7 +79,7 @@ public final class ActiveExperiment {
 
         static ImageResult of(JsonNode j) {
             return new ImageResult(j.get("index").asInt(), j.get("file").asText(), j.get("trueClass").asInt(),
-                    j.get("predicted").asInt(), j.get("activeNodes").asInt(), j.get("edges").asLong(),
+                    j.get("predicted").asInt(), j.get("trueRank").asInt(-1), j.get("activeNodes").asInt(), j.get("edges").asLong(),
                     j.get("absWeight").asDouble(), j.get("epsilon").asDouble(), j.get("epsilonMean").asDouble(),
                     j.get("localMinimum").asBoolean(), j.get("seconds").asDouble(), j.get("seed").asLong());
         }
@@ -103,10 +104,7 @@ public final class ActiveExperiment {
         for (int k = 0; k < seeds.length; k++) {
             seeds[k] = master.nextLong();
         }
-        ObjectNode h = m.createObjectNode();
-        h.put("type", "header");
-        h.set("config", c.toJson(m));
-        ImageLoop<ImageResult> loop = new ImageLoop<>(files, checkpoint, h.toString(), resume, seeds, ImageResult::of,
+        ImageLoop<ImageResult> loop = new ImageLoop<>(files, checkpoint, Checkpoint.header(m, c.toJson(m)), resume, seeds, ImageResult::of,
                 r -> r.toJson(m), progress);
         FrustrationSolver solver = Solvers.byName(c.solver());
         List<ImageSet.Skipped> skipped;
@@ -128,8 +126,9 @@ public final class ActiveExperiment {
                     FrustrationRunner.Result r = FrustrationRunner.run(glass, solver, c.options(), c.restarts(),
                             seeds[k], threads, null);
                     double seconds = inferencePerImage + (System.nanoTime() - t1) / 1e9;
-                    loop.add(k, new ImageResult(k, file.getFileName().toString(),
-                            synsets == null ? -1 : synsets.classOf(file), predicted, a.activeNodes(), a.edgeCount(),
+                    int trueClass = synsets == null ? -1 : synsets.classOf(file);
+                    loop.add(k, new ImageResult(k, file.getFileName().toString(), trueClass, predicted,
+                            io.nnfrust.inference.Accuracy.rank(logits, i * classes, classes, trueClass), a.activeNodes(), a.edgeCount(),
                             a.absWeightSum(), r.best().result().epsilon(), r.mean(),
                             r.best().result().localMinimum(), seconds, seeds[k]));
                 }

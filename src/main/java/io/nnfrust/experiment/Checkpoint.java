@@ -2,8 +2,10 @@ package io.nnfrust.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.Provenance;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,20 +13,41 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A JSON Lines checkpoint of a long experiment: the first line is a header holding the configuration, every
- * further line one finished result, appended (and flushed) as soon as it exists. Resuming keeps the results whose
- * configuration matches and drops a last line cut short by a kill; a checkpoint written with another
- * configuration is refused.
+ * A JSON Lines checkpoint of a long experiment: the first line is a header holding the configuration and the
+ * output schema version, every further line one finished result, appended (and flushed) as soon as it exists.
+ * Each result line ends with a field {@code "check"}: the first 16 hex digits of SHA-256 over the header line and
+ * the result's own text, so that a line cut short by a kill, edited by hand, corrupted, or copied from another
+ * checkpoint is recognised. Resuming keeps the lines whose check holds, drops the others (their work runs again)
+ * and says how many were dropped; a checkpoint written with another configuration is refused.
  */
 public final class Checkpoint {
+    private static final String CHECK_PREFIX = ",\"check\":\"";
     private final Path file;
+    private final String headerLine;
+    private final int kept;
+    private final int dropped;
 
-    private Checkpoint(Path file) {
+    private Checkpoint(Path file, String headerLine, int kept, int dropped) {
         this.file = file;
+        this.headerLine = headerLine;
+        this.kept = kept;
+        this.dropped = dropped;
+    }
+
+    /** The header line for a configuration: {@code {"type":"header","schemaVersion":2,"config":{...}}}. */
+    public static String header(ObjectMapper m, ObjectNode config) {
+        ObjectNode h = m.createObjectNode();
+        h.put("type", "header");
+        h.put("schemaVersion", Provenance.SCHEMA_VERSION);
+        h.set("config", config);
+        return h.toString();
     }
 
     /**
@@ -39,11 +62,7 @@ public final class Checkpoint {
             throw new NnfrustException("checkpoint " + file + " exists; add --resume to continue it or remove it");
         }
         try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String first = r.readLine();
-            if (first == null || !sameConfig(new ObjectMapper(), first, header)) {
-                throw new NnfrustException("checkpoint " + file + " was written with other options or model; "
-                        + "resume with the same ones or start a new checkpoint");
-            }
+            checkHeader(file, new ObjectMapper(), r.readLine(), header);
         } catch (IOException e) {
             throw new NnfrustException("cannot read checkpoint " + file + ": " + e.getMessage());
         }
@@ -51,7 +70,7 @@ public final class Checkpoint {
 
     /**
      * Opens {@code file}: without {@code resume} it must not exist and is created with {@code header}; with it the
-     * finished result lines are returned in {@code done}.
+     * finished result lines whose check holds are returned in {@code done}, the others dropped (reported on stderr).
      */
     public static Checkpoint open(Path file, String header, boolean resume, List<JsonNode> done) {
         ObjectMapper m = new ObjectMapper();
@@ -61,7 +80,7 @@ public final class Checkpoint {
         }
         if (!exists) {
             AtomicFiles.write(file, os -> os.write((header + "\n").getBytes(StandardCharsets.UTF_8)));
-            return new Checkpoint(file);
+            return new Checkpoint(file, header, 0, 0);
         }
         List<String> lines;
         try {
@@ -69,26 +88,45 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new NnfrustException("cannot read checkpoint " + file + ": " + e.getMessage());
         }
-        if (lines.isEmpty() || !sameConfig(m, lines.get(0), header)) {
-            throw new NnfrustException("checkpoint " + file + " was written with other options or model; "
-                    + "resume with the same ones or start a new checkpoint");
-        }
+        checkHeader(file, m, lines.isEmpty() ? null : lines.get(0), header);
+        String head = lines.get(0);
         List<String> keep = new ArrayList<>();
-        keep.add(lines.get(0));
+        keep.add(head);
+        int dropped = 0;
         for (int i = 1; i < lines.size(); i++) {
-            try {
-                done.add(m.readTree(lines.get(i)));
-                keep.add(lines.get(i));
-            } catch (IOException | RuntimeException partial) {
-                // a line cut short by a kill: dropped, its work runs again
+            String line = lines.get(i);
+            JsonNode j = verified(m, head, line);
+            if (j == null) {
+                if (!line.isBlank()) {
+                    dropped++;
+                }
+                continue;
             }
+            done.add(j);
+            keep.add(line);
+        }
+        if (dropped > 0) {
+            System.err.printf(java.util.Locale.ROOT, "nnfrust: warning: checkpoint %s: dropped %d of %d result lines"
+                    + " (cut short by a kill, edited or corrupt: their check does not hold); that work runs again%n",
+                    file, dropped, dropped + keep.size() - 1);
         }
         AtomicFiles.write(file, os -> os.write((String.join("\n", keep) + "\n").getBytes(StandardCharsets.UTF_8)));
-        return new Checkpoint(file);
+        return new Checkpoint(file, head, keep.size() - 1, dropped);
     }
 
-    /** Appends one result line. */
-    public synchronized void append(String line) {
+    /** Result lines read back and kept by {@link #open}. */
+    public int kept() {
+        return kept;
+    }
+
+    /** Result lines dropped by {@link #open} because their check did not hold. */
+    public int dropped() {
+        return dropped;
+    }
+
+    /** Appends one result line (a JSON object), with its check. */
+    public synchronized void append(String jsonObject) {
+        String line = sign(headerLine, jsonObject);
         try (OutputStream os = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             os.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -96,11 +134,67 @@ public final class Checkpoint {
         }
     }
 
-    private static boolean sameConfig(ObjectMapper m, String a, String b) {
+    /** {@code jsonObject} with the field {@code "check"} appended, tied to {@code headerLine}. */
+    static String sign(String headerLine, String jsonObject) {
+        String body = jsonObject.strip();
+        if (!body.startsWith("{") || !body.endsWith("}") || body.length() < 3) {
+            throw new IllegalArgumentException("a checkpoint line must be a non-empty JSON object");
+        }
+        return body.substring(0, body.length() - 1) + CHECK_PREFIX + check(headerLine, body) + "\"}";
+    }
+
+    /** The parsed line when its check holds for {@code headerLine}, else null. */
+    static JsonNode verified(ObjectMapper m, String headerLine, String line) {
+        int at = line.lastIndexOf(CHECK_PREFIX);
+        if (at < 0 || !line.endsWith("\"}") || line.length() != at + CHECK_PREFIX.length() + 16 + 2) {
+            return null;
+        }
+        String body = line.substring(0, at) + "}";
+        String given = line.substring(at + CHECK_PREFIX.length(), line.length() - 2);
+        if (!given.equals(check(headerLine, body))) {
+            return null;
+        }
         try {
-            return m.readTree(a).get("config").equals(m.readTree(b).get("config"));
+            JsonNode j = m.readTree(body);
+            return j != null && j.isObject() ? j : null;
         } catch (IOException | RuntimeException e) {
-            return false;
+            return null;
+        }
+    }
+
+    private static String check(String headerLine, String body) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update(headerLine.getBytes(StandardCharsets.UTF_8));
+            d.update((byte) '\n');
+            d.update(body.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void checkHeader(Path file, ObjectMapper m, String first, String header) {
+        JsonNode mine, theirs;
+        try {
+            mine = m.readTree(header);
+            theirs = first == null ? null : m.readTree(first);
+        } catch (IOException | RuntimeException e) {
+            theirs = null;
+            mine = null;
+        }
+        if (theirs == null || !theirs.isObject() || !"header".equals(theirs.path("type").asText())) {
+            throw new NnfrustException("checkpoint " + file + " has no nnfrust header line (not a checkpoint, or "
+                    + "corrupt); remove it or give another --checkpoint");
+        }
+        int schema = theirs.path("schemaVersion").asInt(1);
+        if (schema != Provenance.SCHEMA_VERSION) {
+            throw new NnfrustException("checkpoint " + file + " was written by another nnfrust version (output schema "
+                    + schema + ", this one writes " + Provenance.SCHEMA_VERSION + "); start a new checkpoint");
+        }
+        if (mine == null || !mine.get("config").equals(theirs.get("config"))) {
+            throw new NnfrustException("checkpoint " + file + " was written with other options or model; "
+                    + "resume with the same ones or start a new checkpoint");
         }
     }
 }

@@ -39,7 +39,7 @@ public final class FrustrationExperiment {
     }
 
     /** Everything that determines the results (its hash guards --resume). */
-    public record Config(String model, String modelSha256, String importOptions, String solver, int replicas,
+    public record Config(String model, String modelSha256, io.nnfrust.model.ImportOptions importOptions, String solver, int replicas,
                          List<String> nulls, int nullCount, String n3Init, long seed, SolverOptions options) {
         public Config {
             if (replicas < 0 || nullCount < 0) {
@@ -61,7 +61,7 @@ public final class FrustrationExperiment {
             ObjectNode o = m.createObjectNode();
             o.put("model", model);
             o.put("modelSha256", modelSha256);
-            o.put("importOptions", importOptions);
+            o.set("importOptions", importOptions.toJson(m));
             o.put("solver", solver);
             o.put("replicas", replicas);
             o.put("nulls", String.join(",", nulls));
@@ -137,6 +137,7 @@ public final class FrustrationExperiment {
                 pending.add(t);
             }
         }
+        ProgressSink.starting(progress, done.size(), pending.size());
         SpinGlass realGlass = new SpinGlass(real);
         FrustrationSolver solver = Solvers.byName(c.solver());
         Object lock = new Object();
@@ -200,10 +201,7 @@ public final class FrustrationExperiment {
     }
 
     private static String headerLine(ObjectMapper m, Config c) {
-        ObjectNode h = m.createObjectNode();
-        h.put("type", "header");
-        h.set("config", c.toJson(m));
-        return h.toString();
+        return Checkpoint.header(m, c.toJson(m));
     }
 
     /** The JSON Lines form of an outcome. */

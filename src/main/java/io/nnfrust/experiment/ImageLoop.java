@@ -74,6 +74,7 @@ final class ImageLoop<R> {
                 pending.add(k);
             }
         }
+        ProgressSink.starting(progress, done.size(), pending.size());
         List<ImageSet.Skipped> skipped = new ArrayList<>();
         for (int from = 0; from < pending.size(); from += batch) {
             List<Integer> idx = pending.subList(from, Math.min(pending.size(), from + batch));

@@ -12,6 +12,7 @@ import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.inference.ImagePreprocessor;
+import io.nnfrust.inference.Accuracy;
 import io.nnfrust.inference.ImageSet;
 import io.nnfrust.inference.InferenceSession;
 import io.nnfrust.inference.Synsets;
@@ -136,7 +137,7 @@ public final class MonotonicityExperiment {
     }
 
     /** One image: the amplitudes and ‖δ‖₂ of its perturbations and every variant's results. */
-    public record ImageResult(int index, String file, long seed, int trueClass, double[] amplitude,
+    public record ImageResult(int index, String file, long seed, int trueClass, int trueRank, double[] amplitude,
                               double[] deltaNorm, Map<String, VariantResult> variants) {
         String toJson(ObjectMapper m) {
             ObjectNode r = m.createObjectNode();
@@ -145,6 +146,7 @@ public final class MonotonicityExperiment {
             r.put("file", file);
             r.put("seed", seed);
             r.put("trueClass", trueClass);
+            r.put("trueRank", trueRank);
             ArrayNode a = r.putArray("amplitude");
             for (double v : amplitude) {
                 a.add(v);
@@ -187,7 +189,7 @@ public final class MonotonicityExperiment {
                         kept));
             });
             return new ImageResult(j.get("index").asInt(), j.get("file").asText(), j.get("seed").asLong(),
-                    j.get("trueClass").asInt(), a, d, vs);
+                    j.get("trueClass").asInt(), j.path("trueRank").asInt(-1), a, d, vs);
         }
 
         private static double[] doubles(JsonNode a) {
@@ -274,7 +276,8 @@ public final class MonotonicityExperiment {
         FrustrationRunner.Result r = FrustrationRunner.run(new SpinGlass(net.graph()), solver, options, restarts,
                 seed, threads, null);
         RestartResult best = r.best().result();
-        SpinFile s = SpinFile.of(best.spins(), net.inputNodes(), net.outputNodes(), best.epsilon());
+        SpinFile s = SpinFile.of(best.spins(), net.inputNodes(), net.outputNodes(), best.epsilon())
+                .withHeader(spinHeader(net));
         log.accept(String.format(java.util.Locale.ROOT, "eps = %.6f (best of %d, %.1f s)", best.epsilon(), restarts,
                 r.seconds()));
         if (cache != null) {
@@ -300,7 +303,20 @@ public final class MonotonicityExperiment {
         return new ModelLoader.Loaded(proto, n3);
     }
 
+    /** The header of a spin file of {@code net}: its identity and this run's provenance. */
+    public static String spinHeader(Network net) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode h = m.createObjectNode();
+        h.set("model", io.nnfrust.onnx.ModelIdentity.toJson(m, net));
+        h.set("provenance", io.nnfrust.util.Provenance.current().toJson(m));
+        return h.toString();
+    }
+
     private static boolean matches(Network net, SpinFile s) {
+        var model = s.headerJson().path("model");
+        if (model.has("sha256") && !model.path("sha256").asText().equals(net.sha256())) {
+            return false;
+        }
         return s.spins().length == net.graph().nodeCount() && Arrays.equals(s.inputNodes(), net.inputNodes())
                 && Arrays.equals(s.outputNodes(), net.outputNodes());
     }
@@ -319,10 +335,7 @@ public final class MonotonicityExperiment {
 
     private static String header(Config c) {
         ObjectMapper m = new ObjectMapper();
-        ObjectNode h = m.createObjectNode();
-        h.put("type", "header");
-        h.set("config", c.toJson(m));
-        return h.toString();
+        return Checkpoint.header(m, c.toJson(m));
     }
 
     /** Fails now, before any spins are computed, if {@link #run} would refuse {@code checkpoint}. */
@@ -483,7 +496,10 @@ public final class MonotonicityExperiment {
                 vr.put(variants.get(v).name(), new VariantResult(predicted[v], outputs[v], aligned[v], ties[v],
                         kept[v]));
             }
-            return new ImageResult(k, file.getFileName().toString(), seed, trueClass, amps.clone(), norms, vr);
+            float[] real = y1.get(variants.get(0).network());
+            int trueRank = Accuracy.rank(real, i * outputs[0], outputs[0], trueClass);
+            return new ImageResult(k, file.getFileName().toString(), seed, trueClass, trueRank, amps.clone(), norms,
+                    vr);
         }
 
         @Override

@@ -80,6 +80,12 @@ public final class FrustrationRunner {
         long t0 = System.nanoTime();
         long[] seeds = restartSeeds(seed, restarts);
         int workers = Math.min(threads, restarts);
+        long n = glass.nodeCount();
+        // per running restart: spins, row sums, products and queues (about 48 bytes a node); per finished one: spins
+        io.nnfrust.util.MemoryCheck.require(String.format(java.util.Locale.ROOT,
+                "%d restart(s) on %d thread(s) of a %,d-node graph", restarts, workers, n),
+                48.0 * n * workers + 8.0 * n * restarts, "use fewer --threads or --restarts, a smaller --input-size, or raise the"
+                        + " heap with NNFRUST_JAVA_OPTS=-Xmx...");
         SolverOptions opts = options.withParallel(workers == 1 && threads > 1);
         Restart[] done = new Restart[restarts];
         double[] balanced = glass.isMasked() ? null : StructuralBalance.gauge(glass.graph());

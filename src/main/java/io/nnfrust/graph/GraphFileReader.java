@@ -55,6 +55,8 @@ public final class GraphFileReader {
         int[] src = new int[16], dst = new int[16];
         double[] w = new double[16];
         int m;
+        /** Nodes are 1..n (Matrix Market): no label table. */
+        boolean numbered;
 
         int id(String label) {
             return ids.computeIfAbsent(label, k -> {
@@ -83,7 +85,19 @@ public final class GraphFileReader {
             int[] s = java.util.Arrays.copyOf(src, m), t = java.util.Arrays.copyOf(dst, m);
             SparseBlock b = new SparseBlock(path.getFileName().toString(), in, 0, n, s, s, t,
                     java.util.Arrays.copyOf(w, m));
-            return new Loaded(new SignedGraph(List.of(all), List.of(b)), labels);
+            List<String> names = numbered ? new java.util.AbstractList<>() {
+                @Override
+                public String get(int i) {
+                    java.util.Objects.checkIndex(i, n);
+                    return Integer.toString(i + 1);
+                }
+
+                @Override
+                public int size() {
+                    return n;
+                }
+            } : labels;
+            return new Loaded(new SignedGraph(List.of(all), List.of(b)), names);
         }
     }
 
@@ -137,6 +151,18 @@ public final class GraphFileReader {
         return b.build(path, b.labels.size());
     }
 
+    /**
+     * Heap estimate of a graph of n nodes and m edges, checked before anything is allocated: the edge arrays
+     * while reading and in the block (about 72 bytes per edge), 8 bytes per node for the block's row and column
+     * starts, and the solvers' per-node state (spins, row sums, products: about 48 bytes per node per thread).
+     */
+    static void requireMemory(Path path, long n, long m) {
+        int threads = Runtime.getRuntime().availableProcessors();
+        double bytes = 72.0 * m + 8.0 * n + 48.0 * n * threads;
+        io.nnfrust.util.MemoryCheck.require(String.format(Locale.ROOT, "%s: %,d nodes and %,d edges", path, n, m),
+                bytes, "is the size line right? Otherwise raise the heap with NNFRUST_JAVA_OPTS=-Xmx...");
+    }
+
     private static boolean looksNumeric(String s) {
         try {
             Double.parseDouble(s);
@@ -184,9 +210,12 @@ public final class GraphFileReader {
                 }
                 n = rows;
                 expected = parseInt(f[2], path, no);
-                for (int i = 0; i < n; i++) {
-                    b.id(Integer.toString(i + 1));
+                if (n < 1 || expected < 0) {
+                    throw new NnfrustException(path + ":" + no + ": size line declares " + n + " nodes and " + expected
+                            + " entries");
                 }
+                b.numbered = true;
+                requireMemory(path, n, expected);
                 continue;
             }
             if (f.length != 3) {

@@ -84,6 +84,39 @@ public final class ImagePreprocessor {
         return fromRgb(decodeRgb(file));
     }
 
+    /**
+     * Whether a JPEG file lacks the end-of-image marker (FF D9) after its last scan: the sign of a file cut short,
+     * which decoders fill in silently or with a mere warning. Other formats: false.
+     */
+    static boolean endsEarly(Path file) {
+        byte[] b;
+        try {
+            if (Files.size(file) > (64L << 20)) {
+                return false;
+            }
+            b = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return false;
+        }
+        if (b.length < 4 || (b[0] & 0xff) != 0xFF || (b[1] & 0xff) != 0xD8) {
+            return false;
+        }
+        // entropy-coded data stuffs every FF with 00, so FF DA (start of scan) and FF D9 (end of image) are markers;
+        // an embedded thumbnail ends before the main image's last scan starts
+        int lastScan = -1, lastEnd = -1;
+        for (int i = 2; i + 1 < b.length; i++) {
+            if ((b[i] & 0xff) == 0xFF) {
+                int m = b[i + 1] & 0xff;
+                if (m == 0xDA) {
+                    lastScan = i;
+                } else if (m == 0xD9) {
+                    lastEnd = i;
+                }
+            }
+        }
+        return lastScan >= 0 && lastEnd < lastScan;
+    }
+
     /** 8-bit RGB pixels of a decoded image, row-major, 3 bytes per pixel, plus its size. */
     public record Rgb(int width, int height, byte[] pixels) {
     }
@@ -100,11 +133,27 @@ public final class ImagePreprocessor {
                 throw new NnfrustException(file + ": not a readable image (no decoder recognises it)");
             }
             ImageReader reader = readers.next();
+            java.util.List<String> warnings = new java.util.ArrayList<>();
             try {
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    // only warnings of missing data; others (an ICC profile class, extraneous bytes) are harmless
+                    String w = warning == null ? "" : warning.toLowerCase(java.util.Locale.ROOT);
+                    if (w.contains("truncat") || w.contains("premature end") || w.contains("missing eoi")) {
+                        warnings.add(warning);
+                    }
+                });
                 reader.setInput(in);
                 img = reader.read(0);
             } finally {
                 reader.dispose();
+            }
+            // a truncated file decodes partially (grey or repeated rows) with only a warning: never use it
+            if (!warnings.isEmpty()) {
+                throw new NnfrustException(file + ": truncated image, decoded only partially (" + warnings.get(0)
+                        + ")");
+            }
+            if (endsEarly(file)) {
+                throw new NnfrustException(file + ": truncated JPEG (no end-of-image marker after its last scan)");
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof NnfrustException ne) {

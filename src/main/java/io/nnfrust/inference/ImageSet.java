@@ -26,21 +26,39 @@ public final class ImageSet {
         }
     }
 
-    /** Regular, non-hidden files of {@code dir} in name order, the first {@code limit} of them (0: all). */
+    /** File name endings taken as images (any case); other files in the folder are ignored. */
+    public static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".gif");
+
+    static boolean isImageName(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        return EXTENSIONS.stream().anyMatch(n::endsWith);
+    }
+
+    /**
+     * Regular, non-hidden image files ({@link #EXTENSIONS}) of {@code dir} in name order, the first {@code limit}
+     * of them (0: all). A folder without images is an error.
+     */
     public static List<Path> list(Path dir, int limit) {
+        if (Files.isRegularFile(dir)) {
+            throw new NnfrustException("--images " + dir + " is a file; give the folder that holds the images");
+        }
         if (!Files.isDirectory(dir)) {
             throw new NnfrustException("image folder not found: " + dir);
         }
         List<Path> files;
+        int others;
         try (Stream<Path> s = Files.list(dir)) {
-            files = new ArrayList<>(s.filter(Files::isRegularFile)
+            List<Path> all = s.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList());
+                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
+            files = new ArrayList<>(all.stream().filter(p -> isImageName(p.getFileName().toString())).toList());
+            others = all.size() - files.size();
         } catch (IOException e) {
             throw new NnfrustException("cannot list image folder " + dir + ": " + e.getMessage());
         }
         if (files.isEmpty()) {
-            throw new NnfrustException("image folder " + dir + " holds no files");
+            throw new NnfrustException("image folder " + dir + " holds no images (" + String.join(", ", EXTENSIONS)
+                    + (others > 0 ? "; " + others + " other file" + (others == 1 ? "" : "s") + " ignored" : "") + ")");
         }
         return limit > 0 && files.size() > limit ? List.copyOf(files.subList(0, limit)) : List.copyOf(files);
     }
@@ -57,7 +75,9 @@ public final class ImageSet {
                     one[i] = null;
                 }
             } catch (NnfrustException e) {
-                why[i] = e.getMessage();
+                String prefix = files.get(i) + ": ";
+                String msg = e.getMessage();
+                why[i] = msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg;
             }
         });
         List<Path> ok = new ArrayList<>();

@@ -23,6 +23,21 @@ public record ImportOptions(int inputHeight, int inputWidth, AddConvention add, 
         }
     }
 
+    /**
+     * The options as a JSON object with the command-line spellings ({@code inputHeight}, {@code inputWidth}: 0 =
+     * the model's own size; {@code add}, {@code poolWeight}, {@code batchNorm}: lower case). Part of every
+     * checkpoint header and provenance block.
+     */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson(com.fasterxml.jackson.databind.ObjectMapper m) {
+        var o = m.createObjectNode();
+        o.put("inputHeight", inputHeight);
+        o.put("inputWidth", inputWidth);
+        o.put("add", add.name().toLowerCase(java.util.Locale.ROOT));
+        o.put("poolWeight", poolWeight.name().toLowerCase(java.util.Locale.ROOT));
+        o.put("batchNorm", batchNorm.name().toLowerCase(java.util.Locale.ROOT));
+        return o;
+    }
+
     public boolean overridesInput() {
         return inputHeight > 0;
     }

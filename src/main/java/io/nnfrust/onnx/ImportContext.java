@@ -110,7 +110,28 @@ final class ImportContext {
     }
 
     float[] weight(Op n, int i, String what) {
-        return requireConstant(n, i, what).floats();
+        return finite(n, n.input(i), what, requireConstant(n, i, what).floats());
+    }
+
+    /**
+     * Returns {@code v} after checking that every value is finite: a NaN or infinite weight makes every sum over
+     * |A| and every frustration NaN, silently.
+     */
+    static float[] finite(Op n, String tensor, String what, float[] v) {
+        int bad = 0, first = -1;
+        for (int k = 0; k < v.length; k++) {
+            if (!Float.isFinite(v[k])) {
+                if (bad++ == 0) {
+                    first = k;
+                }
+            }
+        }
+        if (bad > 0) {
+            throw new NnfrustException(n.where() + ": " + what + " ('" + tensor + "') holds " + bad + " NaN or infinite"
+                    + " value" + (bad == 1 ? "" : "s") + " of " + v.length + " (first at flat index " + first + ": "
+                    + v[first] + "); the model's weights are corrupt or from a diverged training run: re-export it");
+        }
+        return v;
     }
 
     /** Name of the model tensor that holds the values of constant {@code name} unchanged, or null. */

@@ -32,7 +32,7 @@ public final class ModelLoader {
             Zoo.Spec z = Zoo.parse(spec);
             ModelProto proto = Zoo.build(z, options.overridesInput() ? options.inputHeight() : 0,
                     options.overridesInput() ? options.inputWidth() : 0);
-            return new Loaded(proto, OnnxImporter.importModel(proto, z.canonical(), spec, "zoo", options));
+            return new Loaded(proto, OnnxImporter.importModel(proto, z.canonical(), spec, sha256(proto), options));
         }
         Path path = Path.of(spec);
         byte[] bytes = readFile(path);
@@ -43,7 +43,10 @@ public final class ModelLoader {
 
     public static byte[] readFile(Path path) {
         if (!Files.exists(path)) {
-            throw new NnfrustException("model file not found: " + path);
+            String bare = path.toString().toLowerCase(java.util.Locale.ROOT).replaceAll("\\.onnx$", "");
+            boolean zoo = Zoo.entries().stream().anyMatch(e -> e.name().equals(bare));
+            throw new NnfrustException("model file not found: " + path + (zoo ? "; did you mean the built-in zoo:" + bare
+                    + " (random weights, see 'nnfrust zoo list')?" : ""));
         }
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
             throw new NnfrustException("model path is not a readable file: " + path);
@@ -75,6 +78,21 @@ public final class ModelLoader {
             throw new NnfrustException(source + ": not an ONNX model (no ir_version or graph found)");
         }
         return proto;
+    }
+
+    /** SHA-256 of a model's serialised bytes (zoo models: the generated ONNX, streamed, never held twice). */
+    public static String sha256(ModelProto proto) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            try (var out = new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), d)) {
+                var buffered = new java.io.BufferedOutputStream(out, 1 << 16);
+                proto.writeTo(buffered);
+                buffered.flush();
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (NoSuchAlgorithmException | IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static String sha256(byte[] bytes) {

@@ -56,7 +56,7 @@ final class WeightLayers {
         }
         WindowGeometry g = Pooling.window(n, x, kernel, false);
         PlaneLayout in = c.planes(x, n, true);
-        float[] k = kt.floats();
+        float[] k = ImportContext.finite(n, n.input(1), "the kernel", kt.floats());
         long bias = n.hasInput(2) ? c.weight(n, 2, "the bias").length : 0;
         NodeSet set = c.newSet(n.label(), "Conv", cout, g.outHeight, g.outWidth);
         ConvolutionBlock b = new ConvolutionBlock(n.label(), in, set.offset(), cout, groups, g, k);
@@ -129,7 +129,7 @@ final class WeightLayers {
                     + " inputs but receives " + have + " (tensor " + ImportContext.shapeText(x.shape)
                     + "; a different --input-size?)");
         }
-        float[] raw = wt.floats();
+        float[] raw = ImportContext.finite(n, n.input(weightIndex), "the weight matrix", wt.floats());
         boolean rowMajorOutIn = weightLeft != trans;
         float[] m = rowMajorOutIn && alpha == 1f ? raw : new float[out * in];
         for (int o = 0; o < out && m != raw; o++) {

@@ -3,7 +3,6 @@ package io.nnfrust.report;
 import io.nnfrust.experiment.MonotonicityExperiment;
 import io.nnfrust.experiment.MonotonicityExperiment.ImageResult;
 import io.nnfrust.experiment.MonotonicityExperiment.Summary;
-import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -36,6 +35,22 @@ public final class MonotonicityPlots {
     /** Writes the five figures into {@code dir} (created if needed) and returns their paths. */
     public static List<Path> write(Path dir, String title, List<Summary> summaries, List<ImageResult> images,
                                    double[] meanDeltaNorm, int imagesInFig4) {
+        io.nnfrust.util.OutputSet set = new io.nnfrust.util.OutputSet();
+        try {
+            List<Path> out = write(set, dir, title, summaries, images, meanDeltaNorm, imagesInFig4);
+            set.commit();
+            return out;
+        } finally {
+            set.discard();
+        }
+    }
+
+    /**
+     * Stages the five figures into {@code set} (they appear with the rest of the run's files at its commit) and
+     * returns their paths.
+     */
+    public static List<Path> write(io.nnfrust.util.OutputSet set, Path dir, String title, List<Summary> summaries,
+                                   List<ImageResult> images, double[] meanDeltaNorm, int imagesInFig4) {
         System.setProperty("java.awt.headless", "true");
         try {
             Files.createDirectories(dir);
@@ -43,11 +58,11 @@ public final class MonotonicityPlots {
             throw new NnfrustException("cannot create plot folder " + dir + ": " + e.getMessage());
         }
         List<Path> out = new ArrayList<>();
-        out.add(save(dir.resolve("fig3-omega-histogram.png"), omegaHistogram(title, summaries)));
-        out.add(save(dir.resolve("fig4-omega-vs-delta.png"), omegaVsDelta(title, summaries, images, imagesInFig4)));
-        out.add(save(dir.resolve("fig7-lambda.png"), lambdaTail(title, summaries)));
-        out.add(save(dir.resolve("fig8-consistency.png"), consistency(title, summaries)));
-        out.add(save(dir.resolve("class-kept.png"), kept(title, summaries, meanDeltaNorm)));
+        out.add(save(set, dir.resolve("fig3-omega-histogram.png"), omegaHistogram(title, summaries)));
+        out.add(save(set, dir.resolve("fig4-omega-vs-delta.png"), omegaVsDelta(title, summaries, images, imagesInFig4)));
+        out.add(save(set, dir.resolve("fig7-lambda.png"), lambdaTail(title, summaries)));
+        out.add(save(set, dir.resolve("fig8-consistency.png"), consistency(title, summaries)));
+        out.add(save(set, dir.resolve("class-kept.png"), kept(title, summaries, meanDeltaNorm)));
         return out;
     }
 
@@ -175,8 +190,8 @@ public final class MonotonicityPlots {
         return c;
     }
 
-    private static Path save(Path file, XYChart chart) {
-        AtomicFiles.write(file, os -> BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG));
+    private static Path save(io.nnfrust.util.OutputSet set, Path file, XYChart chart) {
+        set.stage(file, os -> BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG));
         return file;
     }
 }

@@ -53,7 +53,7 @@ class ExperimentTest {
     }
 
     private static FrustrationExperiment.Config config(int replicas, int nullCount, long seed) {
-        return new FrustrationExperiment.Config("zoo:squeezenet1.1", "zoo", "32x32", "layered", replicas,
+        return new FrustrationExperiment.Config("zoo:squeezenet1.1", "zoo", io.nnfrust.model.ImportOptions.DEFAULT.withInputSize(32, 32), "layered", replicas,
                 List.of("N1", "N3"), nullCount, "he", seed, SolverOptions.DEFAULT.withInitialFlips(2000));
     }
 
@@ -102,7 +102,7 @@ class ExperimentTest {
     void realSqueezeNetIsLessFrustratedThanItsNullModels() {
         Path model = SharedData.require("models/squeezenet1.1-caffe.onnx");
         SignedGraph g = ModelLoader.load(model.toString(), ImportOptions.DEFAULT.withInputSize(64, 64)).graph();
-        FrustrationExperiment.Config c = new FrustrationExperiment.Config(model.toString(), "-", "64x64", "layered", 6,
+        FrustrationExperiment.Config c = new FrustrationExperiment.Config(model.toString(), "-", io.nnfrust.model.ImportOptions.DEFAULT.withInputSize(64, 64), "layered", 6,
                 List.of("N1", "N2", "N3"), 3, "he", 1, SolverOptions.DEFAULT);
         Map<String, double[]> groups = FrustrationExperiment.byGroup(FrustrationExperiment.run(g, c, null, false, 2, 0,
                 null));

@@ -54,7 +54,7 @@ class MonotonicityExperimentTest {
     }
 
     static MonotonicityExperiment.Config config(List<String> variants, int p, long seed) {
-        return new MonotonicityExperiment.Config(new ImageInputs("test", "-", "-", "imgs", 0, "raw", 8, "fp32"),
+        return new MonotonicityExperiment.Config(new ImageInputs("test", "-", io.nnfrust.model.ImportOptions.DEFAULT, "imgs", 0, "raw", 8, "fp32"),
                 new AmplitudeSchedule(0.01, 50, p, true), variants, "test", "algorithm1", 1, 1, "he", "zero", seed,
                 SolverOptions.DEFAULT);
     }

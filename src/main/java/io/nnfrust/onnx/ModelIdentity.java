@@ -1,0 +1,123 @@
+package io.nnfrust.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.model.Network;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.zoo.Zoo;
+
+import java.util.Locale;
+
+/**
+ * What a result was computed on: the model's SHA-256 (for {@code zoo:} models, of the generated ONNX bytes, with
+ * the architecture, seed and initialisation), where its weights come from, its input shape and the import
+ * options. Written as the {@code model} object of every JSON output and spin file, and compared when a result
+ * of one run is fed to another ({@code --reference}, {@code --spins}), so that numbers of different networks,
+ * input sizes or conventions are never mixed.
+ */
+public final class ModelIdentity {
+    private ModelIdentity() {
+    }
+
+    /** Whether {@code net} is a built-in zoo network (random weights, not trained). */
+    public static boolean isZoo(Network net) {
+        return net.source().startsWith("zoo:") && !net.name().contains("#");
+    }
+
+    /**
+     * Where the weights come from, for every output: "as stored in the file", or for zoo networks
+     * "random He normal, seed 1 (zoo: not trained)".
+     */
+    public static String weights(Network net) {
+        if (net.name().contains("#N3")) {
+            return "null model N3: re-initialised (" + net.name().substring(net.name().indexOf('#') + 1) + ")";
+        }
+        if (isZoo(net)) {
+            Zoo.Spec z = Zoo.parse(net.source());
+            return "random " + z.init().label() + " initialisation, seed " + z.seed() + " (zoo: not trained)";
+        }
+        return "as stored in the file";
+    }
+
+    /** The identity object. */
+    public static ObjectNode toJson(ObjectMapper m, Network net) {
+        ObjectNode o = m.createObjectNode();
+        o.put("source", net.source());
+        o.put("name", net.name());
+        o.put("sha256", net.sha256());
+        o.put("weights", weights(net));
+        if (isZoo(net)) {
+            Zoo.Spec z = Zoo.parse(net.source());
+            ObjectNode zj = o.putObject("zoo");
+            zj.put("spec", z.canonical());
+            zj.put("architecture", z.name());
+            zj.put("seed", z.seed());
+            zj.put("init", z.init().label());
+            z.params().forEach(zj::put);
+        }
+        var shape = o.putArray("inputShape");
+        for (int d : net.inputShape()) {
+            shape.add(d);
+        }
+        o.put("nodes", net.graph().nodeCount());
+        o.set("importOptions", net.options().toJson(m));
+        return o;
+    }
+
+    /**
+     * Checks that {@code identity} (the {@code model} object of an earlier output) describes the same graph as
+     * {@code net}: same SHA-256, input shape and conventions (add, pooling weight, BatchNorm). Throws a one-line
+     * error naming {@code what} and the first difference.
+     */
+    public static void requireSame(JsonNode identity, Network net, String what, String wayOut) {
+        if (identity == null || identity.isMissingNode() || !identity.has("sha256")) {
+            throw new NnfrustException(what + " carries no model identity (written by an older nnfrust or another "
+                    + "tool), so it cannot be checked against " + net.name() + "; " + wayOut);
+        }
+        String sha = identity.path("sha256").asText();
+        if (!sha.equals(net.sha256())) {
+            throw new NnfrustException(what + " was computed on another model (" + identity.path("source").asText()
+                    + ", sha256 " + abbrev(sha) + ") than " + net.source() + " (sha256 " + abbrev(net.sha256())
+                    + "); " + wayOut);
+        }
+        StringBuilder shape = new StringBuilder();
+        for (JsonNode d : identity.path("inputShape")) {
+            shape.append(shape.isEmpty() ? "" : "x").append(d.asInt());
+        }
+        String here = shapeText(net.inputShape());
+        if (!shape.toString().equals(here)) {
+            throw new NnfrustException(what + " was computed at input " + shape + ", this run uses " + here
+                    + " (--input-size); " + wayOut);
+        }
+        JsonNode opts = identity.path("importOptions");
+        ObjectNode mine = net.options().toJson(new ObjectMapper());
+        for (String k : new String[] {"add", "poolWeight", "batchNorm"}) {
+            String theirs = opts.path(k).asText();
+            if (!theirs.equals(mine.get(k).asText())) {
+                throw new NnfrustException(what + " was computed with --" + flag(k) + " " + theirs + ", this run uses "
+                        + mine.get(k).asText() + "; " + wayOut);
+            }
+        }
+    }
+
+    private static String flag(String k) {
+        return switch (k) {
+            case "poolWeight" -> "pool-weight";
+            case "batchNorm" -> "batchnorm";
+            default -> k.toLowerCase(Locale.ROOT);
+        };
+    }
+
+    private static String shapeText(int[] s) {
+        StringBuilder b = new StringBuilder();
+        for (int d : s) {
+            b.append(b.isEmpty() ? "" : "x").append(d);
+        }
+        return b.toString();
+    }
+
+    private static String abbrev(String sha) {
+        return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
+    }
+}

@@ -1,0 +1,84 @@
+package io.nnfrust.util;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Where a result came from, as the {@code provenance} object of every JSON output and spin file: the schema
+ * version of the output, nnfrust's version and git commit, the JDK and ONNX Runtime versions, the full command
+ * line, a run id shared by every file one run writes, and start and end time. Immutable; one per command run.
+ * The model's own identity (SHA-256, zoo seed, import options) is added by {@code ModelIdentity}.
+ *
+ * @param commandLine the arguments after {@code nnfrust}
+ * @param start       when the command started
+ * @param runId       random id of this run; every file it writes carries it (one set of files per run)
+ */
+public record Provenance(List<String> commandLine, Instant start, String runId) {
+    /**
+     * Version of the JSON schema of nnfrust's outputs; raised whenever a field changes meaning or moves.
+     * 2: provenance block with model identity and import options as JSON fields, checksummed checkpoint lines,
+     * spin file NNFSPIN2.
+     */
+    public static final int SCHEMA_VERSION = 2;
+
+    private static volatile Provenance current = new Provenance(List.of(), Instant.now(), UUID.randomUUID().toString());
+
+    public Provenance {
+        commandLine = List.copyOf(commandLine);
+    }
+
+    /** Starts the provenance of a new command run (called by the command line before each command). */
+    public static Provenance begin(List<String> args) {
+        Provenance p = new Provenance(args, Instant.now(), UUID.randomUUID().toString());
+        current = p;
+        return p;
+    }
+
+    /** The provenance of the command now running (library use without the CLI gets an empty command line). */
+    public static Provenance current() {
+        return current;
+    }
+
+    /** ONNX Runtime's version from its jar, without loading the native library. */
+    public static String onnxRuntimeVersion() {
+        try {
+            Package p = Class.forName("ai.onnxruntime.OrtEnvironment", false, Provenance.class.getClassLoader())
+                    .getPackage();
+            String v = p == null ? null : p.getImplementationVersion();
+            return v == null ? "unknown" : v;
+        } catch (ClassNotFoundException e) {
+            return "absent";
+        }
+    }
+
+    /** The JDK running this process: version and vendor. */
+    public static String jdk() {
+        return System.getProperty("java.runtime.version", System.getProperty("java.version")) + " ("
+                + System.getProperty("java.vendor", "?") + ")";
+    }
+
+    /** The provenance object; {@code end} is now. */
+    public ObjectNode toJson(ObjectMapper m) {
+        ObjectNode p = m.createObjectNode();
+        p.put("schemaVersion", SCHEMA_VERSION);
+        p.put("nnfrust", Version.get());
+        p.put("gitCommit", Version.commit());
+        Boolean dirty = Version.dirty();
+        if (dirty != null) {
+            p.put("gitDirty", dirty);
+        }
+        p.put("jdk", jdk());
+        p.put("onnxRuntime", onnxRuntimeVersion());
+        var cl = p.putArray("commandLine");
+        cl.add("nnfrust");
+        commandLine.forEach(cl::add);
+        p.put("runId", runId);
+        p.put("start", start.toString());
+        p.put("end", Instant.now().toString());
+        return p;
+    }
+}
