@@ -54,4 +54,25 @@ final class Attrs {
         AttributeProto a = get(n, name);
         return a == null ? null : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
     }
+
+    /** An int list for an error message: at most 8 values, then how many there are. */
+    static String brief(int[] v) {
+        long[] l = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            l[i] = v[i];
+        }
+        return brief(l);
+    }
+
+    /** A long list for an error message: at most 8 values, then how many there are. */
+    static String brief(long[] v) {
+        if (v.length <= 8) {
+            return java.util.Arrays.toString(v);
+        }
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < 8; i++) {
+            b.append(v[i]).append(", ");
+        }
+        return b.append("... (").append(v.length).append(" values)]").toString();
+    }
 }

@@ -47,6 +47,9 @@ final class ConstantFolder {
         if (r == null) {
             throw new NnfrustException(where + ": cannot evaluate this operator on constant inputs");
         }
+        if (!n.getOpType().equals("Constant") && (in.length == 0 || in[0] == null)) {
+            throw new NnfrustException(where + ": missing input 0");
+        }
         try {
             return r.fold(n, in, where);
         } catch (ArithmeticException | IndexOutOfBoundsException | NegativeArraySizeException e) {
@@ -221,7 +224,7 @@ final class ConstantFolder {
             }
             if (t == -1) {
                 if (infer >= 0) {
-                    throw new NnfrustException(where + ": more than one -1 in target shape " + Arrays.toString(target));
+                    throw new NnfrustException(where + ": more than one -1 in target shape " + Attrs.brief(target));
                 }
                 infer = i;
                 continue;
@@ -236,12 +239,12 @@ final class ConstantFolder {
         if (infer >= 0) {
             if (known == 0 || total % known != 0) {
                 throw new NnfrustException(where + ": cannot reshape " + ImportContext.shapeText(in) + " to "
-                        + Arrays.toString(target));
+                        + Attrs.brief(target));
             }
             shape[infer] = (int) (total / known);
         } else if (known != total) {
             throw new NnfrustException(where + ": cannot reshape " + ImportContext.shapeText(in) + " (" + total
-                    + " elements) to " + Arrays.toString(target));
+                    + " elements) to " + Attrs.brief(target));
         }
         return shape;
     }
@@ -280,7 +283,8 @@ final class ConstantFolder {
         int[] out = first.dims.clone();
         out[axis] = 0;
         boolean integer = first.integer();
-        for (ConstTensor t : in) {
+        for (int k = 0; k < in.length; k++) {
+            ConstTensor t = need(in, k, where);
             if (t.dims.length != rank) {
                 throw new NnfrustException(where + ": inputs of different ranks");
             }

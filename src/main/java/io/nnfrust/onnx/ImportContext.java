@@ -205,6 +205,10 @@ final class ImportContext {
     PlaneLayout planes(Value v, Op n, boolean needImage) {
         int rank = v.shape.length;
         int c, h, w;
+        if (rank == 4 && v.shape[0] != 1) {
+            throw new NnfrustException(n.where() + ": expects a batch of one image [1,C,H,W], got " + shapeText(v.shape)
+                    + " (a Transpose or Reshape moved the batch axis?)");
+        }
         if (rank == 4) {
             c = v.shape[1];
             h = v.shape[2];
@@ -271,8 +275,11 @@ final class ImportContext {
 
     static String shapeText(int[] shape) {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < shape.length; i++) {
+        for (int i = 0; i < Math.min(shape.length, 8); i++) {
             b.append(i == 0 ? "" : "x").append(shape[i]);
+        }
+        if (shape.length > 8) {
+            b.append("x... (rank ").append(shape.length).append(")");
         }
         return shape.length == 0 ? "scalar" : b.toString();
     }

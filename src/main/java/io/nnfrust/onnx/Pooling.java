@@ -37,8 +37,8 @@ final class Pooling {
         }
         for (int d = 0; d < 2; d++) {
             if (kernel[d] <= 0 || strides[d] <= 0 || dil[d] <= 0) {
-                throw new NnfrustException(n.where() + ": kernel " + Arrays.toString(kernel) + ", strides "
-                        + Arrays.toString(strides) + " and dilations " + Arrays.toString(dil)
+                throw new NnfrustException(n.where() + ": kernel " + Attrs.brief(kernel) + ", strides "
+                        + Attrs.brief(strides) + " and dilations " + Attrs.brief(dil)
                         + " must be positive");
             }
         }
@@ -120,7 +120,7 @@ final class Pooling {
         int[] norm = axes == null ? null : Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
         if (rank != 4 || norm == null || !Arrays.equals(norm, new int[] {2, 3})) {
             throw new NnfrustException(n.where() + ": a reduction over axes " + (axes == null ? "(all)"
-                    : Arrays.toString(axes)) + " of " + ImportContext.shapeText(x.shape) + " is not a global pooling "
+                    : Attrs.brief(axes)) + " of " + ImportContext.shapeText(x.shape) + " is not a global pooling "
                     + "(only both spatial axes of [N,C,H,W], x.mean([2, 3]), are); this is how exporters write "
                     + "LayerNorm/InstanceNorm (x - mean(x)) / std(x), a normalisation by statistics of the input, "
                     + "outside the paper's model; " + Arithmetic.WAY_OUT);

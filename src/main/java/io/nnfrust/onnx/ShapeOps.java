@@ -58,12 +58,12 @@ final class ShapeOps {
             }
         }
         if (perm.length != rank) {
-            throw new NnfrustException(where + ": perm " + Arrays.toString(perm) + " does not match rank " + rank);
+            throw new NnfrustException(where + ": perm " + Attrs.brief(perm) + " does not match rank " + rank);
         }
         boolean[] seen = new boolean[rank];
         for (int p : perm) {
             if (p < 0 || p >= rank || seen[p]) {
-                throw new NnfrustException(where + ": perm " + Arrays.toString(perm) + " is not a permutation of 0.."
+                throw new NnfrustException(where + ": perm " + Attrs.brief(perm) + " is not a permutation of 0.."
                         + (rank - 1));
             }
             seen[p] = true;

@@ -156,7 +156,7 @@ final class Views {
             }
         }
         if (sizes.length != outs || Arrays.stream(sizes).sum() != dim || Arrays.stream(sizes).anyMatch(s -> s <= 0)) {
-            throw new NnfrustException(n.where() + ": split sizes " + Arrays.toString(sizes) + " do not divide axis "
+            throw new NnfrustException(n.where() + ": split sizes " + Attrs.brief(sizes) + " do not divide axis "
                     + axis + " of " + ImportContext.shapeText(x.shape) + " into " + outs + " non-empty outputs");
         }
         Value first = null;
@@ -204,7 +204,7 @@ final class Views {
         int rank = x.shape.length;
         if (rank != 4 || pads.length != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0) {
             throw new NnfrustException(n.where() + ": only spatial padding of an [N,C,H,W] tensor is supported, pads "
-                    + Arrays.toString(pads));
+                    + Attrs.brief(pads));
         }
         for (long p : pads) {
             if (p < 0 || p > 1 << 20) {

@@ -42,7 +42,11 @@ final class WeightLayers {
             throw new NnfrustException(n.where() + ": expects an image tensor [N,C,H,W], got "
                     + ImportContext.shapeText(x.shape));
         }
-        int groups = (int) Attrs.i(n.proto(), "group", 1);
+        long group = Attrs.i(n.proto(), "group", 1);
+        if (group < 1 || group > Integer.MAX_VALUE) {
+            throw new NnfrustException(n.where() + ": group " + group + " must be a positive number of channel groups");
+        }
+        int groups = (int) group;
         int cin = x.shape[1], hin = x.shape[2], win = x.shape[3];
         int cout = wd[0];
         if (groups <= 0 || cin != (long) wd[1] * groups || cout % groups != 0) {
@@ -51,7 +55,7 @@ final class WeightLayers {
         }
         int[] kernel = Attrs.ints(n.proto(), "kernel_shape", new int[] {wd[2], wd[3]});
         if (kernel.length != 2 || kernel[0] != wd[2] || kernel[1] != wd[3]) {
-            throw new NnfrustException(n.where() + ": kernel_shape " + Arrays.toString(kernel)
+            throw new NnfrustException(n.where() + ": kernel_shape " + Attrs.brief(kernel)
                     + " does not match kernel " + ImportContext.shapeText(wd));
         }
         WindowGeometry g = Pooling.window(n, x, kernel, false);
@@ -73,6 +77,10 @@ final class WeightLayers {
     static Value gemm(ImportContext.Op n, ImportContext c) {
         float alpha = Attrs.f(n.proto(), "alpha", 1f);
         float beta = Attrs.f(n.proto(), "beta", 1f);
+        if (!Float.isFinite(alpha) || alpha == 0f || !Float.isFinite(beta)) {
+            throw new NnfrustException(n.where() + ": alpha " + alpha + " and beta " + beta + " must be finite (alpha"
+                    + " non-zero: it scales every weight)");
+        }
         boolean transA = Attrs.i(n.proto(), "transA", 0) != 0;
         boolean transB = Attrs.i(n.proto(), "transB", 0) != 0;
         boolean aConst = c.isConstant(n.input(0)), bConst = c.isConstant(n.input(1));
@@ -138,6 +146,9 @@ final class WeightLayers {
                 float v = trans ? raw[col * wd[1] + r] : raw[r * wd[1] + col];
                 m[o * in + k] = alpha * v;
             }
+        }
+        if (m != raw) {
+            ImportContext.finite(n, n.input(weightIndex), "alpha times the weight matrix", m);
         }
         PlaneLayout layout = c.planes(x, n, false);
         NodeSet set = c.newSet(n.label(), n.proto().getOpType(), out, 1, 1);
