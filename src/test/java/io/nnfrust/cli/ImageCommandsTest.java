@@ -41,7 +41,14 @@ class ImageCommandsTest {
         CliRun.Outcome tv = run("classify", model.toString(), "--images", images.toString(), "--preprocess", "torchvision",
                 "--limit", "48", "--batch", "48", "-q", "--json");
         assertEquals(0, tv.code(), tv.err());
-        assertTrue(new ObjectMapper().readTree(tv.out()).get("top1").asInt() < 10);
+        JsonNode wrong = new ObjectMapper().readTree(tv.out());
+        assertTrue(wrong.get("top1").asInt() < 10);
+        // ... and says so: a JSON flag and one warning line naming --preprocess (issue 12)
+        assertTrue(wrong.get("accuracy").get("nearChance").asBoolean(), wrong.get("accuracy").toString());
+        assertTrue(tv.err().contains("near chance") && tv.err().contains("--preprocess"), tv.err());
+        assertFalse(j.get("accuracy").get("nearChance").asBoolean());
+        assertFalse(o.err().contains("near chance"), o.err());
+        assertEquals(top1, j.get("accuracy").get("top1").asInt());
     }
 
     private Path smallFolder() throws Exception {
@@ -75,6 +82,8 @@ class ImageCommandsTest {
         ObjectMapper m = new ObjectMapper();
         JsonNode x = m.readTree(full.toFile()), y = m.readTree(part.toFile());
         assertEquals(4, x.get("images").asInt());
+        assertEquals(4, x.get("accuracy").get("labelled").asInt(), "accuracy in every image command (issue 12)");
+        assertEquals(y.get("accuracy"), x.get("accuracy"), "accuracy independent of resuming");
         assertEquals(1, x.get("skipped").size());
         assertEquals(x.get("skipped").get(0).get("file").asText(), y.get("skipped").get(0).get("file").asText());
         for (int i = 0; i < 4; i++) {

@@ -134,4 +134,52 @@ class ImagePreprocessorTest {
         assertThrows(NnfrustException.class, () -> new ImagePreprocessor(ImagePreprocessor.Preset.CAFFE, 200, 224, 224));
         assertThrows(NnfrustException.class, () -> ImagePreprocessor.Preset.parse("imagenet"));
     }
+
+    @Test
+    void truncatedJpegsAreSkippedNotUsedPartially() throws Exception {
+        BufferedImage im = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int y = 0; y < 240; y++) {
+            for (int x = 0; x < 320; x++) {
+                im.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        Path whole = dir.resolve("whole.jpg");
+        ImageIO.write(im, "jpg", whole.toFile());
+        byte[] bytes = Files.readAllBytes(whole);
+        assertFalse(ImagePreprocessor.endsEarly(whole));
+        ImagePreprocessor.decodeRgb(whole);
+        for (int keep : new int[] {bytes.length / 3, bytes.length - 2}) {
+            Path cut = dir.resolve("cut" + keep + ".jpg");
+            Files.write(cut, java.util.Arrays.copyOf(bytes, keep));
+            assertTrue(ImagePreprocessor.endsEarly(cut), "no end-of-image marker after the scan");
+            NnfrustException e = assertThrows(NnfrustException.class, () -> ImagePreprocessor.decodeRgb(cut));
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+            var batch = ImageSet.load(java.util.List.of(whole, cut), new ImagePreprocessor(
+                    ImagePreprocessor.Preset.RAW, 64, 64, 64), 3 * 64 * 64);
+            assertEquals(java.util.List.of(whole), batch.files());
+            assertTrue(batch.skipped().get(0).reason().startsWith("truncated"), batch.skipped().get(0).reason());
+        }
+        // trailing bytes after the end marker are harmless
+        Path padded = dir.resolve("padded.jpg");
+        byte[] more = java.util.Arrays.copyOf(bytes, bytes.length + 100);
+        Files.write(padded, more);
+        assertFalse(ImagePreprocessor.endsEarly(padded));
+    }
+
+    @Test
+    void accuracyNearChanceIsTheBinomialTestAndTheRateFloor() {
+        assertTrue(new Accuracy(10, 0, 1, 1000).nearChance(), "0/10");
+        assertTrue(new Accuracy(10, 1, 1, 1000).nearChance(), "1/10: p = 0.00995 > 0.001");
+        assertFalse(new Accuracy(10, 2, 2, 1000).nearChance(), "2/10: p = 4.5e-5");
+        assertFalse(new Accuracy(1, 1, 1, 1000).nearChance(), "one right answer is not near chance");
+        assertTrue(new Accuracy(100000, 400, 800, 1000).nearChance(), "0.4 % is below 5x chance however many");
+        assertEquals(1 - Math.pow(0.999, 10), new Accuracy(10, 1, 1, 1000).pValueAgainstChance(), 1e-12);
+        assertFalse(new Accuracy(1000, 611, 832, 1000).nearChance());
+        assertNotNull(new Accuracy(0, 0, 0, 1000).warning("caffe", false), "no labels is said too");
+        float[] logits = {0.1f, 0.5f, 0.5f, -1f};
+        assertEquals(2, Accuracy.rank(logits, 0, 4, 2), "ties: the lower index ranks first, as argmax");
+        assertEquals(1, Accuracy.rank(logits, 0, 4, 1));
+        assertEquals(-1, Accuracy.rank(logits, 0, 4, 7));
+    }
 }

@@ -36,4 +36,36 @@ class AtomicFilesTest {
             assertEquals(1, s.count());
         }
     }
+
+    @Test
+    void temporaryFilesOfDeadRunsAreRemovedAndAnOutputSetAppearsTogether() throws Exception {
+        Path f = dir.resolve("r.json");
+        // a temp file of a killed run (its process is gone) and one of a live process (this one)
+        Path dead = dir.resolve(".r.json.2147483646-123.tmp"), live = dir.resolve(
+                ".r.json." + ProcessHandle.current().pid() + "-456.tmp");
+        Files.writeString(dead, "x");
+        Files.writeString(live, "y");
+        AtomicFiles.write(f, os -> os.write("a".getBytes()));
+        assertFalse(Files.exists(dead));
+        assertTrue(Files.exists(live), "a running process's temp file is left alone");
+        Files.delete(live);
+        Path g = dir.resolve("s.spins");
+        OutputSet set = new OutputSet().file("--output", f).file("--spins", g);
+        set.stage(f, os -> os.write("new".getBytes()));
+        set.stage(g, os -> os.write("spins".getBytes()));
+        assertEquals("a", Files.readString(f), "nothing appears before the commit");
+        assertFalse(Files.exists(g));
+        set.commit();
+        assertEquals("new", Files.readString(f));
+        assertEquals("spins", Files.readString(g));
+        OutputSet failed = new OutputSet();
+        failed.stage(f, os -> os.write("half".getBytes()));
+        failed.discard();
+        assertEquals("new", Files.readString(f));
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no temporary files");
+        }
+        assertThrows(NnfrustException.class, () -> new OutputSet().file("--output", dir.resolve("nope/x.json")));
+        assertThrows(NnfrustException.class, () -> new OutputSet().file("--output", dir));
+    }
 }
