@@ -80,6 +80,11 @@ public record Accuracy(int labelled, int top1, int top5, int classes) {
 
     /** The warning line for a near-chance accuracy, or null. */
     public String warning(String preprocess, boolean randomWeights) {
+        return warning(preprocess, randomWeights, false);
+    }
+
+    /** As {@link #warning(String, boolean)}; {@code otherInputSize}: the run overrides the model's input size. */
+    public String warning(String preprocess, boolean randomWeights, boolean otherInputSize) {
         if (labelled == 0) {
             return "no labelled images (no synset_words.txt beside the images or given with --synsets, or file names "
                     + "do not start with a WordNet id): accuracy not measured, so a wrong --preprocess would go unseen";
@@ -91,7 +96,8 @@ public record Accuracy(int labelled, int top1, int top5, int classes) {
                 labelled, 100 * top1Rate(), 100.0 / classes, classes, randomWeights
                         ? ": expected, the weights are random (zoo network)"
                         : ": check --preprocess (now " + preprocess + "; Caffe models need caffe, torchvision "
-                        + "exports torchvision) and the synset list; results on these images may mean nothing");
+                        + "exports torchvision)" + (otherInputSize ? ", the --input-size (not the size the model was "
+                        + "trained at)" : "") + " and the synset list; results on these images may mean nothing");
     }
 
     /** Puts {@code accuracy: {labelled, top1, top5, top1Rate, top5Rate, chanceRate, pValueAgainstChance, nearChance}}. */

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * out-of-memory. A mutant that imports must also survive one product A·x and Aᵀ·x (its blocks are consistent).
  * <p>
  * Seeded: mutant k of a run uses seed {@code nnfrust.fuzz.seed + k}; a failure names k and the mutations, and
- * {@code -Dnnfrust.fuzz.seed=S -Dnnfrust.fuzz.count=1} replays it. Default: 20,000 mutants (about 10 s on 2 cores; 200,000 with another seed ran clean in 90 s).
+ * {@code -Dnnfrust.fuzz.seed=S -Dnnfrust.fuzz.count=1} replays it. Default: 20,000 mutants (16 s on 2 cores; 200,000 with another seed ran clean in 90 s).
  */
 class ImportFuzzTest {
     static final long SEED = Long.getLong("nnfrust.fuzz.seed", 20261130L);
