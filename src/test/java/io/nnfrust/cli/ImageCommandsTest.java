@@ -59,7 +59,7 @@ class ImageCommandsTest {
             Files.copy(images.resolve(f), d.resolve(f));
         }
         Files.writeString(d.resolve("n01494475_broken.JPEG"), "not a jpeg");
-        Files.copy(images.getParent().resolve("synset_words.txt"), dir.resolve("synset_words.txt"));
+        Files.copy(SharedData.require("data/synset_words.txt"), dir.resolve("synset_words.txt"));
         return d;
     }
 

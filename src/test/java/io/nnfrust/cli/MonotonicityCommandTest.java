@@ -56,8 +56,22 @@ class MonotonicityCommandTest {
             JsonNode s = j.get("variants").get(v);
             assertNotNull(s, v);
             assertEquals(30, s.get("samples").asInt());
-            double lambda = s.get("lambda").asDouble();
-            assertTrue(lambda >= 0 && lambda <= 0.5);
+            // lambda recomputed from the per-image Omega of the JSON by its definition (eq. 10), on a grid of 1e-5:
+            // the largest lambda in [0, 0.5] with F(lambda) = P(|Omega - 0.5| > lambda) >= 2 lambda
+            List<Double> omegas = new ArrayList<>();
+            for (JsonNode img : j.get("results")) {
+                img.get("variants").get(v).get("omega").forEach(x -> omegas.add(x.asDouble()));
+            }
+            assertEquals(30, omegas.size());
+            double byDefinition = 0;
+            for (int g = 0; g <= 50000; g++) {
+                double lam = g * 1e-5;
+                long above = omegas.stream().filter(om -> Math.abs(om - 0.5) > lam).count();
+                if (above / (double) omegas.size() >= 2 * lam) {
+                    byDefinition = lam;
+                }
+            }
+            assertEquals(byDefinition, s.get("lambda").asDouble(), 1.01e-5, v + ": lambda against eq. 10");
             assertEquals(101, s.get("tail").get("F").size());
             long hist = 0;
             for (JsonNode c : s.get("omegaHistogram")) {

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@org.junit.jupiter.api.Timeout(120)
 class SolverTest {
     private static final List<String> HEURISTICS = List.of("algorithm1", "algorithm1-first", "layered", "anneal");
     private static final SolverOptions SMALL = SolverOptions.DEFAULT.withInitialFlips(50).withSweeps(30);
@@ -69,6 +70,34 @@ class SolverTest {
         }
     }
 
+    @Test
+    void bestOfRestartsReachesTheExactMinimumWithoutAnyShortcut() {
+        // the heuristics are descents, but from the paper's nu random flips their best of 16 restarts must find the
+        // brute-forced minimum on nearly every small graph: a solver that merely descends somewhere would not
+        int graphs = 0;
+        java.util.Map<String, Integer> hits = new java.util.TreeMap<>();
+        for (long seed = 1; seed <= 24; seed++) {
+            SignedGraph g = seed % 3 == 0 ? SmallGraphs.tinyNetwork(seed) : SmallGraphs.random(8 + (int) (seed % 8), 0.5, seed);
+            double brute = bruteForce(g);
+            SpinGlass glass = new SpinGlass(g);
+            graphs++;
+            for (String name : HEURISTICS) {
+                FrustrationSolver s = Solvers.byName(name);
+                double best = Double.MAX_VALUE;
+                for (int k = 0; k < 16; k++) {
+                    best = Math.min(best, s.solve(glass, new SplittableRandom(seed * 100 + k), SMALL).epsilon());
+                }
+                if (best <= brute + 1e-12) {
+                    hits.merge(name, 1, Integer::sum);
+                }
+            }
+        }
+        for (String name : HEURISTICS) {
+            int h = hits.getOrDefault(name, 0);
+            assertTrue(h >= graphs - 2, name + " reached the exact minimum on " + h + " of " + graphs + " graphs");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"algorithm1", "algorithm1-first", "layered", "anneal", "exact"})
     void balancedGraphGivesZeroAndRecoversTheGauge(String solver) {
@@ -78,24 +107,34 @@ class SolverTest {
         double[] gauge = SmallGraphs.randomSpins(net.nodeCount(), r);
         SignedGraph balanced = SmallGraphs.gaugedAbsolute(net, gauge);
         SpinGlass glass = new SpinGlass(balanced);
-        FrustrationRunner.Result res = FrustrationRunner.run(glass, Solvers.byName(solver), SMALL, 3, 5, 2, null);
-        assertTrue(res.balanced());
-        assertEquals(0.0, res.best().result().epsilon());
-        double[] s = res.best().result().spins();
+        // the solver itself, called directly: FrustrationRunner would answer a balanced graph by its
+        // structural-balance shortcut before any solver runs
+        FrustrationSolver solverImpl = Solvers.byName(solver);
+        RestartResult best = null;
+        for (int k = 0; k < 8; k++) {
+            RestartResult x = solverImpl.solve(glass, new SplittableRandom(50 + k), SMALL);
+            assertTrue(x.epsilon() >= -1e-12, solver + ": " + x.epsilon());
+            if (best == null || x.epsilon() < best.epsilon()) {
+                best = x;
+            }
+        }
+        assertEquals(0.0, best.epsilon(), 1e-12, solver + ": best of 8 restarts on a balanced graph");
+        double[] s = best.spins();
         // connected: the gauge is recovered up to one global sign
         double sign = s[0] * gauge[0];
         for (int i = 0; i < s.length; i++) {
             assertEquals(gauge[i] * sign, s[i], "node " + i);
         }
         assertEquals(0.0, glass.epsilon(s, false), 1e-15);
-        // the exact enumeration reaches 0 on its own too
-        assertEquals(0.0, new ExactEnumeration().solve(glass, r, SMALL).epsilon());
+        // and the runner's shortcut gives the same
+        FrustrationRunner.Result res = FrustrationRunner.run(glass, solverImpl, SMALL, 3, 5, 2, null);
+        assertTrue(res.balanced());
+        assertEquals(0.0, res.best().result().epsilon());
     }
 
     @Test
     void balanceRecoveredPerConnectedComponent() {
         // two disconnected balanced components: each may come back with its own sign
-        SignedGraph g = SmallGraphs.random(12, 0.0, 1);
         double[] gauge = SmallGraphs.randomSpins(12, new SplittableRandom(2));
         double[] s = StructuralBalance.gauge(SmallGraphs.gaugedAbsolute(twoTriangles(), gauge));
         assertNotNull(s);
@@ -103,8 +142,7 @@ class SolverTest {
         assertEquals(s[0] * gauge[0], s[2] * gauge[2]);
         assertEquals(s[3] * gauge[3], s[4] * gauge[4]);
         assertEquals(s[3] * gauge[3], s[5] * gauge[5]);
-        assertNull(StructuralBalance.gauge(SmallGraphs.random(5, 1.0, 4)) == null ? null : frustratedTriangleGauge());
-        assertNotNull(g);
+        assertNull(frustratedTriangleGauge(), "a triangle with one negative edge has no balancing gauge");
     }
 
     private static SignedGraph twoTriangles() {

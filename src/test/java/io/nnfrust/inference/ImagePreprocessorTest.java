@@ -99,7 +99,9 @@ class ImagePreprocessorTest {
 
     @Test
     void cmykJpegIsDecodedToRgb() throws Exception {
-        // a 4-channel (Adobe CMYK) JPEG written through TwelveMonkeys' writer from a raster
+        // a 4-channel JPEG written through TwelveMonkeys' writer from a raster, marked as Adobe CMYK (APP14,
+        // transform 0) as Photoshop writes them: ink stored inverted, 255 = no ink. Four stripes: no ink (white),
+        // full cyan (0,255,255), full ink everywhere (black), black ink only (black).
         var writers = ImageIO.getImageWritersByFormatName("jpeg");
         javax.imageio.ImageWriter writer = null;
         while (writers.hasNext()) {
@@ -109,10 +111,12 @@ class ImagePreprocessorTest {
             }
         }
         org.junit.jupiter.api.Assumptions.assumeTrue(writer != null, "skipped: no TwelveMonkeys JPEG writer");
+        int[][] inverted = {{255, 255, 255, 255}, {0, 255, 255, 255}, {0, 0, 0, 0}, {255, 255, 255, 0}};
+        int[][] expected = {{255, 255, 255}, {0, 255, 255}, {0, 0, 0}, {0, 0, 0}};
         var raster = java.awt.image.Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, 64, 64, 4, null);
         for (int y = 0; y < 64; y++) {
             for (int x = 0; x < 64; x++) {
-                raster.setPixel(x, y, new int[] {0, 0, 0, 0}); // no ink: white
+                raster.setPixel(x, y, inverted[x / 16]);
             }
         }
         Path cmyk = dir.resolve("cmyk.jpg");
@@ -124,9 +128,51 @@ class ImagePreprocessorTest {
         } finally {
             writer.dispose();
         }
+        byte[] plain = Files.readAllBytes(cmyk);
+        byte[] app14 = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0};
+        byte[] marked = new byte[plain.length + app14.length];
+        System.arraycopy(plain, 0, marked, 0, 2);
+        System.arraycopy(app14, 0, marked, 2, app14.length);
+        System.arraycopy(plain, 2, marked, 2 + app14.length, plain.length - 2);
+        Files.write(cmyk, marked);
         ImagePreprocessor.Rgb rgb = ImagePreprocessor.decodeRgb(cmyk);
         assertEquals(64, rgb.width());
         assertEquals(64 * 64 * 3, rgb.pixels().length);
+        for (int q = 0; q < 4; q++) {
+            int o = 3 * (32 * 64 + q * 16 + 8);
+            for (int c = 0; c < 3; c++) {
+                assertEquals(expected[q][c], rgb.pixels()[o + c] & 0xFF, 12, "stripe " + q + ", channel " + c);
+            }
+        }
+    }
+
+    @Test
+    void theCentreCropTakesThePixelsAtTheRoundedHalfToEvenOffset() {
+        // an image already at the resize target (identity resize): the crop must copy pixel (left + x, top + y);
+        // widths 41 and 43 put the horizontal offset at 15.5 and 16.5, both rounded to 16 (half to even, as
+        // torchvision's int(round(...))); floor or half-up would take column 15 or 17
+        for (int w : new int[] {41, 43}) {
+            int h = 20;
+            byte[] px = new byte[3 * w * h];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    px[3 * (y * w + x)] = (byte) (x * 5);
+                    px[3 * (y * w + x) + 1] = (byte) (y * 11);
+                    px[3 * (y * w + x) + 2] = (byte) ((x + 2 * y) * 3);
+                }
+            }
+            float[] out = new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 20, 10, 10)
+                    .fromRgb(new ImagePreprocessor.Rgb(w, h, px));
+            int top = 5, left = 16;
+            for (int y = 0; y < 10; y++) {
+                for (int x = 0; x < 10; x++) {
+                    int sx = left + x, sy = top + y;
+                    assertEquals((sx * 5) & 0xFF, out[y * 10 + x], 0, "R at " + x + "," + y + ", width " + w);
+                    assertEquals((sy * 11) & 0xFF, out[100 + y * 10 + x], 0, "G");
+                    assertEquals(((sx + 2 * sy) * 3) & 0xFF, out[200 + y * 10 + x], 0, "B");
+                }
+            }
+        }
     }
 
     @Test
