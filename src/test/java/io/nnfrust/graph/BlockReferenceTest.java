@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Convolution and pooling blocks against a brute-force Toeplitz construction written from the definition:
  * output (co, oh, ow) reads input (ci, oh*s + i*d - padTop, ow*s + j*d - padLeft); padding taps are not edges.
  */
+@org.junit.jupiter.api.Timeout(60)
 class BlockReferenceTest {
     @Test
     void convolutionBlocksEqualBruteForceToeplitz() {
@@ -102,6 +103,94 @@ class BlockReferenceTest {
                 }
             }
             checkBlock(block, ref, outOffset + c * hout * wout, r);
+        }
+    }
+
+    /**
+     * The N2 block (one weight per edge, no sharing) against a brute force written from its documented order:
+     * kernel entry (co, ci', i, j) in kernel order, then output row, then output column, over the positions where
+     * that tap reads a real input element; weights from {@code base} of a larger shared array.
+     */
+    @Test
+    void perEdgeConvolutionBlocksEqualBruteForce() {
+        SplittableRandom r = new SplittableRandom(13);
+        int checked = 0;
+        for (int trial = 0; trial < 120; trial++) {
+            int groups = 1 + r.nextInt(3);
+            int cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(3));
+            int hin = 2 + r.nextInt(7), win = 2 + r.nextInt(7);
+            int kh = 1 + r.nextInt(3), kw = 1 + r.nextInt(3), sh = 1 + r.nextInt(3), sw = 1 + r.nextInt(3);
+            int dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2);
+            int pt = r.nextInt(3), pl = r.nextInt(3), pb = r.nextInt(3), pr = r.nextInt(3);
+            int hout = WindowGeometry.outputSize(hin, kh, sh, dh, pt, pb, false);
+            int wout = WindowGeometry.outputSize(win, kw, sw, dw, pl, pr, false);
+            if (hout <= 0 || wout <= 0) {
+                continue;
+            }
+            WindowGeometry g = new WindowGeometry(hin, win, hout, wout, kh, kw, sh, sw, dh, dw, pt, pl);
+            int inPer = cin / groups, outPer = cout / groups;
+            int[] base = shuffledPlanes(r, cin, hin * win, 2);
+            PlaneLayout in = new PlaneLayout(cin, hin, win, base);
+            int outOffset = 2 + cin * hin * win + 3;
+            ConvolutionBlock shape = new ConvolutionBlock("c", in, outOffset, cout, groups, g,
+                    new float[cout * inPer * kh * kw]);
+            // the reference edges in the documented order, each taking the next weight of the shared array
+            List<int[]> order = new ArrayList<>();
+            for (int co = 0; co < cout; co++) {
+                for (int cil = 0; cil < inPer; cil++) {
+                    int ci = (co / outPer) * inPer + cil;
+                    for (int i = 0; i < kh; i++) {
+                        for (int j = 0; j < kw; j++) {
+                            for (int oh = 0; oh < hout; oh++) {
+                                for (int ow = 0; ow < wout; ow++) {
+                                    int ih = oh * sh + i * dh - pt, iw = ow * sw + j * dw - pl;
+                                    if (ih >= 0 && ih < hin && iw >= 0 && iw < win) {
+                                        order.add(new int[] {base[ci] + ih * win + iw,
+                                                outOffset + (co * hout + oh) * wout + ow});
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            int shift = r.nextInt(5);
+            float[] weights = new float[shift + order.size() + r.nextInt(4)];
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] = (float) (r.nextDouble() * 2 - 1);
+            }
+            List<Edge> ref = new ArrayList<>();
+            for (int k = 0; k < order.size(); k++) {
+                ref.add(new Edge(order.get(k)[0], order.get(k)[1], weights[shift + k]));
+            }
+            checkBlock(new PerEdgeConvolutionBlock(shape, weights, shift), ref, outOffset + cout * hout * wout, r);
+            checked++;
+        }
+        assertEquals(true, checked > 60, "geometries checked: " + checked);
+    }
+
+    /** A dense block: every input element (shuffled planes) to every output, weight W[o][k] in C order of the input. */
+    @Test
+    void denseBlocksEqualBruteForce() {
+        SplittableRandom r = new SplittableRandom(14);
+        for (int trial = 0; trial < 40; trial++) {
+            int c = 1 + r.nextInt(4), h = 1 + r.nextInt(3), w = 1 + r.nextInt(3), out = 1 + r.nextInt(5);
+            int[] base = shuffledPlanes(r, c, h * w, 1);
+            PlaneLayout in = new PlaneLayout(c, h, w, base);
+            int n = c * h * w, outOffset = 1 + n + 2;
+            float[] m = new float[out * n];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = (float) (r.nextDouble() * 2 - 1);
+            }
+            List<Edge> ref = new ArrayList<>();
+            for (int o = 0; o < out; o++) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int p = 0; p < h * w; p++) {
+                        ref.add(new Edge(base[ch] + p, outOffset + o, m[o * n + ch * h * w + p]));
+                    }
+                }
+            }
+            checkBlock(new DenseBlock("d", in, outOffset, out, m), ref, outOffset + out, r);
         }
     }
 
