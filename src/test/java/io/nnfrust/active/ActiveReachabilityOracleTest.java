@@ -1,0 +1,144 @@
+package io.nnfrust.active;
+
+import io.nnfrust.graph.EdgeBlock;
+import io.nnfrust.graph.PoolingBlock;
+import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
+import io.nnfrust.model.StateProbe;
+import io.nnfrust.onnx.OnnxImporter;
+import io.nnfrust.testing.RandomNetworks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The active subnetwork's mask and edges against brute force on random networks (every block kind, ReLUs, max
+ * pooling) with random probe values full of zeros and ties: an explicit edge list where ReLU outputs ≤ 0 are
+ * dropped, max-pooling edges kept only from each window's maxima (all of them on a tie), logits other than the
+ * predicted one dropped, and then a breadth-first search backwards from the predicted logit over the surviving
+ * edges. Written from the definition (paper eq. 8, SI D.3), sharing no code with {@link ActiveSubnetwork}.
+ */
+@Timeout(60)
+class ActiveReachabilityOracleTest {
+    @Test
+    void maskAndEdgesEqualBruteForceReachability() {
+        int checked = 0, withTies = 0;
+        for (long seed = 1; seed <= 16; seed++) {
+            Network net = OnnxImporter.importModel(RandomNetworks.build(seed, false), "r" + seed, "r", "-",
+                    ImportOptions.DEFAULT);
+            SignedGraph g = net.graph();
+            int n = g.nodeCount();
+            SplittableRandom r = new SplittableRandom(seed * 31);
+            // random probe values: small integers, so that zeros (ReLU off) and ties (pool windows) are common
+            Map<String, float[]> tensors = new HashMap<>();
+            double[] value = new double[n];
+            boolean[] off = new boolean[n];
+            Map<Integer, StateProbe> poolProbeOfBlock = new HashMap<>();
+            for (StateProbe p : net.probes()) {
+                float[] v = tensors.computeIfAbsent(p.tensor(), t -> {
+                    float[] a = new float[p.elements()];
+                    for (int e = 0; e < a.length; e++) {
+                        a[e] = r.nextInt(4) - 1;
+                    }
+                    return a;
+                });
+                for (int e = 0; e < p.elements(); e++) {
+                    value[p.node(e)] = v[e];
+                    if (p.kind() == StateProbe.Kind.RELU && v[e] <= 0) {
+                        off[p.node(e)] = true;
+                    }
+                }
+                if (p.kind() == StateProbe.Kind.POOL_INPUT) {
+                    poolProbeOfBlock.put(p.block(), p);
+                }
+            }
+            int classes = net.outputNodes().length, predicted = r.nextInt(classes);
+            int out = net.outputNodes()[predicted];
+            for (int o : net.outputNodes()) {
+                if (o != out) {
+                    off[o] = true;
+                }
+            }
+            // explicit edges: pooling blocks restricted to each window's maxima
+            List<double[]> edges = new ArrayList<>();
+            for (int b = 0; b < g.blocks().size(); b++) {
+                EdgeBlock block = g.blocks().get(b);
+                List<double[]> be = new ArrayList<>();
+                block.forEachEdge((s, t, w) -> be.add(new double[] {s, t, w}));
+                if (block instanceof PoolingBlock pb && pb.isMax() && poolProbeOfBlock.containsKey(b)) {
+                    Map<Integer, Double> max = new HashMap<>();
+                    for (double[] e : be) {
+                        max.merge((int) e[1], value[(int) e[0]], Math::max);
+                    }
+                    Map<Integer, Integer> atMax = new HashMap<>();
+                    for (double[] e : be) {
+                        if (value[(int) e[0]] == max.get((int) e[1])) {
+                            edges.add(e);
+                            atMax.merge((int) e[1], 1, Integer::sum);
+                        }
+                    }
+                    if (atMax.values().stream().anyMatch(c -> c > 1)) {
+                        withTies++;
+                    }
+                } else {
+                    edges.addAll(be);
+                }
+            }
+            // backwards breadth-first search from the predicted logit over edges between surviving nodes
+            Map<Integer, List<double[]>> into = new HashMap<>();
+            for (double[] e : edges) {
+                if (!off[(int) e[0]] && !off[(int) e[1]]) {
+                    into.computeIfAbsent((int) e[1], k -> new ArrayList<>()).add(e);
+                }
+            }
+            boolean[] reached = new boolean[n];
+            reached[out] = true;
+            ArrayDeque<Integer> queue = new ArrayDeque<>(List.of(out));
+            Map<Long, Integer> actEdges = new HashMap<>(); // (source, target) -> multiplicity (parallel edges count)
+            long edgeCount = 0;
+            double abs = 0;
+            while (!queue.isEmpty()) {
+                int v = queue.poll();
+                for (double[] e : into.getOrDefault(v, List.of())) {
+                    int s = (int) e[0];
+                    actEdges.merge((long) s << 32 | v, 1, Integer::sum);
+                    edgeCount++;
+                    abs += Math.abs(e[2]);
+                    if (!reached[s]) {
+                        reached[s] = true;
+                        queue.add(s);
+                    }
+                }
+            }
+            ActiveSubnetwork a = ActiveSubnetwork.of(net, tensors, 0, predicted);
+            double[] mask = a.mask();
+            int active = 0;
+            for (int i = 0; i < n; i++) {
+                assertEquals(reached[i] ? 1.0 : 0.0, mask[i], "node " + i + ", seed " + seed);
+                active += reached[i] ? 1 : 0;
+            }
+            assertEquals(active, a.activeNodes(), "seed " + seed);
+            assertEquals(edgeCount, a.edgeCount(), "edges, seed " + seed);
+            assertEquals(abs, a.absWeightSum(), 1e-9 * Math.max(1, abs), "sum |A_act|, seed " + seed);
+            Map<Long, Integer> got = new HashMap<>();
+            a.graph().forEachEdge((s, t, w) -> {
+                if (mask[s] == 1 && mask[t] == 1) {
+                    got.merge((long) s << 32 | t, 1, Integer::sum);
+                }
+            });
+            assertEquals(actEdges, got, "the edges of A_act, seed " + seed);
+            checked++;
+        }
+        assertEquals(16, checked);
+        assertTrue(withTies >= 5, "max-pool ties exercised in " + withTies + " networks");
+    }
+}
