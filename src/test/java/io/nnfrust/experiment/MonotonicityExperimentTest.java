@@ -12,6 +12,7 @@ import io.nnfrust.graph.DenseBlock;
 import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.inference.ImagePreprocessor;
+import io.nnfrust.monotonicity.Perturbation;
 import io.nnfrust.inference.ImageSet;
 import io.nnfrust.inference.InferenceSession;
 import io.nnfrust.model.ImportOptions;
@@ -256,5 +257,81 @@ class MonotonicityExperimentTest {
         var e = assertThrows(io.nnfrust.util.NnfrustException.class,
                 () -> MonotonicityExperiment.realVariant(l, wrong, "x.spins"));
         assertTrue(e.getMessage().startsWith("x.spins: spins for 10 nodes"), e.getMessage());
+    }
+
+    /**
+     * Omega and its ties against ONNX Runtime run directly (its own session, batch 1) on x2 = x1 + a S_x u for
+     * random spins: the perturbation rebuilt here from the documented seeds (image seed -> order seed, then one
+     * seed per perturbation; u from {@link Perturbation#uniform}), the logits compared by definition:
+     * aligned = #{i : s_y,i (y2_i - y1_i) >= 0}, ties = #{i : y2_i = y1_i}. Two logits have zero weights, so they
+     * never move and every perturbation has ties.
+     */
+    @Test
+    void omegaAndTiesEqualOnnxRuntimeRunDirectly() throws Exception {
+        ModelProto m = network(11);
+        var g = m.getGraph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            var t = g.getInitializer(i);
+            if (t.getName().equals("fc.weight")) {
+                float[] w = io.nnfrust.onnx.OnnxTensors.floats(t);
+                int in = w.length / 6;
+                java.util.Arrays.fill(w, 0, in, 0f);
+                java.util.Arrays.fill(w, 3 * in, 4 * in, 0f);
+                g.setInitializer(i, io.nnfrust.onnx.OnnxTensors.withValues(t, w));
+            }
+        }
+        m = m.toBuilder().setGraph(g).build();
+        ModelLoader.Loaded l = loaded(m);
+        Network net = l.network();
+        SplittableRandom rs = new SplittableRandom(4);
+        SpinFile sp = spins(net, i -> rs.nextBoolean() ? 1 : -1);
+        List<Path> files = images("ort", 3);
+        int P = 7;
+        var c = config(List.of("real"), P, 99);
+        var outcome = run(List.of(MonotonicityExperiment.realVariant(l, sp, "random")), files, c, 1);
+        byte[] sx = sp.inputSpins(), sy = sp.outputSpins();
+        ImagePreprocessor pre = new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 8, 8, 8);
+        long[] imageSeeds = MonotonicityExperiment.Seeds.of(99, files.size()).images();
+        var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        int checkedTies = 0;
+        try (var session = env.createSession(m.toByteArray(), new ai.onnxruntime.OrtSession.SessionOptions())) {
+            String input = session.getInputNames().iterator().next();
+            for (int k = 0; k < files.size(); k++) {
+                float[] x1 = pre.load(files.get(k));
+                float[] y1 = logits(env, session, input, x1);
+                SplittableRandom imageRandom = new SplittableRandom(imageSeeds[k]);
+                imageRandom.nextLong(); // the order seed (random orders only)
+                var result = outcome.images().get(k).variants().get("real");
+                for (int p = 0; p < P; p++) {
+                    float[] u = new float[x1.length];
+                    Perturbation.uniform(new SplittableRandom(imageRandom.nextLong()), u, u.length);
+                    double a = c.amplitudes().amplitude(p);
+                    float[] x2 = new float[x1.length];
+                    for (int e = 0; e < x1.length; e++) {
+                        x2[e] = (float) (x1[e] + a * sx[e] * u[e]);
+                    }
+                    float[] y2 = logits(env, session, input, x2);
+                    int aligned = 0, ties = 0;
+                    for (int o = 0; o < y1.length; o++) {
+                        double d = (double) y2[o] - y1[o];
+                        aligned += sy[o] * d >= 0 ? 1 : 0;
+                        ties += y2[o] == y1[o] ? 1 : 0;
+                    }
+                    assertEquals(aligned, result.aligned()[p], "aligned, image " + k + ", perturbation " + p);
+                    assertEquals(ties, result.ties()[p], "ties, image " + k + ", perturbation " + p);
+                    checkedTies += ties;
+                }
+            }
+        }
+        assertTrue(checkedTies >= 2 * P * files.size(), "the two dead logits tie every time: " + checkedTies);
+    }
+
+    private static float[] logits(ai.onnxruntime.OrtEnvironment env, ai.onnxruntime.OrtSession s, String input,
+                                  float[] x) throws Exception {
+        try (var t = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(x), new long[] {1, 3, 8, 8});
+             var r = s.run(java.util.Map.of(input, t))) {
+            float[][] y = (float[][]) r.get(0).getValue();
+            return y[0];
+        }
     }
 }
