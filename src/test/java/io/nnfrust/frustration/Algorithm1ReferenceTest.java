@@ -127,7 +127,8 @@ class Algorithm1ReferenceTest {
     @Test
     void algorithm1EqualsTheNaiveReferenceFlipByFlip() {
         int totalTies = 0, graphIndex = 0, compared = 0;
-        Algorithm1 a1 = new Algorithm1(Algorithm1.Pick.MOST_NEGATIVE);
+        // the solver the command line runs as --solver algorithm1
+        FrustrationSolver a1 = Solvers.byName("algorithm1");
         for (SignedGraph g : graphs()) {
             graphIndex++;
             SpinGlass glass = new SpinGlass(g);
@@ -161,7 +162,7 @@ class Algorithm1ReferenceTest {
     void theFirstInFirstOutPickIsAnotherAlgorithm() {
         // algorithm1 flips the most negative row sum first; algorithm1-first the lowest-index negative one. Where
         // the two differ, one flip (M = 1) tells them apart, and the descents end in different local minima often.
-        Algorithm1 most = new Algorithm1(Algorithm1.Pick.MOST_NEGATIVE), first = new Algorithm1(Algorithm1.Pick.FIRST);
+        FrustrationSolver most = Solvers.byName("algorithm1"), first = Solvers.byName("algorithm1-first");
         int differ = 0, runs = 0, firstFlipsDiffer = 0;
         for (SignedGraph g : graphs()) {
             SpinGlass glass = new SpinGlass(g);
