@@ -9,7 +9,7 @@ source "$here/.ci/jdk.sh"
 cd "$here"
 classes="${1:-io.nnfrust.graph.*,io.nnfrust.frustration.*,io.nnfrust.nullmodel.*,io.nnfrust.monotonicity.*,io.nnfrust.active.*,io.nnfrust.onnx.*}"
 mvn -B -q -Dstyle.color=never -Pmutation test-compile org.pitest:pitest-maven:mutationCoverage \
-    "-Dnnfrust.mutation.classes=$classes" > target/mutation.log 2>&1 || { tail -30 target/mutation.log; exit 1; }
+    "-DtargetClasses=$classes" > target/mutation.log 2>&1 || { tail -30 target/mutation.log; exit 1; }
 python3 - target/pit-reports/mutations.xml <<'PY'
 import sys, collections, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
