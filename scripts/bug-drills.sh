@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reintroduces known one-line bugs, one at a time, in a scratch copy of HEAD and runs the solver and block tests
 # against each: every drill must end with failing tests (and none may hang: junit-platform.properties sets a
-# default timeout, lowered to 30 s here). Prints one line per drill. Usage: scripts/bug-drills.sh [SCRATCH_DIR]
+# default timeout, lowered to 20 s here). Prints one line per drill. Usage: scripts/bug-drills.sh [SCRATCH_DIR]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 scratch="${1:-/tmp/nnfrust-bug-drills}"
@@ -16,7 +16,7 @@ drill() { # name file perl-substitution
   (cd "$scratch" && git checkout -q -- . && perl -0pi -e "$expr" "$file")
   if (cd "$scratch" && git diff --quiet); then echo "drill $name: the substitution did not apply"; return; fi
   local t0=$SECONDS
-  (cd "$scratch" && timeout 900 mvn -q -B -Dstyle.color=never test -Dtest="$tests" -Djunit.jupiter.execution.timeout.default=30s > "$scratch/drill-$name.log" 2>&1)
+  (cd "$scratch" && timeout 900 mvn -q -B -Dstyle.color=never test -Dtest="$tests" -Djunit.jupiter.execution.timeout.default=20s > "$scratch/drill-$name.log" 2>&1)
   local rc=$?
   local failed
   failed=$(grep -oE '^\[ERROR\]   [A-Za-z0-9]+\.[A-Za-z0-9]+' "$scratch/drill-$name.log" | sed 's/\[ERROR\]   //' | sort -u | paste -sd, -)
