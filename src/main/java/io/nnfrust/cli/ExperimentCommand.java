@@ -230,9 +230,17 @@ public final class ExperimentCommand implements Runnable {
                     System.err.printf(Locale.ROOT, "eps_R: %d restart(s) of %s on the whole network...%n",
                             referenceRestarts, solverOptions.solver);
                 }
+                var progress = new io.nnfrust.util.Progress("restarts", referenceRestarts, 0,
+                        Math.min(t, referenceRestarts), run.quiet ? null : System.err::println);
                 var r = io.nnfrust.frustration.FrustrationRunner.run(new io.nnfrust.frustration.SpinGlass(net.graph()),
                         io.nnfrust.frustration.Solvers.byName(solverOptions.solver), opts, referenceRestarts,
-                        solverOptions.seed, t, null);
+                        solverOptions.seed, t, x -> {
+                            String at = progress.tick();
+                            if (!run.quiet) {
+                                System.err.printf(Locale.ROOT, "[%s] eps_R restart %d: eps %.6f (%.1f s)%n", at,
+                                        x.index(), x.result().epsilon(), x.result().seconds());
+                            }
+                        });
                 refEps = r.best().result().epsilon();
                 refSource = "computed: best of " + referenceRestarts + " restarts of " + solverOptions.solver;
                 if (!run.quiet) {

@@ -273,8 +273,11 @@ public final class MonotonicityExperiment {
             }
         }
         log.accept("frustration of " + net.name() + ": " + restarts + " restart(s) of " + solver.name() + "...");
+        io.nnfrust.util.Progress progress = new io.nnfrust.util.Progress("restarts", restarts, 0,
+                Math.min(threads, restarts), log);
         FrustrationRunner.Result r = FrustrationRunner.run(new SpinGlass(net.graph()), solver, options, restarts,
-                seed, threads, null);
+                seed, threads, x -> log.accept(String.format(java.util.Locale.ROOT, "[%s] restart %d: eps %.6f (%.1f s)",
+                        progress.tick(), x.index(), x.result().epsilon(), x.result().seconds())));
         RestartResult best = r.best().result();
         SpinFile s = SpinFile.of(best.spins(), net.inputNodes(), net.outputNodes(), best.epsilon())
                 .withHeader(spinHeader(net));
