@@ -157,10 +157,14 @@ public final class GraphFileReader {
      * starts, and the solvers' per-node state (spins, row sums, products: about 48 bytes per node per thread).
      */
     static void requireMemory(Path path, long n, long m) {
-        int threads = Runtime.getRuntime().availableProcessors();
-        double bytes = 72.0 * m + 8.0 * n + 48.0 * n * threads;
+        double bytes = estimateBytes(n, m, Runtime.getRuntime().availableProcessors());
         io.nnfrust.util.MemoryCheck.require(String.format(Locale.ROOT, "%s: %,d nodes and %,d edges", path, n, m),
                 bytes, "is the size line right? Otherwise raise the heap with NNFRUST_JAVA_OPTS=-Xmx...");
+    }
+
+    /** The heap estimate of {@link #requireMemory}: 72 m + 8 n + 48 n threads bytes. */
+    static double estimateBytes(long n, long m, int threads) {
+        return 72.0 * m + 8.0 * n + 48.0 * n * threads;
     }
 
     private static boolean looksNumeric(String s) {

@@ -141,4 +141,105 @@ class ActiveReachabilityOracleTest {
         assertEquals(16, checked);
         assertTrue(withTies >= 5, "max-pool ties exercised in " + withTies + " networks");
     }
+
+    /**
+     * The same brute force with primitive arrays on a network large enough that node sets span several of the
+     * implementation's parallel chunks (SqueezeNet at 40x40: 81,768 nodes, 7.0 million edges).
+     */
+    @Test
+    void largeNetworkSpanningManyChunks() {
+        Network net = io.nnfrust.onnx.ModelLoader.load("zoo:squeezenet1.1", ImportOptions.DEFAULT.withInputSize(40, 40));
+        SignedGraph g = net.graph();
+        int n = g.nodeCount();
+        SplittableRandom r = new SplittableRandom(3);
+        Map<String, float[]> tensors = new HashMap<>();
+        double[] value = new double[n];
+        boolean[] off = new boolean[n];
+        java.util.Set<Integer> maxBlocks = new java.util.HashSet<>();
+        for (StateProbe p : net.probes()) {
+            float[] v = tensors.computeIfAbsent(p.tensor(), t -> {
+                float[] a = new float[p.elements()];
+                for (int e = 0; e < a.length; e++) {
+                    a[e] = r.nextInt(5) - 1; // about 40 % off, many ties
+                }
+                return a;
+            });
+            for (int e = 0; e < p.elements(); e++) {
+                value[p.node(e)] = v[e];
+                if (p.kind() == StateProbe.Kind.RELU && v[e] <= 0) {
+                    off[p.node(e)] = true;
+                }
+            }
+            if (p.kind() == StateProbe.Kind.POOL_INPUT) {
+                maxBlocks.add(p.block());
+            }
+        }
+        int predicted = 417, out = net.outputNodes()[predicted];
+        for (int o : net.outputNodes()) {
+            off[o] = o != out;
+        }
+        long m = g.edgeCount();
+        int[] src = new int[(int) m], dst = new int[(int) m];
+        double[] wt = new double[(int) m];
+        int[] k = {0};
+        double[] windowMax = new double[n];
+        java.util.Arrays.fill(windowMax, Double.NEGATIVE_INFINITY);
+        for (int b : maxBlocks) {
+            g.blocks().get(b).forEachEdge((a, t, w) -> windowMax[t] = Math.max(windowMax[t], value[a]));
+        }
+        for (int b = 0; b < g.blocks().size(); b++) {
+            boolean max = maxBlocks.contains(b);
+            g.blocks().get(b).forEachEdge((a, t, w) -> {
+                if (!max || value[a] == windowMax[t]) {
+                    src[k[0]] = a;
+                    dst[k[0]] = t;
+                    wt[k[0]++] = w;
+                }
+            });
+        }
+        int edges = k[0];
+        int[] start = new int[n + 1];
+        for (int e = 0; e < edges; e++) {
+            start[dst[e] + 1]++;
+        }
+        for (int v = 0; v < n; v++) {
+            start[v + 1] += start[v];
+        }
+        int[] byTarget = new int[edges], fill = start.clone();
+        for (int e = 0; e < edges; e++) {
+            byTarget[fill[dst[e]]++] = e;
+        }
+        boolean[] reached = new boolean[n];
+        reached[out] = true;
+        ArrayDeque<Integer> queue = new ArrayDeque<>(List.of(out));
+        long count = 0;
+        double abs = 0;
+        while (!queue.isEmpty()) {
+            int v = queue.poll();
+            for (int q = start[v]; q < start[v + 1]; q++) {
+                int e = byTarget[q];
+                if (off[src[e]]) {
+                    continue;
+                }
+                count++;
+                abs += Math.abs(wt[e]);
+                if (!reached[src[e]]) {
+                    reached[src[e]] = true;
+                    queue.add(src[e]);
+                }
+            }
+        }
+        ActiveSubnetwork a = ActiveSubnetwork.of(net, tensors, 0, predicted);
+        int active = 0;
+        for (int i = 0; i < n; i++) {
+            assertEquals(reached[i] ? 1.0 : 0.0, a.mask()[i], "node " + i);
+            active += reached[i] ? 1 : 0;
+        }
+        assertTrue(active > 20_000, "a large active subnetwork: " + active);
+        assertEquals(active, a.activeNodes());
+        assertEquals(count, a.edgeCount());
+        assertEquals(abs, a.absWeightSum(), 1e-9 * abs);
+        assertEquals(predicted, a.predictedClass());
+        assertEquals(out, a.outputNode());
+    }
 }
