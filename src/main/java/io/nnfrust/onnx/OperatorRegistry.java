@@ -49,13 +49,20 @@ final class OperatorRegistry {
         return refused.keySet();
     }
 
+    /** The opsets at which {@code op}'s converters start (empty when it has none). */
+    Set<Integer> opsets(String op) {
+        TreeMap<Integer, OperatorConverter> m = converters.get(op);
+        return m == null ? Set.of() : m.keySet();
+    }
+
     private static final OperatorRegistry STANDARD = build();
 
     static OperatorRegistry standard() {
         return STANDARD;
     }
 
-    private static OperatorRegistry build() {
+    /** A fresh registry with every family's converters (the shared one is built once). */
+    static OperatorRegistry build() {
         OperatorRegistry r = new OperatorRegistry();
         WeightLayers.register(r);
         Pooling.register(r);

@@ -54,4 +54,12 @@ class CorpusSmokeTest {
         assertTrue(msg.contains(TorchvisionCorpusTest.CONSTRUCT.get(e.get("arch").asText())), msg);
         assertTrue(msg.contains("node '") && msg.contains("docs/conventions.md"), msg);
     }
+
+    /** BatchNorm folding (training-mode export, BatchNorm kept) against ONNX Runtime on the eval-mode export. */
+    @org.junit.jupiter.api.Test
+    void batchNormFoldingMatchesOnnxRuntime() throws Exception {
+        var eval = TorchvisionCorpusTest.proto("resnet18-linear-eval.onnx");
+        var train = TorchvisionCorpusTest.proto("resnet18-linear-train.onnx");
+        OnnxRuntimeOracleTest.assertMatchesOnnxRuntime(train, eval, ImportOptions.DEFAULT, 6, 1e-3);
+    }
 }
