@@ -51,4 +51,53 @@ class OnnxTensorsTest {
         TensorProto s = base(TensorProto.DataType.STRING_VALUE).build();
         assertThrows(NnfrustException.class, () -> OnnxTensors.floats(s));
     }
+
+    @Test
+    void shortOrMissingDataExternalDataAndOddTypesAreOneLineErrors() {
+        for (int type : new int[] {TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.FLOAT16_VALUE,
+                TensorProto.DataType.DOUBLE_VALUE}) {
+            // typed fields with one value too few
+            TensorProto.Builder typed = base(type);
+            for (int k = 0; k < 3; k++) {
+                if (type == TensorProto.DataType.FLOAT_VALUE) {
+                    typed.addFloatData(1f);
+                } else if (type == TensorProto.DataType.DOUBLE_VALUE) {
+                    typed.addDoubleData(1);
+                } else {
+                    typed.addInt32Data(Float.floatToFloat16(1f));
+                }
+            }
+            NnfrustException e = assertThrows(NnfrustException.class, () -> OnnxTensors.floats(typed.build()));
+            assertTrue(e.getMessage().contains("3 values, expected 4"), e.getMessage());
+            // raw data one byte short
+            int width = type == TensorProto.DataType.FLOAT16_VALUE ? 2 : type == TensorProto.DataType.DOUBLE_VALUE ? 8 : 4;
+            TensorProto raw = base(type).setRawData(ByteString.copyFrom(new byte[4 * width - 1])).build();
+            e = assertThrows(NnfrustException.class, () -> OnnxTensors.floats(raw));
+            assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("raw data"), e.getMessage());
+        }
+        TensorProto longs = TensorProto.newBuilder().setName("shape").setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(3).setRawData(ByteString.copyFrom(new byte[23])).build();
+        assertThrows(NnfrustException.class, () -> OnnxTensors.longs(longs));
+        TensorProto longsTyped = TensorProto.newBuilder().setName("shape").setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(3).addInt64Data(1).addInt64Data(2).build();
+        assertThrows(NnfrustException.class, () -> OnnxTensors.longs(longsTyped));
+        TensorProto external = base(TensorProto.DataType.FLOAT_VALUE)
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL).build();
+        NnfrustException e = assertThrows(NnfrustException.class, () -> OnnxTensors.floats(external));
+        assertTrue(e.getMessage().contains("external file"), e.getMessage());
+        assertTrue(assertThrows(NnfrustException.class, () -> OnnxTensors.longs(external.toBuilder()
+                .setDataType(TensorProto.DataType.INT64_VALUE).build())).getMessage().contains("external"));
+        TensorProto string = base(TensorProto.DataType.STRING_VALUE).build();
+        assertTrue(assertThrows(NnfrustException.class, () -> OnnxTensors.floats(string)).getMessage()
+                .contains("unsupported data type STRING"));
+        assertTrue(OnnxTensors.typeName(999).contains("999"));
+        TensorProto negative = base(TensorProto.DataType.FLOAT_VALUE).setDims(0, -1).build();
+        assertTrue(assertThrows(NnfrustException.class, () -> OnnxTensors.dims(negative)).getMessage()
+                .contains("invalid dimension -1"));
+        TensorProto huge = base(TensorProto.DataType.FLOAT_VALUE).setDims(0, 1L << 31).build();
+        assertThrows(NnfrustException.class, () -> OnnxTensors.dims(huge));
+        assertArrayEquals(new int[] {0, 2}, OnnxTensors.dims(base(TensorProto.DataType.FLOAT_VALUE).setDims(0, 0).build()));
+        assertArrayEquals(new int[] {Integer.MAX_VALUE, 2}, OnnxTensors.dims(base(TensorProto.DataType.FLOAT_VALUE)
+                .setDims(0, Integer.MAX_VALUE).build()));
+    }
 }
