@@ -76,7 +76,8 @@ public final class ExperimentCommand implements Runnable {
             GraphSource src = GraphSource.load(model, importOptions, "onnx");
             FrustrationExperiment.Config config = new FrustrationExperiment.Config(model, src.sha256(),
                     importOptions, solver, replicas, nulls, nullCount, n3Init, seed, opts);
-            int total = FrustrationExperiment.tasks(config).size();
+            var shard = run.shard();
+            int total = FrustrationExperiment.tasks(config, shard).size();
             if (!run.quiet) {
                 System.err.printf(Locale.ROOT, "nnfrust experiment frustration: %s (weights %s), %d solves (%d real, %d null), solver %s, %d threads%s%n",
                         model, weights(src), total, replicas, total - replicas, solver, t, cp == null ? "" : ", checkpoint " + cp);
@@ -84,12 +85,15 @@ public final class ExperimentCommand implements Runnable {
             var sink = new ProgressLines<FrustrationExperiment.Outcome>("solves", total, t, run.quiet, (o, at) ->
                     String.format(Locale.ROOT, "[%s] %s replica %d instance %d: eps %.6f (%.1f s)", at,
                             o.task().group(), o.task().replica(), o.task().instance(), o.epsilon(), o.seconds()));
-            List<FrustrationExperiment.Outcome> outcomes = FrustrationExperiment.run(src.graph(), config, cp, run.resume, t,
-                    run.stopAfter, sink);
+            List<FrustrationExperiment.Outcome> outcomes = FrustrationExperiment.run(src.graph(), config, shard, cp,
+                    run.resume, t, run.stopAfter, sink);
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode out = m.createObjectNode();
             out.put("model", model);
             out.put("weights", weights(src));
+            if (!shard.isAll()) {
+                out.put("shard", shard.toString());
+            }
             out.put("complete", outcomes.size() == total);
             out.put("solves", outcomes.size());
             out.put("solvesPlanned", total);
@@ -260,7 +264,7 @@ public final class ExperimentCommand implements Runnable {
                     r.trueClass() == r.predicted() ? " (correct)" : "", r.activeNodes(), r.edges(), r.epsilon(),
                     r.epsilon() < eR ? " < eps_R" : " >= eps_R", r.seconds()));
             var outcome = io.nnfrust.experiment.ActiveExperiment.run(loaded, pre, imageOptions.precision(), synsets,
-                    files, config, imageOptions.batch, t, cp, run.resume, run.stopAfter, sink);
+                    files, config, imageOptions.batch, t, run.shard(), cp, run.resume, run.stopAfter, sink);
             double wall = (System.nanoTime() - t0) / 1e9;
             ImageOptions.printSkipped(outcome.skipped());
             var images = outcome.images();
@@ -272,6 +276,9 @@ public final class ExperimentCommand implements Runnable {
             out.put("model", model);
             out.put("images", images.size());
             out.put("weights", io.nnfrust.onnx.ModelIdentity.weights(net));
+            if (!run.shard().isAll()) {
+                out.put("shard", run.shard().toString());
+            }
             out.put("imagesListed", files.size());
             out.put("complete", images.size() + outcome.skipped().size() >= files.size());
             out.put("epsilonR", eR);

@@ -32,6 +32,20 @@ public final class ExperimentRunOptions {
     @Option(names = "--quiet", description = "No progress on stderr.")
     boolean quiet;
 
+    @Option(names = "--shard", paramLabel = "K/N|slurm",
+            description = "Run only shard K of N of the work (same seeds as the whole run; 'slurm': K and N from the job array). Merge the shards' checkpoints with 'nnfrust merge'. See docs/cluster.md.")
+    String shard;
+
+    private io.nnfrust.experiment.Shard parsedShard;
+
+    /** The shard of this run (the whole run by default), checked with the checkpoint in {@link #plan}. */
+    io.nnfrust.experiment.Shard shard() {
+        if (parsedShard == null) {
+            parsedShard = io.nnfrust.experiment.Shard.parse(shard, System.getenv());
+        }
+        return parsedShard;
+    }
+
     /**
      * Checks the options and returns the checkpoint file: --checkpoint, else OUTPUT.jsonl, else none. Says on
      * stderr when --resume has nothing to resume.
@@ -54,6 +68,10 @@ public final class ExperimentRunOptions {
     OutputSet plan() {
         Path cp = checkpointFile();
         resolvedCheckpoint = cp;
+        if (!shard().isAll() && cp == null) {
+            throw new NnfrustException("--shard " + shard() + " needs --output FILE or --checkpoint FILE: the shards' "
+                    + "checkpoints are what 'nnfrust merge' combines");
+        }
         OutputSet set = new OutputSet().file("--output", output).file("--csv", csv);
         if (cp != null) {
             set.file(checkpoint != null ? "--checkpoint" : "checkpoint (--output FILE.jsonl)", cp);

@@ -134,7 +134,7 @@ final class MonotonicityCommand implements Callable<Integer> {
                 imageOptions.inputs(model, net, importOptions, pre), schedule, variants, spinsLabel,
                 solverOptions.solver, restarts, nullRestarts, init.label(), bias.name().toLowerCase(Locale.ROOT),
                 solverOptions.seed, opts);
-        MonotonicityExperiment.checkCheckpoint(config, cp, run.resume);
+        MonotonicityExperiment.checkCheckpoint(config, run.shard(), cp, run.resume);
         var seeds = MonotonicityExperiment.Seeds.of(solverOptions.seed, files.size());
         java.util.function.Consumer<String> log = s -> {
             if (!run.quiet) {
@@ -192,8 +192,8 @@ final class MonotonicityCommand implements Callable<Integer> {
                     keptCount(v))));
             return b.toString();
         });
-        var outcome = MonotonicityExperiment.run(vs, pre, precision, synsets, files, config, imageOptions.batch, t, cp,
-                run.resume, run.stopAfter, sink);
+        var outcome = MonotonicityExperiment.run(vs, pre, precision, synsets, files, config, imageOptions.batch, t,
+                run.shard(), cp, run.resume, run.stopAfter, sink);
         double wall = (System.nanoTime() - t0) / 1e9;
         ImageOptions.printSkipped(outcome.skipped());
         List<ImageResult> images = outcome.images();
@@ -206,6 +206,9 @@ final class MonotonicityCommand implements Callable<Integer> {
         out.put("model", model);
         out.put("images", images.size());
         out.put("weights", io.nnfrust.onnx.ModelIdentity.weights(net));
+        if (!run.shard().isAll()) {
+            out.put("shard", run.shard().toString());
+        }
         out.put("imagesListed", files.size());
         out.put("complete", images.size() + outcome.skipped().size() >= files.size());
         out.put("perturbations", perturbations);

@@ -97,6 +97,14 @@ public final class ActiveExperiment {
     public static Outcome run(ModelLoader.Loaded loaded, ImagePreprocessor pre, InferenceSession.Precision precision,
                               Synsets synsets, List<Path> files, Config c, int batch, int threads, Path checkpoint,
                               boolean resume, int stopAfter, Consumer<ImageResult> progress) {
+        return run(loaded, pre, precision, synsets, files, c, batch, threads, Shard.ALL, checkpoint, resume, stopAfter,
+                progress);
+    }
+
+    /** As above for shard {@code shard} of the images (image k of the list is shard (k mod N) + 1's). */
+    public static Outcome run(ModelLoader.Loaded loaded, ImagePreprocessor pre, InferenceSession.Precision precision,
+                              Synsets synsets, List<Path> files, Config c, int batch, int threads, Shard shard,
+                              Path checkpoint, boolean resume, int stopAfter, Consumer<ImageResult> progress) {
         Network net = loaded.network();
         ObjectMapper m = new ObjectMapper();
         long[] seeds = new long[files.size()];
@@ -104,12 +112,12 @@ public final class ActiveExperiment {
         for (int k = 0; k < seeds.length; k++) {
             seeds[k] = master.nextLong();
         }
-        ImageLoop<ImageResult> loop = new ImageLoop<>(files, checkpoint, Checkpoint.header(m, c.toJson(m)), resume, seeds, ImageResult::of,
+        ImageLoop<ImageResult> loop = new ImageLoop<>(files, shard, checkpoint, Checkpoint.header(m, c.toJson(m), shard), resume, seeds, ImageResult::of,
                 r -> r.toJson(m), progress);
         FrustrationSolver solver = Solvers.byName(c.solver());
         List<ImageSet.Skipped> skipped;
-        try (InferenceSession session = new InferenceSession(loaded.model(), net, ActiveSubnetwork.tensorsNeeded(net),
-                precision, threads)) {
+        try (loop; InferenceSession session = new InferenceSession(loaded.model(), net,
+                ActiveSubnetwork.tensorsNeeded(net), precision, threads)) {
             skipped = loop.run(stopAfter, batch, pre, session.inputSize(), (b, listIndex) -> {
                 long t0 = System.nanoTime();
                 Map<String, float[]> t = session.run(b.input(), b.size());

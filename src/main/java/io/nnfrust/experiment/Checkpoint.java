@@ -27,25 +27,100 @@ import java.util.List;
  * checkpoint is recognised. Resuming keeps the lines whose check holds, drops the others (their work runs again)
  * and says how many were dropped; a checkpoint written with another configuration is refused.
  */
-public final class Checkpoint {
+public final class Checkpoint implements AutoCloseable {
     private static final String CHECK_PREFIX = ",\"check\":\"";
     private final Path file;
     private final String headerLine;
     private final int kept;
     private final int dropped;
+    private final Lock lock;
 
-    private Checkpoint(Path file, String headerLine, int kept, int dropped) {
+    private Checkpoint(Path file, String headerLine, int kept, int dropped, Lock lock) {
         this.file = file;
         this.headerLine = headerLine;
         this.kept = kept;
         this.dropped = dropped;
+        this.lock = lock;
+    }
+
+    /**
+     * An OS lock on {@code .NAME.lock} beside a checkpoint, held while a run writes it: a second process (another
+     * shard given the same --checkpoint, a requeued job whose first instance still runs) is refused at once
+     * instead of interleaving its lines. Released when the run ends (or its process dies).
+     */
+    private record Lock(java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) {
+        static Lock acquire(Path file) {
+            Path abs = file.toAbsolutePath();
+            Path lockFile = abs.resolveSibling("." + abs.getFileName() + ".lock");
+            java.nio.channels.FileChannel ch = null;
+            try {
+                ch = java.nio.channels.FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                java.nio.channels.FileLock l = ch.tryLock();
+                if (l == null) {
+                    ch.close();
+                    throw busy(file, lockFile);
+                }
+                return new Lock(ch, l);
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                closeQuietly(ch);
+                throw busy(file, lockFile);
+            } catch (IOException e) {
+                closeQuietly(ch);
+                throw new NnfrustException("cannot lock checkpoint " + file + " (" + lockFile + "): " + e.getMessage());
+            }
+        }
+
+        private static NnfrustException busy(Path file, Path lockFile) {
+            return new NnfrustException("checkpoint " + file + " is being written by another run (" + lockFile
+                    + " is locked); wait for it to end, or give this run its own --checkpoint (one per --shard)");
+        }
+
+        private static void closeQuietly(java.nio.channels.FileChannel ch) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+        }
+
+        void release() {
+            try {
+                lock.release();
+            } catch (IOException ignored) {
+                // the channel's close releases it too
+            }
+            closeQuietly(channel);
+        }
+    }
+
+    /** Releases the checkpoint's lock (the file stays). */
+    @Override
+    public void close() {
+        if (lock != null) {
+            lock.release();
+        }
     }
 
     /** The header line for a configuration: {@code {"type":"header","schemaVersion":2,"config":{...}}}. */
     public static String header(ObjectMapper m, ObjectNode config) {
+        return header(m, config, Shard.ALL);
+    }
+
+    /**
+     * The header line of shard {@code shard} of a run: {@code "shard": "K/N"} beside the configuration (absent for
+     * the whole run), so that a shard's checkpoint is resumed only by the same shard and merged with its siblings
+     * ({@link CheckpointMerge}).
+     */
+    public static String header(ObjectMapper m, ObjectNode config, Shard shard) {
         ObjectNode h = m.createObjectNode();
         h.put("type", "header");
         h.put("schemaVersion", Provenance.SCHEMA_VERSION);
+        h.put("nnfrust", io.nnfrust.util.Version.get());
+        if (!shard.isAll()) {
+            h.put("shard", shard.toString());
+        }
         h.set("config", config);
         return h.toString();
     }
@@ -78,9 +153,20 @@ public final class Checkpoint {
         if (exists && !resume) {
             throw new NnfrustException("checkpoint " + file + " exists; add --resume to continue it or remove it");
         }
+        Lock lock = Lock.acquire(file);
+        try {
+            return open(file, header, exists, done, m, lock);
+        } catch (RuntimeException e) {
+            lock.release();
+            throw e;
+        }
+    }
+
+    private static Checkpoint open(Path file, String header, boolean exists, List<JsonNode> done, ObjectMapper m,
+                                   Lock lock) {
         if (!exists) {
             AtomicFiles.write(file, os -> os.write((header + "\n").getBytes(StandardCharsets.UTF_8)));
-            return new Checkpoint(file, header, 0, 0);
+            return new Checkpoint(file, header, 0, 0, lock);
         }
         List<String> lines;
         try {
@@ -111,7 +197,7 @@ public final class Checkpoint {
                     file, dropped, dropped + keep.size() - 1);
         }
         AtomicFiles.write(file, os -> os.write((String.join("\n", keep) + "\n").getBytes(StandardCharsets.UTF_8)));
-        return new Checkpoint(file, head, keep.size() - 1, dropped);
+        return new Checkpoint(file, head, keep.size() - 1, dropped, lock);
     }
 
     /** Result lines read back and kept by {@link #open}. */
@@ -191,6 +277,10 @@ public final class Checkpoint {
         if (schema != Provenance.SCHEMA_VERSION) {
             throw new NnfrustException("checkpoint " + file + " was written by another nnfrust version (output schema "
                     + schema + ", this one writes " + Provenance.SCHEMA_VERSION + "); start a new checkpoint");
+        }
+        if (mine != null && !mine.path("shard").asText("").equals(theirs.path("shard").asText(""))) {
+            throw new NnfrustException("checkpoint " + file + " belongs to shard " + theirs.path("shard").asText("(whole run)")
+                    + ", this run is " + mine.path("shard").asText("the whole run") + "; give each shard its own checkpoint");
         }
         if (mine == null || !mine.get("config").equals(theirs.get("config"))) {
             throw new NnfrustException("checkpoint " + file + " was written with other options or model; "

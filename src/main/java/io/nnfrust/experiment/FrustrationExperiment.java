@@ -126,9 +126,44 @@ public final class FrustrationExperiment {
      */
     public static List<Outcome> run(SignedGraph real, Config c, Path checkpoint, boolean resume, int threads,
                                     int stopAfter, Consumer<Outcome> progress) {
+        return run(real, c, Shard.ALL, checkpoint, resume, threads, stopAfter, progress);
+    }
+
+    /**
+     * The units of work in their fixed order: one per real restart and one per null network (whose instances share
+     * one build of the network); {@link Shard} K of N runs the units u with u mod N = K - 1.
+     */
+    public static List<List<Task>> units(List<Task> tasks) {
+        Map<String, List<Task>> units = new java.util.LinkedHashMap<>();
+        for (Task t : tasks) {
+            String unit = t.group().equals("R") ? t.key() : t.group() + "/" + t.replica();
+            units.computeIfAbsent(unit, k -> new ArrayList<>()).add(t);
+        }
+        return new ArrayList<>(units.values());
+    }
+
+    /** The tasks of shard {@code shard}, in task order. */
+    public static List<Task> tasks(Config c, Shard shard) {
+        List<List<Task>> units = units(tasks(c));
+        List<Task> mine = new ArrayList<>();
+        for (int u = 0; u < units.size(); u++) {
+            if (shard.owns(u)) {
+                mine.addAll(units.get(u));
+            }
+        }
+        mine.sort(java.util.Comparator.comparingInt(Task::index));
+        return mine;
+    }
+
+    /**
+     * As {@link #run(SignedGraph, Config, Path, boolean, int, int, Consumer)} for shard {@code shard} of the tasks,
+     * with the seeds of the whole run; its checkpoint header names the shard.
+     */
+    public static List<Outcome> run(SignedGraph real, Config c, Shard shard, Path checkpoint, boolean resume,
+                                    int threads, int stopAfter, Consumer<Outcome> progress) {
         ObjectMapper m = new ObjectMapper();
-        List<Task> tasks = tasks(c);
-        String header = headerLine(m, c);
+        List<Task> tasks = tasks(c, shard);
+        String header = Checkpoint.header(m, c.toJson(m), shard);
         Map<String, Outcome> done = new HashMap<>();
         final Checkpoint cp = checkpoint == null ? null : openCheckpoint(checkpoint, header, resume, tasks, done);
         List<Task> pending = new ArrayList<>();
@@ -189,6 +224,9 @@ public final class FrustrationExperiment {
             throw new NnfrustException("interrupted");
         } finally {
             pool.shutdownNow();
+            if (cp != null) {
+                cp.close();
+            }
         }
         List<Outcome> out = new ArrayList<>();
         for (Task t : tasks) {
@@ -198,10 +236,6 @@ public final class FrustrationExperiment {
             }
         }
         return out;
-    }
-
-    private static String headerLine(ObjectMapper m, Config c) {
-        return Checkpoint.header(m, c.toJson(m));
     }
 
     /** The JSON Lines form of an outcome. */

@@ -20,13 +20,14 @@ import java.util.function.Function;
  *
  * @param <R> the per-image result
  */
-final class ImageLoop<R> {
+final class ImageLoop<R> implements AutoCloseable {
     /** Work on one loaded batch; {@code listIndex[i]} is the index in the image list of the batch's image i. */
     interface BatchWork {
         void run(ImageSet.Batch batch, int[] listIndex);
     }
 
     private final List<Path> files;
+    private final Shard shard;
     private final Checkpoint checkpoint;
     private final Function<R, String> toJson;
     private final Consumer<R> progress;
@@ -42,6 +43,13 @@ final class ImageLoop<R> {
      */
     ImageLoop(List<Path> files, Path checkpointFile, String header, boolean resume, long[] seeds,
               Function<JsonNode, R> parse, Function<R, String> toJson, Consumer<R> progress) {
+        this(files, Shard.ALL, checkpointFile, header, resume, seeds, parse, toJson, progress);
+    }
+
+    /** As above for shard {@code shard}: image k (list order) is its when k mod N = K - 1. */
+    ImageLoop(List<Path> files, Shard shard, Path checkpointFile, String header, boolean resume, long[] seeds,
+              Function<JsonNode, R> parse, Function<R, String> toJson, Consumer<R> progress) {
+        this.shard = shard;
         this.files = files;
         this.toJson = toJson;
         this.progress = progress;
@@ -70,7 +78,7 @@ final class ImageLoop<R> {
     List<ImageSet.Skipped> run(int stopAfter, int batch, ImagePreprocessor pre, int perImage, BatchWork work) {
         List<Integer> pending = new ArrayList<>();
         for (int k = 0; k < files.size(); k++) {
-            if (!done.containsKey(k) && (stopAfter <= 0 || pending.size() < stopAfter)) {
+            if (shard.owns(k) && !done.containsKey(k) && (stopAfter <= 0 || pending.size() < stopAfter)) {
                 pending.add(k);
             }
         }
@@ -102,6 +110,14 @@ final class ImageLoop<R> {
         }
         if (progress != null) {
             progress.accept(result);
+        }
+    }
+
+    /** Releases the checkpoint (its lock). */
+    @Override
+    public void close() {
+        if (checkpoint != null) {
+            checkpoint.close();
         }
     }
 

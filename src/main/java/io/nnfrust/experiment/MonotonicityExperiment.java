@@ -337,14 +337,23 @@ public final class MonotonicityExperiment {
     // ------------------------------------------------------------------------------------------ run
 
     private static String header(Config c) {
+        return header(c, Shard.ALL);
+    }
+
+    private static String header(Config c, Shard shard) {
         ObjectMapper m = new ObjectMapper();
-        return Checkpoint.header(m, c.toJson(m));
+        return Checkpoint.header(m, c.toJson(m), shard);
     }
 
     /** Fails now, before any spins are computed, if {@link #run} would refuse {@code checkpoint}. */
     public static void checkCheckpoint(Config c, Path checkpoint, boolean resume) {
+        checkCheckpoint(c, Shard.ALL, checkpoint, resume);
+    }
+
+    /** As above for the checkpoint of shard {@code shard}. */
+    public static void checkCheckpoint(Config c, Shard shard, Path checkpoint, boolean resume) {
         if (checkpoint != null) {
-            Checkpoint.validate(checkpoint, header(c), resume);
+            Checkpoint.validate(checkpoint, header(c, shard), resume);
         }
     }
 
@@ -357,6 +366,14 @@ public final class MonotonicityExperiment {
     public static Outcome run(List<Variant> variants, ImagePreprocessor pre, InferenceSession.Precision precision,
                               Synsets synsets, List<Path> files, Config c, int batch, int threads, Path checkpoint,
                               boolean resume, int stopAfter, Consumer<ImageResult> progress) {
+        return run(variants, pre, precision, synsets, files, c, batch, threads, Shard.ALL, checkpoint, resume,
+                stopAfter, progress);
+    }
+
+    /** As above for shard {@code shard} of the images (image k of the list is shard (k mod N) + 1's). */
+    public static Outcome run(List<Variant> variants, ImagePreprocessor pre, InferenceSession.Precision precision,
+                              Synsets synsets, List<Path> files, Config c, int batch, int threads, Shard shard,
+                              Path checkpoint, boolean resume, int stopAfter, Consumer<ImageResult> progress) {
         if (variants.isEmpty()) {
             throw new NnfrustException("no variant to run");
         }
@@ -365,11 +382,11 @@ public final class MonotonicityExperiment {
         }
         ObjectMapper m = new ObjectMapper();
         Seeds seeds = Seeds.of(c.seed(), files.size());
-        ImageLoop<ImageResult> loop = new ImageLoop<>(files, checkpoint, header(c), resume, seeds.images(),
+        ImageLoop<ImageResult> loop = new ImageLoop<>(files, shard, checkpoint, header(c, shard), resume, seeds.images(),
                 ImageResult::of, r -> r.toJson(m), progress);
         List<ImageSet.Skipped> skipped;
         Engine engine = new Engine(variants, precision, threads, batch, c.amplitudes().amplitudes());
-        try (engine) {
+        try (loop; engine) {
             skipped = loop.run(stopAfter, batch, pre, engine.n0, (b, listIndex) -> {
                 Map<Network, float[]> y1 = engine.originals(b.input(), b.size());
                 for (int i = 0; i < b.size(); i++) {

@@ -1,0 +1,168 @@
+package io.nnfrust.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.experiment.Checkpoint;
+import io.nnfrust.experiment.Shard;
+import io.nnfrust.testing.SmallOnnx;
+import io.nnfrust.util.NnfrustException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Sharded experiments: N shards (N = 1, 2, 3 and 7, more than there are units of work), one of them killed
+ * (--stop-after) and resumed, merged by 'nnfrust merge', then finished by the unsharded command with --resume:
+ * the same groups, Welch tests and per-task results as one unsharded run (timing fields aside).
+ */
+class ShardTest {
+    @TempDir
+    Path dir;
+
+    private static String[] args(Object... a) {
+        return Stream.of(a).map(String::valueOf).toArray(String[]::new);
+    }
+
+    private static Object[] concat(Object[] a, Object... b) {
+        Object[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    /** The JSON without timing and provenance: what must be identical. */
+    private static JsonNode science(Path p) throws Exception {
+        ObjectNode j = (ObjectNode) new ObjectMapper().readTree(p.toFile());
+        j.remove("provenance");
+        j.remove("wallSeconds");
+        j.remove("secondsPerImage");
+        for (JsonNode r : j.get("results")) {
+            ((ObjectNode) r).remove("seconds");
+        }
+        return j;
+    }
+
+    @Test
+    void shardedFrustrationExperimentMergesToTheUnshardedResult() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(4).toByteArray());
+        Object[] common = {"experiment", "frustration", model, "--replicas", 3, "--nulls", "N1,N3", "--null-count", 2,
+                "--solver", "layered", "--threads", 1, "--seed", 11, "--quiet"};
+        Path whole = dir.resolve("whole.json");
+        assertEquals(0, CliRun.run(args(concat(common, "--output", whole))).code());
+        for (int n : new int[] {1, 2, 3, 7}) {
+            List<String> cps = new ArrayList<>();
+            for (int k = 1; k <= n; k++) {
+                Path cp = dir.resolve("s" + n + "-" + k + ".jsonl");
+                cps.add(cp.toString());
+                if (k == 1 && n > 1) { // killed after one solve, then resumed (a requeued job)
+                    assertEquals(0, CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp,
+                            "--stop-after", 1))).code());
+                    CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp,
+                            "--resume")));
+                    assertEquals(0, r.code(), r.err());
+                } else {
+                    CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp)));
+                    assertEquals(0, r.code(), r.err());
+                }
+            }
+            Path merged = dir.resolve("merged" + n + ".jsonl");
+            List<String> m = new ArrayList<>(List.of("merge", "--checkpoint", merged.toString()));
+            m.addAll(cps);
+            CliRun.Outcome mo = CliRun.run(m.toArray(String[]::new));
+            assertEquals(0, mo.code(), mo.err());
+            assertTrue(mo.out().contains("merged " + n + " of " + n + " shards: 11 results"), mo.out());
+            Path out = dir.resolve("merged" + n + ".json");
+            CliRun.Outcome fin = CliRun.run(args(concat(common, "--checkpoint", merged, "--resume", "--output", out)));
+            assertEquals(0, fin.code(), fin.err());
+            assertEquals(science(whole), science(out), n + " shards");
+        }
+    }
+
+    @Test
+    void mergeRefusesMixedRunsDuplicatesAndMissingShards() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(4).toByteArray());
+        Object[] common = {"experiment", "frustration", model, "--replicas", 2, "--nulls", "N1", "--null-count", 1,
+                "--solver", "layered", "--threads", 1, "--quiet"};
+        Path a = dir.resolve("a.jsonl"), b = dir.resolve("b.jsonl"), other = dir.resolve("o.jsonl");
+        assertEquals(0, CliRun.run(args(concat(common, "--seed", 1, "--shard", "1/2", "--checkpoint", a))).code());
+        assertEquals(0, CliRun.run(args(concat(common, "--seed", 1, "--shard", "2/2", "--checkpoint", b))).code());
+        assertEquals(0, CliRun.run(args(concat(common, "--seed", 2, "--shard", "2/2", "--checkpoint", other))).code());
+        Path out = dir.resolve("m.jsonl");
+        CliRun.assertOneErrorLine(CliRun.run(args("merge", "--checkpoint", out, a, other)), "other options");
+        CliRun.assertOneErrorLine(CliRun.run(args("merge", "--checkpoint", out, a, a)), "given twice");
+        CliRun.assertOneErrorLine(CliRun.run(args("merge", "--checkpoint", out, a)), "shard 2 of 2 missing");
+        CliRun.Outcome partial = CliRun.run(args("merge", "--checkpoint", out, "--allow-partial", a));
+        assertEquals(0, partial.code(), partial.err());
+        assertTrue(partial.out().contains("missing shards [2]"), partial.out());
+        // a result copied into another shard's checkpoint (re-checked so that only the duplicate is wrong)
+        List<String> la = Files.readAllLines(a), lb = new ArrayList<>(Files.readAllLines(b));
+        String body = la.get(1).substring(0, la.get(1).lastIndexOf(",\"check\"")) + "}";
+        lb.add(Checkpoint.class.getName().isEmpty() ? "" : resign(lb.get(0), body));
+        Path dup = dir.resolve("dup.jsonl");
+        Files.write(dup, lb);
+        CliRun.assertOneErrorLine(CliRun.run(args("merge", "--checkpoint", out, a, dup)), "appears in");
+        // another nnfrust version
+        List<String> lv = new ArrayList<>(Files.readAllLines(b));
+        lv.set(0, lv.get(0).replaceFirst("\"nnfrust\":\"[^\"]*\"", "\"nnfrust\":\"0.0.1\""));
+        Path ver = dir.resolve("ver.jsonl");
+        Files.write(ver, lv);
+        CliRun.assertOneErrorLine(CliRun.run(args("merge", "--checkpoint", out, a, ver)), "nnfrust 0.0.1");
+        // a shard needs a checkpoint; a shard's checkpoint is not resumed by another shard
+        CliRun.assertOneErrorLine(CliRun.run(args(concat(common, "--shard", "1/2"))), "--shard 1/2 needs");
+        CliRun.assertOneErrorLine(CliRun.run(args(concat(common, "--seed", 1, "--shard", "2/2", "--checkpoint", a,
+                "--resume"))), "belongs to shard 1/2");
+    }
+
+    private static String resign(String header, String body) throws Exception {
+        var m = Checkpoint.class.getDeclaredMethod("sign", String.class, String.class);
+        m.setAccessible(true);
+        return (String) m.invoke(null, header, body);
+    }
+
+    @Test
+    void aCheckpointIsWrittenByOneRunAtATime() throws Exception {
+        Path cp = dir.resolve("c.jsonl");
+        ObjectMapper m = new ObjectMapper();
+        String header = Checkpoint.header(m, m.createObjectNode().put("x", 1));
+        try (Checkpoint first = Checkpoint.open(cp, header, false, new ArrayList<>())) {
+            NnfrustException e = assertThrows(NnfrustException.class,
+                    () -> Checkpoint.open(cp, header, true, new ArrayList<>()));
+            assertTrue(e.getMessage().contains("being written by another run"), e.getMessage());
+            first.append("{\"k\":1}");
+        }
+        try (Checkpoint again = Checkpoint.open(cp, header, true, new ArrayList<>())) {
+            assertEquals(1, again.kept(), "released at the end of the first run");
+        }
+    }
+
+    @Test
+    void shardsFromTheSlurmArrayEnvironment() {
+        assertEquals(new Shard(2, 3), Shard.parse("slurm", Map.of("SLURM_ARRAY_TASK_ID", "2",
+                "SLURM_ARRAY_TASK_MIN", "1", "SLURM_ARRAY_TASK_MAX", "3")));
+        assertEquals(new Shard(1, 3), Shard.parse("slurm", Map.of("SLURM_ARRAY_TASK_ID", "0",
+                "SLURM_ARRAY_TASK_MIN", "0", "SLURM_ARRAY_TASK_MAX", "2")));
+        assertEquals(new Shard(3, 4), Shard.parse("slurm", Map.of("SLURM_ARRAY_TASK_ID", "3",
+                "SLURM_ARRAY_TASK_COUNT", "4")));
+        assertTrue(assertThrows(NnfrustException.class, () -> Shard.parse("slurm", Map.of())).getMessage()
+                .contains("SLURM_ARRAY_TASK_ID is not set"));
+        assertThrows(NnfrustException.class, () -> Shard.parse("slurm", Map.of("SLURM_ARRAY_TASK_ID", "1",
+                "SLURM_ARRAY_TASK_MIN", "1", "SLURM_ARRAY_TASK_MAX", "7", "SLURM_ARRAY_TASK_COUNT", "4")));
+        assertEquals(new Shard(2, 8), Shard.parse("2/8", Map.of()));
+        assertThrows(NnfrustException.class, () -> Shard.parse("9/8", Map.of()));
+        assertThrows(NnfrustException.class, () -> Shard.parse("0/8", Map.of()));
+        assertThrows(NnfrustException.class, () -> Shard.parse("two", Map.of()));
+        assertEquals(Shard.ALL, Shard.parse(null, Map.of()));
+        Shard s = new Shard(2, 3);
+        assertTrue(s.owns(1) && s.owns(4) && !s.owns(0) && !s.owns(2));
+    }
+}
