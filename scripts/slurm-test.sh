@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end cluster test on a real one-node Slurm (scripts/slurm-local.sh): an array of 3 shards of
+# 'experiment frustration' (SqueezeNet at 32x32, 11 solves) submitted with sbatch --array, waited for by polling
+# squeue, merged with 'nnfrust merge', finished with --resume, and compared with the single-machine run.
+# Installs slurm-wlm and munge when missing (Debian, as root). Prints PASS or FAIL and exits 0 or 1.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if ! command -v sbatch >/dev/null || ! command -v munged >/dev/null; then
+  echo "slurm-test: installing slurm-wlm and munge"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge) >/dev/null
+fi
+t0=$SECONDS
+"$here/scripts/slurm-local.sh"
+work="$(mktemp -d /tmp/nnfrust-slurm.XXXXXX)"
+nn="$here/nnfrust"
+"$nn" --version >/dev/null   # builds the jar once, before the jobs start
+run=(experiment frustration zoo:squeezenet1.1 --input-size 32 32 --replicas 3 --nulls N1,N3 --null-count 2
+     --solver layered --threads 1 --seed 5 --quiet)
+NNFRUST_JAVA_OPTS=-Xmx1g "$nn" "${run[@]}" --output "$work/whole.json"
+cat > "$work/shard.sbatch" <<SBATCH
+#!/usr/bin/env bash
+#SBATCH --job-name=nnfrust-shard
+#SBATCH --array=1-3
+#SBATCH --cpus-per-task=1
+#SBATCH --mem=1536M
+#SBATCH --requeue
+#SBATCH --output=$work/shard-%a.log
+export NNFRUST_JAVA_OPTS=-Xmx1g
+exec "$nn" ${run[*]} --shard slurm --checkpoint "$work/shard-\${SLURM_ARRAY_TASK_ID}.jsonl" --resume
+SBATCH
+job="$(sbatch --parsable "$work/shard.sbatch")"
+echo "slurm-test: submitted array job $job (3 shards)"
+for _ in $(seq 1 600); do
+  [[ -z "$(squeue -h -j "$job" 2>/dev/null)" ]] && break
+  sleep 1
+done
+if [[ -n "$(squeue -h -j "$job" 2>/dev/null)" ]]; then
+  echo "slurm-test: FAIL: array job $job still queued after 600 s"; squeue; exit 1
+fi
+for k in 1 2 3; do
+  [[ -s "$work/shard-$k.jsonl" ]] || { echo "slurm-test: FAIL: shard $k wrote no checkpoint"; cat "$work/shard-$k.log"; exit 1; }
+done
+"$nn" merge --checkpoint "$work/merged.jsonl" "$work"/shard-{1,2,3}.jsonl
+"$nn" "${run[@]}" --checkpoint "$work/merged.jsonl" --resume --output "$work/merged.json"
+python3 - "$work/whole.json" "$work/merged.json" <<'PY'
+import json, sys
+def science(p):
+    j = json.load(open(p))
+    for k in ("provenance",):
+        j.pop(k, None)
+    for r in j["results"]:
+        r.pop("seconds", None)
+    return j
+a, b = science(sys.argv[1]), science(sys.argv[2])
+if a != b:
+    print("slurm-test: FAIL: the merged result differs from the single-machine run")
+    sys.exit(1)
+print("slurm-test: merged = single-machine run: %d solves, groups %s" % (a["solves"], ", ".join(
+    "%s min %.6f" % (g, s["min"]) for g, s in a["groups"].items())))
+PY
+echo "slurm-test: PASS in $((SECONDS - t0)) s (work in $work)"
