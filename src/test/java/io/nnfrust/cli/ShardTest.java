@@ -88,6 +88,45 @@ class ShardTest {
     }
 
     @Test
+    void shardedImageExperimentsMergeToTheUnshardedResult() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(6).toByteArray());
+        Path images = SmallOnnx.images(dir.resolve("imgs"), 5, 2);
+        Object[][] runs = {
+                {"experiment", "active", model, "--images", images, "--preprocess", "raw", "--resize", 8,
+                        "--solver", "layered", "--restarts", 2, "--epsilon-r", 0.4, "--threads", 1, "--quiet"},
+                {"experiment", "monotonicity", model, "--images", images, "--preprocess", "raw", "--resize", 8,
+                        "--perturbations", 4, "--nulls", "random-order", "--restarts", 1, "--initial-flips", 50,
+                        "--threads", 1, "--quiet"}};
+        for (Object[] common : runs) {
+            String name = common[1].toString();
+            Path whole = dir.resolve(name + "-whole.json");
+            CliRun.Outcome w = CliRun.run(args(concat(common, "--output", whole)));
+            assertEquals(0, w.code(), w.err());
+            List<String> m = new ArrayList<>(List.of("merge", "--checkpoint", dir.resolve(name + "-all.jsonl").toString()));
+            for (int k = 1; k <= 3; k++) {
+                Path cp = dir.resolve(name + "-" + k + ".jsonl");
+                CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/3", "--checkpoint", cp)));
+                assertEquals(0, r.code(), r.err());
+                m.add(cp.toString());
+            }
+            CliRun.Outcome mo = CliRun.run(m.toArray(String[]::new));
+            assertEquals(0, mo.code(), mo.err());
+            assertTrue(mo.out().contains("5 results"), mo.out());
+            Path out = dir.resolve(name + "-merged.json");
+            CliRun.Outcome fin = CliRun.run(args(concat(common, "--checkpoint", dir.resolve(name + "-all.jsonl"),
+                    "--resume", "--output", out)));
+            assertEquals(0, fin.code(), fin.err());
+            JsonNode a = science(whole), b = science(out);
+            ((ObjectNode) a).remove("inference");
+            ((ObjectNode) b).remove("inference");
+            ((ObjectNode) a).remove("newImages");
+            ((ObjectNode) b).remove("newImages");
+            assertEquals(a, b, name);
+        }
+    }
+
+    @Test
     void mergeRefusesMixedRunsDuplicatesAndMissingShards() throws Exception {
         Path model = dir.resolve("net.onnx");
         Files.write(model, SmallOnnx.network(4).toByteArray());
