@@ -60,6 +60,10 @@ public final class FrustrationCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress on stderr.")
     boolean quiet;
 
+    @Option(names = "--shard", paramLabel = "K/N|slurm",
+            description = "Run only the restarts k with k mod N = K - 1 (same seeds as the whole run); combine the shards' --output files with 'nnfrust merge'. See docs/cluster.md.")
+    String shard;
+
     @Mixin
     SolverOptionsMixin solverOptions;
 
@@ -79,6 +83,11 @@ public final class FrustrationCommand implements Callable<Integer> {
             throw new io.nnfrust.util.NnfrustException("--trace-every must be >= 0, got " + traceEvery);
         }
         long traceStep = traceEvery;
+        io.nnfrust.experiment.Shard sh = io.nnfrust.experiment.Shard.parse(shard, System.getenv());
+        if (!sh.isAll() && output == null) {
+            throw new io.nnfrust.util.NnfrustException("--shard " + sh + " needs --output FILE: the shards' JSON files are"
+                    + " what 'nnfrust merge' combines");
+        }
         io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("--output", output)
                 .file("--spins", spins).file("--trace", trace);
         GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
@@ -102,8 +111,29 @@ public final class FrustrationCommand implements Callable<Integer> {
                     restarts, restarts == 1 ? "" : "s", t, t == 1 ? "" : "s", solverOptions.seed);
         }
         double[] bestSoFar = {Double.MAX_VALUE};
-        io.nnfrust.util.Progress progress = new io.nnfrust.util.Progress("restarts", restarts, 0,
-                Math.min(t, restarts), quiet ? null : err::println);
+        int mine = (int) java.util.stream.IntStream.range(0, restarts).filter(sh::owns).count();
+        if (mine == 0) {
+            // more shards than restarts: this one has nothing to do, and says so in a file merge accepts
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode o = m.createObjectNode();
+            o.put("model", model);
+            o.put("solver", s.name());
+            o.put("shard", sh.toString());
+            o.putArray("epsilons");
+            o.putArray("restarts");
+            ObjectNode p = Outputs.provenance(m, o, src.network());
+            if (src.network() == null) {
+                p.putObject("model").put("source", model).put("sha256", src.sha256()).put("kind", "graph-file");
+            }
+            putRunSettings(p, restarts, t, opts, s.name());
+            String text = m.writeValueAsString(o);
+            outs.stage(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+            outs.commit();
+            err.printf(Locale.ROOT, "shard %s: no restart of %d is this shard's; wrote %s%n", sh, restarts, output);
+            return 0;
+        }
+        io.nnfrust.util.Progress progress = new io.nnfrust.util.Progress("restarts", mine, 0,
+                Math.max(1, Math.min(t, mine)), quiet ? null : err::println);
         FrustrationRunner.Result result = FrustrationRunner.run(glass, s, opts, restarts, solverOptions.seed, t, r -> {
             String at = progress.tick();
             bestSoFar[0] = Math.min(bestSoFar[0], r.result().epsilon());
@@ -113,7 +143,7 @@ public final class FrustrationCommand implements Callable<Integer> {
                         at, r.index(), x.epsilon(), x.flips(), x.steps(), x.seconds(),
                         x.localMinimum() ? "" : ", NOT a local minimum", bestSoFar[0]);
             }
-        });
+        }, sh::owns);
         RestartResult best = result.best().result();
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         if (spins != null) {
@@ -128,6 +158,9 @@ public final class FrustrationCommand implements Callable<Integer> {
             outs.stage(trace, os -> os.write(traceCsv(result).getBytes(StandardCharsets.UTF_8)));
         }
         ObjectNode o = toJson(m, src, glass, result, opts, t, entries);
+        if (!sh.isAll()) {
+            o.put("shard", sh.toString());
+        }
         String text = m.writeValueAsString(o);
         if (output != null) {
             outs.stage(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
@@ -164,7 +197,7 @@ public final class FrustrationCommand implements Callable<Integer> {
         o.put("epsilonBest", best.epsilon());
         o.put("epsilonMean", result.mean());
         o.put("epsilonSd", result.sd());
-        o.put("bestRestart", result.bestIndex());
+        o.put("bestRestart", result.best().index());
         o.put("localMinimum", best.localMinimum());
         o.put("structurallyBalanced", result.balanced());
         o.put("seconds", result.seconds());
@@ -211,17 +244,23 @@ public final class FrustrationCommand implements Callable<Integer> {
         if (src.network() == null) {
             p.putObject("model").put("source", model).put("sha256", src.sha256()).put("kind", "graph-file");
         }
+        putRunSettings(p, restarts, threadCount, opts, result.solver());
+        return o;
+    }
+
+    /** The run's settings in the provenance: seed, restarts planned, threads, solver options. */
+    private void putRunSettings(ObjectNode p, int plannedRestarts, int threadCount, SolverOptions opts, String solver) {
+        p.put("solver", solver);
         p.put("seed", solverOptions.seed);
-        p.put("restarts", result.restarts().size());
+        p.put("restarts", plannedRestarts);
         p.put("threads", threadCount);
         p.put("initialFlips", opts.initialFlips());
         p.put("maxIterations", opts.maxIterations());
-        if (result.solver().equals("anneal")) {
+        if (solver.equals("anneal")) {
             p.put("sweeps", opts.sweeps());
             p.put("tStart", opts.startTemperature());
             p.put("tEnd", opts.endTemperature());
         }
-        return o;
     }
 
     private static void printSummary(PrintStream out, FrustrationRunner.Result r, List<FrustrationMap.Entry> entries) {
@@ -229,7 +268,7 @@ public final class FrustrationCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "solver           %s%n", r.solver());
         out.printf(Locale.ROOT, "restarts         %d%s%n", r.restarts().size(),
                 r.balanced() ? "  (structurally balanced: epsilon = 0 exactly, gauge found by search)" : "");
-        out.printf(Locale.ROOT, "epsilon best     %.6f  (restart %d, %s)%n", b.epsilon(), r.bestIndex(),
+        out.printf(Locale.ROOT, "epsilon best     %.6f  (restart %d, %s)%n", b.epsilon(), r.best().index(),
                 b.localMinimum() ? "local minimum" : b.negativeRowSums() + " negative row sums");
         out.printf(Locale.ROOT, "epsilon mean     %.6f  sd %.6f%n", r.mean(), r.sd());
         out.printf(Locale.ROOT, "tracked - exact  %.3g%n", b.trackedEpsilon() - b.epsilon());

@@ -11,12 +11,21 @@ import java.util.concurrent.Callable;
 
 /** {@code nnfrust merge}: the shards' checkpoints of one experiment into the checkpoint of the whole run. */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Merge the checkpoints of the --shard runs of one experiment into the checkpoint of the whole run.",
-                "Then run the same experiment command without --shard, with --checkpoint FILE --resume: every task is "
-                        + "found done and the outputs are written exactly as by an unsharded run. See docs/cluster.md."})
+        description = {"Merge the shards of one run (docs/cluster.md).",
+                "Experiments: the shards' checkpoints into the checkpoint of the whole run (--checkpoint); then run the "
+                        + "same experiment command without --shard, with --checkpoint FILE --resume: every task is found "
+                        + "done and the outputs are written exactly as by an unsharded run.",
+                "'nnfrust frustration': the shards' --output files into the JSON of the whole run (--output, and "
+                        + "--spins for the best spins)."})
 public final class MergeCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "The merged checkpoint to write.")
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "The merged checkpoint to write (experiments).")
     Path output;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "The merged JSON to write ('nnfrust frustration' shards).")
+    Path json;
+
+    @Option(names = "--spins", paramLabel = "FILE", description = "With --output: copy the best restart's spin file here.")
+    Path spins;
 
     @Option(names = "--allow-partial", description = "Merge the shards that are there and list the missing ones (default: missing shards are an error).")
     boolean allowPartial;
@@ -26,6 +35,14 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if ((output == null) == (json == null)) {
+            throw new io.nnfrust.util.NnfrustException("merge: give --checkpoint FILE (experiment checkpoints) or "
+                    + "--output FILE ('nnfrust frustration' outputs)");
+        }
+        if (json != null) {
+            System.out.println(FrustrationMerge.merge(shards, json, spins, allowPartial));
+            return 0;
+        }
         io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("--checkpoint", output);
         for (Path p : shards) {
             if (p.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {

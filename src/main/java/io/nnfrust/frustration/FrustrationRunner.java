@@ -71,6 +71,15 @@ public final class FrustrationRunner {
      */
     public static Result run(SpinGlass glass, FrustrationSolver solver, SolverOptions options, int restarts, long seed,
                              int threads, Consumer<Restart> onFinish) {
+        return run(glass, solver, options, restarts, seed, threads, onFinish, k -> true);
+    }
+
+    /**
+     * As above for the restarts k of 0..restarts-1 with {@code include.test(k)} only (a --shard of the restarts),
+     * each with the seed it has in the whole run; the result lists them in index order.
+     */
+    public static Result run(SpinGlass glass, FrustrationSolver solver, SolverOptions options, int restarts, long seed,
+                             int threads, Consumer<Restart> onFinish, java.util.function.IntPredicate include) {
         if (restarts < 1) {
             throw new NnfrustException("--restarts must be at least 1, got " + restarts);
         }
@@ -79,26 +88,30 @@ public final class FrustrationRunner {
         }
         long t0 = System.nanoTime();
         long[] seeds = restartSeeds(seed, restarts);
-        int workers = Math.min(threads, restarts);
+        int[] mine = java.util.stream.IntStream.range(0, restarts).filter(include).toArray();
+        if (mine.length == 0) {
+            throw new NnfrustException("no restart to run in this shard (" + restarts + " restarts)");
+        }
+        int workers = Math.min(threads, mine.length);
         long n = glass.nodeCount();
         // per running restart: spins, row sums, products and queues (about 48 bytes a node); per finished one: spins
         io.nnfrust.util.MemoryCheck.require(String.format(java.util.Locale.ROOT,
                 "%d restart(s) on %d thread(s) of a %,d-node graph", restarts, workers, n),
-                48.0 * n * workers + 8.0 * n * restarts, "use fewer --threads or --restarts, a smaller --input-size, or raise the"
+                48.0 * n * workers + 8.0 * n * mine.length, "use fewer --threads or --restarts, a smaller --input-size, or raise the"
                         + " heap with NNFRUST_JAVA_OPTS=-Xmx...");
         SolverOptions opts = options.withParallel(workers == 1 && threads > 1);
         Restart[] done = new Restart[restarts];
         double[] balanced = glass.isMasked() ? null : StructuralBalance.gauge(glass.graph());
         if (balanced != null) {
-            for (int k = 0; k < restarts; k++) {
-                RestartResult r = new RestartResult(0.0, 0.0, 0, 0, 0, 0, k == 0 ? balanced.clone() : null,
+            for (int k : mine) {
+                RestartResult r = new RestartResult(0.0, 0.0, 0, 0, 0, 0, k == mine[0] ? balanced.clone() : null,
                         new double[0]);
                 done[k] = new Restart(k, seeds[k], r);
                 if (onFinish != null) {
                     onFinish.accept(done[k]);
                 }
             }
-            return new Result(solver.name(), seed, List.of(done), 0, (System.nanoTime() - t0) / 1e9, true);
+            return compact(solver.name(), seed, done, mine[0], (System.nanoTime() - t0) / 1e9, true);
         }
         Object lock = new Object();
         int[] best = {-1};
@@ -109,7 +122,7 @@ public final class FrustrationRunner {
         });
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (int k = 0; k < restarts; k++) {
+            for (int k : mine) {
                 final int idx = k;
                 futures.add(pool.submit(() -> {
                     RestartResult r = solver.solve(glass, new SplittableRandom(seeds[idx]), opts);
@@ -151,7 +164,23 @@ public final class FrustrationRunner {
         } finally {
             pool.shutdownNow();
         }
-        return new Result(solver.name(), seed, List.of(done), best[0], (System.nanoTime() - t0) / 1e9, false);
+        return compact(solver.name(), seed, done, best[0], (System.nanoTime() - t0) / 1e9, false);
+    }
+
+    /** The restarts that ran, in index order, and the list position of restart {@code bestIndex}. */
+    private static Result compact(String solver, long seed, Restart[] done, int bestIndex, double seconds,
+                                  boolean balanced) {
+        List<Restart> ran = new ArrayList<>();
+        int bestAt = -1;
+        for (Restart r : done) {
+            if (r != null) {
+                if (r.index() == bestIndex) {
+                    bestAt = ran.size();
+                }
+                ran.add(r);
+            }
+        }
+        return new Result(solver, seed, List.copyOf(ran), bestAt, seconds, balanced);
     }
 
     private static Restart slim(Restart r) {

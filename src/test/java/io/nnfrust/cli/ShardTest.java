@@ -127,6 +127,45 @@ class ShardTest {
     }
 
     @Test
+    void shardedRestartsOfFrustrationMergeToTheUnshardedResult() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(8).toByteArray());
+        Object[] common = {"frustration", model, "--restarts", 5, "--solver", "algorithm1", "--initial-flips", 100,
+                "--seed", 3, "--threads", 1, "--map", "--quiet"};
+        Path whole = dir.resolve("f-whole.json"), wholeSpins = dir.resolve("f-whole.spins");
+        assertEquals(0, CliRun.run(args(concat(common, "--output", whole, "--spins", wholeSpins))).code());
+        ObjectMapper om = new ObjectMapper();
+        for (int n : new int[] {1, 2, 3, 7}) {
+            List<String> m = new ArrayList<>(List.of("merge", "--output", dir.resolve("f" + n + ".json").toString(),
+                    "--spins", dir.resolve("f" + n + ".spins").toString()));
+            for (int k = 1; k <= n; k++) {
+                Path o = dir.resolve("f" + n + "-" + k + ".json"), sp = dir.resolve("f" + n + "-" + k + ".spins");
+                CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--output", o, "--spins", sp)));
+                assertEquals(0, r.code(), r.err());
+                m.add(o.toString());
+            }
+            CliRun.Outcome mo = CliRun.run(m.toArray(String[]::new));
+            assertEquals(0, mo.code(), mo.err());
+            JsonNode a = om.readTree(whole.toFile()), b = om.readTree(dir.resolve("f" + n + ".json").toFile());
+            for (String f : new String[] {"epsilonBest", "epsilonMean", "epsilonSd", "bestRestart", "epsilons",
+                    "localMinimum", "structurallyBalanced", "graph", "frustrationMap", "solver", "weights"}) {
+                assertEquals(a.get(f), b.get(f), f + ", " + n + " shards");
+            }
+            for (int i = 0; i < 5; i++) {
+                ObjectNode x = (ObjectNode) a.get("restarts").get(i).deepCopy(), y = (ObjectNode) b.get("restarts").get(i).deepCopy();
+                x.remove("seconds");
+                y.remove("seconds");
+                assertEquals(x, y, "restart " + i + ", " + n + " shards");
+            }
+            assertArrayEquals(io.nnfrust.frustration.SpinFile.read(wholeSpins).spins(),
+                    io.nnfrust.frustration.SpinFile.read(dir.resolve("f" + n + ".spins")).spins());
+        }
+        CliRun.assertOneErrorLine(CliRun.run(args(concat(common, "--shard", "1/2"))), "--shard 1/2 needs --output");
+        Path o1 = dir.resolve("f2-1.json");
+        CliRun.assertOneErrorLine(CliRun.run(args("merge", "--output", dir.resolve("x.json"), o1)), "shard [2] of 2 missing");
+    }
+
+    @Test
     void mergeRefusesMixedRunsDuplicatesAndMissingShards() throws Exception {
         Path model = dir.resolve("net.onnx");
         Files.write(model, SmallOnnx.network(4).toByteArray());

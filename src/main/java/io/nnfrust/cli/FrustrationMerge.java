@@ -1,0 +1,185 @@
+package io.nnfrust.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.experiment.Shard;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Merges the --output files of the shards of one {@code nnfrust frustration} run into the JSON of the whole run:
+ * the restarts of all shards in index order, and from them ε best (lowest restart index on ties, as the
+ * unsharded run), mean and sample sd, the best restart's local-minimum flag and frustration map; with
+ * {@code spins} the best shard's spin file is copied. Checks: same model (SHA-256), solver, seed, restart count
+ * and solver options, each shard once, every restart present once.
+ */
+final class FrustrationMerge {
+    private FrustrationMerge() {
+    }
+
+    static final String[] SAME = {"solver", "seed", "restarts", "initialFlips", "maxIterations", "sweeps", "tStart",
+            "tEnd"};
+
+    static String merge(List<Path> files, Path out, Path spinsOut, boolean allowPartial) {
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        OutputSet outs = new OutputSet().file("--output", out).file("--spins", spinsOut);
+        List<ObjectNode> shards = new ArrayList<>();
+        Map<Integer, Path> byIndex = new TreeMap<>();
+        TreeMap<Integer, JsonNode> restarts = new TreeMap<>();
+        Map<Integer, Integer> restartShard = new TreeMap<>();
+        int count = -1;
+        for (Path f : files) {
+            ObjectNode j = read(m, f);
+            if (!j.has("restarts") || !j.has("epsilons") || !j.has("provenance")) {
+                throw new NnfrustException("merge: " + f + " is not the --output JSON of 'nnfrust frustration'");
+            }
+            Shard s = j.has("shard") ? Shard.parse(j.get("shard").asText(), Map.of()) : Shard.ALL;
+            ObjectNode first = shards.isEmpty() ? j : shards.get(0);
+            Path firstFile = shards.isEmpty() ? f : files.get(0);
+            if (!shards.isEmpty()) {
+                String a = first.path("provenance").path("model").path("sha256").asText(),
+                        b = j.path("provenance").path("model").path("sha256").asText();
+                if (!a.equals(b)) {
+                    throw new NnfrustException("merge: " + f + " is of another model (sha256 " + b + ") than "
+                            + firstFile + " (" + a + ")");
+                }
+                for (String k : SAME) {
+                    JsonNode x = first.path("provenance").path(k), y = j.path("provenance").path(k);
+                    if (!x.equals(y)) {
+                        throw new NnfrustException("merge: " + f + " was run with " + k + " " + y + ", " + firstFile
+                                + " with " + x + "; merge only the shards of one run");
+                    }
+                }
+                if (!first.path("provenance").path("nnfrust").equals(j.path("provenance").path("nnfrust"))) {
+                    throw new NnfrustException("merge: " + f + " was written by nnfrust "
+                            + j.path("provenance").path("nnfrust").asText() + ", " + firstFile + " by "
+                            + first.path("provenance").path("nnfrust").asText());
+                }
+                if (s.count() != count) {
+                    throw new NnfrustException("merge: " + f + " is shard " + s + ", " + firstFile + " of " + count
+                            + " shards");
+                }
+            } else {
+                count = s.count();
+            }
+            if (byIndex.put(s.index(), f) != null) {
+                throw new NnfrustException("merge: shard " + s + " is given twice");
+            }
+            for (JsonNode r : j.get("restarts")) {
+                int k = r.path("restart").asInt();
+                if (restarts.put(k, r) != null) {
+                    throw new NnfrustException("merge: restart " + k + " appears twice (" + f + ")");
+                }
+                restartShard.put(k, shards.size());
+            }
+            shards.add(j);
+        }
+        int planned = shards.get(0).path("provenance").path("restarts").asInt();
+        List<Integer> missingShards = new ArrayList<>();
+        for (int k = 1; k <= count; k++) {
+            if (!byIndex.containsKey(k)) {
+                missingShards.add(k);
+            }
+        }
+        if (!missingShards.isEmpty() && !allowPartial) {
+            throw new NnfrustException("merge: shard" + (missingShards.size() == 1 ? " " : "s ") + missingShards
+                    + " of " + count + " missing; give every shard's --output, or --allow-partial");
+        }
+        for (int k = 0; k < planned && missingShards.isEmpty(); k++) {
+            if (!restarts.containsKey(k)) {
+                throw new NnfrustException("merge: restart " + k + " of " + planned + " is in no shard");
+            }
+        }
+        // the whole run's summary, as FrustrationRunner computes it
+        int best = -1;
+        double sum = 0;
+        for (var e : restarts.entrySet()) {
+            double eps = e.getValue().path("epsilon").asDouble();
+            sum += eps;
+            if (best < 0 || eps < restarts.get(best).path("epsilon").asDouble()) {
+                best = e.getKey();
+            }
+        }
+        int n = restarts.size();
+        double mean = sum / n, ss = 0;
+        for (JsonNode r : restarts.values()) {
+            double d = r.path("epsilon").asDouble() - mean;
+            ss += d * d;
+        }
+        if (best < 0) {
+            throw new NnfrustException("merge: the shards hold no restart");
+        }
+        ObjectNode bestShard = shards.get(restartShard.get(best));
+        ObjectNode o = bestShard.deepCopy();
+        o.remove("shard");
+        o.put("epsilonBest", restarts.get(best).path("epsilon").asDouble());
+        o.put("epsilonMean", mean);
+        o.put("epsilonSd", n < 2 ? 0 : Math.sqrt(ss / (n - 1)));
+        o.put("bestRestart", best);
+        o.put("localMinimum", restarts.get(best).path("localMinimum").asBoolean());
+        double seconds = 0;
+        for (ObjectNode s : shards) {
+            seconds = Math.max(seconds, s.path("seconds").asDouble());
+        }
+        o.put("seconds", seconds);
+        ArrayNode eps = o.putArray("epsilons");
+        ArrayNode rs = o.putArray("restarts");
+        for (JsonNode r : restarts.values()) {
+            eps.add(r.path("epsilon").asDouble());
+            rs.add(r);
+        }
+        if (bestShard.has("frustrationMap")) {
+            o.set("frustrationMap", bestShard.get("frustrationMap"));
+        }
+        ObjectNode prov = (ObjectNode) o.get("provenance");
+        prov.put("threads", bestShard.path("provenance").path("threads").asInt());
+        ArrayNode from = prov.putArray("mergedFrom");
+        byIndex.values().forEach(p -> from.add(p.toString()));
+        if (spinsOut != null) {
+            if (!bestShard.has("spinsFile")) {
+                throw new NnfrustException("merge: --spins, but the best restart's shard wrote no spin file (run the "
+                        + "shards with --spins)");
+            }
+            io.nnfrust.frustration.SpinFile sf = io.nnfrust.frustration.SpinFile.read(
+                    Path.of(bestShard.get("spinsFile").asText()));
+            outs.stage(spinsOut, sf::writeTo);
+            o.put("spinsFile", spinsOut.toString());
+        } else {
+            o.remove("spinsFile");
+        }
+        String text;
+        try {
+            text = m.writeValueAsString(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        outs.stage(out, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+        outs.commit();
+        return String.format(java.util.Locale.ROOT, "merged %d of %d shards: %d restarts, epsilon best %.6f (restart %d)"
+                + " into %s%s", byIndex.size(), count, n, o.get("epsilonBest").asDouble(), best, out,
+                missingShards.isEmpty() ? "" : " (missing shards " + missingShards + ")");
+    }
+
+    private static ObjectNode read(ObjectMapper m, Path f) {
+        try {
+            JsonNode j = m.readTree(f.toFile());
+            if (j == null || !j.isObject()) {
+                throw new NnfrustException("merge: " + f + " is not a JSON object");
+            }
+            return (ObjectNode) j;
+        } catch (IOException e) {
+            throw new NnfrustException("merge: cannot read " + f + ": " + e.getMessage().split("\n")[0]);
+        }
+    }
+}
