@@ -31,16 +31,18 @@ class CheckpointTest {
         assertNull(Checkpoint.verified(m, header, "{\"type\":\"result\",\"epsilon\":0.25}"), "no check");
 
         Path f = dir.resolve("cp.jsonl");
-        Checkpoint cp = Checkpoint.open(f, header, false, new ArrayList<>());
-        cp.append("{\"k\":1}");
-        cp.append("{\"k\":2}");
-        cp.append("{\"k\":3}");
+        try (Checkpoint cp = Checkpoint.open(f, header, false, new ArrayList<>())) {
+            cp.append("{\"k\":1}");
+            cp.append("{\"k\":2}");
+            cp.append("{\"k\":3}");
+        }
         List<String> lines = new ArrayList<>(Files.readAllLines(f));
         lines.set(2, lines.get(2).replace("\"k\":2", "\"k\":5"));
         lines.set(3, lines.get(3).substring(0, 6));
         Files.write(f, lines);
         List<JsonNode> done = new ArrayList<>();
         Checkpoint again = Checkpoint.open(f, header, true, done);
+        again.close();
         assertEquals(1, done.size());
         assertEquals(1, done.get(0).get("k").asInt());
         assertEquals(1, again.kept());
