@@ -170,4 +170,31 @@ class SweeperReferenceTest {
             }
         }
     }
+
+    @Test
+    void descentCountsItsSweepsAndTracesEachOne() {
+        for (long seed = 1; seed <= 6; seed++) {
+            SignedGraph g = SmallGraphs.tinyNetwork(seed);
+            SpinGlass glass = new SpinGlass(g);
+            double[] s = SmallGraphs.randomSpins(g.nodeCount(), new SplittableRandom(seed));
+            Sweeper sw = new Sweeper(glass, s, false);
+            Trace trace = new Trace(1);
+            long sweeps = sw.descend(-1, trace, 0);
+            assertTrue(sweeps >= 1);
+            double[] t = trace.toArray();
+            assertEquals(2 * sweeps, t.length, "one trace point per layered sweep");
+            for (int k = 0; k < sweeps; k++) {
+                assertEquals(k + 1, t[2 * k], 0.0, "sweep number");
+            }
+            // from a local minimum: one sweep that flips nothing, and no flip
+            long before = sw.flips;
+            assertEquals(1, new Sweeper(glass, s, false).descend(-1, new Trace(0), 0));
+            assertEquals(before, sw.flips);
+            // an offset shifts the trace's sweep numbers
+            Trace shifted = new Trace(1);
+            new Sweeper(glass, SmallGraphs.randomSpins(g.nodeCount(), new SplittableRandom(seed)), false)
+                    .descend(-1, shifted, 100);
+            assertEquals(101, shifted.toArray()[0], 0.0);
+        }
+    }
 }
