@@ -103,26 +103,36 @@ class ShardTest {
             Path whole = dir.resolve(name + "-whole.json");
             CliRun.Outcome w = CliRun.run(args(concat(common, "--output", whole)));
             assertEquals(0, w.code(), w.err());
-            List<String> m = new ArrayList<>(List.of("merge", "--checkpoint", dir.resolve(name + "-all.jsonl").toString()));
-            for (int k = 1; k <= 3; k++) {
-                Path cp = dir.resolve(name + "-" + k + ".jsonl");
-                CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/3", "--checkpoint", cp)));
-                assertEquals(0, r.code(), r.err());
-                m.add(cp.toString());
+            for (int n : new int[] {1, 2, 3, 7}) { // 7 shards for 5 images: two shards have none
+                Path all = dir.resolve(name + "-all" + n + ".jsonl");
+                List<String> m = new ArrayList<>(List.of("merge", "--checkpoint", all.toString()));
+                for (int k = 1; k <= n; k++) {
+                    Path cp = dir.resolve(name + "-" + n + "-" + k + ".jsonl");
+                    if (k == 1 && n > 1) { // killed after one image, then resumed
+                        assertEquals(0, CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp,
+                                "--stop-after", 1))).code());
+                        CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp,
+                                "--resume")));
+                        assertEquals(0, r.code(), r.err());
+                    } else {
+                        CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp)));
+                        assertEquals(0, r.code(), r.err());
+                    }
+                    m.add(cp.toString());
+                }
+                CliRun.Outcome mo = CliRun.run(m.toArray(String[]::new));
+                assertEquals(0, mo.code(), mo.err());
+                assertTrue(mo.out().contains("5 results"), mo.out());
+                Path out = dir.resolve(name + "-merged" + n + ".json");
+                CliRun.Outcome fin = CliRun.run(args(concat(common, "--checkpoint", all, "--resume", "--output", out)));
+                assertEquals(0, fin.code(), fin.err());
+                JsonNode a = science(whole), b = science(out);
+                ((ObjectNode) a).remove("inference");
+                ((ObjectNode) b).remove("inference");
+                ((ObjectNode) a).remove("newImages");
+                ((ObjectNode) b).remove("newImages");
+                assertEquals(a, b, name + ", " + n + " shards");
             }
-            CliRun.Outcome mo = CliRun.run(m.toArray(String[]::new));
-            assertEquals(0, mo.code(), mo.err());
-            assertTrue(mo.out().contains("5 results"), mo.out());
-            Path out = dir.resolve(name + "-merged.json");
-            CliRun.Outcome fin = CliRun.run(args(concat(common, "--checkpoint", dir.resolve(name + "-all.jsonl"),
-                    "--resume", "--output", out)));
-            assertEquals(0, fin.code(), fin.err());
-            JsonNode a = science(whole), b = science(out);
-            ((ObjectNode) a).remove("inference");
-            ((ObjectNode) b).remove("inference");
-            ((ObjectNode) a).remove("newImages");
-            ((ObjectNode) b).remove("newImages");
-            assertEquals(a, b, name);
         }
     }
 
