@@ -109,4 +109,33 @@ class FrustrationRunnerTest {
                 SolverOptions.DEFAULT.withInitialFlips(20), 1, 3, 1, null);
         assertEquals(0.0, one.sd());
     }
+
+    @Test
+    void tiedRestartsGoToTheLowestIndexAndTwoRestartsHaveAnSd() {
+        // +-1 weights: many restarts end at the same epsilon
+        int ties = 0;
+        for (long seed = 1; seed <= 8; seed++) {
+            SpinGlass glass = new SpinGlass(Algorithm1ReferenceTest.plusMinusOne(10, 0.5, seed));
+            FrustrationRunner.Result r = FrustrationRunner.run(glass, Solvers.byName("algorithm1"),
+                    SolverOptions.DEFAULT.withInitialFlips(5), 8, seed, 2, null);
+            double min = Double.MAX_VALUE;
+            int first = -1;
+            for (FrustrationRunner.Restart x : r.restarts()) {
+                if (x.result().epsilon() < min) {
+                    min = x.result().epsilon();
+                    first = x.index();
+                }
+            }
+            final double best = min;
+            ties += r.restarts().stream().filter(x -> x.result().epsilon() == best).count() > 1 ? 1 : 0;
+            assertEquals(first, r.best().index(), "seed " + seed);
+        }
+        assertTrue(ties >= 4, "tied best restarts in " + ties + " of 8 graphs");
+        SpinGlass glass = new SpinGlass(SmallGraphs.random(12, 0.6, 5));
+        FrustrationRunner.Result two = FrustrationRunner.run(glass, Solvers.byName("algorithm1-first"),
+                SolverOptions.DEFAULT.withInitialFlips(20), 2, 11, 1, null);
+        double[] e = two.epsilons();
+        double m = (e[0] + e[1]) / 2;
+        assertEquals(Math.sqrt((e[0] - m) * (e[0] - m) + (e[1] - m) * (e[1] - m)), two.sd(), 1e-15);
+    }
 }
