@@ -121,10 +121,7 @@ public final class ExperimentCommand implements Runnable {
             for (FrustrationExperiment.Outcome o : outcomes) {
                 res.add(m.readTree(FrustrationExperiment.resultJson(m, o)));
             }
-            ObjectNode prov = Outputs.provenance(m, out, src.network());
-            if (src.network() == null) {
-                prov.putObject("model").put("source", model).put("sha256", src.sha256()).put("kind", "graph-file");
-            }
+            ObjectNode prov = Outputs.provenance(m, out, src, model);
             prov.set("config", m.readTree(FrustrationExperiment.configJson(m, config)));
             prov.put("threads", t);
             String text = m.writeValueAsString(out);

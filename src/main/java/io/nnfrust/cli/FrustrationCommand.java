@@ -121,10 +121,7 @@ public final class FrustrationCommand implements Callable<Integer> {
             o.put("shard", sh.toString());
             o.putArray("epsilons");
             o.putArray("restarts");
-            ObjectNode p = Outputs.provenance(m, o, src.network());
-            if (src.network() == null) {
-                p.putObject("model").put("source", model).put("sha256", src.sha256()).put("kind", "graph-file");
-            }
+            ObjectNode p = Outputs.provenance(m, o, src, model);
             putRunSettings(p, restarts, t, opts, s.name());
             String text = m.writeValueAsString(o);
             outs.stage(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
@@ -150,7 +147,7 @@ public final class FrustrationCommand implements Callable<Integer> {
             int[] in = src.network() == null ? new int[0] : src.network().inputNodes();
             int[] out = src.network() == null ? new int[0] : src.network().outputNodes();
             SpinFile f = SpinFile.of(best.spins(), in, out, best.epsilon())
-                    .withHeader(Outputs.spinHeader(new ObjectMapper(), src.network(), src.sha256()));
+                    .withHeader(SpinFile.header(Outputs.model(new ObjectMapper(), src, model)));
             outs.stage(spins, f::writeTo);
         }
         List<FrustrationMap.Entry> entries = map ? FrustrationMap.compute(src.graph(), best.spins()) : null;
@@ -240,10 +237,7 @@ public final class FrustrationCommand implements Callable<Integer> {
         if (spins != null) {
             o.put("spinsFile", spins.toString());
         }
-        ObjectNode p = Outputs.provenance(m, o, src.network());
-        if (src.network() == null) {
-            p.putObject("model").put("source", model).put("sha256", src.sha256()).put("kind", "graph-file");
-        }
+        ObjectNode p = Outputs.provenance(m, o, src, model);
         putRunSettings(p, restarts, threadCount, opts, result.solver());
         return o;
     }

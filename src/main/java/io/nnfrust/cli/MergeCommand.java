@@ -43,7 +43,7 @@ public final class MergeCommand implements Callable<Integer> {
             System.out.println(FrustrationMerge.merge(shards, json, spins, allowPartial));
             return 0;
         }
-        io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("--checkpoint", output);
+        new io.nnfrust.util.OutputSet().file("--checkpoint", output); // checked before reading the shards
         for (Path p : shards) {
             if (p.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
                 throw new io.nnfrust.util.NnfrustException("merge: --checkpoint " + output + " is also a shard; write the "
@@ -55,7 +55,6 @@ public final class MergeCommand implements Callable<Integer> {
                 s.missingShards().isEmpty() ? "" : " (missing shards " + s.missingShards() + ")");
         System.out.println("next: the same experiment command without --shard, with --checkpoint " + output
                 + " --resume (and --output, --csv as wanted)");
-        outs.discard();
         return 0;
     }
 }

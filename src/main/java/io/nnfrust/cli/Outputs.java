@@ -25,16 +25,23 @@ final class Outputs {
         return p;
     }
 
-    /** The header of a spin file written for {@code net} (null: a graph file) by this run. */
-    static String spinHeader(ObjectMapper m, Network net, String graphSha256) {
-        ObjectNode h = m.createObjectNode();
-        if (net != null) {
-            h.set("model", ModelIdentity.toJson(m, net));
-        } else {
-            h.putObject("model").put("sha256", graphSha256).put("kind", "graph-file");
+    /** As above for a source that may be a graph file ({@code spec} as given on the command line). */
+    static ObjectNode provenance(ObjectMapper m, ObjectNode out, GraphSource src, String spec) {
+        ObjectNode p = provenance(m, out, src.network());
+        if (src.network() == null) {
+            p.set("model", model(m, src, spec));
         }
-        h.set("provenance", Provenance.current().toJson(m));
-        return h.toString();
+        return p;
+    }
+
+    /** The identity of a source: {@link ModelIdentity} for a network, source and sha256 for a graph file. */
+    static ObjectNode model(ObjectMapper m, GraphSource src, String spec) {
+        if (src.network() != null) {
+            return ModelIdentity.toJson(m, src.network());
+        }
+        ObjectNode g = m.createObjectNode();
+        g.put("source", spec).put("sha256", src.sha256()).put("kind", "graph-file");
+        return g;
     }
 
     /** One stderr line, "nnfrust: warning: ...". */

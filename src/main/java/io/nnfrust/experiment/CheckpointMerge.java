@@ -143,7 +143,7 @@ public final class CheckpointMerge {
     }
 
     private static void copySide(Map<Integer, Path> shards, String suffix, Path out, Consumer<String> log) {
-        byte[] agreed = null;
+        io.nnfrust.frustration.SpinFile agreed = null;
         for (Path p : shards.values()) {
             Path side = Path.of(p + suffix);
             if (!Files.isRegularFile(side)) {
@@ -151,25 +151,19 @@ public final class CheckpointMerge {
             }
             try {
                 io.nnfrust.frustration.SpinFile s = io.nnfrust.frustration.SpinFile.read(side);
-                byte[] spins = s.spins();
-                if (agreed != null && !java.util.Arrays.equals(agreed, spins)) {
+                if (agreed != null && !java.util.Arrays.equals(agreed.spins(), s.spins())) {
                     log.accept("nnfrust: warning: the shards' " + suffix + " differ; not copied (recomputed on --resume)");
                     return;
                 }
-                agreed = spins;
+                if (agreed == null) {
+                    agreed = s;
+                }
             } catch (NnfrustException e) {
                 return;
             }
         }
-        if (agreed == null) {
-            return;
-        }
-        for (Path p : shards.values()) {
-            Path side = Path.of(p + suffix);
-            if (Files.isRegularFile(side)) {
-                io.nnfrust.frustration.SpinFile.read(side).write(Path.of(out + suffix));
-                return;
-            }
+        if (agreed != null) {
+            agreed.write(Path.of(out + suffix));
         }
     }
 

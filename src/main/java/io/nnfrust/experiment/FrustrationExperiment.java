@@ -183,13 +183,8 @@ public final class FrustrationExperiment {
         });
         try {
             // one unit of work per real restart and per null network (its instances share one build of the network)
-            Map<String, List<Task>> units = new java.util.LinkedHashMap<>();
-            for (Task t : pending) {
-                String unit = t.group().equals("R") ? t.key() : t.group() + "/" + t.replica();
-                units.computeIfAbsent(unit, k -> new ArrayList<>()).add(t);
-            }
             List<Future<?>> futures = new ArrayList<>();
-            for (List<Task> unit : units.values()) {
+            for (List<Task> unit : units(pending)) {
                 futures.add(pool.submit(() -> {
                     Task first = unit.get(0);
                     SpinGlass glass = first.group().equals("R") ? realGlass

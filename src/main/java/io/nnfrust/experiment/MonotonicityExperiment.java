@@ -308,11 +308,7 @@ public final class MonotonicityExperiment {
 
     /** The header of a spin file of {@code net}: its identity and this run's provenance. */
     public static String spinHeader(Network net) {
-        ObjectMapper m = new ObjectMapper();
-        ObjectNode h = m.createObjectNode();
-        h.set("model", io.nnfrust.onnx.ModelIdentity.toJson(m, net));
-        h.set("provenance", io.nnfrust.util.Provenance.current().toJson(m));
-        return h.toString();
+        return SpinFile.header(io.nnfrust.onnx.ModelIdentity.toJson(new ObjectMapper(), net));
     }
 
     private static boolean matches(Network net, SpinFile s) {

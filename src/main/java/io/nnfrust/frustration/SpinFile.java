@@ -45,6 +45,15 @@ public record SpinFile(byte[] spins, int[] inputNodes, int[] outputNodes, double
         return new SpinFile(b, inputNodes, outputNodes, epsilon, "");
     }
 
+    /** A spin file's header: the identity of the model the spins belong to, and this run's provenance. */
+    public static String header(com.fasterxml.jackson.databind.node.ObjectNode model) {
+        var m = new com.fasterxml.jackson.databind.ObjectMapper();
+        var h = m.createObjectNode();
+        h.set("model", model);
+        h.set("provenance", io.nnfrust.util.Provenance.current().toJson(m));
+        return h.toString();
+    }
+
     /** The same spins with a JSON header (model identity and provenance). */
     public SpinFile withHeader(String json) {
         return new SpinFile(spins, inputNodes, outputNodes, epsilon, json);

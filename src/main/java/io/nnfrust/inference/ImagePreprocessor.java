@@ -88,16 +88,12 @@ public final class ImagePreprocessor {
      * Whether a JPEG file lacks the end-of-image marker (FF D9) after its last scan: the sign of a file cut short,
      * which decoders fill in silently or with a mere warning. Other formats: false.
      */
-    static boolean endsEarly(Path file) {
-        byte[] b;
-        try {
-            if (Files.size(file) > (64L << 20)) {
-                return false;
-            }
-            b = Files.readAllBytes(file);
-        } catch (IOException e) {
-            return false;
-        }
+    static boolean endsEarly(Path file) throws IOException {
+        return endsEarly(Files.readAllBytes(file));
+    }
+
+    /** As above, on a file's bytes (read once by {@link #decodeRgb}). */
+    static boolean endsEarly(byte[] b) {
         if (b.length < 4 || (b[0] & 0xff) != 0xFF || (b[1] & 0xff) != 0xD8) {
             return false;
         }
@@ -124,7 +120,14 @@ public final class ImagePreprocessor {
     /** Decodes {@code file} to 8-bit RGB. */
     public static Rgb decodeRgb(Path file) {
         BufferedImage img;
-        try (ImageInputStream in = ImageIO.createImageInputStream(Files.newInputStream(file))) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file); // read once: decoded, then checked for a missing end marker
+        } catch (IOException | OutOfMemoryError e) {
+            throw new NnfrustException(file + ": cannot decode image (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + ")");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
             if (in == null) {
                 throw new NnfrustException(file + ": cannot open");
             }
@@ -152,7 +155,7 @@ public final class ImagePreprocessor {
                 throw new NnfrustException(file + ": truncated image, decoded only partially (" + warnings.get(0)
                         + ")");
             }
-            if (endsEarly(file)) {
+            if (endsEarly(bytes)) {
                 throw new NnfrustException(file + ": truncated JPEG (no end-of-image marker after its last scan)");
             }
         } catch (IOException | RuntimeException e) {
