@@ -29,6 +29,37 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Timeout(60)
 class ActiveReachabilityOracleTest {
+    /**
+     * Random probe values, small integers -1..levels-2 so that zeros (ReLU off) and ties (pool windows) are common:
+     * the tensors for {@link ActiveSubnetwork#of}, each node's value, the nodes a ReLU switches off, and the blocks
+     * that are max poolings with a probe.
+     */
+    record Probes(Map<String, float[]> tensors, double[] value, boolean[] off, java.util.Set<Integer> maxBlocks) {
+        static Probes draw(Network net, SplittableRandom r, int levels) {
+            int n = net.graph().nodeCount();
+            Probes p = new Probes(new HashMap<>(), new double[n], new boolean[n], new java.util.HashSet<>());
+            for (StateProbe probe : net.probes()) {
+                float[] v = p.tensors().computeIfAbsent(probe.tensor(), t -> {
+                    float[] a = new float[probe.elements()];
+                    for (int e = 0; e < a.length; e++) {
+                        a[e] = r.nextInt(levels) - 1;
+                    }
+                    return a;
+                });
+                for (int e = 0; e < probe.elements(); e++) {
+                    p.value()[probe.node(e)] = v[e];
+                    if (probe.kind() == StateProbe.Kind.RELU && v[e] <= 0) {
+                        p.off()[probe.node(e)] = true;
+                    }
+                }
+                if (probe.kind() == StateProbe.Kind.POOL_INPUT) {
+                    p.maxBlocks().add(probe.block());
+                }
+            }
+            return p;
+        }
+    }
+
     @Test
     void maskAndEdgesEqualBruteForceReachability() {
         int checked = 0, withTies = 0;
@@ -39,28 +70,11 @@ class ActiveReachabilityOracleTest {
             int n = g.nodeCount();
             SplittableRandom r = new SplittableRandom(seed * 31);
             // random probe values: small integers, so that zeros (ReLU off) and ties (pool windows) are common
-            Map<String, float[]> tensors = new HashMap<>();
-            double[] value = new double[n];
-            boolean[] off = new boolean[n];
-            Map<Integer, StateProbe> poolProbeOfBlock = new HashMap<>();
-            for (StateProbe p : net.probes()) {
-                float[] v = tensors.computeIfAbsent(p.tensor(), t -> {
-                    float[] a = new float[p.elements()];
-                    for (int e = 0; e < a.length; e++) {
-                        a[e] = r.nextInt(4) - 1;
-                    }
-                    return a;
-                });
-                for (int e = 0; e < p.elements(); e++) {
-                    value[p.node(e)] = v[e];
-                    if (p.kind() == StateProbe.Kind.RELU && v[e] <= 0) {
-                        off[p.node(e)] = true;
-                    }
-                }
-                if (p.kind() == StateProbe.Kind.POOL_INPUT) {
-                    poolProbeOfBlock.put(p.block(), p);
-                }
-            }
+            Probes probes = Probes.draw(net, r, 4);
+            Map<String, float[]> tensors = probes.tensors();
+            double[] value = probes.value();
+            boolean[] off = probes.off();
+            java.util.Set<Integer> maxBlocks = probes.maxBlocks();
             int classes = net.outputNodes().length, predicted = r.nextInt(classes);
             int out = net.outputNodes()[predicted];
             for (int o : net.outputNodes()) {
@@ -74,7 +88,7 @@ class ActiveReachabilityOracleTest {
                 EdgeBlock block = g.blocks().get(b);
                 List<double[]> be = new ArrayList<>();
                 block.forEachEdge((s, t, w) -> be.add(new double[] {s, t, w}));
-                if (block instanceof PoolingBlock pb && pb.isMax() && poolProbeOfBlock.containsKey(b)) {
+                if (block instanceof PoolingBlock pb && pb.isMax() && maxBlocks.contains(b)) {
                     Map<Integer, Double> max = new HashMap<>();
                     for (double[] e : be) {
                         max.merge((int) e[1], value[(int) e[0]], Math::max);
@@ -152,28 +166,11 @@ class ActiveReachabilityOracleTest {
         SignedGraph g = net.graph();
         int n = g.nodeCount();
         SplittableRandom r = new SplittableRandom(3);
-        Map<String, float[]> tensors = new HashMap<>();
-        double[] value = new double[n];
-        boolean[] off = new boolean[n];
-        java.util.Set<Integer> maxBlocks = new java.util.HashSet<>();
-        for (StateProbe p : net.probes()) {
-            float[] v = tensors.computeIfAbsent(p.tensor(), t -> {
-                float[] a = new float[p.elements()];
-                for (int e = 0; e < a.length; e++) {
-                    a[e] = r.nextInt(5) - 1; // about 40 % off, many ties
-                }
-                return a;
-            });
-            for (int e = 0; e < p.elements(); e++) {
-                value[p.node(e)] = v[e];
-                if (p.kind() == StateProbe.Kind.RELU && v[e] <= 0) {
-                    off[p.node(e)] = true;
-                }
-            }
-            if (p.kind() == StateProbe.Kind.POOL_INPUT) {
-                maxBlocks.add(p.block());
-            }
-        }
+        Probes probes = Probes.draw(net, r, 5); // about 40 % off, many ties
+        Map<String, float[]> tensors = probes.tensors();
+        double[] value = probes.value();
+        boolean[] off = probes.off();
+        java.util.Set<Integer> maxBlocks = probes.maxBlocks();
         int predicted = 417, out = net.outputNodes()[predicted];
         for (int o : net.outputNodes()) {
             off[o] = o != out;

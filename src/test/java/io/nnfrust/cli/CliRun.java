@@ -24,6 +24,18 @@ final class CliRun {
         }
     }
 
+    /** Command-line arguments from values of any type (paths, numbers). */
+    static String[] args(Object... a) {
+        return java.util.stream.Stream.of(a).map(String::valueOf).toArray(String[]::new);
+    }
+
+    /** {@code a} followed by {@code b}. */
+    static Object[] concat(Object[] a, Object... b) {
+        Object[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
     static Outcome run(String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream(), out = new ByteArrayOutputStream();
         PrintStream oldOut = System.out, oldErr = System.err;

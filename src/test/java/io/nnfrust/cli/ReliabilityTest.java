@@ -12,8 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
+import static io.nnfrust.cli.CliRun.args;
+import static io.nnfrust.cli.CliRun.concat;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -34,10 +35,6 @@ class ReliabilityTest {
 
     private static JsonNode json(Path p) throws Exception {
         return new ObjectMapper().readTree(p.toFile());
-    }
-
-    private static String[] args(Object... a) {
-        return Stream.of(a).map(String::valueOf).toArray(String[]::new);
     }
 
     // ---------------------------------------------------------------------------------- silent wrong science
@@ -201,12 +198,6 @@ class ReliabilityTest {
         CliRun.Outcome n = CliRun.run(args(concat(common, "--resume", "--json")));
         assertEquals(0, n.code());
         assertTrue(n.err().contains("--resume without --checkpoint or --output"), n.err());
-    }
-
-    private static Object[] concat(Object[] a, Object... b) {
-        Object[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 
     // ---------------------------------------------------------------------------------- resources, progress

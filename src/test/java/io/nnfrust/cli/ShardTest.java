@@ -15,8 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
+import static io.nnfrust.cli.CliRun.args;
+import static io.nnfrust.cli.CliRun.concat;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -28,14 +29,20 @@ class ShardTest {
     @TempDir
     Path dir;
 
-    private static String[] args(Object... a) {
-        return Stream.of(a).map(String::valueOf).toArray(String[]::new);
-    }
-
-    private static Object[] concat(Object[] a, Object... b) {
-        Object[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
+    /**
+     * Runs shard k of n of {@code common} with checkpoint {@code cp}; shard 1 of several is killed after one result
+     * ({@code --stop-after 1}) and resumed, as a requeued job.
+     */
+    private static void runShard(Object[] common, int k, int n, Path cp) {
+        if (k == 1 && n > 1) {
+            assertEquals(0, CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp, "--stop-after",
+                    1))).code());
+            CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp, "--resume")));
+            assertEquals(0, r.code(), r.err());
+        } else {
+            CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp)));
+            assertEquals(0, r.code(), r.err());
+        }
     }
 
     /** The JSON without timing and provenance: what must be identical. */
@@ -63,16 +70,7 @@ class ShardTest {
             for (int k = 1; k <= n; k++) {
                 Path cp = dir.resolve("s" + n + "-" + k + ".jsonl");
                 cps.add(cp.toString());
-                if (k == 1 && n > 1) { // killed after one solve, then resumed (a requeued job)
-                    assertEquals(0, CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp,
-                            "--stop-after", 1))).code());
-                    CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp,
-                            "--resume")));
-                    assertEquals(0, r.code(), r.err());
-                } else {
-                    CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp)));
-                    assertEquals(0, r.code(), r.err());
-                }
+                runShard(common, k, n, cp);
             }
             Path merged = dir.resolve("merged" + n + ".jsonl");
             List<String> m = new ArrayList<>(List.of("merge", "--checkpoint", merged.toString()));
@@ -108,16 +106,7 @@ class ShardTest {
                 List<String> m = new ArrayList<>(List.of("merge", "--checkpoint", all.toString()));
                 for (int k = 1; k <= n; k++) {
                     Path cp = dir.resolve(name + "-" + n + "-" + k + ".jsonl");
-                    if (k == 1 && n > 1) { // killed after one image, then resumed
-                        assertEquals(0, CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp,
-                                "--stop-after", 1))).code());
-                        CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp,
-                                "--resume")));
-                        assertEquals(0, r.code(), r.err());
-                    } else {
-                        CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp)));
-                        assertEquals(0, r.code(), r.err());
-                    }
+                    runShard(common, k, n, cp);
                     m.add(cp.toString());
                 }
                 CliRun.Outcome mo = CliRun.run(m.toArray(String[]::new));

@@ -31,11 +31,7 @@ class Algorithm1ReferenceTest {
     /** The naive reference; {@code order} receives the flipped nodes, {@code ties} counts picks among equals. */
     static double[] reference(SignedGraph g, long nu, SplittableRandom random, List<Integer> order, int[] ties) {
         int n = g.nodeCount();
-        double[][] au = new double[n][n];
-        g.forEachEdge((s, t, w) -> {
-            au[s][t] += w;
-            au[t][s] += w;
-        });
+        double[][] au = SpinGlassOracleTest.dense(g);
         double[] s = new double[n];
         Arrays.fill(s, 1);
         for (long k = 0; k < nu; k++) {
@@ -167,11 +163,7 @@ class Algorithm1ReferenceTest {
         for (SignedGraph g : graphs()) {
             SpinGlass glass = new SpinGlass(g);
             int n = g.nodeCount();
-            double[][] au = new double[n][n];
-            g.forEachEdge((s, t, w) -> {
-                au[s][t] += w;
-                au[t][s] += w;
-            });
+            double[][] au = SpinGlassOracleTest.dense(g);
             for (long seed = 1; seed <= 3; seed++) {
                 double[] s0 = SpinGlass.initialSpins(n, 30, new SplittableRandom(seed));
                 int lowest = -1, mostNeg = -1;

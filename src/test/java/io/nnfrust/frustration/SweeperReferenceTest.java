@@ -20,10 +20,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * node i flips with the heat-bath probability 1 / (1 + exp(2 r_i / (T d_i))).
  */
 class SweeperReferenceTest {
-    static double[][] dense(SignedGraph g) {
-        return SpinGlassOracleTest.dense(g);
-    }
-
     static double field(double[][] au, double[] s, int i) {
         double h = 0;
         for (int j = 0; j < s.length; j++) {
@@ -58,7 +54,7 @@ class SweeperReferenceTest {
             SignedGraph g = SmallGraphs.tinyNetwork(seed);
             SpinGlass glass = new SpinGlass(g);
             assertTrue(glass.independentSets());
-            double[][] au = dense(g);
+            double[][] au = SpinGlassOracleTest.dense(g);
             double[] s = SmallGraphs.randomSpins(g.nodeCount(), new SplittableRandom(seed));
             double[] ref = s.clone();
             Sweeper sw = new Sweeper(glass, s, false);
@@ -87,7 +83,7 @@ class SweeperReferenceTest {
             SignedGraph g = SmallGraphs.random(12, 0.5, seed);
             SpinGlass glass = new SpinGlass(g);
             assertFalse(glass.independentSets());
-            double[][] au = dense(g);
+            double[][] au = SpinGlassOracleTest.dense(g);
             List<int[]> classes = Sweeper.colour(g);
             // a proper colouring: no edge inside a class, every node in exactly one class, greedy = smallest colour
             int[] colour = new int[12];

@@ -21,18 +21,14 @@ class BlockReferenceTest {
     void convolutionBlocksEqualBruteForceToeplitz() {
         SplittableRandom r = new SplittableRandom(11);
         for (int trial = 0; trial < 120; trial++) {
-            int groups = 1 + r.nextInt(3);
-            int cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(3));
-            int hin = 2 + r.nextInt(7), win = 2 + r.nextInt(7);
-            int kh = 1 + r.nextInt(3), kw = 1 + r.nextInt(3), sh = 1 + r.nextInt(3), sw = 1 + r.nextInt(3);
-            int dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2);
-            int pt = r.nextInt(3), pl = r.nextInt(3), pb = r.nextInt(3), pr = r.nextInt(3);
-            int hout = WindowGeometry.outputSize(hin, kh, sh, dh, pt, pb, false);
-            int wout = WindowGeometry.outputSize(win, kw, sw, dw, pl, pr, false);
-            if (hout <= 0 || wout <= 0) {
+            RandomConv c = RandomConv.draw(r);
+            if (c == null) {
                 continue;
             }
-            WindowGeometry g = new WindowGeometry(hin, win, hout, wout, kh, kw, sh, sw, dh, dw, pt, pl);
+            int groups = c.groups(), cin = c.cin(), cout = c.cout(), hin = c.hin(), win = c.win(), kh = c.kh(),
+                    kw = c.kw(), sh = c.sh(), sw = c.sw(), dh = c.dh(), dw = c.dw(), pt = c.pt(), pl = c.pl(),
+                    hout = c.hout(), wout = c.wout();
+            WindowGeometry g = c.geometry();
             int inPer = cin / groups, outPer = cout / groups;
             float[] w = new float[cout * inPer * kh * kw];
             for (int i = 0; i < w.length; i++) {
@@ -116,18 +112,14 @@ class BlockReferenceTest {
         SplittableRandom r = new SplittableRandom(13);
         int checked = 0;
         for (int trial = 0; trial < 120; trial++) {
-            int groups = 1 + r.nextInt(3);
-            int cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(3));
-            int hin = 2 + r.nextInt(7), win = 2 + r.nextInt(7);
-            int kh = 1 + r.nextInt(3), kw = 1 + r.nextInt(3), sh = 1 + r.nextInt(3), sw = 1 + r.nextInt(3);
-            int dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2);
-            int pt = r.nextInt(3), pl = r.nextInt(3), pb = r.nextInt(3), pr = r.nextInt(3);
-            int hout = WindowGeometry.outputSize(hin, kh, sh, dh, pt, pb, false);
-            int wout = WindowGeometry.outputSize(win, kw, sw, dw, pl, pr, false);
-            if (hout <= 0 || wout <= 0) {
+            RandomConv c = RandomConv.draw(r);
+            if (c == null) {
                 continue;
             }
-            WindowGeometry g = new WindowGeometry(hin, win, hout, wout, kh, kw, sh, sw, dh, dw, pt, pl);
+            int groups = c.groups(), cin = c.cin(), cout = c.cout(), hin = c.hin(), win = c.win(), kh = c.kh(),
+                    kw = c.kw(), sh = c.sh(), sw = c.sw(), dh = c.dh(), dw = c.dw(), pt = c.pt(), pl = c.pl(),
+                    hout = c.hout(), wout = c.wout();
+            WindowGeometry g = c.geometry();
             int inPer = cin / groups, outPer = cout / groups;
             int[] base = shuffledPlanes(r, cin, hin * win, 2);
             PlaneLayout in = new PlaneLayout(cin, hin, win, base);
@@ -191,6 +183,27 @@ class BlockReferenceTest {
                 }
             }
             checkBlock(new DenseBlock("d", in, outOffset, out, m), ref, outOffset + out, r);
+        }
+    }
+
+    /** A random grouped, strided, dilated, padded convolution shape (null when its output would be empty). */
+    record RandomConv(int groups, int cin, int cout, int hin, int win, int kh, int kw, int sh, int sw, int dh, int dw,
+                      int pt, int pl, int hout, int wout) {
+        static RandomConv draw(SplittableRandom r) {
+            int groups = 1 + r.nextInt(3);
+            int cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(3));
+            int hin = 2 + r.nextInt(7), win = 2 + r.nextInt(7);
+            int kh = 1 + r.nextInt(3), kw = 1 + r.nextInt(3), sh = 1 + r.nextInt(3), sw = 1 + r.nextInt(3);
+            int dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2);
+            int pt = r.nextInt(3), pl = r.nextInt(3), pb = r.nextInt(3), pr = r.nextInt(3);
+            int hout = WindowGeometry.outputSize(hin, kh, sh, dh, pt, pb, false);
+            int wout = WindowGeometry.outputSize(win, kw, sw, dw, pl, pr, false);
+            return hout <= 0 || wout <= 0 ? null
+                    : new RandomConv(groups, cin, cout, hin, win, kh, kw, sh, sw, dh, dw, pt, pl, hout, wout);
+        }
+
+        WindowGeometry geometry() {
+            return new WindowGeometry(hin, win, hout, wout, kh, kw, sh, sw, dh, dw, pt, pl);
         }
     }
 
