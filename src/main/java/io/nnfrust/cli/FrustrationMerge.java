@@ -172,6 +172,9 @@ final class FrustrationMerge {
     }
 
     private static ObjectNode read(ObjectMapper m, Path f) {
+        if (!java.nio.file.Files.isRegularFile(f)) {
+            throw new NnfrustException("merge: shard output not found: " + f);
+        }
         try {
             JsonNode j = m.readTree(f.toFile());
             if (j == null || !j.isObject()) {
@@ -179,7 +182,8 @@ final class FrustrationMerge {
             }
             return (ObjectNode) j;
         } catch (IOException e) {
-            throw new NnfrustException("merge: cannot read " + f + ": " + e.getMessage().split("\n")[0]);
+            throw new NnfrustException("merge: " + f + " is not the JSON --output of 'nnfrust frustration' ("
+                    + e.getMessage().split("\n")[0] + ")");
         }
     }
 }

@@ -47,6 +47,9 @@ public final class CheckpointMerge {
         Map<String, Path> resultFrom = new LinkedHashMap<>();
         int dropped = 0;
         for (Path f : shardFiles) {
+            if (!Files.isRegularFile(f)) {
+                throw new NnfrustException("merge: shard checkpoint not found: " + f);
+            }
             List<String> lines;
             try {
                 lines = Files.readAllLines(f, StandardCharsets.UTF_8);
