@@ -29,15 +29,25 @@ public final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout instead of the table.")
     boolean json;
 
+    @Option(names = "--output", paramLabel = "FILE", description = "Also write the JSON object to FILE (atomically).")
+    java.nio.file.Path output;
+
     @Override
     public Integer call() throws Exception {
+        io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("--output", output);
         long t0 = System.nanoTime();
         Network net = ModelLoader.load(model, modelOptions.toImportOptions());
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (output != null) {
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            String text = m.writeValueAsString(toJson(m, net, seconds)) + "\n";
+            outs.stage(output, os -> os.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            outs.commit();
+        }
         if (json) {
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             System.out.println(m.writeValueAsString(toJson(m, net, seconds)));
-        } else {
+        } else if (output == null) {
             print(System.out, net, seconds);
         }
         return 0;

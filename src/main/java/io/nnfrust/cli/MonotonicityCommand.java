@@ -293,7 +293,7 @@ final class MonotonicityCommand implements Callable<Integer> {
         String text = m.writeValueAsString(out);
         run.stage(outs, text, () -> csv(images, vs));
         List<Path> figures = plots != null && !images.isEmpty()
-                ? io.nnfrust.report.MonotonicityPlots.write(outs, plots, net.name(), sums, images, meanDeltaNorm, 5)
+                ? io.nnfrust.report.MonotonicityPlots.write(outs, plots, net.name(), out, 5)
                 : List.of();
         outs.commit();
         for (Path f : figures) {

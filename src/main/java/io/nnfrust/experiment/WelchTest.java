@@ -29,7 +29,7 @@ public record WelchTest(double t, double df, double p) {
         return new WelchTest(t, df, p);
     }
 
-    static double mean(double[] x) {
+    public static double mean(double[] x) {
         double s = 0;
         for (double v : x) {
             s += v;
@@ -38,7 +38,7 @@ public record WelchTest(double t, double df, double p) {
     }
 
     /** Sample variance (n - 1). */
-    static double variance(double[] x, double mean) {
+    public static double variance(double[] x, double mean) {
         double s = 0;
         for (double v : x) {
             s += (v - mean) * (v - mean);

@@ -1,197 +1,263 @@
 package io.nnfrust.report;
 
-import io.nnfrust.experiment.MonotonicityExperiment;
-import io.nnfrust.experiment.MonotonicityExperiment.ImageResult;
-import io.nnfrust.experiment.MonotonicityExperiment.Summary;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.nnfrust.util.NnfrustException;
-import org.knowm.xchart.BitmapEncoder;
+import io.nnfrust.util.OutputSet;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.lines.SeriesLines;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * PNG figures of {@code experiment monotonicity} in the layout of the paper: the Ω histograms with the 0.5 ± λ
- * bars (Fig. 3), Ω against ‖δ‖ for a few images (Fig. 4), F(λ) against the 2λ line (Fig. 7), the per-image
- * fraction of perturbations with Ω > 0.5 (Fig. 8), and the share of images keeping their class per amplitude.
- * Each file is written atomically.
+ * Figures of {@code experiment monotonicity}, drawn from its JSON output alone: the Ω histograms with the
+ * 0.5 ± λ bars (Fig. 3; one panel per variant, each on its own y scale), Ω against ‖δ‖ for the first images (Fig. 4;
+ * one panel per variant), F(λ) against the 2λ line (Fig. 7), the per-image fraction of perturbations with Ω > 0.5
+ * (Fig. 8; legend outside the plot) and the share of images keeping their class against ‖δ‖.
  */
 public final class MonotonicityPlots {
-    private static final Color[] COLORS = {new Color(0x1f, 0x9b, 0xd7), new Color(0x8e, 0x44, 0xad),
-            new Color(0x27, 0xae, 0x60), new Color(0xe6, 0x7e, 0x22), new Color(0xc0, 0x39, 0x2b)};
+    private static final int W = 560, H = 420;
 
     private MonotonicityPlots() {
     }
 
-    /** Writes the five figures into {@code dir} (created if needed) and returns their paths. */
-    public static List<Path> write(Path dir, String title, List<Summary> summaries, List<ImageResult> images,
-                                   double[] meanDeltaNorm, int imagesInFig4) {
-        io.nnfrust.util.OutputSet set = new io.nnfrust.util.OutputSet();
-        try {
-            List<Path> out = write(set, dir, title, summaries, images, meanDeltaNorm, imagesInFig4);
-            set.commit();
-            return out;
-        } finally {
-            set.discard();
+    /** The five figures of one monotonicity JSON; {@code id} prefixes their file names. */
+    public static List<Figure> figures(String id, String model, JsonNode j, int imagesInFig4) {
+        List<String> names = new ArrayList<>();
+        for (Iterator<String> it = j.path("variants").fieldNames(); it.hasNext(); ) {
+            names.add(it.next());
         }
+        List<String> footer = footer(model, j, names);
+        List<Figure> f = new ArrayList<>();
+        f.add(new Figure(id + "fig3-omega-histogram", model + ": histograms of the output alignment Ω with the interval "
+                + "0.5 ± λ (paper Fig. 3); each variant on its own y scale", omegaHistograms(model, j, names),
+                Math.min(3, names.size()), W, H, footer));
+        f.add(new Figure(id + "fig4-omega-vs-delta", model + ": Ω of each perturbation against ‖δ‖₂ for the first "
+                + Math.min(imagesInFig4, j.path("results").size()) + " images (paper Fig. 4)",
+                omegaVsDelta(model, j, names, imagesInFig4), Math.min(3, names.size()), W, H, footer));
+        f.add(new Figure(id + "fig7-lambda", model + ": F(λ) = P(|Ω − 0.5| > λ) against the line 2λ; λ of eq. 10 "
+                + "(paper Fig. 7)", List.of(lambdaTail(model, j, names)), 1, 760, 480, footer));
+        f.add(new Figure(id + "fig8-consistency", model + ": per image, the fraction of its perturbations with Ω > 0.5 "
+                + "(paper Fig. 8)", List.of(consistency(model, j, names)), 1, 760, 520, footer));
+        f.add(new Figure(id + "class-kept", model + ": share of perturbed images that keep the class of the "
+                + "unperturbed image, against the mean ‖δ‖₂ (input units after preprocessing)",
+                List.of(kept(model, j, names)), 1, 760, 520, footer));
+        return f;
     }
 
     /**
-     * Stages the five figures into {@code set} (they appear with the rest of the run's files at its commit) and
-     * returns their paths.
+     * Writes the five figures of a monotonicity JSON as PNG into {@code dir} through {@code set} (they appear with the
+     * rest of the run's files at its commit) and returns their paths (the {@code --plots} option).
      */
-    public static List<Path> write(io.nnfrust.util.OutputSet set, Path dir, String title, List<Summary> summaries,
-                                   List<ImageResult> images, double[] meanDeltaNorm, int imagesInFig4) {
-        System.setProperty("java.awt.headless", "true");
+    public static List<Path> write(OutputSet set, Path dir, String model, JsonNode j, int imagesInFig4) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new NnfrustException("cannot create plot folder " + dir + ": " + e.getMessage());
         }
         List<Path> out = new ArrayList<>();
-        out.add(save(set, dir.resolve("fig3-omega-histogram.png"), omegaHistogram(title, summaries)));
-        out.add(save(set, dir.resolve("fig4-omega-vs-delta.png"), omegaVsDelta(title, summaries, images, imagesInFig4)));
-        out.add(save(set, dir.resolve("fig7-lambda.png"), lambdaTail(title, summaries)));
-        out.add(save(set, dir.resolve("fig8-consistency.png"), consistency(title, summaries)));
-        out.add(save(set, dir.resolve("class-kept.png"), kept(title, summaries, meanDeltaNorm)));
+        for (Figure f : figures("", model, j, imagesInFig4)) {
+            Path p = dir.resolve(f.id() + ".png");
+            byte[] png = f.png();
+            set.stage(p, os -> os.write(png));
+            out.add(p);
+        }
         return out;
     }
 
-    private static XYChart chart(String title, String x, String y) {
-        XYChart c = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(x).yAxisTitle(y).build();
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        c.getStyler().setChartBackgroundColor(Color.WHITE);
-        c.getStyler().setPlotGridLinesVisible(true);
-        c.getStyler().setMarkerSize(4);
-        return c;
+    static List<String> footer(String model, JsonNode j, List<String> names) {
+        JsonNode amps = j.path("amplitudes");
+        JsonNode cfg = j.path("provenance").path("config");
+        List<String> f = new ArrayList<>();
+        f.add(String.format(Locale.ROOT, "%s: %d images x %d perturbations, amplitude a in [%s, %s] (%s spacing), seed %s;"
+                        + " variants %s", model, j.path("images").asInt(), j.path("perturbations").asInt(),
+                fmt(amps.path(0).asDouble()), fmt(amps.path(amps.size() - 1).asDouble()),
+                cfg.path("schedule").path("spacing").asText(cfg.path("spacing").asText("log")),
+                ReportData.seed(j), String.join(", ", names)));
+        for (String v : names) {
+            f.add(v + ": " + j.path("variants").path(v).path("order").asText());
+        }
+        f.add("command: " + ReportData.command(j));
+        return f;
     }
 
-    private static void style(XYSeries s, int k, boolean markers) {
-        s.setLineColor(COLORS[k % COLORS.length]);
-        s.setMarkerColor(COLORS[k % COLORS.length]);
-        s.setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
-        s.setLineStyle(SeriesLines.SOLID);
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4g", v);
     }
 
-    static XYChart omegaHistogram(String title, List<Summary> sums) {
-        XYChart c = chart(title + " — output alignment (Fig. 3)", "Ω", "fraction of perturbations");
-        for (int k = 0; k < sums.size(); k++) {
-            Summary s = sums.get(k);
-            long[] h = s.omegaHistogram();
-            double[] x = new double[2 * h.length + 2], y = new double[x.length];
-            double total = Math.max(1, s.samples());
-            for (int b = 0; b < h.length; b++) { // a step outline
-                x[2 * b + 1] = b / (double) h.length;
-                x[2 * b + 2] = (b + 1) / (double) h.length;
-                y[2 * b + 1] = y[2 * b + 2] = h[b] / total;
-            }
-            x[x.length - 1] = 1;
+    static List<XYChart> omegaHistograms(String model, JsonNode j, List<String> names) {
+        List<XYChart> panels = new ArrayList<>();
+        for (int k = 0; k < names.size(); k++) {
+            JsonNode v = j.path("variants").path(names.get(k));
+            double lam = v.path("lambda").asDouble();
+            XYChart c = Charts.xy(String.format(Locale.ROOT, "%s: %s (λ = %.3f)", model, names.get(k), lam), "Ω",
+                    "fraction of perturbations", W, H);
+            c.getStyler().setLegendVisible(false);
+            c.getStyler().setXAxisMin(0.0);
+            c.getStyler().setXAxisMax(1.0);
+            JsonNode h = v.path("omegaHistogram");
+            double total = Math.max(1, v.path("samples").asDouble());
+            double[] frac = new double[h.size()];
             double top = 0;
-            for (double v : y) {
-                top = Math.max(top, v);
+            for (int b = 0; b < frac.length; b++) {
+                frac[b] = h.path(b).asDouble() / total;
+                top = Math.max(top, frac[b]);
             }
-            XYSeries hs = c.addSeries(String.format("%s (λ = %.3f)", s.variant(), s.lambda().lambda()), x, y);
-            style(hs, k, false);
-            double lam = s.lambda().lambda();
+            double[][] s = Charts.steps(0, 1.0 / Math.max(1, frac.length), frac);
+            Charts.line(c.addSeries(names.get(k), s[0], s[1]), k);
             for (double at : new double[] {0.5 - lam, 0.5 + lam}) {
-                XYSeries bar = c.addSeries(s.variant() + (at < 0.5 ? " 0.5−λ" : " 0.5+λ"), new double[] {at, at},
+                XYSeries bar = c.addSeries(names.get(k) + (at < 0.5 ? " 0.5-λ" : " 0.5+λ"), new double[] {at, at},
                         new double[] {0, top});
-                style(bar, k, false);
-                bar.setLineStyle(SeriesLines.DASH_DASH);
-                bar.setShowInLegend(false);
+                Charts.dashed(bar, Color.BLACK);
+            }
+            panels.add(c);
+        }
+        return panels;
+    }
+
+    static List<XYChart> omegaVsDelta(String model, JsonNode j, List<String> names, int count) {
+        List<XYChart> panels = new ArrayList<>();
+        JsonNode results = j.path("results");
+        double lo = Double.MAX_VALUE, hi = 0;
+        for (int i = 0; i < Math.min(count, results.size()); i++) {
+            for (JsonNode d : results.path(i).path("deltaNorm")) {
+                lo = Math.min(lo, d.asDouble());
+                hi = Math.max(hi, d.asDouble());
             }
         }
-        return c;
-    }
-
-    static XYChart omegaVsDelta(String title, List<Summary> sums, List<ImageResult> images, int count) {
-        XYChart c = chart(title + " — Ω per perturbation, first images (Fig. 4)", "‖δ‖₂", "Ω");
-        c.getStyler().setXAxisLogarithmic(true);
-        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        for (int k = 0; k < sums.size(); k++) {
-            String v = sums.get(k).variant();
-            for (int i = 0; i < Math.min(count, images.size()); i++) {
-                ImageResult im = images.get(i);
-                MonotonicityExperiment.VariantResult r = im.variants().get(v);
-                if (r == null) {
+        for (String name : names) {
+            XYChart c = Charts.xy(model + ": " + name, "‖δ‖₂", "Ω", W, H);
+            c.getStyler().setXAxisLogarithmic(true);
+            c.getStyler().setYAxisMin(0.0);
+            c.getStyler().setYAxisMax(1.0);
+            c.getStyler().setLegendVisible(false);
+            for (int i = 0; i < Math.min(count, results.size()); i++) {
+                JsonNode r = results.path(i);
+                JsonNode om = r.path("variants").path(name).path("omega");
+                if (om.isMissingNode()) {
                     continue;
                 }
-                double[] om = new double[r.aligned().length];
-                for (int p = 0; p < om.length; p++) {
-                    om[p] = r.omega(p);
+                double[] x = new double[om.size()], y = new double[om.size()];
+                for (int p = 0; p < x.length; p++) {
+                    x[p] = r.path("deltaNorm").path(p).asDouble();
+                    y[p] = om.path(p).asDouble();
                 }
-                XYSeries s = c.addSeries(v + " " + im.file(), im.deltaNorm(), om);
-                style(s, k, true);
-                s.setShowInLegend(i == 0);
-                if (i == 0) {
-                    s.setLabel(v);
-                }
+                XYSeries s = c.addSeries(name + " " + i + " " + r.path("file").asText(), x, y);
+                Charts.points(s, i);
+                s.setMarkerColor(Charts.COLORS[i % Charts.COLORS.length]);
             }
+            if (hi > 0) {
+                Charts.dashed(c.addSeries("0.5", new double[] {lo, hi}, new double[] {0.5, 0.5}), Color.GRAY);
+            }
+            panels.add(c);
         }
-        return c;
+        return panels;
     }
 
-    static XYChart lambdaTail(String title, List<Summary> sums) {
-        XYChart c = chart(title + " — λ-monotonicity (Fig. 7)", "λ", "P(|Ω − 0.5| > λ)");
-        for (int k = 0; k < sums.size(); k++) {
-            Summary s = sums.get(k);
-            double[] f = s.tail();
-            double[] x = new double[f.length];
-            for (int g = 0; g < f.length; g++) {
-                x[g] = g / (double) MonotonicityExperiment.GRID_STEPS;
+    static XYChart lambdaTail(String model, JsonNode j, List<String> names) {
+        XYChart c = Charts.xy(model + ": λ-monotonicity", "λ", "P(|Ω − 0.5| > λ)", 760, 480);
+        int k = 0;
+        for (String name : names) {
+            JsonNode v = j.path("variants").path(name);
+            JsonNode f = v.path("tail").path("F");
+            double step = v.path("tail").path("lambdaStep").asDouble(0.001);
+            double[] x = new double[f.size()], y = new double[f.size()];
+            for (int g = 0; g < x.length; g++) {
+                x[g] = g * step;
+                y[g] = f.path(g).asDouble();
             }
-            style(c.addSeries(String.format("%s (λ = %.3f)", s.variant(), s.lambda().lambda()), x, f), k, false);
+            Charts.line(c.addSeries(String.format(Locale.ROOT, "%s (λ = %.3f)", name, v.path("lambda").asDouble()), x, y),
+                    k++);
         }
         XYSeries line = c.addSeries("2λ", new double[] {0, 0.5}, new double[] {0, 1});
-        line.setLineColor(Color.BLACK);
-        line.setLineStyle(SeriesLines.DASH_DASH);
-        line.setMarker(SeriesMarkers.NONE);
+        Charts.dashed(line, Color.BLACK);
         return c;
     }
 
-    static XYChart consistency(String title, List<Summary> sums) {
-        XYChart c = chart(title + " — per image: fraction of perturbations with Ω > 0.5 (Fig. 8)",
-                "fraction of the image's perturbations with Ω > 0.5", "fraction of images");
-        for (int k = 0; k < sums.size(); k++) {
-            Summary s = sums.get(k);
-            long[] h = s.fig8Histogram();
-            long n = 0;
-            for (long v : h) {
-                n += v;
+    static XYChart consistency(String model, JsonNode j, List<String> names) {
+        XYChart c = Charts.xy(model + ": consistency per image", "fraction of the image's perturbations with Ω > 0.5",
+                "fraction of images", 760, 520);
+        // outside the plot: inside, the legend hides the points at the ends, where the real network has most
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        int k = 0;
+        for (String name : names) {
+            JsonNode v = j.path("variants").path(name).path("fig8");
+            JsonNode h = v.path("histogram");
+            double n = 0;
+            for (JsonNode x : h) {
+                n += x.asDouble();
             }
-            double[] x = new double[h.length], y = new double[h.length];
-            for (int b = 0; b < h.length; b++) {
-                x[b] = (b + 0.5) / h.length;
-                y[b] = n == 0 ? 0 : h[b] / (double) n;
+            double[] x = new double[h.size()], y = new double[h.size()];
+            for (int b = 0; b < x.length; b++) {
+                x[b] = (b + 0.5) / x.length;
+                y[b] = n == 0 ? 0 : h.path(b).asDouble() / n;
             }
-            style(c.addSeries(String.format("%s (all: %d, none: %d)", s.variant(), s.imagesAllAbove(),
-                    s.imagesAllBelow()), x, y), k, true);
+            Charts.points(c.addSeries(String.format(Locale.ROOT, "%s (all > 0.5: %d, none: %d)", name,
+                    v.path("imagesAllAbove").asInt(), v.path("imagesAllBelow").asInt()), x, y), k++);
         }
         return c;
     }
 
-    static XYChart kept(String title, List<Summary> sums, double[] meanDeltaNorm) {
-        XYChart c = chart(title + " — perturbed images keeping their class", "mean ‖δ‖₂", "share of images");
+    static XYChart kept(String model, JsonNode j, List<String> names) {
+        XYChart c = Charts.xy(model + ": class kept under perturbation", "mean ‖δ‖₂", "share of images", 760, 520);
         c.getStyler().setXAxisLogarithmic(true);
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
-        for (int k = 0; k < sums.size(); k++) {
-            Summary s = sums.get(k);
-            style(c.addSeries(s.variant(), meanDeltaNorm, s.keptByAmplitude()), k, true);
+        c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setYAxisMax(1.0);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        double[] d = values(j.path("meanDeltaNorm"));
+        int k = 0;
+        for (String name : names) {
+            Charts.points(c.addSeries(name, d, values(j.path("variants").path(name).path("keptByAmplitude"))), k++);
         }
         return c;
     }
 
-    private static Path save(io.nnfrust.util.OutputSet set, Path file, XYChart chart) {
-        set.stage(file, os -> BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG));
-        return file;
+    static double[] values(JsonNode a) {
+        double[] v = new double[a.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = a.path(i).asDouble();
+        }
+        return v;
+    }
+
+    /** Share kept at a given amplitude a, interpolated linearly in log a between the two nearest amplitudes. */
+    public static double keptAtAmplitude(JsonNode j, String variant, double a) {
+        double[] amps = values(j.path("amplitudes"));
+        double[] kept = values(j.path("variants").path(variant).path("keptByAmplitude"));
+        return interpolateLog(amps, kept, a);
+    }
+
+    /** Mean ‖δ‖₂ at amplitude a (log-linear interpolation). */
+    public static double deltaNormAtAmplitude(JsonNode j, double a) {
+        return interpolateLog(values(j.path("amplitudes")), values(j.path("meanDeltaNorm")), a);
+    }
+
+    static double interpolateLog(double[] x, double[] y, double at) {
+        if (x.length == 0 || at < x[0] || at > x[x.length - 1]) {
+            return Double.NaN;
+        }
+        for (int i = 0; i + 1 < x.length; i++) {
+            if (at >= x[i] && at <= x[i + 1]) {
+                double t = x[i + 1] == x[i] ? 0 : (Math.log(at) - Math.log(x[i])) / (Math.log(x[i + 1]) - Math.log(x[i]));
+                return y[i] + t * (y[i + 1] - y[i]);
+            }
+        }
+        return y[x.length - 1];
+    }
+
+    static Map<String, JsonNode> variants(JsonNode j) {
+        Map<String, JsonNode> m = new java.util.LinkedHashMap<>();
+        j.path("variants").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
+        return m;
     }
 }

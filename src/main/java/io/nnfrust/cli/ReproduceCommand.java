@@ -1,0 +1,237 @@
+package io.nnfrust.cli;
+
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.reproduce.Preset;
+import io.nnfrust.reproduce.ReproducePlan;
+import io.nnfrust.reproduce.Reproduction;
+import io.nnfrust.reproduce.Stage;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.Progress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code nnfrust reproduce}: the paper's whole protocol on one or more networks, resumable, then the report. */
+@Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The paper's protocol on each MODEL: graph summary (Table 1), frustration of R (Algorithm 1 and "
+                + "the best solver), null models N1, N2, N3 (He and Xavier), active subnetworks, near-monotonicity; "
+                + "then 'nnfrust report OUT'.",
+                "Every stage is an nnfrust command (listed in OUT/MODEL/.stages/); a finished stage with unchanged "
+                        + "options is skipped, an interrupted one continues. See docs/reproduce.md."})
+public final class ReproduceCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MODEL", arity = "1..*", description = "zoo:NAME or .onnx files.")
+    List<String> models;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created if its parent exists).")
+    Path out;
+
+    @Option(names = "--preset", defaultValue = "paper", paramLabel = "quick|paper",
+            description = "Counts: paper (the paper's: 80 restarts, 80 null networks per kind, 500 + 1000 images) or quick (minutes on SqueezeNet). Default ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "Labelled images for the active-subnetwork and near-monotonicity stages (without: those stages are left out).")
+    Path images;
+
+    @Option(names = "--preprocess", paramLabel = "caffe|torchvision|raw", description = "Image preprocessing of the models (required with --images).")
+    String preprocess;
+
+    @Option(names = "--synsets", paramLabel = "FILE", description = "Class list of the images (see 'classify --help').")
+    Path synsets;
+
+    @Option(names = "--restarts", paramLabel = "N", description = "Override: Algorithm 1 restarts on R.")
+    Integer restarts;
+
+    @Option(names = "--best-restarts", paramLabel = "N", description = "Override: restarts of the best solver (anneal) on R.")
+    Integer bestRestarts;
+
+    @Option(names = "--solver", paramLabel = "NAME", description = "Override: solver of the null-model and active experiments and of the N3 spins (paper: algorithm1, quick: layered).")
+    String solver;
+
+    @Option(names = "--replicas", paramLabel = "N", description = "Override: restarts of R in the null-model experiment.")
+    Integer replicas;
+
+    @Option(names = "--null-count", paramLabel = "N", description = "Override: null networks of kind N1 and of kind N2.")
+    Integer nullCount;
+
+    @Option(names = "--n3-count", paramLabel = "N", description = "Override: N3 networks of each initialisation (He and Xavier).")
+    Integer n3Count;
+
+    @Option(names = "--active-images", paramLabel = "N", description = "Override: images of the active-subnetwork stage.")
+    Integer activeImages;
+
+    @Option(names = "--monotonicity-images", paramLabel = "N", description = "Override: images of the near-monotonicity stage.")
+    Integer monotonicityImages;
+
+    @Option(names = "--perturbations", paramLabel = "N", description = "Override: perturbations per image.")
+    Integer perturbations;
+
+    @Option(names = "--null-restarts", paramLabel = "N", description = "Override: restarts on the N3 network of the near-monotonicity stage.")
+    Integer nullRestarts;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of every stage (N3 experiments: seed + 1, seed + 2). Default ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--threads", description = "Threads (default: all cores). Results do not depend on it.")
+    Integer threads;
+
+    @Option(names = "--plan-only", description = "Print the plan and stop.")
+    boolean planOnly;
+
+    @Option(names = "--no-report", description = "Do not run 'nnfrust report OUT' at the end.")
+    boolean noReport;
+
+    @Option(names = "--quiet", description = "Only the plan, stage lines and errors on stderr.")
+    boolean quiet;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        Preset p = Preset.named(preset);
+        p = overrides(p);
+        if (images != null && preprocess == null) {
+            throw new NnfrustException("--images needs --preprocess caffe|torchvision|raw (the models' preprocessing;"
+                    + " see docs/inference.md)");
+        }
+        if (images != null && !Files.isDirectory(images)) {
+            throw new NnfrustException("--images " + images + " is not a folder");
+        }
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        ImportOptions importOptions = modelOptions.toImportOptions();
+        List<String> imageArgs = new ArrayList<>();
+        if (images != null) {
+            imageArgs.addAll(List.of("--preprocess", preprocess));
+            if (synsets != null) {
+                imageArgs.addAll(List.of("--synsets", synsets.toString()));
+            }
+        }
+        var opts = new ReproducePlan.Options(models, modelArgs(), images, imageArgs, p, seed, t, out);
+        new io.nnfrust.util.OutputSet().folder("--out", out);
+        // calibration: one A x + A^T x per model (the plan's estimates are multiples of it)
+        Map<String, Double> product = new LinkedHashMap<>();
+        for (String m : models) {
+            if (product.containsKey(m)) {
+                throw new NnfrustException("reproduce: " + m + " is given twice");
+            }
+            product.put(m, calibrate(m, importOptions));
+        }
+        List<Stage> stages = ReproducePlan.stages(opts, product);
+        printPlan(p, t, stages, product);
+        if (planOnly) {
+            return 0;
+        }
+        for (Stage s : stages) {
+            for (Stage.Step step : s.steps()) {
+                Files.createDirectories(step.output().toAbsolutePath().getParent());
+            }
+        }
+        Reproduction.run(stages, args -> {
+            List<String> a = new ArrayList<>(args);
+            if (quiet && (a.get(0).equals("experiment"))) {
+                a.add("--quiet");
+            }
+            var cl = Main.commandLine();
+            if (a.get(0).equals("info") || a.get(0).equals("merge")) {
+                cl.setOut(new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()));
+                var saved = System.out;
+                System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                try {
+                    return cl.execute(a.toArray(String[]::new));
+                } finally {
+                    System.setOut(saved);
+                }
+            }
+            return cl.execute(a.toArray(String[]::new));
+        }, System.err::println);
+        if (!noReport) {
+            var r = io.nnfrust.report.Report.write(out, System.err::println);
+            System.out.println("report: " + r);
+        } else {
+            System.out.println("done: " + out);
+        }
+        return 0;
+    }
+
+    private Preset overrides(Preset p) {
+        if (restarts != null) {
+            p = p.withAlgorithm1Restarts(restarts);
+        }
+        if (bestRestarts != null) {
+            p = p.withBestRestarts(bestRestarts);
+        }
+        if (solver != null) {
+            p = p.withSolver(solver);
+        }
+        if (replicas != null || nullCount != null || n3Count != null) {
+            p = p.withNulls(replicas != null ? replicas : p.replicas(), nullCount != null ? nullCount : p.nullCount(),
+                    n3Count != null ? n3Count : p.n3He(), n3Count != null ? n3Count : p.n3Xavier());
+        }
+        if (activeImages != null || monotonicityImages != null || perturbations != null) {
+            p = p.withImages(activeImages != null ? activeImages : p.activeImages(),
+                    monotonicityImages != null ? monotonicityImages : p.monotonicityImages(),
+                    perturbations != null ? perturbations : p.perturbations());
+        }
+        if (nullRestarts != null) {
+            p = p.withNullRestarts(nullRestarts);
+        }
+        return p;
+    }
+
+    /** The model options as arguments of every stage. */
+    private List<String> modelArgs() {
+        List<String> a = new ArrayList<>();
+        if (modelOptions.inputSize != null) {
+            a.addAll(List.of("--input-size", Integer.toString(modelOptions.inputSize[0]),
+                    Integer.toString(modelOptions.inputSize[1])));
+        }
+        a.addAll(List.of("--add", modelOptions.add, "--pool-weight", modelOptions.poolWeight, "--batchnorm",
+                modelOptions.batchNorm));
+        return a;
+    }
+
+    private double calibrate(String model, ImportOptions importOptions) {
+        var net = ModelLoader.load(model, importOptions);
+        var g = net.graph();
+        double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
+        java.util.Arrays.fill(x, 1);
+        double best = Double.MAX_VALUE;
+        for (int k = 0; k < 2; k++) {
+            long t0 = System.nanoTime();
+            g.multiply(x, y, true);
+            g.multiplyTranspose(x, y, true);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        System.err.printf(Locale.ROOT, "calibration: %s, %,d nodes, %,d edges, one A x + A^T x in %.3f s%n", model,
+                g.nodeCount(), g.edgeCount(), best);
+        return best;
+    }
+
+    private void printPlan(Preset p, int t, List<Stage> stages, Map<String, Double> product) {
+        System.err.printf(Locale.ROOT, "nnfrust reproduce: %d model%s, preset %s, seed %d, %d threads, into %s%n",
+                models.size(), models.size() == 1 ? "" : "s", p.name(), seed, t, out);
+        double total = 0;
+        for (Stage s : stages) {
+            String st = Reproduction.state(s);
+            boolean done = st.equals("done");
+            if (!done) {
+                total += s.estimateSeconds();
+            }
+            System.err.printf(Locale.ROOT, "  %-28s %-24s %-9s %10s  %s%n", s.model(), s.name(), st,
+                    done ? "-" : Progress.duration(s.estimateSeconds()), s.summary());
+        }
+        System.err.printf(Locale.ROOT, "estimated time: %s (from the calibration above; docs/reproduce.md says how it is"
+                + " made and how far it can be off)%n", Progress.duration(total));
+    }
+}

@@ -1,0 +1,210 @@
+package io.nnfrust.reproduce;
+
+import io.nnfrust.util.NnfrustException;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The stages of the paper's protocol for each model (Methods and Results of the paper): the graph summary (Table 1),
+ * the frustration of R with Algorithm 1 and with the best solver, the null-model experiment (N1, N2 and N3 drawn
+ * with He and with Xavier, Fig. 2 and 5a), the active subnetworks (eq. 8, Fig. 2) and near-monotonicity (eq. 10,
+ * Fig. 3, 4, 5b, 7, 8). Every stage is an nnfrust command a user could type; its outputs live in {@code OUT/MODEL/}.
+ *
+ * <p>Seeds: every stage uses the run's seed, except the N3 experiments (seed + 1 for He, seed + 2 for Xavier), so
+ * that their null networks are not drawn from the same stream as the restarts of group R.
+ */
+public final class ReproducePlan {
+    private ReproducePlan() {
+    }
+
+    /**
+     * Seconds of one solve (or one active subnetwork) per second of one A·x + Aᵀ·x product, measured on the real
+     * SqueezeNet at 224×224 on 2 cores (docs/reproduce.md): a plan's estimate is this factor times the calibrated
+     * product time of the model.
+     */
+    static final Map<String, Double> SOLVE_PER_PRODUCT = Map.of("algorithm1", 130.0, "algorithm1-first", 130.0,
+            "layered", 12.0, "anneal", 105.0, "exact", 1.0);
+    static final Map<String, Double> ACTIVE_PER_PRODUCT = Map.of("algorithm1", 35.0, "algorithm1-first", 35.0,
+            "layered", 11.0, "anneal", 30.0, "exact", 1.0);
+    /** Seconds of inference of one image per second of one product (ONNX Runtime, batch 16). */
+    static final double INFERENCE_PER_PRODUCT = 0.02;
+
+    /** Everything the plan depends on. */
+    public record Options(List<String> models, List<String> modelArgs, Path images, List<String> imageArgs,
+                          Preset preset, long seed, int threads, Path out) {
+        public Options {
+            models = List.copyOf(models);
+            modelArgs = List.copyOf(modelArgs);
+            imageArgs = List.copyOf(imageArgs);
+            if (models.isEmpty()) {
+                throw new NnfrustException("reproduce: give at least one MODEL");
+            }
+            if (threads < 1) {
+                throw new NnfrustException("--threads must be at least 1");
+            }
+        }
+    }
+
+    /** The folder name of a model: the file name without .onnx, or the zoo name, in safe characters. */
+    public static String slug(String model) {
+        String s = model;
+        if (s.startsWith("zoo:")) {
+            s = s.substring(4);
+        } else {
+            s = Path.of(s).getFileName().toString();
+            if (s.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+                s = s.substring(0, s.length() - 5);
+            }
+        }
+        s = s.replaceAll("[^A-Za-z0-9._-]", "_");
+        return s.isEmpty() ? "model" : s;
+    }
+
+    /**
+     * The stages of every model in order.
+     *
+     * @param productSeconds the calibrated seconds of one A·x + Aᵀ·x of each model (by model argument)
+     */
+    public static List<Stage> stages(Options o, Map<String, Double> productSeconds) {
+        List<Stage> all = new ArrayList<>();
+        Set<String> slugs = new HashSet<>();
+        for (String model : o.models()) {
+            String slug = slug(model);
+            if (!slugs.add(slug)) {
+                throw new NnfrustException("reproduce: two models share the folder name '" + slug + "' (" + model
+                        + "); rename one file");
+            }
+            all.addAll(stages(o, model, slug, productSeconds.getOrDefault(model, 1.0)));
+        }
+        return all;
+    }
+
+    private static List<Stage> stages(Options o, String model, String slug, double product) {
+        Preset p = o.preset();
+        Path dir = o.out().resolve(slug);
+        List<Stage> st = new ArrayList<>();
+        String seed = Long.toString(o.seed());
+        String threads = Integer.toString(o.threads());
+
+        Path graph = dir.resolve("graph.json");
+        st.add(new Stage(slug, "graph", graph, List.of(new Stage.Step(
+                concat(List.of("info", model), o.modelArgs(), List.of("--output", graph.toString())), graph, false)),
+                List.of(graph), product * 2, "graph summary (Table 1)"));
+
+        st.add(restarts(o, model, slug, dir, "frustration-algorithm1", "algorithm1", p.algorithm1Restarts(), product));
+        st.add(restarts(o, model, slug, dir, "frustration-best", p.bestSolver(), p.bestRestarts(), product));
+
+        double solve = product * SOLVE_PER_PRODUCT.get(p.solver());
+        Path nulls = dir.resolve("nulls.json");
+        List<String> common = List.of("--solver", p.solver(), "--threads", threads, "--resume");
+        st.add(new Stage(slug, "nulls", nulls, List.of(new Stage.Step(concat(
+                List.of("experiment", "frustration", model), o.modelArgs(),
+                List.of("--replicas", Integer.toString(p.replicas()), "--nulls", "N1,N2", "--null-count",
+                        Integer.toString(p.nullCount()), "--seed", seed, "--output", nulls.toString(), "--csv",
+                        dir.resolve("nulls.csv").toString()), common), nulls, false)),
+                List.of(nulls, dir.resolve("nulls.csv"), Path.of(nulls + ".jsonl")),
+                Math.ceil((p.replicas() + 4.0 * p.nullCount()) / o.threads()) * solve,
+                String.format(Locale.ROOT, "%d restarts of R, %d N1 and %d N2 networks x 2 instances, %s", p.replicas(),
+                        p.nullCount(), p.nullCount(), p.solver())));
+        for (String init : List.of("he", "xavier")) {
+            int count = init.equals("he") ? p.n3He() : p.n3Xavier();
+            if (count == 0) {
+                continue;
+            }
+            Path f = dir.resolve("nulls-n3-" + init + ".json");
+            st.add(new Stage(slug, "nulls-n3-" + init, f, List.of(new Stage.Step(concat(
+                    List.of("experiment", "frustration", model), o.modelArgs(),
+                    List.of("--replicas", "0", "--nulls", "N3", "--null-count", Integer.toString(count), "--n3-init",
+                            init, "--seed", Long.toString(o.seed() + (init.equals("he") ? 1 : 2)), "--output",
+                            f.toString(), "--csv", dir.resolve("nulls-n3-" + init + ".csv").toString()), common), f,
+                    false)), List.of(f, dir.resolve("nulls-n3-" + init + ".csv"), Path.of(f + ".jsonl")),
+                    Math.ceil(2.0 * count / o.threads()) * solve,
+                    String.format(Locale.ROOT, "%d N3 networks (%s) x 2 instances, %s", count, init, p.solver())));
+        }
+        if (o.images() != null && p.activeImages() > 0) {
+            Path f = dir.resolve("active.json");
+            st.add(new Stage(slug, "active", f, List.of(new Stage.Step(concat(
+                    List.of("experiment", "active", model), o.modelArgs(), imageArgs(o),
+                    List.of("--limit", Integer.toString(p.activeImages()), "--restarts",
+                            Integer.toString(p.activeRestarts()), "--reference",
+                            dir.resolve("frustration-best.json").toString(), "--seed", seed, "--output", f.toString(),
+                            "--csv", dir.resolve("active.csv").toString()), common), f, false)),
+                    List.of(f, dir.resolve("active.csv"), Path.of(f + ".jsonl")),
+                    p.activeImages() * p.activeRestarts() * product * ACTIVE_PER_PRODUCT.get(p.solver()),
+                    String.format(Locale.ROOT, "%d images, %d restart%s of %s each, against eps_R of %s",
+                            p.activeImages(), p.activeRestarts(), p.activeRestarts() == 1 ? "" : "s", p.solver(),
+                            p.bestSolver())));
+        }
+        if (o.images() != null && p.monotonicityImages() > 0) {
+            Path f = dir.resolve("monotonicity.json");
+            st.add(new Stage(slug, "monotonicity", f, List.of(new Stage.Step(concat(
+                    List.of("experiment", "monotonicity", model), o.modelArgs(), imageArgs(o),
+                    List.of("--limit", Integer.toString(p.monotonicityImages()), "--perturbations",
+                            Integer.toString(p.perturbations()), "--spins",
+                            dir.resolve("frustration-algorithm1.spins").toString(), "--nulls", "random-order,N3",
+                            "--null-restarts", Integer.toString(p.nullRestarts()), "--seed", seed, "--output",
+                            f.toString()), common), f, false)),
+                    List.of(f, Path.of(f + ".jsonl"), Path.of(f + ".jsonl.N3.spins")),
+                    p.monotonicityImages() * (1.0 + 3.0 * p.perturbations()) * product * INFERENCE_PER_PRODUCT
+                            + Math.ceil((double) p.nullRestarts() / o.threads()) * solve,
+                    String.format(Locale.ROOT, "%d images x %d perturbations along S_x of Algorithm 1; nulls random "
+                                    + "order and N3 (its spins: %d restarts of %s)", p.monotonicityImages(),
+                            p.perturbations(), p.nullRestarts(), p.solver())));
+        }
+        return st;
+    }
+
+    /**
+     * Restarts on the real network as parts of at most {@code threads} restarts each ({@code --shard i/C}, with
+     * the seeds of the whole run), merged into one output: a killed run loses at most the part in progress.
+     */
+    private static Stage restarts(Options o, String model, String slug, Path dir, String name, String solver,
+                                  int restarts, double product) {
+        int parts = (restarts + o.threads() - 1) / o.threads();
+        Path partDir = dir.resolve("parts");
+        List<Stage.Step> steps = new ArrayList<>();
+        List<Path> owned = new ArrayList<>();
+        List<String> merge = new ArrayList<>(List.of("merge"));
+        for (int i = 1; i <= parts; i++) {
+            Path json = partDir.resolve(name + "." + i + "-of-" + parts + ".json");
+            Path spins = partDir.resolve(name + "." + i + "-of-" + parts + ".spins");
+            steps.add(new Stage.Step(concat(List.of("frustration", model), o.modelArgs(),
+                    List.of("--solver", solver, "--restarts", Integer.toString(restarts), "--seed",
+                            Long.toString(o.seed()), "--threads", Integer.toString(o.threads()), "--shard",
+                            i + "/" + parts, "--map", "--quiet", "--output", json.toString(), "--spins",
+                            spins.toString())), json, true));
+            owned.add(json);
+            owned.add(spins);
+            merge.add(json.toString());
+        }
+        Path out = dir.resolve(name + ".json");
+        Path spins = dir.resolve(name + ".spins");
+        merge.addAll(List.of("--output", out.toString(), "--spins", spins.toString()));
+        steps.add(new Stage.Step(merge, out, false));
+        owned.add(out);
+        owned.add(spins);
+        return new Stage(slug, name, out, steps, owned,
+                parts * product * SOLVE_PER_PRODUCT.get(solver) + parts * product * 2,
+                String.format(Locale.ROOT, "%d restart%s of %s on the real network (%d part%s)", restarts,
+                        restarts == 1 ? "" : "s", solver, parts, parts == 1 ? "" : "s"));
+    }
+
+    private static List<String> imageArgs(Options o) {
+        return concat(List.of("--images", o.images().toString()), o.imageArgs());
+    }
+
+    @SafeVarargs
+    static List<String> concat(List<String>... lists) {
+        List<String> r = new ArrayList<>();
+        for (List<String> l : lists) {
+            r.addAll(l);
+        }
+        return r;
+    }
+}

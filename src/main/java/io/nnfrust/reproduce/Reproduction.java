@@ -1,0 +1,181 @@
+package io.nnfrust.reproduce;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.util.AtomicFiles;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.Progress;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Runs the stages of a {@link ReproducePlan} in order. Each stage keeps a manifest {@code MODEL/.stages/NAME.json}
+ * with its fingerprint (the SHA-256 of its command lines) and whether it completed:
+ * <ul>
+ *   <li>completed with the same fingerprint and its output present: skipped;</li>
+ *   <li>another fingerprint (options changed): its files are removed and it runs anew;</li>
+ *   <li>otherwise it continues: restart parts already written are kept, experiments resume from their checkpoints.</li>
+ * </ul>
+ * A killed run therefore redoes no finished stage and, since every stage's results depend only on its options and
+ * seeds, ends with the same results as an uninterrupted one.
+ */
+public final class Reproduction {
+    private Reproduction() {
+    }
+
+    /** Runs one nnfrust command line and returns its exit code. */
+    @FunctionalInterface
+    public interface StepRunner {
+        int run(List<String> args);
+    }
+
+    /** What happened to a stage. */
+    public enum Outcome { SKIPPED, RAN }
+
+    /** The state of a stage before running: done (skip), changed (redo), or to continue. */
+    public static String state(Stage s) {
+        JsonNode m = manifest(s);
+        if (m == null) {
+            return Files.exists(s.output()) || anyOwned(s) ? "continue" : "new";
+        }
+        if (!m.path("fingerprint").asText().equals(s.fingerprint())) {
+            return "changed";
+        }
+        return m.path("complete").asBoolean() && Files.isRegularFile(s.output()) ? "done" : "continue";
+    }
+
+    /**
+     * Runs the stages; {@code log} receives one line per stage and per step, with the ETA of the whole run (the
+     * plan's estimates, rescaled by the measured time of the stages run so far).
+     */
+    public static void run(List<Stage> stages, StepRunner runner, Consumer<String> log) {
+        double planned = 0;
+        for (Stage s : stages) {
+            if (!state(s).equals("done")) {
+                planned += s.estimateSeconds();
+            }
+        }
+        double estimatedDone = 0, measured = 0;
+        int k = 0;
+        for (Stage s : stages) {
+            k++;
+            String head = String.format(Locale.ROOT, "[stage %d/%d %s/%s]", k, stages.size(), s.model(), s.name());
+            String st = state(s);
+            if (st.equals("done")) {
+                log.accept(head + " done with the same options: skipped (" + s.output() + ")");
+                continue;
+            }
+            if (st.equals("changed")) {
+                log.accept(head + " options changed since the last run: its files are removed and it runs anew");
+                for (Path p : s.owned()) {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                        throw new NnfrustException("cannot remove " + p + " of stage " + s.name() + ": " + e.getMessage());
+                    }
+                }
+            }
+            double left = planned - estimatedDone;
+            double scale = estimatedDone > 0 ? measured / estimatedDone : 1;
+            log.accept(String.format(Locale.ROOT, "%s %s%s; ETA of the run %s", head, s.summary(),
+                    st.equals("continue") ? " (continuing)" : "", Progress.duration(left * scale)));
+            writeManifest(s, false, 0);
+            long t0 = System.nanoTime();
+            int n = 0;
+            for (Stage.Step step : s.steps()) {
+                n++;
+                if (step.onceOnly() && Files.isRegularFile(step.output())) {
+                    continue;
+                }
+                int rc = runner.run(step.args());
+                if (rc != 0) {
+                    throw new NnfrustException(String.format(Locale.ROOT, "stage %s/%s failed (exit %d) at: %s; fix "
+                                    + "the cause and run reproduce again: finished stages and parts are kept", s.model(),
+                            s.name(), rc, step.commandLine()));
+                }
+                if (s.steps().size() > 2 && step.onceOnly()) {
+                    double sec = (System.nanoTime() - t0) / 1e9;
+                    log.accept(String.format(Locale.ROOT, "%s part %d/%d done (%s)", head, n, s.steps().size() - 1,
+                            Progress.duration(sec)));
+                }
+            }
+            if (!complete(s.output())) {
+                throw new NnfrustException("stage " + s.model() + "/" + s.name() + ": " + s.output()
+                        + " is not complete; run reproduce again to continue it");
+            }
+            double sec = (System.nanoTime() - t0) / 1e9;
+            writeManifest(s, true, sec);
+            estimatedDone += s.estimateSeconds();
+            measured += sec;
+            log.accept(String.format(Locale.ROOT, "%s done in %s (planned %s)", head, Progress.duration(sec),
+                    Progress.duration(s.estimateSeconds())));
+        }
+    }
+
+    /** True when a stage output exists and does not say {@code "complete": false}. */
+    static boolean complete(Path output) {
+        if (!Files.isRegularFile(output)) {
+            return false;
+        }
+        try {
+            JsonNode j = new ObjectMapper().readTree(output.toFile());
+            return j != null && j.path("complete").asBoolean(true);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean anyOwned(Stage s) {
+        for (Path p : s.owned()) {
+            if (Files.exists(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static Path manifestPath(Stage s) {
+        return s.output().getParent().resolve(".stages").resolve(s.name() + ".json");
+    }
+
+    private static JsonNode manifest(Stage s) {
+        Path f = manifestPath(s);
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            return new ObjectMapper().readTree(f.toFile());
+        } catch (IOException e) {
+            return null; // unreadable: the stage continues from its files
+        }
+    }
+
+    private static void writeManifest(Stage s, boolean complete, double seconds) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode o = m.createObjectNode();
+        o.put("stage", s.name());
+        o.put("model", s.model());
+        o.put("fingerprint", s.fingerprint());
+        o.put("complete", complete);
+        if (complete) {
+            o.put("seconds", seconds);
+        }
+        var cmds = o.putArray("commands");
+        s.steps().forEach(x -> cmds.add(x.commandLine()));
+        Path f = manifestPath(s);
+        try {
+            Files.createDirectories(f.getParent());
+            AtomicFiles.write(f, os -> os.write(m.writerWithDefaultPrettyPrinter().writeValueAsString(o)
+                    .getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new NnfrustException("cannot write " + f + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.nnfrust.reproduce;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One stage of {@code nnfrust reproduce} for one model: nnfrust commands (steps) that together write {@link #output}.
+ * A stage is skipped when its manifest says it completed with the same steps (its fingerprint) and its output is
+ * there; with other steps its files are removed and it runs anew; otherwise it continues: a step whose output exists
+ * is not run again and an experiment resumes from its checkpoint.
+ *
+ * @param model           the model's folder name
+ * @param name            the stage name (graph, frustration-algorithm1, ...)
+ * @param output          the stage's result (JSON)
+ * @param steps           the commands, in order
+ * @param owned           every file the stage writes (removed when its options change)
+ * @param estimateSeconds the planned time (a product calibration times measured factors; see docs/reproduce.md)
+ * @param summary         what the stage computes, with its counts, for the plan
+ */
+public record Stage(String model, String name, Path output, List<Step> steps, List<Path> owned,
+                    double estimateSeconds, String summary) {
+    public Stage {
+        steps = List.copyOf(steps);
+        owned = List.copyOf(owned);
+    }
+
+    /**
+     * One nnfrust command line.
+     *
+     * @param args       its arguments (without the leading {@code nnfrust})
+     * @param output     the file it writes
+     * @param onceOnly   true: skipped when {@code output} exists (restart parts); false: always run (experiments
+     *                   resume from their checkpoints, merges are cheap)
+     */
+    public record Step(List<String> args, Path output, boolean onceOnly) {
+        public Step {
+            args = List.copyOf(args);
+        }
+
+        /** The command line as a user would type it. */
+        public String commandLine() {
+            StringBuilder b = new StringBuilder("nnfrust");
+            for (String a : args) {
+                b.append(' ').append(a.isEmpty() || a.matches(".*[\\s'\"$&|;<>()*?].*")
+                        ? "'" + a.replace("'", "'\\''") + "'" : a);
+            }
+            return b.toString();
+        }
+    }
+
+    /** SHA-256 of every step's arguments: the stage's options. */
+    public String fingerprint() {
+        StringBuilder b = new StringBuilder();
+        for (Step s : steps) {
+            b.append(String.join("\u0000", s.args())).append('\n');
+        }
+        return io.nnfrust.onnx.ModelLoader.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+}
