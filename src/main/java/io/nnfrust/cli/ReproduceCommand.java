@@ -143,7 +143,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 a.add("--quiet");
             }
             var cl = Main.commandLine();
-            if (a.get(0).equals("info") || a.get(0).equals("merge")) {
+            if (!a.get(0).equals("experiment")) { // info, frustration parts, merge: their files are the result
                 cl.setOut(new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()));
                 var saved = System.out;
                 System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));

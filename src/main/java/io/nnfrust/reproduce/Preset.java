@@ -54,33 +54,37 @@ public record Preset(String name, int algorithm1Restarts, int bestRestarts, Stri
         };
     }
 
+    private String modified() {
+        return name.endsWith(" (modified)") ? name : name + " (modified)";
+    }
+
     public Preset withAlgorithm1Restarts(int v) {
-        return new Preset(name + "*", v, bestRestarts, bestSolver, solver, replicas, nullCount, n3He, n3Xavier,
+        return new Preset(modified(), v, bestRestarts, bestSolver, solver, replicas, nullCount, n3He, n3Xavier,
                 activeImages, activeRestarts, monotonicityImages, perturbations, nullRestarts);
     }
 
     public Preset withBestRestarts(int v) {
-        return new Preset(name + "*", algorithm1Restarts, v, bestSolver, solver, replicas, nullCount, n3He, n3Xavier,
+        return new Preset(modified(), algorithm1Restarts, v, bestSolver, solver, replicas, nullCount, n3He, n3Xavier,
                 activeImages, activeRestarts, monotonicityImages, perturbations, nullRestarts);
     }
 
     public Preset withSolver(String v) {
-        return new Preset(name + "*", algorithm1Restarts, bestRestarts, bestSolver, v, replicas, nullCount, n3He,
+        return new Preset(modified(), algorithm1Restarts, bestRestarts, bestSolver, v, replicas, nullCount, n3He,
                 n3Xavier, activeImages, activeRestarts, monotonicityImages, perturbations, nullRestarts);
     }
 
     public Preset withNulls(int replicasR, int count, int he, int xavier) {
-        return new Preset(name + "*", algorithm1Restarts, bestRestarts, bestSolver, solver, replicasR, count, he,
+        return new Preset(modified(), algorithm1Restarts, bestRestarts, bestSolver, solver, replicasR, count, he,
                 xavier, activeImages, activeRestarts, monotonicityImages, perturbations, nullRestarts);
     }
 
     public Preset withImages(int active, int monotonicity, int perturbationsPerImage) {
-        return new Preset(name + "*", algorithm1Restarts, bestRestarts, bestSolver, solver, replicas, nullCount, n3He,
+        return new Preset(modified(), algorithm1Restarts, bestRestarts, bestSolver, solver, replicas, nullCount, n3He,
                 n3Xavier, active, activeRestarts, monotonicity, perturbationsPerImage, nullRestarts);
     }
 
     public Preset withNullRestarts(int v) {
-        return new Preset(name + "*", algorithm1Restarts, bestRestarts, bestSolver, solver, replicas, nullCount, n3He,
+        return new Preset(modified(), algorithm1Restarts, bestRestarts, bestSolver, solver, replicas, nullCount, n3He,
                 n3Xavier, activeImages, activeRestarts, monotonicityImages, perturbations, v);
     }
 }

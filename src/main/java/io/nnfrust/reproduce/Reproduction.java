@@ -83,7 +83,8 @@ public final class Reproduction {
                 }
             }
             double left = planned - estimatedDone;
-            double scale = estimatedDone > 0 ? measured / estimatedDone : 1;
+            // rescale the plan by the measured pace only once a tenth of it is done (small stages say little)
+            double scale = estimatedDone >= 0.1 * planned && estimatedDone > 0 ? measured / estimatedDone : 1;
             log.accept(String.format(Locale.ROOT, "%s %s%s; ETA of the run %s", head, s.summary(),
                     st.equals("continue") ? " (continuing)" : "", Progress.duration(left * scale)));
             writeManifest(s, false, 0);
