@@ -205,6 +205,7 @@ public final class ReportFigures {
         List<String> models = all.stream().map(ReportData::model).toList();
         CategoryChart c = Charts.category("Frustration across networks (mean ± sd)", "network", "ε", 900, 500);
         c.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        c.getStyler().setMarkerSize(10);
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         int k = 0;
         for (String g : List.of("R", "N1", "N2", "N3 (pooled)", "N3 (He)", "N3 (Xavier)")) {
