@@ -20,6 +20,10 @@ public final class ExperimentRunOptions {
     @Option(names = "--stop-after", defaultValue = "0", description = "Stop after this many new results (0: run all); continue later with --resume.")
     int stopAfter;
 
+    /** Internal ('nnfrust merge --output'): only the results already in the checkpoint, no new work. */
+    @Option(names = "--no-new-work", hidden = true)
+    boolean noNewWork;
+
     @Option(names = "--output", paramLabel = "FILE", description = "Write the JSON result to FILE (atomically).")
     Path output;
 
@@ -53,6 +57,9 @@ public final class ExperimentRunOptions {
     private Path checkpointFile() {
         if (stopAfter < 0) {
             throw new NnfrustException("--stop-after must be >= 0");
+        }
+        if (noNewWork) {
+            stopAfter = -1; // no pending task is taken (FrustrationExperiment, ImageLoop)
         }
         Path cp = checkpoint != null ? checkpoint : output != null ? Path.of(output.toString() + ".jsonl") : null;
         if (resume && cp == null) {

@@ -21,8 +21,11 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "The merged checkpoint to write (experiments).")
     Path output;
 
-    @Option(names = "--output", paramLabel = "FILE", description = "The merged JSON to write ('nnfrust frustration' shards).")
+    @Option(names = "--output", paramLabel = "FILE", description = "The merged JSON result to write: of 'nnfrust frustration' shards (their --output files), or of an experiment's shards (their checkpoints; the result is written by the unsharded command on the merged checkpoint, exactly as an unsharded run writes it).")
     Path json;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "With --output of an experiment: also its CSV.")
+    Path csv;
 
     @Option(names = "--spins", paramLabel = "FILE", description = "With --output: copy the best restart's spin file here.")
     Path spins;
@@ -35,13 +38,25 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((output == null) == (json == null)) {
-            throw new io.nnfrust.util.NnfrustException("merge: give --checkpoint FILE (experiment checkpoints) or "
-                    + "--output FILE ('nnfrust frustration' outputs)");
+        if (output == null && json == null) {
+            throw new io.nnfrust.util.NnfrustException("merge: give --output FILE (the merged result) or --checkpoint "
+                    + "FILE (the merged checkpoint of an experiment)");
         }
-        if (json != null) {
+        boolean checkpoints = isCheckpoint(shards.get(0));
+        if (json != null && !checkpoints) {
+            if (output != null || csv != null) {
+                throw new io.nnfrust.util.NnfrustException("merge: " + shards.get(0) + " is an output of 'nnfrust "
+                        + "frustration'; --checkpoint and --csv belong to experiment checkpoints");
+            }
             System.out.println(FrustrationMerge.merge(shards, json, spins, allowPartial));
             return 0;
+        }
+        if (spins != null) {
+            throw new io.nnfrust.util.NnfrustException("merge: --spins belongs to 'nnfrust frustration' outputs; an "
+                    + "experiment's spins travel with its checkpoint");
+        }
+        if (json != null) {
+            return mergeToOutput();
         }
         new io.nnfrust.util.OutputSet().file("--checkpoint", output); // checked before reading the shards
         for (Path p : shards) {
@@ -51,10 +66,80 @@ public final class MergeCommand implements Callable<Integer> {
             }
         }
         CheckpointMerge.Summary s = CheckpointMerge.merge(shards, output, allowPartial, System.err::println);
+        if (s.command().isEmpty()) {
+            System.out.println("(these checkpoints do not name their command: written before nnfrust recorded it)");
+        }
         System.out.printf("merged %d of %d shards: %d results into %s%s%n", s.shards(), s.of(), s.results(), output,
                 s.missingShards().isEmpty() ? "" : " (missing shards " + s.missingShards() + ")");
         System.out.println("next: the same experiment command without --shard, with --checkpoint " + output
                 + " --resume (and --output, --csv as wanted)");
         return 0;
+    }
+
+    /** True when the file's first line is an nnfrust checkpoint header. */
+    private static boolean isCheckpoint(Path f) {
+        try (var r = java.nio.file.Files.newBufferedReader(f, java.nio.charset.StandardCharsets.UTF_8)) {
+            String first = r.readLine();
+            return first != null && first.startsWith("{") && first.contains("\"type\":\"header\"");
+        } catch (java.io.IOException e) {
+            return false; // the merge that follows says what is wrong with the file
+        }
+    }
+
+    /**
+     * The shards' checkpoints merged (into --checkpoint, or a temporary file beside --output), then the unsharded
+     * command that the checkpoints name run on it with --resume and no new work: the JSON and CSV are those of an
+     * unsharded run, apart from timings and provenance.
+     */
+    private int mergeToOutput() {
+        var outs = new io.nnfrust.util.OutputSet().file("--output", json).file("--csv", csv);
+        if (output != null) {
+            outs.file("--checkpoint", output);
+        }
+        Path merged = output != null ? output : json.toAbsolutePath().resolveSibling("." + json.getFileName()
+                + ".merged-" + ProcessHandle.current().pid() + ".jsonl");
+        for (Path p : shards) {
+            if (p.toAbsolutePath().normalize().equals(merged.toAbsolutePath().normalize())) {
+                throw new io.nnfrust.util.NnfrustException("merge: --checkpoint " + output + " is also a shard; write "
+                        + "the merged checkpoint to a new file");
+            }
+        }
+        try {
+            CheckpointMerge.Summary s = CheckpointMerge.merge(shards, merged, allowPartial, System.err::println);
+            if (s.command().isEmpty()) {
+                throw new io.nnfrust.util.NnfrustException("merge: " + shards.get(0) + " does not name the command that"
+                        + " wrote it (an older nnfrust); merge with --checkpoint FILE and run that command with"
+                        + " --checkpoint FILE --resume --output " + json);
+            }
+            java.util.List<String> args = new java.util.ArrayList<>(s.command());
+            args.addAll(java.util.List.of("--checkpoint", merged.toString(), "--resume", "--no-new-work", "--quiet",
+                    "--output", json.toString()));
+            if (csv != null) {
+                args.addAll(java.util.List.of("--csv", csv.toString()));
+            }
+            var saved = System.out;
+            int rc;
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            try {
+                rc = Main.commandLine().execute(args.toArray(String[]::new));
+            } finally {
+                System.setOut(saved);
+            }
+            if (rc != 0) {
+                throw new io.nnfrust.util.NnfrustException("merge: writing the result failed (exit " + rc + ") in: nnfrust "
+                        + String.join(" ", args));
+            }
+            System.out.printf("merged %d of %d shards: %d results into %s%s%s%n", s.shards(), s.of(), s.results(), json,
+                    csv == null ? "" : " and " + csv, s.missingShards().isEmpty() ? ""
+                            : " (missing shards " + s.missingShards() + ": the result says complete false)");
+            return 0;
+        } finally {
+            if (output == null) {
+                for (String suffix : new String[] {"", ".real.spins", ".N3.spins"}) {
+                    io.nnfrust.util.AtomicFiles.deleteQuietly(Path.of(merged + suffix));
+                }
+                io.nnfrust.util.AtomicFiles.deleteQuietly(merged.resolveSibling("." + merged.getFileName() + ".lock"));
+            }
+        }
     }
 }

@@ -114,6 +114,16 @@ public final class Checkpoint implements AutoCloseable {
      * ({@link CheckpointMerge}).
      */
     public static String header(ObjectMapper m, ObjectNode config, Shard shard) {
+        return header(m, config, shard, runCommand(Provenance.current().commandLine()));
+    }
+
+    /**
+     * The header line with an explicit {@code command}: the arguments of the command that writes the checkpoint,
+     * without the options that choose where and how much it writes (see {@link #runCommand}); {@code nnfrust merge
+     * --output} runs it on the merged checkpoint. Not part of the configuration: resuming with other such options
+     * (threads, batch) is allowed.
+     */
+    public static String header(ObjectMapper m, ObjectNode config, Shard shard, List<String> command) {
         ObjectNode h = m.createObjectNode();
         h.put("type", "header");
         h.put("schemaVersion", Provenance.SCHEMA_VERSION);
@@ -122,7 +132,32 @@ public final class Checkpoint implements AutoCloseable {
             h.put("shard", shard.toString());
         }
         h.set("config", config);
+        if (command != null && !command.isEmpty()) {
+            var c = h.putArray("command");
+            command.forEach(c::add);
+        }
         return h.toString();
+    }
+
+    /** Options of an experiment command that choose outputs, sharding, resumption or verbosity, with their arity. */
+    private static final java.util.Map<String, Integer> RUN_OPTIONS = java.util.Map.of("--shard", 1, "--output", 1,
+            "--csv", 1, "--checkpoint", 1, "--plots", 1, "--stop-after", 1, "--resume", 0, "--quiet", 0, "--json", 0,
+            "--no-new-work", 0);
+
+    /** {@code args} without the options of {@link #RUN_OPTIONS} (in either {@code --opt value} or {@code --opt=value} form). */
+    public static List<String> runCommand(List<String> args) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            Integer arity = RUN_OPTIONS.get(name);
+            if (arity == null) {
+                out.add(a);
+            } else if (!a.contains("=")) {
+                i += arity;
+            }
+        }
+        return out;
     }
 
     /**

@@ -30,7 +30,8 @@ public final class CheckpointMerge {
     }
 
     /** What the merge found. */
-    public record Summary(int shards, int of, int results, int droppedLines, List<Integer> missingShards) {
+    public record Summary(int shards, int of, int results, int droppedLines, List<Integer> missingShards,
+                          List<String> command) {
     }
 
     public static Summary merge(List<Path> shardFiles, Path out, boolean allowPartial, Consumer<String> log) {
@@ -39,6 +40,7 @@ public final class CheckpointMerge {
         }
         ObjectMapper m = new ObjectMapper();
         JsonNode config = null;
+        List<String> command = List.of();
         String version = null;
         int count = -1;
         Path first = null;
@@ -65,6 +67,10 @@ public final class CheckpointMerge {
             if (config == null) {
                 config = h.get("config");
                 version = h.path("nnfrust").asText();
+                command = new ArrayList<>();
+                for (JsonNode a : h.path("command")) {
+                    command.add(a.asText());
+                }
                 count = s.count();
                 first = f;
             } else {
@@ -122,7 +128,7 @@ public final class CheckpointMerge {
             log.accept("nnfrust: warning: merge dropped " + dropped + " result line" + (dropped == 1 ? "" : "s")
                     + " whose check does not hold (cut by a kill or edited); that work runs again on --resume");
         }
-        String header = Checkpoint.header(m, (ObjectNode) config, Shard.ALL);
+        String header = Checkpoint.header(m, (ObjectNode) config, Shard.ALL, command);
         StringBuilder text = new StringBuilder(header).append('\n');
         for (String body : results.values()) {
             text.append(Checkpoint.sign(header, body)).append('\n');
@@ -131,7 +137,7 @@ public final class CheckpointMerge {
         for (String side : new String[] {".real.spins", ".N3.spins"}) {
             copySide(byIndex, side, out, log);
         }
-        return new Summary(byIndex.size(), count, results.size(), dropped, missing);
+        return new Summary(byIndex.size(), count, results.size(), dropped, missing, List.copyOf(command));
     }
 
     /** A result's identity: the task (group/replica/instance) or the image index. */

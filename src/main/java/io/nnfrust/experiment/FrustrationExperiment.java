@@ -168,7 +168,7 @@ public final class FrustrationExperiment {
         final Checkpoint cp = checkpoint == null ? null : openCheckpoint(checkpoint, header, resume, tasks, done);
         List<Task> pending = new ArrayList<>();
         for (Task t : tasks) {
-            if (!done.containsKey(t.key()) && (stopAfter <= 0 || pending.size() < stopAfter)) {
+            if (!done.containsKey(t.key()) && (stopAfter == 0 || pending.size() < stopAfter)) {
                 pending.add(t);
             }
         }

@@ -78,7 +78,7 @@ final class ImageLoop<R> implements AutoCloseable {
     List<ImageSet.Skipped> run(int stopAfter, int batch, ImagePreprocessor pre, int perImage, BatchWork work) {
         List<Integer> pending = new ArrayList<>();
         for (int k = 0; k < files.size(); k++) {
-            if (shard.owns(k) && !done.containsKey(k) && (stopAfter <= 0 || pending.size() < stopAfter)) {
+            if (shard.owns(k) && !done.containsKey(k) && (stopAfter == 0 || pending.size() < stopAfter)) {
                 pending.add(k);
             }
         }

@@ -87,7 +87,7 @@ public final class AtomicFiles {
         }
     }
 
-    static void deleteQuietly(Path p) {
+    public static void deleteQuietly(Path p) {
         if (p != null) {
             try {
                 Files.deleteIfExists(p);

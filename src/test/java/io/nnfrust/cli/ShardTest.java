@@ -63,8 +63,8 @@ class ShardTest {
         Files.write(model, SmallOnnx.network(4).toByteArray());
         Object[] common = {"experiment", "frustration", model, "--replicas", 3, "--nulls", "N1,N3", "--null-count", 2,
                 "--solver", "layered", "--threads", 1, "--seed", 11, "--quiet"};
-        Path whole = dir.resolve("whole.json");
-        assertEquals(0, CliRun.run(args(concat(common, "--output", whole))).code());
+        Path whole = dir.resolve("whole.json"), wholeCsv = dir.resolve("whole.csv");
+        assertEquals(0, CliRun.run(args(concat(common, "--output", whole, "--csv", wholeCsv))).code());
         for (int n : new int[] {1, 2, 3, 7}) {
             List<String> cps = new ArrayList<>();
             for (int k = 1; k <= n; k++) {
@@ -82,7 +82,40 @@ class ShardTest {
             CliRun.Outcome fin = CliRun.run(args(concat(common, "--checkpoint", merged, "--resume", "--output", out)));
             assertEquals(0, fin.code(), fin.err());
             assertEquals(science(whole), science(out), n + " shards");
+            // in one step: merge --output writes the result itself (the checkpoints name their command)
+            Path direct = dir.resolve("direct" + n + ".json"), csv = dir.resolve("direct" + n + ".csv");
+            List<String> d = new ArrayList<>(List.of("merge", "--output", direct.toString(), "--csv", csv.toString()));
+            d.addAll(cps);
+            CliRun.Outcome dm = CliRun.run(d.toArray(String[]::new));
+            assertEquals(0, dm.code(), dm.err());
+            assertEquals(science(whole), science(direct), n + " shards, merge --output");
+            assertEquals(withoutSeconds(wholeCsv), withoutSeconds(csv), n + " shards, CSV");
+            assertFalse(Files.list(dir).anyMatch(p -> p.getFileName().toString().contains(".merged-")),
+                    "the temporary merged checkpoint is removed");
         }
+        // a missing shard with --allow-partial: the result of the shards there, marked incomplete, no new solve
+        Path partial = dir.resolve("partial.json");
+        CliRun.Outcome po = CliRun.run(args("merge", "--output", partial, "--allow-partial", dir.resolve("s3-1.jsonl")));
+        assertEquals(0, po.code(), po.err());
+        JsonNode pj = new ObjectMapper().readTree(partial.toFile());
+        assertFalse(pj.path("complete").asBoolean(true));
+        assertTrue(pj.path("solves").asInt() < pj.path("solvesPlanned").asInt(), pj.toString());
+        assertTrue(po.out().contains("missing shards [2, 3]"), po.out());
+    }
+
+    /** A CSV without its seconds column (timings differ between runs). */
+    private static List<String> withoutSeconds(Path csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        int col = List.of(lines.get(0).split(",")).indexOf("seconds");
+        List<String> out = new ArrayList<>();
+        for (String l : lines) {
+            List<String> cells = new ArrayList<>(List.of(l.split(",", -1)));
+            if (col >= 0) {
+                cells.remove(col);
+            }
+            out.add(String.join(",", cells));
+        }
+        return out;
     }
 
     @Test
@@ -121,6 +154,15 @@ class ShardTest {
                 ((ObjectNode) a).remove("newImages");
                 ((ObjectNode) b).remove("newImages");
                 assertEquals(a, b, name + ", " + n + " shards");
+                List<String> d = new ArrayList<>(List.of("merge", "--output",
+                        dir.resolve(name + "-direct" + n + ".json").toString()));
+                d.addAll(m.subList(3, m.size()));
+                CliRun.Outcome dm = CliRun.run(d.toArray(String[]::new));
+                assertEquals(0, dm.code(), dm.err());
+                JsonNode c = science(dir.resolve(name + "-direct" + n + ".json"));
+                ((ObjectNode) c).remove("inference");
+                ((ObjectNode) c).remove("newImages");
+                assertEquals(a, c, name + ", " + n + " shards, merge --output");
             }
         }
     }
