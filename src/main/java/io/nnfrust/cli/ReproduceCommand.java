@@ -49,6 +49,9 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--synsets", paramLabel = "FILE", description = "Class list of the images (see 'classify --help').")
     Path synsets;
 
+    @Option(names = "--resize", paramLabel = "N", description = "Shorter side before the center crop (see 'classify --help'; default there: 256).")
+    Integer resize;
+
     @Option(names = "--restarts", paramLabel = "N", description = "Override: Algorithm 1 restarts on R.")
     Integer restarts;
 
@@ -85,6 +88,13 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Threads (default: all cores). Results do not depend on it.")
     Integer threads;
 
+    @Option(names = "--shard", paramLabel = "K/N|slurm",
+            description = "Run shard K of N of every stage (restart parts and experiment tasks, the seeds of the whole run); then 'reproduce ... --merge-only' merges. Stages that read a merged result wait for the next round. See docs/cluster.md.")
+    String shard;
+
+    @Option(names = "--merge-only", description = "After the shards: merge their parts and checkpoints into the stages' results without new work, list what is missing, write the report.")
+    boolean mergeOnly;
+
     @Option(names = "--plan-only", description = "Print the plan and stop.")
     boolean planOnly;
 
@@ -116,8 +126,15 @@ public final class ReproduceCommand implements Callable<Integer> {
             if (synsets != null) {
                 imageArgs.addAll(List.of("--synsets", synsets.toString()));
             }
+            if (resize != null) {
+                imageArgs.addAll(List.of("--resize", Integer.toString(resize)));
+            }
         }
         var opts = new ReproducePlan.Options(models, modelArgs(), images, imageArgs, p, seed, t, out);
+        var sh = io.nnfrust.experiment.Shard.parse(shard, System.getenv());
+        if (!sh.isAll() && mergeOnly) {
+            throw new NnfrustException("--merge-only merges the shards: run it without --shard");
+        }
         new io.nnfrust.util.OutputSet().folder("--out", out);
         // calibration: one A x + A^T x per model (the plan's estimates are multiples of it)
         Map<String, Double> product = new LinkedHashMap<>();
@@ -127,7 +144,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
             product.put(m, calibrate(m, importOptions));
         }
-        List<Stage> stages = ReproducePlan.stages(opts, product);
+        List<Stage> stages = ReproducePlan.stages(opts, product, sh);
         printPlan(p, t, stages, product);
         if (planOnly) {
             return 0;
@@ -137,7 +154,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Files.createDirectories(step.output().toAbsolutePath().getParent());
             }
         }
-        Reproduction.run(stages, args -> {
+        int left = Reproduction.run(stages, args -> {
             List<String> a = new ArrayList<>(args);
             if (quiet && (a.get(0).equals("experiment"))) {
                 a.add("--quiet");
@@ -154,7 +171,16 @@ public final class ReproduceCommand implements Callable<Integer> {
                 }
             }
             return cl.execute(a.toArray(String[]::new));
-        }, System.err::println);
+        }, mergeOnly, System.err::println);
+        if (!sh.isAll()) {
+            System.out.printf(Locale.ROOT, "shard %s done%s; when every shard is done: nnfrust reproduce (the same "
+                    + "arguments without --shard) --merge-only%n", sh, left == 0 ? "" : " (" + left + " stage"
+                    + (left == 1 ? "" : "s") + " waiting for a merged input: run the shards again after the merge)");
+            return 0;
+        }
+        if (left > 0) {
+            System.err.printf(Locale.ROOT, "%d stage%s not complete (listed above)%n", left, left == 1 ? "" : "s");
+        }
         if (!noReport) {
             var r = io.nnfrust.report.Report.write(out, System.err::println);
             System.out.println("report: " + r);
@@ -219,8 +245,10 @@ public final class ReproduceCommand implements Callable<Integer> {
     }
 
     private void printPlan(Preset p, int t, List<Stage> stages, Map<String, Double> product) {
-        System.err.printf(Locale.ROOT, "nnfrust reproduce: %d model%s, preset %s, seed %d, %d threads, into %s%n",
-                models.size(), models.size() == 1 ? "" : "s", p.name(), seed, t, out);
+        System.err.printf(Locale.ROOT, "nnfrust reproduce: %d model%s, preset %s, seed %d, %d threads, into %s%s%n",
+                models.size(), models.size() == 1 ? "" : "s", p.name(), seed, t, out,
+                shard == null ? (mergeOnly ? ", merging the shards (no new work)" : "")
+                        : ", shard " + io.nnfrust.experiment.Shard.parse(shard, System.getenv()));
         double total = 0;
         for (Stage s : stages) {
             String st = Reproduction.state(s);

@@ -111,7 +111,8 @@ public final class ReproducePlan {
                 List.of(nulls, dir.resolve("nulls.csv"), Path.of(nulls + ".jsonl")),
                 Math.ceil((p.replicas() + 4.0 * p.nullCount()) / o.threads()) * solve,
                 String.format(Locale.ROOT, "%d restarts of R, %d N1 and %d N2 networks x 2 instances, %s", p.replicas(),
-                        p.nullCount(), p.nullCount(), p.solver())));
+                        p.nullCount(), p.nullCount(), p.solver()), Stage.Kind.EXPERIMENT, Path.of(nulls + ".jsonl"),
+                List.of()));
         for (String init : List.of("he", "xavier")) {
             int count = init.equals("he") ? p.n3He() : p.n3Xavier();
             if (count == 0) {
@@ -125,7 +126,8 @@ public final class ReproducePlan {
                             f.toString(), "--csv", dir.resolve("nulls-n3-" + init + ".csv").toString()), common), f,
                     false)), List.of(f, dir.resolve("nulls-n3-" + init + ".csv"), Path.of(f + ".jsonl")),
                     Math.ceil(2.0 * count / o.threads()) * solve,
-                    String.format(Locale.ROOT, "%d N3 networks (%s) x 2 instances, %s", count, init, p.solver())));
+                    String.format(Locale.ROOT, "%d N3 networks (%s) x 2 instances, %s", count, init, p.solver()),
+                    Stage.Kind.EXPERIMENT, Path.of(f + ".jsonl"), List.of()));
         }
         if (o.images() != null && p.activeImages() > 0) {
             Path f = dir.resolve("active.json");
@@ -139,7 +141,8 @@ public final class ReproducePlan {
                     p.activeImages() * p.activeRestarts() * product * ACTIVE_PER_PRODUCT.get(p.solver()),
                     String.format(Locale.ROOT, "%d images, %d restart%s of %s each, against eps_R of %s",
                             p.activeImages(), p.activeRestarts(), p.activeRestarts() == 1 ? "" : "s", p.solver(),
-                            p.bestSolver())));
+                            p.bestSolver()), Stage.Kind.EXPERIMENT, Path.of(f + ".jsonl"),
+                    List.of(dir.resolve("frustration-best.json"))));
         }
         if (o.images() != null && p.monotonicityImages() > 0) {
             Path f = dir.resolve("monotonicity.json");
@@ -155,9 +158,74 @@ public final class ReproducePlan {
                             + Math.ceil((double) p.nullRestarts() / o.threads()) * solve,
                     String.format(Locale.ROOT, "%d images x %d perturbations along S_x of Algorithm 1; nulls random "
                                     + "order and N3 (its spins: %d restarts of %s)", p.monotonicityImages(),
-                            p.perturbations(), p.nullRestarts(), p.solver())));
+                            p.perturbations(), p.nullRestarts(), p.solver()), Stage.Kind.EXPERIMENT,
+                    Path.of(f + ".jsonl"), List.of(dir.resolve("frustration-algorithm1.spins"))));
         }
         return st;
+    }
+
+    /**
+     * The stages of shard {@code shard} of the run ({@code reproduce --shard K/N}): shard 1 makes the graph summary;
+     * the restart parts i with (i - 1) mod N = K - 1 are this shard's (not merged: that is the merge run's work); each
+     * experiment runs its {@code --shard K/N} into {@code NAME.shard-K-of-N.json} and its own checkpoint. Stages that
+     * read a merged file of an earlier stage (the active subnetworks read ε_R, near-monotonicity the spins of
+     * Algorithm 1) wait for it: run {@code reproduce --merge-only} between two rounds of the array.
+     */
+    public static List<Stage> stages(Options o, Map<String, Double> productSeconds, io.nnfrust.experiment.Shard shard) {
+        List<Stage> all = stages(o, productSeconds);
+        if (shard.isAll()) {
+            return all;
+        }
+        String tag = ".shard-" + shard.index() + "-of-" + shard.count();
+        List<Stage> mine = new ArrayList<>();
+        for (Stage s : all) {
+            switch (s.kind()) {
+                case PLAIN -> {
+                    if (shard.index() == 1) {
+                        mine.add(s);
+                    }
+                }
+                case RESTARTS -> {
+                    List<Stage.Step> parts = new ArrayList<>();
+                    List<Path> owned = new ArrayList<>();
+                    for (int i = 0; i + 1 < s.steps().size(); i++) {
+                        if (shard.owns(i)) {
+                            Stage.Step step = s.steps().get(i);
+                            parts.add(step);
+                            owned.add(step.output());
+                        }
+                    }
+                    if (!parts.isEmpty()) {
+                        mine.add(new Stage(s.model(), s.name() + tag, parts.get(parts.size() - 1).output(), parts,
+                                owned, s.estimateSeconds() * parts.size() / (s.steps().size() - 1),
+                                s.summary() + ", parts of shard " + shard, Stage.Kind.RESTARTS, null, s.requires()));
+                    }
+                }
+                case EXPERIMENT -> {
+                    Path dir = s.output().getParent();
+                    String stem = s.output().getFileName().toString().replace(".json", "");
+                    Path out = dir.resolve(stem + tag + ".json"), cp = dir.resolve(stem + tag + ".jsonl");
+                    List<String> args = new ArrayList<>();
+                    List<String> a = s.steps().get(0).args();
+                    for (int i = 0; i < a.size(); i++) {
+                        if (a.get(i).equals("--output")) {
+                            args.addAll(List.of("--output", out.toString()));
+                            i++;
+                        } else if (a.get(i).equals("--csv")) {
+                            i++;
+                        } else {
+                            args.add(a.get(i));
+                        }
+                    }
+                    args.addAll(List.of("--shard", shard.toString(), "--checkpoint", cp.toString()));
+                    mine.add(new Stage(s.model(), s.name() + tag, out, List.of(new Stage.Step(args, out, false)),
+                            List.of(out, cp, Path.of(cp + ".N3.spins"), Path.of(cp + ".real.spins")),
+                            s.estimateSeconds() / shard.count(), s.summary() + ", shard " + shard, Stage.Kind.EXPERIMENT,
+                            cp, s.requires()));
+                }
+            }
+        }
+        return mine;
     }
 
     /**
@@ -192,7 +260,8 @@ public final class ReproducePlan {
         return new Stage(slug, name, out, steps, owned,
                 parts * product * SOLVE_PER_PRODUCT.get(solver) + parts * product * 2,
                 String.format(Locale.ROOT, "%d restart%s of %s on the real network (%d part%s)", restarts,
-                        restarts == 1 ? "" : "s", solver, parts, parts == 1 ? "" : "s"));
+                        restarts == 1 ? "" : "s", solver, parts, parts == 1 ? "" : "s"), Stage.Kind.RESTARTS, null,
+                List.of());
     }
 
     private static List<String> imageArgs(Options o) {

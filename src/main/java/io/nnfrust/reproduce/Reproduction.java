@@ -56,6 +56,17 @@ public final class Reproduction {
      * plan's estimates, rescaled by the measured time of the stages run so far).
      */
     public static void run(List<Stage> stages, StepRunner runner, Consumer<String> log) {
+        run(stages, runner, false, log);
+    }
+
+    /**
+     * As {@link #run(List, StepRunner, Consumer)}; with {@code mergeOnly} (after the shards of {@code reproduce
+     * --shard}) no new work is done: restart stages are merged when all their parts exist, experiments are finished
+     * from the merged checkpoints of their shards with {@code --no-new-work}, and what is missing is listed.
+     * Returns the number of stages left incomplete (waiting for a merged input, parts or shards missing).
+     */
+    public static int run(List<Stage> stages, StepRunner runner, boolean mergeOnly, Consumer<String> log) {
+        int left = 0;
         double planned = 0;
         for (Stage s : stages) {
             if (!state(s).equals("done")) {
@@ -82,11 +93,35 @@ public final class Reproduction {
                     }
                 }
             }
-            double left = planned - estimatedDone;
+            List<Path> missing = s.requires().stream().filter(p -> !Files.isRegularFile(p)).toList();
+            if (!missing.isEmpty()) {
+                log.accept(head + " waiting for " + missing + " (made by merging the shards of an earlier stage: run "
+                        + "reproduce --merge-only, then this shard again)");
+                left++;
+                continue;
+            }
+            if (s.kind() == Stage.Kind.EXPERIMENT && s.checkpoint() != null && !s.name().contains(".shard-")) {
+                mergeShards(s, log);
+            }
+            if (mergeOnly && s.kind() == Stage.Kind.RESTARTS) {
+                List<Integer> parts = new java.util.ArrayList<>();
+                for (int i = 0; i + 1 < s.steps().size(); i++) {
+                    if (!Files.isRegularFile(s.steps().get(i).output())) {
+                        parts.add(i + 1);
+                    }
+                }
+                if (!parts.isEmpty()) {
+                    log.accept(head + " parts " + parts + " of " + (s.steps().size() - 1) + " are missing (their shards "
+                            + "have not finished): not merged");
+                    left++;
+                    continue;
+                }
+            }
+            double togo = planned - estimatedDone;
             // rescale the plan by the measured pace only once a tenth of it is done (small stages say little)
             double scale = estimatedDone >= 0.1 * planned && estimatedDone > 0 ? measured / estimatedDone : 1;
             log.accept(String.format(Locale.ROOT, "%s %s%s; ETA of the run %s", head, s.summary(),
-                    st.equals("continue") ? " (continuing)" : "", Progress.duration(left * scale)));
+                    st.equals("continue") ? " (continuing)" : "", Progress.duration(togo * scale)));
             writeManifest(s, false, 0);
             long t0 = System.nanoTime();
             int n = 0;
@@ -95,7 +130,12 @@ public final class Reproduction {
                 if (step.onceOnly() && Files.isRegularFile(step.output())) {
                     continue;
                 }
-                int rc = runner.run(step.args());
+                List<String> args = step.args();
+                if (mergeOnly && s.kind() == Stage.Kind.EXPERIMENT) {
+                    args = new java.util.ArrayList<>(args);
+                    args.add("--no-new-work");
+                }
+                int rc = runner.run(args);
                 if (rc != 0) {
                     throw new NnfrustException(String.format(Locale.ROOT, "stage %s/%s failed (exit %d) at: %s; fix "
                                     + "the cause and run reproduce again: finished stages and parts are kept", s.model(),
@@ -106,6 +146,12 @@ public final class Reproduction {
                     log.accept(String.format(Locale.ROOT, "%s part %d/%d done (%s)", head, n, s.steps().size() - 1,
                             Progress.duration(sec)));
                 }
+            }
+            if (!complete(s.output()) && mergeOnly) {
+                log.accept(head + " incomplete: some of its shards have not finished (" + s.output() + " says "
+                        + "complete false); run them, then --merge-only again");
+                left++;
+                continue;
             }
             if (!complete(s.output())) {
                 throw new NnfrustException("stage " + s.model() + "/" + s.name() + ": " + s.output()
@@ -118,6 +164,31 @@ public final class Reproduction {
             log.accept(String.format(Locale.ROOT, "%s done in %s (planned %s)", head, Progress.duration(sec),
                     Progress.duration(s.estimateSeconds())));
         }
+        return left;
+    }
+
+    /**
+     * Before an experiment stage of the whole run: when checkpoints of its shards ({@code NAME.shard-K-of-N.jsonl})
+     * exist and one is newer than its checkpoint (or that does not exist), they are merged into it (replacing it: in
+     * a sharded run the stage's checkpoint is made from its shards), so the stage finds their work done.
+     */
+    static void mergeShards(Stage s, Consumer<String> log) {
+        Path dir = s.checkpoint().getParent();
+        String stem = s.output().getFileName().toString().replace(".json", "") + ".shard-";
+        List<Path> shards;
+        try (var files = Files.list(dir)) {
+            shards = files.filter(p -> p.getFileName().toString().startsWith(stem)
+                    && p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        } catch (IOException e) {
+            throw new NnfrustException("cannot list " + dir + ": " + e.getMessage());
+        }
+        if (shards.isEmpty() || !newer(shards, s.checkpoint())) {
+            return;
+        }
+        var sum = io.nnfrust.experiment.CheckpointMerge.merge(shards, s.checkpoint(), true, log);
+        log.accept(String.format(Locale.ROOT, "[%s/%s] merged %d of %d shard checkpoints (%d results)%s", s.model(),
+                s.name(), sum.shards(), sum.of(), sum.results(), sum.missingShards().isEmpty() ? ""
+                        : "; shards " + sum.missingShards() + " missing"));
     }
 
     /** True when a stage output exists and does not say {@code "complete": false}. */
@@ -177,6 +248,23 @@ public final class Reproduction {
                     .getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new NnfrustException("cannot write " + f + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean newer(List<Path> shards, Path than) {
+        if (!Files.exists(than)) {
+            return true;
+        }
+        try {
+            long t = Files.getLastModifiedTime(than).toMillis();
+            for (Path p : shards) {
+                if (Files.getLastModifiedTime(p).toMillis() >= t) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return true;
         }
     }
 }

@@ -16,12 +16,24 @@ import java.util.List;
  * @param owned           every file the stage writes (removed when its options change)
  * @param estimateSeconds the planned time (a product calibration times measured factors; see docs/reproduce.md)
  * @param summary         what the stage computes, with its counts, for the plan
+ * @param kind            how the stage is resumed and merged
+ * @param checkpoint      the checkpoint of an experiment stage (null otherwise)
+ * @param requires        files made by earlier stages that this one reads (a shard waits for their merge)
  */
 public record Stage(String model, String name, Path output, List<Step> steps, List<Path> owned,
-                    double estimateSeconds, String summary) {
+                    double estimateSeconds, String summary, Kind kind, Path checkpoint, List<Path> requires) {
     public Stage {
         steps = List.copyOf(steps);
         owned = List.copyOf(owned);
+        requires = List.copyOf(requires);
+    }
+
+    /** Plain (a command), restarts (parts then a merge) or experiment (a command with a checkpoint). */
+    public enum Kind { PLAIN, RESTARTS, EXPERIMENT }
+
+    Stage(String model, String name, Path output, List<Step> steps, List<Path> owned, double estimateSeconds,
+          String summary) {
+        this(model, name, output, steps, owned, estimateSeconds, summary, Kind.PLAIN, null, List.of());
     }
 
     /**

@@ -1,0 +1,71 @@
+package io.nnfrust.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nnfrust.report.ReportData;
+import io.nnfrust.testing.SmallOnnx;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code reproduce --shard K/N} in two rounds with {@code --merge-only} between and after (the cluster protocol of
+ * docs/cluster.md) ends with the same JSON as one unsharded run, for N = 2 and 3 shards.
+ */
+class ReproduceShardTest {
+    @TempDir
+    Path dir;
+
+    private List<String> args(Path model, Path images, Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of("reproduce", model.toString(), "--preset", "quick", "--images",
+                images.toString(), "--preprocess", "raw", "--resize", "8", "--restarts", "3", "--best-restarts", "3",
+                "--active-images", "5", "--monotonicity-images", "5", "--perturbations", "4", "--threads", "1",
+                "--out", out.toString(), "--quiet", "--no-report"));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    private static CliRun.Outcome run(List<String> a) {
+        CliRun.Outcome o = CliRun.run(a.toArray(String[]::new));
+        assertEquals(0, o.code(), o.err());
+        return o;
+    }
+
+    @Test
+    void twoRoundsOfShardsMergedEqualOneRun() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(5).toByteArray());
+        Path images = SmallOnnx.images(dir.resolve("imgs"), 5, 3);
+        Path whole = dir.resolve("whole");
+        run(args(model, images, whole));
+        for (int n : new int[] {2, 3}) {
+            Path out = dir.resolve("sharded" + n);
+            for (int k = 1; k <= n; k++) {
+                CliRun.Outcome o = run(args(model, images, out, "--shard", k + "/" + n));
+                assertTrue(o.err().contains("waiting for"), "the image stages wait for the merged spins: " + o.err());
+            }
+            CliRun.Outcome m1 = run(args(model, images, out, "--merge-only"));
+            assertTrue(m1.err().contains("merged " + n + " of " + n + " shard checkpoints"), m1.err());
+            assertTrue(m1.err().contains("incomplete"), "the image stages have no shards yet: " + m1.err());
+            assertTrue(m1.err().contains("2 stages not complete"), m1.err());
+            for (int k = 1; k <= n; k++) {
+                CliRun.Outcome o = run(args(model, images, out, "--shard", k + "/" + n));
+                assertFalse(o.err().contains("waiting for"), o.err());
+            }
+            CliRun.Outcome m2 = run(args(model, images, out, "--merge-only"));
+            assertFalse(m2.err().contains("not complete"), m2.err());
+            for (String f : ReportData.FILES) {
+                JsonNode a = ReproduceCommandTest.normalized(whole.resolve("net").resolve(f), whole);
+                JsonNode b = ReproduceCommandTest.normalized(out.resolve("net").resolve(f), out);
+                assertEquals(a, b, f + " of " + n + " shards");
+            }
+        }
+    }
+}
