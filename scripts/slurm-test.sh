@@ -40,8 +40,7 @@ fi
 for k in 1 2 3; do
   [[ -s "$work/shard-$k.jsonl" ]] || { echo "slurm-test: FAIL: shard $k wrote no checkpoint"; cat "$work/shard-$k.log"; exit 1; }
 done
-"$nn" merge --checkpoint "$work/merged.jsonl" "$work"/shard-{1,2,3}.jsonl
-"$nn" "${run[@]}" --checkpoint "$work/merged.jsonl" --resume --output "$work/merged.json"
+"$nn" merge --output "$work/merged.json" "$work"/shard-{1,2,3}.jsonl
 python3 - "$work/whole.json" "$work/merged.json" <<'PY'
 import json, sys
 def science(p):
@@ -57,5 +56,50 @@ if a != b:
     sys.exit(1)
 print("slurm-test: merged = single-machine run: %d solves, groups %s" % (a["solves"], ", ".join(
     "%s min %.6f" % (g, s["min"]) for g, s in a["groups"].items())))
+PY
+# reproduce over the array: 2 shards of every stage (no images: restarts and null models), merged by --merge-only
+rep=(reproduce zoo:squeezenet1.1 --input-size 32 32 --preset quick --threads 1 --quiet --no-report)
+NNFRUST_JAVA_OPTS=-Xmx1g "$nn" "${rep[@]}" --out "$work/rep-whole" >/dev/null
+cat > "$work/reproduce.sbatch" <<SBATCH
+#!/usr/bin/env bash
+#SBATCH --job-name=nnfrust-reproduce
+#SBATCH --array=1-2
+#SBATCH --cpus-per-task=1
+#SBATCH --mem=1536M
+#SBATCH --requeue
+#SBATCH --output=$work/rep-%a.log
+export NNFRUST_JAVA_OPTS=-Xmx1g
+exec "$nn" ${rep[*]} --out "$work/rep-sharded" --shard slurm
+SBATCH
+job="$(sbatch --parsable "$work/reproduce.sbatch")"
+echo "slurm-test: submitted reproduce array job $job (2 shards)"
+for _ in $(seq 1 600); do
+  [[ -z "$(squeue -h -j "$job" 2>/dev/null)" ]] && break
+  sleep 1
+done
+"$nn" "${rep[@]}" --out "$work/rep-sharded" --merge-only >/dev/null
+python3 - "$work/rep-whole/squeezenet1.1" "$work/rep-sharded/squeezenet1.1" <<'PY'
+import json, sys, os
+def science(p, root):
+    j = json.loads(open(p).read().replace(root, "OUT"))
+    def strip(x):
+        if isinstance(x, dict):
+            for k in ("provenance", "seconds", "wallSeconds"):
+                x.pop(k, None)
+            for v in x.values():
+                strip(v)
+        elif isinstance(x, list):
+            for v in x:
+                strip(v)
+    strip(j)
+    return j
+a, b = sys.argv[1], sys.argv[2]
+names = ["graph.json", "frustration-algorithm1.json", "frustration-best.json", "nulls.json", "nulls-n3-he.json",
+         "nulls-n3-xavier.json"]
+for n in names:
+    if science(os.path.join(a, n), os.path.dirname(a)) != science(os.path.join(b, n), os.path.dirname(b)):
+        print("slurm-test: FAIL: reproduce over the array differs from one run in " + n)
+        sys.exit(1)
+print("slurm-test: reproduce over a 2-shard array, merged = one run (%d stage outputs)" % len(names))
 PY
 echo "slurm-test: PASS in $((SECONDS - t0)) s (work in $work)"
