@@ -159,8 +159,12 @@ public final class Reproduction {
             }
             double sec = (System.nanoTime() - t0) / 1e9;
             writeManifest(s, true, sec);
-            estimatedDone += s.estimateSeconds();
-            measured += sec;
+            if (!st.equals("continue")) { // a continued stage's time says nothing about the pace
+                estimatedDone += s.estimateSeconds();
+                measured += sec;
+            } else {
+                planned -= s.estimateSeconds();
+            }
             log.accept(String.format(Locale.ROOT, "%s done in %s (planned %s)", head, Progress.duration(sec),
                     Progress.duration(s.estimateSeconds())));
         }
