@@ -62,11 +62,16 @@ public final class ReportFigures {
         return g;
     }
 
-    /** The paper's comparisons, with N3 as He, Xavier and pooled: [a, b] pairs present in the groups. */
+    /**
+     * The paper's comparisons (R vs N1, N1 vs N2, R vs N2, R vs N3; N1 vs N3 and N2 vs N3 for its "ε_N1 is
+     * significantly smaller than ε_N2 and ε_N3"; He vs Xavier for its "He tending to give slightly lower frustration"),
+     * with N3 as He, Xavier and pooled: the [a, b] pairs present in the groups.
+     */
     public static List<String[]> comparisons(Map<String, double[]> g) {
         List<String[]> out = new ArrayList<>();
         for (String[] p : new String[][] {{"R", "N1"}, {"N1", "N2"}, {"R", "N2"}, {"R", "N3 (He)"},
-                {"R", "N3 (Xavier)"}, {"R", "N3 (pooled)"}}) {
+                {"R", "N3 (Xavier)"}, {"R", "N3 (pooled)"}, {"N1", "N3 (pooled)"}, {"N2", "N3 (pooled)"},
+                {"N3 (He)", "N3 (Xavier)"}}) {
             if (g.containsKey(p[0]) && g.containsKey(p[1]) && g.get(p[0]).length > 1 && g.get(p[1]).length > 1) {
                 out.add(p);
             }
