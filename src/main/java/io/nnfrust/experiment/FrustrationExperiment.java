@@ -172,6 +172,7 @@ public final class FrustrationExperiment {
                 pending.add(t);
             }
         }
+        requireMemoryForN2(real, pending, threads);
         ProgressSink.starting(progress, done.size(), pending.size());
         SpinGlass realGlass = new SpinGlass(real);
         FrustrationSolver solver = Solvers.byName(c.solver());
@@ -231,6 +232,29 @@ public final class FrustrationExperiment {
             }
         }
         return out;
+    }
+
+    /**
+     * N2 holds one float per learnable edge (docs/nullmodels.md): refuses up front, in one line, a run whose N2
+     * networks built side by side (one per thread) would not fit in the heap, instead of failing with an
+     * out-of-memory error after hours of other solves.
+     */
+    static void requireMemoryForN2(SignedGraph real, List<Task> pending, int threads) {
+        long n2 = units(pending).stream().filter(u -> u.get(0).group().equals("N2")).count();
+        if (n2 == 0) {
+            return;
+        }
+        long side = Math.min(Math.max(1, threads), n2);
+        double perNetwork = 4.0 * io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(real);
+        double perSolve = 48.0 * real.nodeCount();
+        double bytes = side * (perNetwork + perSolve);
+        long gib = (long) Math.ceil((bytes + (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()))
+                / 1073741824.0 * 1.2) + 1;
+        io.nnfrust.util.MemoryCheck.require(String.format(java.util.Locale.ROOT,
+                "%d null network%s N2 built side by side (%,d learnable edges at 4 bytes each)", side,
+                side == 1 ? "" : "s", (long) (perNetwork / 4)), bytes, "raise the heap with NNFRUST_JAVA_OPTS=-Xmx" + gib + "g"
+                + (side > 1 ? ", or use --threads 1 (results do not depend on it)" : "")
+                + ", or leave N2 out of --nulls");
     }
 
     /** The JSON Lines form of an outcome. */
