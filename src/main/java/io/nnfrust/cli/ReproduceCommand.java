@@ -146,6 +146,15 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
         List<Stage> stages = ReproducePlan.stages(opts, product, sh);
         printPlan(p, t, stages, product);
+        for (var e : n2Bytes.entrySet()) {
+            double need = Math.min(t, p.nullCount()) * e.getValue();
+            if (p.nullCount() > 0 && need > Runtime.getRuntime().maxMemory()) {
+                Outputs.warn(String.format(Locale.ROOT, "the nulls stage of %s builds N2 networks needing about %.1f GiB"
+                                + " side by side, more than this JVM's heap (%.1f GiB): that stage will stop; raise it with"
+                                + " NNFRUST_JAVA_OPTS=-Xmx%dg", e.getKey(), need / 1073741824.0,
+                        Runtime.getRuntime().maxMemory() / 1073741824.0, (long) Math.ceil(need / 1073741824.0 * 1.3) + 2));
+            }
+        }
         if (planOnly) {
             return 0;
         }
@@ -227,9 +236,13 @@ public final class ReproduceCommand implements Callable<Integer> {
         return a;
     }
 
+    /** Bytes of one N2 network of each model and its solve (the nulls stage holds one per thread). */
+    private final Map<String, Double> n2Bytes = new LinkedHashMap<>();
+
     private double calibrate(String model, ImportOptions importOptions) {
         var net = ModelLoader.load(model, importOptions);
         var g = net.graph();
+        n2Bytes.put(model, 4.0 * io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(g) + 48.0 * g.nodeCount());
         double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
         java.util.Arrays.fill(x, 1);
         double best = Double.MAX_VALUE;
