@@ -44,7 +44,7 @@ public final class MonotonicityPlots {
                 + Math.min(imagesInFig4, j.path("results").size()) + " images (paper Fig. 4)",
                 omegaVsDelta(model, j, names, imagesInFig4), Math.min(3, names.size()), W, H, footer));
         f.add(new Figure(id + "fig7-lambda", model + ": F(λ) = P(|Ω − 0.5| > λ) against the line 2λ; λ of eq. 10 "
-                + "(paper Fig. 7)", List.of(lambdaTail(model, j, names)), 1, 760, 480, footer));
+                + "(paper Fig. 7)", List.of(lambdaTail(model, j, names)), 1, 760, 520, footer));
         f.add(new Figure(id + "fig8-consistency", model + ": per image, the fraction of its perturbations with Ω > 0.5 "
                 + "(paper Fig. 8)", List.of(consistency(model, j, names)), 1, 760, 520, footer));
         f.add(new Figure(id + "class-kept", model + ": share of perturbed images that keep the class of the "
@@ -163,7 +163,9 @@ public final class MonotonicityPlots {
     }
 
     static XYChart lambdaTail(String model, JsonNode j, List<String> names) {
-        XYChart c = Charts.xy(model + ": λ-monotonicity", "λ", "P(|Ω − 0.5| > λ)", 760, 480);
+        XYChart c = Charts.xy(model + ": λ-monotonicity", "λ", "P(|Ω − 0.5| > λ)", 760, 520);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS); // inside, it covers the 2λ line
+        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int k = 0;
         for (String name : names) {
             JsonNode v = j.path("variants").path(name);
