@@ -32,6 +32,11 @@ public final class ReproducePlan {
             "layered", 12.0, "anneal", 105.0, "exact", 1.0);
     static final Map<String, Double> ACTIVE_PER_PRODUCT = Map.of("algorithm1", 35.0, "algorithm1-first", 35.0,
             "layered", 11.0, "anneal", 30.0, "exact", 1.0);
+    /**
+     * An N2 solve costs about 4 ordinary ones (its blocks hold one weight per edge: 45-50 s against 11 s per layered
+     * restart on GoogLeNet), and drawing an N2 network about 40 products (one Feistel inverse per edge).
+     */
+    static final double N2_SOLVE = 4.0, N2_DRAW = 40.0;
     /** Seconds of inference of one image per second of one product (ONNX Runtime, batch 16). */
     static final double INFERENCE_PER_PRODUCT = 0.02;
 
@@ -109,7 +114,8 @@ public final class ReproducePlan {
                         Integer.toString(p.nullCount()), "--seed", seed, "--output", nulls.toString(), "--csv",
                         dir.resolve("nulls.csv").toString()), common), nulls, false)),
                 List.of(nulls, dir.resolve("nulls.csv"), Path.of(nulls + ".jsonl")),
-                Math.ceil((p.replicas() + 4.0 * p.nullCount()) / o.threads()) * solve,
+                (Math.ceil((double) p.replicas() / o.threads()) + (1 + N2_SOLVE) * Math.ceil(2.0 * p.nullCount()
+                        / o.threads())) * solve + Math.ceil((double) p.nullCount() / o.threads()) * N2_DRAW * product,
                 String.format(Locale.ROOT, "%d restarts of R, %d N1 and %d N2 networks x 2 instances, %s", p.replicas(),
                         p.nullCount(), p.nullCount(), p.solver()), Stage.Kind.EXPERIMENT, Path.of(nulls + ".jsonl"),
                 List.of()));
