@@ -125,6 +125,35 @@ class NullModelTest {
         }
     }
 
+    @Test
+    void n3FanInOfAGroupedConvolutionCountsOneGroupsChannels() {
+        SignedGraph g = ModelLoader.load("zoo:shufflenet", ImportOptions.DEFAULT).graph();
+        SignedGraph n3 = new ReinitializedWeights(WeightInit.HE_NORMAL).apply(g, 5);
+        int grouped = 0;
+        for (EdgeBlock b : n3.blocks()) {
+            if (b instanceof ConvolutionBlock c && c.groups() > 1 && c.kernel().length >= 2000) {
+                grouped++;
+                int rf = c.geometry().kernelHeight * c.geometry().kernelWidth;
+                double sd = WeightInit.HE_NORMAL.std(c.input().channels / c.groups() * rf, c.outChannels() * rf);
+                double sq = 0;
+                for (float v : c.kernel()) {
+                    sq += (double) v * v;
+                }
+                double var = sq / c.kernel().length;
+                // fan-in of one group: a wrong fan-in (all channels, or times the groups) is off by >= the groups
+                assertEquals(sd * sd, var, 6 * sd * sd * Math.sqrt(2.0 / c.kernel().length), b.name());
+            }
+        }
+        assertTrue(grouped >= 3, "ShuffleNet has grouped convolutions: " + grouped);
+    }
+
+    @Test
+    void nullModelsAreNamedAsInThePaper() {
+        assertEquals("N1", new ShuffledParameters().name());
+        assertEquals("N2", new ShuffledEdges().name());
+        assertEquals("N3-he", new ReinitializedWeights(WeightInit.HE_NORMAL).name(), "N3 and its initialisation");
+    }
+
     private static double[] learnableEdgeWeights(SignedGraph g) {
         java.util.List<Double> w = new java.util.ArrayList<>();
         for (EdgeBlock b : g.blocks()) {
