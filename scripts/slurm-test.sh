@@ -28,15 +28,17 @@ cat > "$work/shard.sbatch" <<SBATCH
 export NNFRUST_JAVA_OPTS=-Xmx1g
 exec "$nn" ${run[*]} --shard slurm --checkpoint "$work/shard-\${SLURM_ARRAY_TASK_ID}.jsonl" --resume
 SBATCH
+# waits (polling squeue: accounting is off) until array job $1 has left the queue, at most 600 s
+wait_for_job() {
+  for _ in $(seq 1 600); do
+    [[ -z "$(squeue -h -j "$1" 2>/dev/null)" ]] && return 0
+    sleep 1
+  done
+  echo "slurm-test: FAIL: array job $1 still queued after 600 s"; squeue; exit 1
+}
 job="$(sbatch --parsable "$work/shard.sbatch")"
 echo "slurm-test: submitted array job $job (3 shards)"
-for _ in $(seq 1 600); do
-  [[ -z "$(squeue -h -j "$job" 2>/dev/null)" ]] && break
-  sleep 1
-done
-if [[ -n "$(squeue -h -j "$job" 2>/dev/null)" ]]; then
-  echo "slurm-test: FAIL: array job $job still queued after 600 s"; squeue; exit 1
-fi
+wait_for_job "$job"
 for k in 1 2 3; do
   [[ -s "$work/shard-$k.jsonl" ]] || { echo "slurm-test: FAIL: shard $k wrote no checkpoint"; cat "$work/shard-$k.log"; exit 1; }
 done
@@ -73,10 +75,7 @@ exec "$nn" ${rep[*]} --out "$work/rep-sharded" --shard slurm
 SBATCH
 job="$(sbatch --parsable "$work/reproduce.sbatch")"
 echo "slurm-test: submitted reproduce array job $job (2 shards)"
-for _ in $(seq 1 600); do
-  [[ -z "$(squeue -h -j "$job" 2>/dev/null)" ]] && break
-  sleep 1
-done
+wait_for_job "$job"
 "$nn" "${rep[@]}" --out "$work/rep-sharded" --merge-only >/dev/null
 python3 - "$work/rep-whole/squeezenet1.1" "$work/rep-sharded/squeezenet1.1" <<'PY'
 import json, sys, os

@@ -277,7 +277,7 @@ public final class ExperimentCommand implements Runnable {
                 out.put("shard", run.shard().toString());
             }
             out.put("imagesListed", files.size());
-            out.put("complete", images.size() + outcome.skipped().size() >= java.util.stream.IntStream.range(0, files.size()).filter(run.shard()::owns).count());
+            out.put("complete", images.size() + outcome.skipped().size() >= run.shard().ownedOf(files.size()));
             out.put("epsilonR", eR);
             out.put("epsilonRSource", refSource);
             out.put("fractionBelowEpsilonR", images.isEmpty() ? Double.NaN : below / (double) images.size());

@@ -111,7 +111,7 @@ public final class FrustrationCommand implements Callable<Integer> {
                     restarts, restarts == 1 ? "" : "s", t, t == 1 ? "" : "s", solverOptions.seed);
         }
         double[] bestSoFar = {Double.MAX_VALUE};
-        int mine = (int) java.util.stream.IntStream.range(0, restarts).filter(sh::owns).count();
+        int mine = sh.ownedOf(restarts);
         if (mine == 0) {
             // more shards than restarts: this one has nothing to do, and says so in a file merge accepts
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

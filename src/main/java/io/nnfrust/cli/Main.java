@@ -54,6 +54,26 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /**
+     * Runs one nnfrust command line in this process and returns its exit code; with {@code silent} its standard
+     * output is discarded (stages of reproduce and merge whose result is their files). Errors still go to stderr.
+     */
+    static int runInProcess(java.util.List<String> args, boolean silent) {
+        CommandLine cl = commandLine();
+        if (!silent) {
+            return cl.execute(args.toArray(String[]::new));
+        }
+        java.io.PrintStream saved = System.out;
+        java.io.PrintStream none = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        cl.setOut(new java.io.PrintWriter(none));
+        System.setOut(none);
+        try {
+            return cl.execute(args.toArray(String[]::new));
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
     /** The out-of-memory error anywhere in the cause chain of {@code t} (parallel streams and pools wrap it). */
     static OutOfMemoryError outOfMemory(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {

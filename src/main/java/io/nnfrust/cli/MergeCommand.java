@@ -117,14 +117,7 @@ public final class MergeCommand implements Callable<Integer> {
             if (csv != null) {
                 args.addAll(java.util.List.of("--csv", csv.toString()));
             }
-            var saved = System.out;
-            int rc;
-            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-            try {
-                rc = Main.commandLine().execute(args.toArray(String[]::new));
-            } finally {
-                System.setOut(saved);
-            }
+            int rc = Main.runInProcess(args, true);
             if (rc != 0) {
                 throw new io.nnfrust.util.NnfrustException("merge: writing the result failed (exit " + rc + ") in: nnfrust "
                         + String.join(" ", args));

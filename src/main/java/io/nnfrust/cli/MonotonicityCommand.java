@@ -210,7 +210,7 @@ final class MonotonicityCommand implements Callable<Integer> {
             out.put("shard", run.shard().toString());
         }
         out.put("imagesListed", files.size());
-        out.put("complete", images.size() + outcome.skipped().size() >= java.util.stream.IntStream.range(0, files.size()).filter(run.shard()::owns).count());
+        out.put("complete", images.size() + outcome.skipped().size() >= run.shard().ownedOf(files.size()));
         out.put("perturbations", perturbations);
         out.set("amplitudes", m.valueToTree(schedule.amplitudes()));
         double[] meanDeltaNorm = new double[perturbations];

@@ -245,16 +245,19 @@ public final class FrustrationExperiment {
             return;
         }
         long side = Math.min(Math.max(1, threads), n2);
-        double perNetwork = 4.0 * io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(real);
-        double perSolve = 48.0 * real.nodeCount();
-        double bytes = side * (perNetwork + perSolve);
+        double bytes = side * n2Bytes(real);
         long gib = (long) Math.ceil((bytes + (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()))
                 / 1073741824.0 * 1.2) + 1;
         io.nnfrust.util.MemoryCheck.require(String.format(java.util.Locale.ROOT,
                 "%d null network%s N2 built side by side (%,d learnable edges at 4 bytes each)", side,
-                side == 1 ? "" : "s", (long) (perNetwork / 4)), bytes, "raise the heap with NNFRUST_JAVA_OPTS=-Xmx" + gib + "g"
+                side == 1 ? "" : "s", io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(real)), bytes, "raise the heap with NNFRUST_JAVA_OPTS=-Xmx" + gib + "g"
                 + (side > 1 ? ", or use --threads 1 (results do not depend on it)" : "")
                 + ", or leave N2 out of --nulls");
+    }
+
+    /** Heap bytes of one N2 network of {@code real} being solved: 4 per learnable edge, 48 per node for the solve. */
+    public static double n2Bytes(SignedGraph real) {
+        return 4.0 * io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(real) + 48.0 * real.nodeCount();
     }
 
     /** The JSON Lines form of an outcome. */

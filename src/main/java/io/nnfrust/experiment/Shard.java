@@ -27,6 +27,11 @@ public record Shard(int index, int count) {
         return unit % count == index - 1;
     }
 
+    /** How many of the units 0..units-1 are this shard's. */
+    public int ownedOf(int units) {
+        return units <= 0 ? 0 : (units - index + count) / count;
+    }
+
     public boolean isAll() {
         return count == 1;
     }

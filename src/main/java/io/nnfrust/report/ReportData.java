@@ -124,15 +124,15 @@ public record ReportData(String model, Path dir, JsonNode graph, JsonNode algori
         if (j == null) {
             return "";
         }
-        StringBuilder b = new StringBuilder("nnfrust");
+        List<String> args = new ArrayList<>();
         JsonNode cl = j.path("provenance").path("commandLine");
         for (int i = 0; i < cl.size(); i++) {
             String s = cl.path(i).asText();
-            if (i == 0 && s.equals("nnfrust")) {
-                continue; // the recorded command line starts with the program's name
+            if (i > 0 || !s.equals("nnfrust")) { // the recorded command line starts with the program's name
+                args.add(s);
             }
-            b.append(' ').append(s.isEmpty() || s.matches(".*[\\s'\"$&|;<>()*?].*") ? "'" + s + "'" : s);
         }
+        StringBuilder b = new StringBuilder(io.nnfrust.util.Provenance.commandText(args));
         if (j.path("provenance").has("mergedFrom")) {
             b.append(" (one of ").append(j.path("provenance").path("mergedFrom").size())
                     .append(" parts, merged with nnfrust merge)");

@@ -51,12 +51,7 @@ public record Stage(String model, String name, Path output, List<Step> steps, Li
 
         /** The command line as a user would type it. */
         public String commandLine() {
-            StringBuilder b = new StringBuilder("nnfrust");
-            for (String a : args) {
-                b.append(' ').append(a.isEmpty() || a.matches(".*[\\s'\"$&|;<>()*?].*")
-                        ? "'" + a.replace("'", "'\\''") + "'" : a);
-            }
-            return b.toString();
+            return io.nnfrust.util.Provenance.commandText(args);
         }
     }
 

@@ -38,6 +38,19 @@ public record Provenance(List<String> commandLine, Instant start, String runId) 
         return p;
     }
 
+    /**
+     * {@code nnfrust ARGS} as a user would type it in a POSIX shell: arguments with blanks or shell characters in
+     * single quotes (a single quote inside written '\''). Stage manifests of reproduce and figure footers use it.
+     */
+    public static String commandText(List<String> args) {
+        StringBuilder b = new StringBuilder("nnfrust");
+        for (String a : args) {
+            b.append(' ').append(a.isEmpty() || a.matches(".*[\\s'\"$&|;<>()*?].*")
+                    ? "'" + a.replace("'", "'\\''") + "'" : a);
+        }
+        return b.toString();
+    }
+
     /** The provenance of the command now running (library use without the CLI gets an empty command line). */
     public static Provenance current() {
         return current;

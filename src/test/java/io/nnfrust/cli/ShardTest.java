@@ -265,6 +265,20 @@ class ShardTest {
     }
 
     @Test
+    void ownedOfCountsTheShardsUnits() {
+        for (int n = 1; n <= 7; n++) {
+            for (int k = 1; k <= n; k++) {
+                Shard s = new Shard(k, n);
+                for (int units = 0; units <= 20; units++) {
+                    final int u = units;
+                    assertEquals(java.util.stream.IntStream.range(0, u).filter(s::owns).count(), s.ownedOf(u),
+                            s + " of " + u);
+                }
+            }
+        }
+    }
+
+    @Test
     void shardsFromTheSlurmArrayEnvironment() {
         assertEquals(new Shard(2, 3), Shard.parse("slurm", Map.of("SLURM_ARRAY_TASK_ID", "2",
                 "SLURM_ARRAY_TASK_MIN", "1", "SLURM_ARRAY_TASK_MAX", "3")));
