@@ -145,7 +145,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             product.put(m, calibrate(m, importOptions));
         }
         List<Stage> stages = ReproducePlan.stages(opts, product, sh);
-        printPlan(p, t, stages, product);
+        printPlan(p, t, sh, stages);
         for (var e : n2Bytes.entrySet()) {
             double need = Math.min(t, p.nullCount()) * e.getValue();
             if (p.nullCount() > 0 && need > Runtime.getRuntime().maxMemory()) {
@@ -168,18 +168,8 @@ public final class ReproduceCommand implements Callable<Integer> {
             if (quiet && (a.get(0).equals("experiment"))) {
                 a.add("--quiet");
             }
-            var cl = Main.commandLine();
-            if (!a.get(0).equals("experiment")) { // info, frustration parts, merge: their files are the result
-                cl.setOut(new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()));
-                var saved = System.out;
-                System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-                try {
-                    return cl.execute(a.toArray(String[]::new));
-                } finally {
-                    System.setOut(saved);
-                }
-            }
-            return cl.execute(a.toArray(String[]::new));
+            // info, frustration parts, merge: their files are the result; experiments print their summaries
+            return Main.runInProcess(a, !a.get(0).equals("experiment"));
         }, mergeOnly, System.err::println);
         if (!sh.isAll()) {
             System.out.printf(Locale.ROOT, "shard %s done%s; when every shard is done: nnfrust reproduce (the same "
@@ -242,7 +232,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     private double calibrate(String model, ImportOptions importOptions) {
         var net = ModelLoader.load(model, importOptions);
         var g = net.graph();
-        n2Bytes.put(model, 4.0 * io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(g) + 48.0 * g.nodeCount());
+        n2Bytes.put(model, io.nnfrust.experiment.FrustrationExperiment.n2Bytes(g));
         double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
         java.util.Arrays.fill(x, 1);
         double best = Double.MAX_VALUE;
@@ -257,11 +247,10 @@ public final class ReproduceCommand implements Callable<Integer> {
         return best;
     }
 
-    private void printPlan(Preset p, int t, List<Stage> stages, Map<String, Double> product) {
+    private void printPlan(Preset p, int t, io.nnfrust.experiment.Shard sh, List<Stage> stages) {
         System.err.printf(Locale.ROOT, "nnfrust reproduce: %d model%s, preset %s, seed %d, %d threads, into %s%s%n",
                 models.size(), models.size() == 1 ? "" : "s", p.name(), seed, t, out,
-                shard == null ? (mergeOnly ? ", merging the shards (no new work)" : "")
-                        : ", shard " + io.nnfrust.experiment.Shard.parse(shard, System.getenv()));
+                sh.isAll() ? (mergeOnly ? ", merging the shards (no new work)" : "") : ", shard " + sh);
         double total = 0;
         for (Stage s : stages) {
             String st = Reproduction.state(s);
