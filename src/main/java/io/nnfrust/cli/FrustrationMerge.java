@@ -182,8 +182,8 @@ final class FrustrationMerge {
             }
             return (ObjectNode) j;
         } catch (IOException e) {
-            throw new NnfrustException("merge: " + f + " is not the JSON --output of 'nnfrust frustration' ("
-                    + e.getMessage().split("\n")[0] + ")");
+            throw new NnfrustException("merge: " + f + " is neither an nnfrust checkpoint nor the JSON --output of "
+                    + "'nnfrust frustration' (" + e.getMessage().split("\n")[0] + ")");
         }
     }
 }

@@ -135,16 +135,25 @@ public final class ReproduceCommand implements Callable<Integer> {
         if (!sh.isAll() && mergeOnly) {
             throw new NnfrustException("--merge-only merges the shards: run it without --shard");
         }
+        boolean outIsNew = !Files.exists(out);
         new io.nnfrust.util.OutputSet().folder("--out", out);
         // calibration: one A x + A^T x per model (the plan's estimates are multiples of it)
         Map<String, Double> product = new LinkedHashMap<>();
-        for (String m : models) {
-            if (product.containsKey(m)) {
-                throw new NnfrustException("reproduce: " + m + " is given twice");
+        List<Stage> stages;
+        try {
+            for (String m : models) {
+                if (product.containsKey(m)) {
+                    throw new NnfrustException("reproduce: " + m + " is given twice");
+                }
+                product.put(m, calibrate(m, importOptions));
             }
-            product.put(m, calibrate(m, importOptions));
+            stages = ReproducePlan.stages(opts, product, sh);
+        } catch (RuntimeException e) {
+            if (outIsNew) { // a model that cannot be read leaves no empty --out folder behind
+                Files.deleteIfExists(out);
+            }
+            throw e;
         }
-        List<Stage> stages = ReproducePlan.stages(opts, product, sh);
         printPlan(p, t, sh, stages);
         for (var e : n2Bytes.entrySet()) {
             double need = Math.min(t, p.nullCount()) * e.getValue();

@@ -130,6 +130,8 @@ class ReproduceCommandTest {
                 "--images", dir.toString()), "--preprocess");
         CliRun.assertOneErrorLine(CliRun.run("reproduce", "zoo:squeezenet1.1", "--out",
                 dir.resolve("no/such/o").toString()), "does not exist");
+        CliRun.assertOneErrorLine(CliRun.run("reproduce", dir.resolve("missing.onnx").toString(), "--out",
+                dir.resolve("o").toString()), "missing.onnx");
         CliRun.assertOneErrorLine(CliRun.run("report", dir.toString()), "holds no results", "reproduce");
         assertFalse(Files.exists(dir.resolve("o")));
     }
