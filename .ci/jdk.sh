@@ -24,6 +24,9 @@ if "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -version >/dev/nu
 else
   NNFRUST_JDK_FLAGS=""
 fi
+# The block products use the JDK Vector API (an incubator module since JDK 16); ./nnfrust filters the JVM's
+# one-line "Using incubator modules" warning.
+NNFRUST_JDK_FLAGS="$NNFRUST_JDK_FLAGS --add-modules jdk.incubator.vector"
 # ONNX Runtime loads its native library through JNI; say so, so that JDK >= 24 does not warn on every run.
 if "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -version >/dev/null 2>&1; then
   NNFRUST_JDK_FLAGS="$NNFRUST_JDK_FLAGS --enable-native-access=ALL-UNNAMED"

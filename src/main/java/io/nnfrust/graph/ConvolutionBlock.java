@@ -17,6 +17,8 @@ public final class ConvolutionBlock extends EdgeBlock {
     private final int inPerGroup;
     private final int outPerGroup;
     private final int taps;
+    /** The fast products (null for geometries it does not cover, which use the row-wise reference). */
+    private final ConvolutionKernel fast;
 
     /**
      * @param weights kernel in ONNX order [outChannels][inChannels/groups][kh][kw]
@@ -44,6 +46,8 @@ public final class ConvolutionBlock extends EdgeBlock {
                     + expected);
         }
         this.weights = weights;
+        this.fast = ConvolutionKernel.supports(geometry)
+                ? new ConvolutionKernel(input, outputOffset, outChannels, groups, geometry, weights) : null;
     }
 
     @Override
@@ -115,6 +119,27 @@ public final class ConvolutionBlock extends EdgeBlock {
 
     @Override
     public void multiply(double[] x, double[] y, int from, int to) {
+        if (fast != null) {
+            fast.multiply(x, y, from, to);
+        } else {
+            multiplyReference(x, y, from, to);
+        }
+    }
+
+    @Override
+    public void multiplyTranspose(double[] x, double[] y, int from, int to) {
+        if (fast != null) {
+            fast.multiplyTranspose(x, y, from, to);
+        } else {
+            multiplyTransposeReference(x, y, from, to);
+        }
+    }
+
+    /**
+     * The row-wise reference of {@link #multiply}: tap by tap, one output row at a time. Kept as the
+     * independent second code path that {@link ConvolutionKernel} is tested against (bit for bit).
+     */
+    void multiplyReference(double[] x, double[] y, int from, int to) {
         final WindowGeometry g = geometry;
         final int kh = g.kernelHeight, kw = g.kernelWidth, outPlane = g.outHeight * g.outWidth;
         final int inW = g.inWidth, outW = g.outWidth, sw = g.strideWidth;
@@ -143,8 +168,8 @@ public final class ConvolutionBlock extends EdgeBlock {
         }
     }
 
-    @Override
-    public void multiplyTranspose(double[] x, double[] y, int from, int to) {
+    /** The row-wise reference of {@link #multiplyTranspose}. */
+    void multiplyTransposeReference(double[] x, double[] y, int from, int to) {
         final WindowGeometry g = geometry;
         final int kh = g.kernelHeight, kw = g.kernelWidth, outPlane = g.outHeight * g.outWidth;
         final int inW = g.inWidth, outW = g.outWidth, sw = g.strideWidth;

@@ -1,0 +1,141 @@
+package io.nnfrust.graph;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The fast convolution products ({@link ConvolutionKernel}, with and without the Vector API) against the
+ * row-wise reference loops of {@link ConvolutionBlock}, bit for bit (±0 counted equal): random grouped,
+ * strided, dilated, padded shapes, shuffled and overlapping input planes, real-network shapes large enough
+ * to cross the kernel's tiles, general (not ±1) x, a non-zero y to accumulate into, and the partitions
+ * split at random points (as the thread pool splits them). {@link BlockReferenceTest} checks the same blocks
+ * against a brute-force edge list.
+ */
+@Timeout(120)
+class ConvolutionKernelTest {
+    private final boolean vectorBefore = ConvolutionKernel.useVector;
+
+    @AfterEach
+    void restore() {
+        ConvolutionKernel.useVector = vectorBefore;
+    }
+
+    @Test
+    void theVectorApiIsInUseInTheTestJvm() {
+        // surefire runs with --add-modules jdk.incubator.vector, as the launcher does; otherwise the vector
+        // path below would silently not be tested
+        assertTrue(ConvolutionKernel.VECTOR_AVAILABLE, "jdk.incubator.vector not in the boot layer");
+    }
+
+    @Test
+    void randomShapesGiveTheReferenceBits() {
+        SplittableRandom r = new SplittableRandom(21);
+        int checked = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            BlockReferenceTest.RandomConv c = BlockReferenceTest.RandomConv.draw(r);
+            if (c == null) {
+                continue;
+            }
+            int[] base = BlockReferenceTest.shuffledPlanes(r, c.cin(), c.hin() * c.win(), 3);
+            if (r.nextInt(4) == 0 && c.cin() > 1) {
+                base[r.nextInt(c.cin())] = base[0]; // two channels read one plane (a Concat of one tensor twice)
+            }
+            check(block(r, c.groups(), c.cin(), c.cout(), c.geometry(), base, r.nextInt(5) == 0), r);
+            checked++;
+        }
+        assertTrue(checked > 150, "shapes checked: " + checked);
+    }
+
+    /** Shapes of the real networks: planes larger than a tile, many channels (small tiles), depthwise. */
+    @Test
+    void realNetworkShapesGiveTheReferenceBits() {
+        SplittableRandom r = new SplittableRandom(22);
+        int[][] shapes = { // groups, cin, cout, size, kernel, stride, pad, dilation
+            {1, 8, 6, 56, 3, 1, 1, 1}, {1, 3, 4, 64, 7, 2, 3, 1}, {1, 16, 8, 14, 1, 2, 0, 1}, {1, 300, 3, 7, 1, 1, 0, 1},
+            {1, 130, 4, 9, 3, 1, 1, 1}, {1, 5, 3, 31, 5, 1, 2, 1}, {6, 6, 6, 20, 3, 1, 1, 1}, {2, 4, 6, 23, 3, 2, 1, 2},
+            {1, 3, 5, 67, 11, 4, 2, 1}, {1, 2, 2, 90, 3, 1, 1, 1}, {1, 4, 3, 13, 3, 3, 0, 1}, {1, 2, 3, 6, 1, 1, 0, 1}};
+        for (int[] s : shapes) {
+            int groups = s[0], cin = s[1], cout = s[2], size = s[3], k = s[4], stride = s[5], pad = s[6], d = s[7];
+            int out = WindowGeometry.outputSize(size, k, stride, d, pad, pad, false);
+            WindowGeometry g = new WindowGeometry(size, size, out, out, k, k, stride, stride, d, d, pad, pad);
+            int[] base = BlockReferenceTest.shuffledPlanes(r, cin, size * size, 2);
+            check(block(r, groups, cin, cout, g, base, true), r);
+        }
+    }
+
+    private static ConvolutionBlock block(SplittableRandom r, int groups, int cin, int cout, WindowGeometry g,
+                                          int[] base, boolean zeros) {
+        float[] w = new float[cout * (cin / groups) * g.kernelHeight * g.kernelWidth];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = zeros && r.nextInt(3) == 0 ? 0f : (float) (r.nextDouble() * 2 - 1);
+        }
+        int maxBase = 0;
+        for (int b : base) {
+            maxBase = Math.max(maxBase, b + g.inHeight * g.inWidth);
+        }
+        return new ConvolutionBlock("c", new PlaneLayout(cin, g.inHeight, g.inWidth, base), maxBase + 4, cout, groups,
+                g, w);
+    }
+
+    private static void check(ConvolutionBlock b, SplittableRandom r) {
+        int n = b.outputOffset() + b.outputCount() + 3;
+        double[] x = new double[n], y0 = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextInt(4) == 0 ? (r.nextBoolean() ? 1 : -1) : r.nextDouble() * 4 - 2;
+            y0[i] = r.nextInt(3) == 0 ? 0 : r.nextDouble() - 0.5;
+        }
+        double[] want = y0.clone(), wantT = y0.clone();
+        b.multiplyReference(x, want, 0, b.outputPartitions());
+        b.multiplyTransposeReference(x, wantT, 0, b.inputPartitions());
+        for (boolean vector : new boolean[] {true, false}) {
+            ConvolutionKernel.useVector = vector && ConvolutionKernel.VECTOR_AVAILABLE;
+            double[] got = y0.clone(), gotT = y0.clone();
+            for (int[] part : splits(r, b.outputPartitions())) {
+                b.multiply(x, got, part[0], part[1]);
+            }
+            for (int[] part : splits(r, b.inputPartitions())) {
+                b.multiplyTranspose(x, gotT, part[0], part[1]);
+            }
+            same(want, got, "A·x", vector, b);
+            same(wantT, gotT, "Aᵀ·x", vector, b);
+        }
+    }
+
+    /** [0, n) cut at up to three random points. */
+    private static List<int[]> splits(SplittableRandom r, int n) {
+        List<Integer> cuts = new ArrayList<>(List.of(0, n));
+        for (int k = r.nextInt(4); k > 0; k--) {
+            cuts.add(r.nextInt(n + 1));
+        }
+        cuts.sort(null);
+        List<int[]> parts = new ArrayList<>();
+        for (int i = 0; i + 1 < cuts.size(); i++) {
+            parts.add(new int[] {cuts.get(i), cuts.get(i + 1)});
+        }
+        return parts;
+    }
+
+    private static void same(double[] want, double[] got, String what, boolean vector, ConvolutionBlock b) {
+        for (int i = 0; i < want.length; i++) {
+            // == treats +0.0 and -0.0 as equal (a padding tap adds a zero), and nothing else
+            if (!(want[i] == got[i])) {
+                WindowGeometry g = b.geometry();
+                fail(what + (vector ? " (vector)" : " (scalar)") + " differs at " + i + ": " + got[i] + " != "
+                        + want[i] + " for in " + b.input().channels + "x" + g.inHeight + "x" + g.inWidth + " out "
+                        + b.outChannels() + "x" + g.outHeight + "x" + g.outWidth + " k " + g.kernelHeight + "x"
+                        + g.kernelWidth + " s " + g.strideHeight + "," + g.strideWidth + " d " + g.dilationHeight
+                        + "," + g.dilationWidth + " pad " + g.padTop + "," + g.padLeft + " groups " + b.groups());
+            }
+        }
+        assertEquals(want.length, got.length);
+    }
+}
