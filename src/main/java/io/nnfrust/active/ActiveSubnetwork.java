@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * The active subnetwork A_act(x) of one input (paper eq. 8 and SI D.3), as masks over the matrix-free graph:
@@ -27,14 +26,13 @@ import java.util.stream.IntStream;
  * Steps 1, 3 and 4 are a 0/1 node mask m; the edges of A_act are the edges of {@link #graph()} whose two ends
  * have m = 1. One backward pass over the node sets in reverse topological order finds the nodes that reach the
  * output (an edge into a reached node from a node that survives steps 1 and 3 is in A_act, and its source is
- * reached), counting the edges and Σ|A_act| on the way: O(edges into reached nodes), in parallel over fixed
- * chunks of each node set so that the sums do not depend on the thread count.
+ * reached), counting the edges and Σ|A_act| on the way, with transposed products of the 1-pattern and of |A|
+ * (O(edges) multiply-adds on the block kernels, which skip all-zero planes; sums independent of the threads).
  *
  * <p>Convention (docs/conventions.md): a max-pooling node whose whole window is switched off keeps no in-edges but
  * is itself kept when it reaches the output (it is not set to zero by a ReLU).
  */
 public final class ActiveSubnetwork {
-    private static final int CHUNK = 4096;
 
     private final SignedGraph graph;
     private final double[] mask;
@@ -144,53 +142,56 @@ public final class ActiveSubnetwork {
         return new SparseBlock(b.name(), b.input(), offset, outputs, src.toArray(), elem.toArray(), tgt.toArray(), w);
     }
 
+    /** |A| and the 1-pattern of the network's blocks, made once per block (blocks are immutable). */
+    private static final Map<EdgeBlock, EdgeBlock[]> DERIVED =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static EdgeBlock[] derived(EdgeBlock b) {
+        if (b instanceof SparseBlock) {
+            return new EdgeBlock[] {b.pattern(), b.absolute()}; // this image's max-pooling edges
+        }
+        return DERIVED.computeIfAbsent(b, k -> new EdgeBlock[] {k.pattern(), k.absolute()});
+    }
+
+    /**
+     * The backward pass, as transposed products: node sets in reverse topological order; when set s is reached,
+     * every edge out of it ends in a later set, already final, so count[v] = (Pᵀ r)_v (P the 1-pattern, r the
+     * reached indicator) is the number of edges from v to reached nodes, zero weights included, and
+     * (|A|ᵀ r)_v their Σ|w|. v is reached iff it survives steps 1 and 3 and count[v] > 0; its edges and Σ|w| are
+     * A_act's. The products run on the zero-skipping kernels, and their sums do not depend on the thread count.
+     */
     private static ActiveSubnetwork reach(SignedGraph g, boolean[] off, int out, int predictedClass) {
         checkTopologicalOrder(g);
         int n = g.nodeCount();
-        boolean[] reached = new boolean[n];
-        reached[out] = true;
+        double[] reached = new double[n], count = new double[n], absTo = new double[n];
+        reached[out] = 1;
         List<NodeSet> sets = g.nodeSets();
         long edges = 0;
         double abs = 0;
         for (int s = sets.size() - 1; s >= 0; s--) {
             NodeSet set = sets.get(s);
-            int from = set.offset(), size = set.size();
-            int chunks = (size + CHUNK - 1) / CHUNK;
-            long[] e = new long[chunks];
-            double[] a = new double[chunks];
-            IntStream.range(0, chunks).parallel().forEach(c -> {
-                int lo = from + c * CHUNK, hi = Math.min(from + size, lo + CHUNK);
-                long[] ce = {0};
-                double[] ca = {0};
-                for (int v = lo; v < hi; v++) {
-                    if (!reached[v]) {
-                        continue;
-                    }
-                    g.forEachInEdge(v, (src, dst, w) -> {
-                        if (!off[src]) {
-                            reached[src] = true; // benign race: every writer writes true
-                            ce[0]++;
-                            ca[0] += Math.abs(w);
-                        }
-                    });
+            for (int v = set.offset(); v < set.end(); v++) {
+                if (!off[v] && count[v] > 0) {
+                    reached[v] = 1;
+                    edges += (long) count[v];
+                    abs += absTo[v];
                 }
-                e[c] = ce[0];
-                a[c] = ca[0];
-            });
-            for (int c = 0; c < chunks; c++) {
-                edges += e[c];
-                abs += a[c];
+            }
+            for (EdgeBlock b : g.producersOf(s)) {
+                EdgeBlock[] d = derived(b);
+                SignedGraph.runPartitions(b.inputPartitions(), b.transposeParallelSafe(), (from, to) -> {
+                    d[0].multiplyTranspose(reached, count, from, to);
+                    d[1].multiplyTranspose(reached, absTo, from, to);
+                });
             }
         }
-        double[] mask = new double[n];
         int active = 0;
         for (int v = 0; v < n; v++) {
-            if (reached[v]) {
-                mask[v] = 1;
+            if (reached[v] == 1) {
                 active++;
             }
         }
-        return new ActiveSubnetwork(g, mask, active, edges, abs, predictedClass, out);
+        return new ActiveSubnetwork(g, reached, active, edges, abs, predictedClass, out);
     }
 
     /** The backward pass needs every edge to run from an earlier node set to a later one. */

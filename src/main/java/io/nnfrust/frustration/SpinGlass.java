@@ -116,11 +116,26 @@ public final class SpinGlass {
         return independentSets;
     }
 
-    /** h = A s + A^T s (overwrites h). */
+    /**
+     * h = A s + A^T s (overwrites h). For a masked glass only the partitions (channel planes, mostly) that hold an
+     * active node are computed; h is 0 on the others, where it is never used (a masked-out node's row sum
+     * s_i h_i is 0 whatever h_i is).
+     */
     public void fields(double[] s, double[] h, boolean parallel) {
         java.util.Arrays.fill(h, 0);
-        graph.multiply(s, h, parallel);
-        graph.multiplyTranspose(s, h, parallel);
+        if (mask == null) {
+            graph.multiply(s, h, parallel);
+            graph.multiplyTranspose(s, h, parallel);
+            return;
+        }
+        for (EdgeBlock b : graph.blocks()) {
+            multiplyActive(b, s, h, parallel);
+        }
+        for (EdgeBlock b : graph.blocks()) {
+            Active a = active(b);
+            runListed(a.in, 0, b.inputPartitions(), parallel && b.transposeParallelSafe(),
+                    (parts, from, to) -> b.multiplyTransposeListed(s, h, parts, from, to));
+        }
     }
 
     /** h restricted to node set {@code set}: zeroes that range of h and fills it; other entries untouched. */
@@ -131,19 +146,97 @@ public final class SpinGlass {
         NodeSet ns = graph.nodeSets().get(set);
         java.util.Arrays.fill(h, ns.offset(), ns.end(), 0);
         for (EdgeBlock b : graph.producersOf(set)) {
-            SignedGraph.runPartitions(b.outputPartitions(), parallel, (from, to) -> b.multiply(s, h, from, to));
+            multiplyActive(b, s, h, parallel);
         }
         for (SignedGraph.PartitionRange r : rangesBySet.get(set)) {
             EdgeBlock b = r.block();
-            SignedGraph.runPartitions(r.to() - r.from(), parallel && b.transposeParallelSafe(),
-                    (from, to) -> b.multiplyTranspose(s, h, r.from() + from, r.from() + to));
+            if (mask == null) {
+                SignedGraph.runPartitions(r.to() - r.from(), parallel && b.transposeParallelSafe(),
+                        (from, to) -> b.multiplyTranspose(s, h, r.from() + from, r.from() + to));
+            } else {
+                runListed(active(b).in, r.from(), r.to(), parallel && b.transposeParallelSafe(),
+                        (parts, from, to) -> b.multiplyTransposeListed(s, h, parts, from, to));
+            }
+        }
+    }
+
+    /** y += A s over the block's output partitions (only those with an active node for a masked glass). */
+    private void multiplyActive(EdgeBlock b, double[] s, double[] y, boolean parallel) {
+        if (mask == null) {
+            SignedGraph.runPartitions(b.outputPartitions(), parallel, (from, to) -> b.multiply(s, y, from, to));
+        } else {
+            runListed(active(b).out, 0, b.outputPartitions(), parallel,
+                    (parts, from, to) -> b.multiplyListed(s, y, parts, from, to));
+        }
+    }
+
+    /** The output and input partitions of one block that hold at least one active node (sorted). */
+    private record Active(int[] out, int[] in) {
+    }
+
+    private final java.util.Map<EdgeBlock, Active> activeByBlock = new java.util.IdentityHashMap<>();
+
+    private synchronized Active active(EdgeBlock b) {
+        Active a = activeByBlock.get(b);
+        if (a == null) {
+            int outs = b.outputPartitions(), size = outs == 0 ? 0 : b.outputCount() / outs;
+            java.util.stream.IntStream.Builder out = java.util.stream.IntStream.builder();
+            for (int p = 0; p < outs; p++) {
+                if (anyActive(b.outputOffset() + p * size, size)) {
+                    out.add(p);
+                }
+            }
+            java.util.stream.IntStream.Builder in = java.util.stream.IntStream.builder();
+            for (int p = 0; p < b.inputPartitions(); p++) {
+                if (anyActive(b.inputPartitionNode(p), b.inputPartitionSize())) {
+                    in.add(p);
+                }
+            }
+            a = new Active(out.build().toArray(), in.build().toArray());
+            activeByBlock.put(b, a);
+        }
+        return a;
+    }
+
+    private boolean anyActive(int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            if (mask[i] == 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Work on the listed partitions parts[from..to). */
+    private interface ListTask {
+        void run(int[] parts, int from, int to);
+    }
+
+    /**
+     * Runs {@code task} over the listed partitions that lie in [lo, hi), the list cut into chunks for the pool;
+     * only the work split, never a result, depends on the threads.
+     */
+    private static void runListed(int[] parts, int lo, int hi, boolean parallel, ListTask task) {
+        int a = lowerBound(parts, lo), b = lowerBound(parts, hi);
+        SignedGraph.runPartitions(b - a, parallel, (from, to) -> task.run(parts, a + from, a + to));
+    }
+
+    private static int lowerBound(int[] sorted, int key) {
+        int i = java.util.Arrays.binarySearch(sorted, key);
+        return i >= 0 ? i : -i - 1;
+    }
+
+    /** y += A s, for a masked glass only on partitions with an active node (exact wherever s_i != 0 may be). */
+    void multiply(double[] s, double[] y, boolean parallel) {
+        for (EdgeBlock b : graph.blocks()) {
+            multiplyActive(b, s, y, parallel);
         }
     }
 
     /** Frustrated weight (sum|A| - s^T A s) / 2, from scratch over all edges. */
     public double frustratedWeight(double[] s, boolean parallel) {
         double[] y = new double[s.length];
-        graph.multiply(s, y, parallel);
+        multiply(s, y, parallel);
         double sas = 0;
         for (int i = 0; i < s.length; i++) {
             sas += s[i] * y[i];

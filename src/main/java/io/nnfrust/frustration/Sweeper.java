@@ -38,7 +38,7 @@ final class Sweeper {
         Arrays.fill(dirty, true);
         // sum_i s_i (A_u s)_i = 2 s^T A s: one product suffices
         double[] y = new double[s.length];
-        glass.graph().multiply(s, y, parallel);
+        glass.multiply(s, y, parallel);
         double t = 0;
         for (int i = 0; i < s.length; i++) {
             t += s[i] * y[i];
@@ -150,8 +150,10 @@ final class Sweeper {
     }
 
     /**
-     * Zero-temperature descent to a local minimum: layered sweeps while a sweep still flips at least n/20
-     * nodes (where whole-layer products pay off), then the incremental first-in-first-out descent of
+     * Zero-temperature descent to a local minimum: layered sweeps while a sweep still flips at least n/100
+     * nodes (where whole-layer products pay off: a sweep costs one A·x + Aᵀ·x, about 0.1 s on ResNet-18, the node-by-node
+     * tail costs a random-access update per edge of each flipped node; n/100 was the fastest of n/20 ... n/20000 in
+     * {@code bench frustration}, docs/performance.md), then the incremental first-in-first-out descent of
      * {@link Algorithm1#descendFirst} for the long tail of scattered flips.
      *
      * @param maxSweeps most layered sweeps (negative: unlimited)
@@ -160,7 +162,7 @@ final class Sweeper {
     long descend(long maxSweeps, Trace trace, long sweepOffset) {
         long sweeps = 0;
         markAllDirty();
-        long switchBelow = Math.max(1, s.length / Long.getLong("nnfrust.switchDivisor", 20));
+        long switchBelow = Math.max(1, s.length / Long.getLong("nnfrust.switchDivisor", 100));
         boolean converged = false;
         while ((maxSweeps < 0 || sweeps < maxSweeps) && anyDirty()) {
             long f = sweep(0, null);

@@ -135,6 +135,24 @@ public final class ConvolutionBlock extends EdgeBlock {
         }
     }
 
+    @Override
+    public void multiplyListed(double[] x, double[] y, int[] parts, int from, int to) {
+        if (fast != null) {
+            fast.multiply(x, y, parts, from, to);
+        } else {
+            super.multiplyListed(x, y, parts, from, to);
+        }
+    }
+
+    @Override
+    public void multiplyTransposeListed(double[] x, double[] y, int[] parts, int from, int to) {
+        if (fast != null) {
+            fast.multiplyTranspose(x, y, parts, from, to);
+        } else {
+            super.multiplyTransposeListed(x, y, parts, from, to);
+        }
+    }
+
     /**
      * The row-wise reference of {@link #multiply}: tap by tap, one output row at a time. Kept as the
      * independent second code path that {@link ConvolutionKernel} is tested against (bit for bit).
@@ -281,5 +299,10 @@ public final class ConvolutionBlock extends EdgeBlock {
     @Override
     public EdgeBlock absolute() {
         return withKernel(absoluteCopy(weights));
+    }
+
+    @Override
+    public EdgeBlock pattern() {
+        return withKernel(ones(weights.length));
     }
 }

@@ -21,6 +21,9 @@ package io.nnfrust.graph;
  * tap on zero padding adds ±0.0 (which can only turn a −0.0 into +0.0). Results therefore do not depend on the
  * thread count or on how partitions are split.
  *
+ * <p>A source plane that is all zero (the masked-out nodes of an active subnetwork have spin 0) contributes only
+ * zeros, so its terms are skipped.
+ *
  * <p>Cost: O(edges + padding overhead) multiply-adds; the phase copies are O(input elements) per call and per
  * group, and scratch memory is per thread (two planes of the group, reused).
  */
@@ -143,6 +146,33 @@ final class ConvolutionKernel {
 
     /** y += A x over output channels [from, to). */
     void multiply(double[] x, double[] y, int from, int to) {
+        multiply(x, y, null, from, to);
+    }
+
+    /** Channel at position i of a partition list ({@code null}: the identity). */
+    private static int at(int[] list, int i) {
+        return list == null ? i : list[i];
+    }
+
+    /** One past the last position from {@code i0} on whose channel is in the same group (groups of {@code per}). */
+    private static int groupEnd(int[] list, int i0, int to, int per) {
+        final int group = at(list, i0) / per;
+        if (list == null) {
+            return Math.min(to, (group + 1) * per);
+        }
+        int i = i0 + 1;
+        while (i < to && list[i] / per == group) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * y += A x over the output channels {@code list[from..to)} (sorted; a null list means channels [from, to)):
+     * an active subnetwork's products visit only the channels that hold an active node, and one call splits the
+     * input planes once for all of them.
+     */
+    void multiply(double[] x, double[] y, int[] list, int from, int to) {
         final Scratch s = SCRATCH.get();
         s.terms(inPerGroup * taps);
         final int[] base = s.channelBase(inPerGroup);
@@ -150,38 +180,48 @@ final class ConvolutionKernel {
         final int[] offsets = s.termOffset;
         final int length = direct ? outPlane : outH * wq;
         final int tile = tile(inPerGroup, margin);
-        for (int c0 = from; c0 < to; ) {
-            final int group = c0 / outPerGroup;
-            final int c1 = Math.min(to, (group + 1) * outPerGroup);
+        for (int i0 = from; i0 < to; ) {
+            final int group = at(list, i0) / outPerGroup;
+            final int i1 = groupEnd(list, i0, to, outPerGroup);
             final double[] source;
             if (direct) {
                 source = x;
                 for (int c = 0; c < inPerGroup; c++) {
-                    base[c] = input.base(group * inPerGroup + c);
+                    final int plane = input.base(group * inPerGroup + c);
+                    base[c] = nonZero(x, plane, outPlane) ? plane : SKIP;
                 }
             } else {
                 source = s.planes(inPerGroup * channelSize);
                 for (int c = 0; c < inPerGroup; c++) {
-                    base[c] = c * channelSize;
-                    splitPhases(x, input.base(group * inPerGroup + c), source, base[c]);
+                    final int plane = input.base(group * inPerGroup + c);
+                    if (nonZero(x, plane, inH * inW)) {
+                        base[c] = c * channelSize;
+                        splitPhases(x, plane, source, base[c]);
+                    } else {
+                        base[c] = SKIP;
+                    }
                 }
             }
-            final double[] target = direct ? y : s.wide((c1 - c0) * length);
+            final double[] target = direct ? y : s.wide((i1 - i0) * length);
             if (!direct) {
-                for (int co = c0; co < c1; co++) {
-                    final int at = (co - c0) * length, outBase = outputOffset + co * outPlane;
+                for (int i = i0; i < i1; i++) {
+                    final int wide = (i - i0) * length, outBase = outputOffset + at(list, i) * outPlane;
                     for (int r = 0; r < outH; r++) {
-                        System.arraycopy(y, outBase + r * outW, target, at + r * wq, outW);
-                        java.util.Arrays.fill(target, at + r * wq + outW, at + (r + 1) * wq, 0.0);
+                        System.arraycopy(y, outBase + r * outW, target, wide + r * wq, outW);
+                        java.util.Arrays.fill(target, wide + r * wq + outW, wide + (r + 1) * wq, 0.0);
                     }
                 }
             }
             // tile outside, channel inside: the tile's slice of every input plane stays in L2 for all channels
             for (int a = 0; a < length; a += tile) {
                 final int b = Math.min(length, a + tile);
-                for (int co = c0; co < c1; co++) {
+                for (int i = i0; i < i1; i++) {
+                    final int co = at(list, i);
                     int n = 0;
                     for (int c = 0; c < inPerGroup; c++) {
+                        if (base[c] == SKIP) {
+                            continue;
+                        }
                         final int wBase = (co * inPerGroup + c) * taps;
                         for (int t = 0; t < taps; t++) {
                             final float w = weights[wBase + t];
@@ -191,24 +231,29 @@ final class ConvolutionKernel {
                             }
                         }
                     }
-                    final int yo = direct ? outputOffset + co * outPlane : (co - c0) * length;
+                    final int yo = direct ? outputOffset + co * outPlane : (i - i0) * length;
                     accumulate(tw, offsets, n, source, target, yo, a, b);
                 }
             }
             if (!direct) {
-                for (int co = c0; co < c1; co++) {
-                    final int at = (co - c0) * length, outBase = outputOffset + co * outPlane;
+                for (int i = i0; i < i1; i++) {
+                    final int wide = (i - i0) * length, outBase = outputOffset + at(list, i) * outPlane;
                     for (int r = 0; r < outH; r++) {
-                        System.arraycopy(target, at + r * wq, y, outBase + r * outW, outW);
+                        System.arraycopy(target, wide + r * wq, y, outBase + r * outW, outW);
                     }
                 }
             }
-            c0 = c1;
+            i0 = i1;
         }
     }
 
     /** y += Aᵀ x over input channels [from, to). */
     void multiplyTranspose(double[] x, double[] y, int from, int to) {
+        multiplyTranspose(x, y, null, from, to);
+    }
+
+    /** y += Aᵀ x over the input channels {@code list[from..to)} (sorted; a null list means channels [from, to)). */
+    void multiplyTranspose(double[] x, double[] y, int[] list, int from, int to) {
         final Scratch s = SCRATCH.get();
         s.terms(outPerGroup * taps);
         final int[] base = s.channelBase(outPerGroup);
@@ -216,32 +261,38 @@ final class ConvolutionKernel {
         final int[] offsets = s.termOffset;
         final int length = margin + phaseSize;
         final int tile = tile(outPerGroup, margin);
-        for (int c0 = from; c0 < to; ) {
-            final int group = c0 / inPerGroup;
+        for (int i0 = from; i0 < to; ) {
+            final int group = at(list, i0) / inPerGroup;
             // channels whose planes overlap (one tensor read twice) must see each other's sums: one at a time
-            final int c1 = input.distinctPlanes() ? Math.min(to, (group + 1) * inPerGroup) : c0 + 1;
+            final int i1 = input.distinctPlanes() ? groupEnd(list, i0, to, inPerGroup) : i0 + 1;
             final double[] source;
             if (direct) {
                 source = x;
                 for (int c = 0; c < outPerGroup; c++) {
-                    base[c] = outputOffset + (group * outPerGroup + c) * outPlane;
+                    final int plane = outputOffset + (group * outPerGroup + c) * outPlane;
+                    base[c] = nonZero(x, plane, outPlane) ? plane : SKIP;
                 }
             } else {
                 source = s.planes(outPerGroup * length);
                 for (int c = 0; c < outPerGroup; c++) {
-                    base[c] = c * length + margin;
-                    widenOutput(x, outputOffset + (group * outPerGroup + c) * outPlane, source, c * length);
+                    final int plane = outputOffset + (group * outPerGroup + c) * outPlane;
+                    if (nonZero(x, plane, outPlane)) {
+                        base[c] = c * length + margin;
+                        widenOutput(x, plane, source, c * length);
+                    } else {
+                        base[c] = SKIP;
+                    }
                 }
             }
             if (direct) {
                 for (int a = 0; a < outPlane; a += tile) {
                     final int b = Math.min(outPlane, a + tile);
-                    for (int ci = c0; ci < c1; ci++) {
-                        final int cil = ci % inPerGroup;
+                    for (int i = i0; i < i1; i++) {
+                        final int ci = at(list, i), cil = ci % inPerGroup;
                         int n = 0;
                         for (int c = 0; c < outPerGroup; c++) {
                             final float w = weights[(group * outPerGroup + c) * inPerGroup + cil];
-                            if (w != 0f) {
+                            if (w != 0f && base[c] != SKIP) {
                                 tw[n] = w;
                                 offsets[n++] = base[c];
                             }
@@ -249,22 +300,25 @@ final class ConvolutionKernel {
                         accumulate(tw, offsets, n, source, y, input.base(ci), a, b);
                     }
                 }
-                c0 = c1;
+                i0 = i1;
                 continue;
             }
-            final double[] planes = s.wide((c1 - c0) * channelSize);
-            java.util.Arrays.fill(planes, 0, (c1 - c0) * channelSize, 0.0);
-            for (int ci = c0; ci < c1; ci++) {
-                moveInput(y, input.base(ci), planes, (ci - c0) * channelSize, true);
+            final double[] planes = s.wide((i1 - i0) * channelSize);
+            java.util.Arrays.fill(planes, 0, (i1 - i0) * channelSize, 0.0);
+            for (int i = i0; i < i1; i++) {
+                moveInput(y, input.base(at(list, i)), planes, (i - i0) * channelSize, true);
             }
             for (int ph = 0; ph < sh * sw; ph++) {
                 final int shift = ph * phaseSize;
                 for (int a = phaseFrom[ph]; a < phaseTo[ph]; a += tile) {
                     final int b = Math.min(phaseTo[ph], a + tile);
-                    for (int ci = c0; ci < c1; ci++) {
-                        final int cil = ci % inPerGroup;
+                    for (int i = i0; i < i1; i++) {
+                        final int cil = at(list, i) % inPerGroup;
                         int n = 0;
                         for (int c = 0; c < outPerGroup; c++) {
+                            if (base[c] == SKIP) {
+                                continue;
+                            }
                             final int wBase = ((group * outPerGroup + c) * inPerGroup + cil) * taps;
                             for (int t = 0; t < taps; t++) {
                                 final float w = weights[wBase + t];
@@ -274,15 +328,15 @@ final class ConvolutionKernel {
                                 }
                             }
                         }
-                        // x index base[c] - shift_t + m for phase-plane index m; y index (ci - c0)*channelSize + shift + m
-                        accumulate(tw, offsets, n, source, planes, (ci - c0) * channelSize + shift, a, b);
+                        // x index base[c] - shift_t + m for phase-plane index m; y index (i - i0)*channelSize + shift + m
+                        accumulate(tw, offsets, n, source, planes, (i - i0) * channelSize + shift, a, b);
                     }
                 }
             }
-            for (int ci = c0; ci < c1; ci++) {
-                moveInput(y, input.base(ci), planes, (ci - c0) * channelSize, false);
+            for (int i = i0; i < i1; i++) {
+                moveInput(y, input.base(at(list, i)), planes, (i - i0) * channelSize, false);
             }
-            c0 = c1;
+            i0 = i1;
         }
     }
 
@@ -293,6 +347,19 @@ final class ConvolutionKernel {
     private static int tile(int channels, int reach) {
         int t = (1 << 16) / Math.max(1, channels) - reach;
         return Math.max(64, Math.min(4096, t)) & ~7;
+    }
+
+    /** Marks a source plane that is all zero (masked-out nodes of an active subnetwork): its terms are skipped. */
+    private static final int SKIP = Integer.MIN_VALUE;
+
+    /** True when some element of x[from, from + n) is not zero. */
+    private static boolean nonZero(double[] x, int from, int n) {
+        for (int i = from, end = from + n; i < end; i++) {
+            if (x[i] != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Copies input plane {@code x[from..]} into its zero-padded phase planes at {@code dst[at..]}. */

@@ -145,4 +145,9 @@ public final class DenseBlock extends EdgeBlock {
     public EdgeBlock absolute() {
         return withMatrix(absoluteCopy(weights));
     }
+
+    @Override
+    public EdgeBlock pattern() {
+        return withMatrix(ones(weights.length));
+    }
 }

@@ -56,6 +56,36 @@ public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, Poo
     /** y += A_block^T x, restricted to input partitions [from, to). */
     public abstract void multiplyTranspose(double[] x, double[] y, int from, int to);
 
+    /**
+     * y += A_block x over the output partitions {@code parts[from..to)} (sorted, distinct): the products of an
+     * active subnetwork, which skip partitions without an active node. Runs of consecutive partitions become one
+     * {@link #multiply} call; blocks that pay a set-up cost per call override this.
+     */
+    public void multiplyListed(double[] x, double[] y, int[] parts, int from, int to) {
+        for (int i = from; i < to; ) {
+            int start = parts[i], end = start + 1;
+            i++;
+            while (i < to && parts[i] == end) {
+                end++;
+                i++;
+            }
+            multiply(x, y, start, end);
+        }
+    }
+
+    /** y += A_block^T x over the input partitions {@code parts[from..to)} (sorted, distinct). */
+    public void multiplyTransposeListed(double[] x, double[] y, int[] parts, int from, int to) {
+        for (int i = from; i < to; ) {
+            int start = parts[i], end = start + 1;
+            i++;
+            while (i < to && parts[i] == end) {
+                end++;
+                i++;
+            }
+            multiplyTranspose(x, y, start, end);
+        }
+    }
+
     /** Edges into output node {@code outputOffset + localOutput}. */
     public abstract void forEachInEdge(int localOutput, EdgeVisitor visitor);
 
@@ -91,6 +121,19 @@ public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, Poo
 
     /** The same block with every weight replaced by its absolute value. */
     public abstract EdgeBlock absolute();
+
+    /**
+     * The same block with every weight replaced by 1, zero weights included (its products count edges: the
+     * active subnetwork's reachability and edge count).
+     */
+    public abstract EdgeBlock pattern();
+
+    /** An array of {@code n} ones. */
+    protected static float[] ones(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 1f);
+        return a;
+    }
 
     /** True when {@link #multiplyTranspose} may run input partitions in parallel (no two share a node). */
     public boolean transposeParallelSafe() {

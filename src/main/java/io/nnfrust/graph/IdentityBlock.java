@@ -88,4 +88,9 @@ public final class IdentityBlock extends EdgeBlock {
     public EdgeBlock absolute() {
         return new IdentityBlock(name, input, outputOffset, Math.abs(weight));
     }
+
+    @Override
+    public EdgeBlock pattern() {
+        return new IdentityBlock(name, input, outputOffset, 1.0);
+    }
 }

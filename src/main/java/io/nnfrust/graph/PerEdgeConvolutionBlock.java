@@ -223,6 +223,11 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         return new PerEdgeConvolutionBlock(this, a);
     }
 
+    @Override
+    public EdgeBlock pattern() {
+        return new PerEdgeConvolutionBlock(this, ones(Math.toIntExact(edges)));
+    }
+
     private PerEdgeConvolutionBlock(PerEdgeConvolutionBlock b, float[] weights) {
         super(b.name, b.input, b.outputOffset);
         g = b.g;

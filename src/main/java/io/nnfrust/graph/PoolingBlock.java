@@ -153,4 +153,9 @@ public final class PoolingBlock extends EdgeBlock {
     public EdgeBlock absolute() {
         return new PoolingBlock(name, input, outputOffset, geometry, Math.abs(weight), max);
     }
+
+    @Override
+    public EdgeBlock pattern() {
+        return new PoolingBlock(name, input, outputOffset, geometry, 1.0, max);
+    }
 }

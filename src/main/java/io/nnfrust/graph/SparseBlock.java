@@ -69,6 +69,26 @@ public final class SparseBlock extends EdgeBlock {
         absSum = b.absSum;
     }
 
+    /** The same edges with every weight 1. */
+    private SparseBlock(SparseBlock b) {
+        super(b.name, b.input, b.outputOffset);
+        outputs = b.outputs;
+        rowStart = b.rowStart;
+        rowSource = b.rowSource;
+        colStart = b.colStart;
+        colTarget = b.colTarget;
+        rowWeight = new double[b.rowWeight.length];
+        colWeight = new double[b.colWeight.length];
+        Arrays.fill(rowWeight, 1.0);
+        Arrays.fill(colWeight, 1.0);
+        absSum = rowWeight.length;
+    }
+
+    @Override
+    public EdgeBlock pattern() {
+        return new SparseBlock(this);
+    }
+
     /** The explicit twin of a block: same input layout, outputs and edges (in the block's enumeration order). */
     public static SparseBlock of(EdgeBlock b) {
         long m = b.edgeCount();

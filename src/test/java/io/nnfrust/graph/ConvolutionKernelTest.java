@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The fast convolution products ({@link ConvolutionKernel}, with and without the Vector API) against the
  * row-wise reference loops of {@link ConvolutionBlock}, bit for bit (±0 counted equal): random grouped,
  * strided, dilated, padded shapes, shuffled and overlapping input planes, real-network shapes large enough
- * to cross the kernel's tiles, general (not ±1) x, a non-zero y to accumulate into, and the partitions
+ * to cross the kernel's tiles, general (not ±1) x with whole planes of ±0, a non-zero y to accumulate into, and the partitions
  * split at random points (as the thread pool splits them). {@link BlockReferenceTest} checks the same blocks
  * against a brute-force edge list.
  */
@@ -93,6 +93,19 @@ class ConvolutionKernelTest {
             x[i] = r.nextInt(4) == 0 ? (r.nextBoolean() ? 1 : -1) : r.nextDouble() * 4 - 2;
             y0[i] = r.nextInt(3) == 0 ? 0 : r.nextDouble() - 0.5;
         }
+        // whole planes of zeros (the masked-out nodes of an active subnetwork), some of them -0.0, are skipped
+        int plane = b.input().planeSize(), outPlane = b.outputCount() / b.outChannels();
+        for (int c = 0; c < b.input().channels; c++) {
+            if (r.nextInt(3) == 0) {
+                java.util.Arrays.fill(x, b.input().base(c), b.input().base(c) + plane, r.nextBoolean() ? 0.0 : -0.0);
+            }
+        }
+        for (int c = 0; c < b.outChannels(); c++) {
+            if (r.nextInt(3) == 0) {
+                int at = b.outputOffset() + c * outPlane;
+                java.util.Arrays.fill(x, at, at + outPlane, r.nextBoolean() ? 0.0 : -0.0);
+            }
+        }
         double[] want = y0.clone(), wantT = y0.clone();
         b.multiplyReference(x, want, 0, b.outputPartitions());
         b.multiplyTransposeReference(x, wantT, 0, b.inputPartitions());
@@ -107,7 +120,27 @@ class ConvolutionKernelTest {
             }
             same(want, got, "A·x", vector, b);
             same(wantT, gotT, "Aᵀ·x", vector, b);
+            // a sorted subset of the partitions (an active subnetwork's channels), cut at a random point
+            int[] outs = subset(r, b.outputPartitions()), ins = subset(r, b.inputPartitions());
+            double[] wantL = y0.clone(), wantLT = y0.clone(), gotL = y0.clone(), gotLT = y0.clone();
+            for (int p : outs) {
+                b.multiplyReference(x, wantL, p, p + 1);
+            }
+            for (int p : ins) {
+                b.multiplyTransposeReference(x, wantLT, p, p + 1);
+            }
+            int cut = r.nextInt(outs.length + 1), cutT = r.nextInt(ins.length + 1);
+            b.multiplyListed(x, gotL, outs, 0, cut);
+            b.multiplyListed(x, gotL, outs, cut, outs.length);
+            b.multiplyTransposeListed(x, gotLT, ins, 0, cutT);
+            b.multiplyTransposeListed(x, gotLT, ins, cutT, ins.length);
+            same(wantL, gotL, "listed A·x", vector, b);
+            same(wantLT, gotLT, "listed Aᵀ·x", vector, b);
         }
+    }
+
+    private static int[] subset(SplittableRandom r, int n) {
+        return java.util.stream.IntStream.range(0, n).filter(i -> r.nextBoolean()).toArray();
     }
 
     /** [0, n) cut at up to three random points. */
