@@ -172,7 +172,7 @@ public final class FrustrationExperiment {
                 pending.add(t);
             }
         }
-        requireMemoryForN2(real, pending, threads);
+        final io.nnfrust.nullmodel.ShuffledEdges.Storage n2Storage = requireMemoryForN2(real, pending, threads);
         ProgressSink.starting(progress, done.size(), pending.size());
         SpinGlass realGlass = new SpinGlass(real);
         FrustrationSolver solver = Solvers.byName(c.solver());
@@ -189,7 +189,10 @@ public final class FrustrationExperiment {
                 futures.add(pool.submit(() -> {
                     Task first = unit.get(0);
                     SpinGlass glass = first.group().equals("R") ? realGlass
+                            : first.group().equals("N2")
+                            ? new SpinGlass(new io.nnfrust.nullmodel.ShuffledEdges().apply(real, first.nullSeed(), n2Storage))
                             : new SpinGlass(nullModel(first.group(), c.n3Init()).apply(real, first.nullSeed()));
+                    try {
                     for (Task t : unit) {
                         RestartResult r = solver.solve(glass, new SplittableRandom(t.seed()),
                                 c.options().withInitialFlips(t.initialFlips()));
@@ -202,6 +205,11 @@ public final class FrustrationExperiment {
                             if (progress != null) {
                                 progress.accept(o);
                             }
+                        }
+                    }
+                    } finally {
+                        if (first.group().equals("N2")) {
+                            io.nnfrust.nullmodel.ShuffledEdges.release(glass.graph()); // unmaps off-heap weights now
                         }
                     }
                     return null;
@@ -235,29 +243,64 @@ public final class FrustrationExperiment {
     }
 
     /**
-     * N2 holds one float per learnable edge (docs/nullmodels.md): refuses up front, in one line, a run whose N2
-     * networks built side by side (one per thread) would not fit in the heap, instead of failing with an
-     * out-of-memory error after hours of other solves.
+     * N2 holds one float per learnable edge (docs/nullmodels.md): chooses where (heap, or convolutions mapped
+     * off-heap when they would take over 40 % of the heap), and refuses up front, in one line, a run whose N2
+     * networks built side by side (one per thread) would not fit in the heap or in the mapping folder, instead of
+     * failing after hours of other solves. Returns the storage.
      */
-    static void requireMemoryForN2(SignedGraph real, List<Task> pending, int threads) {
+    static io.nnfrust.nullmodel.ShuffledEdges.Storage requireMemoryForN2(SignedGraph real, List<Task> pending,
+                                                                        int threads) {
         long n2 = units(pending).stream().filter(u -> u.get(0).group().equals("N2")).count();
+        int side = (int) Math.max(1, Math.min(Math.max(1, threads), n2));
+        var storage = io.nnfrust.nullmodel.ShuffledEdges.storageFor(real, side);
         if (n2 == 0) {
-            return;
+            return storage;
         }
-        long side = Math.min(Math.max(1, threads), n2);
-        double bytes = side * n2Bytes(real);
+        double bytes = side * n2Bytes(real, storage);
         long gib = (long) Math.ceil((bytes + (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()))
                 / 1073741824.0 * 1.2) + 1;
         io.nnfrust.util.MemoryCheck.require(String.format(java.util.Locale.ROOT,
-                "%d null network%s N2 built side by side (%,d learnable edges at 4 bytes each)", side,
-                side == 1 ? "" : "s", io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(real)), bytes, "raise the heap with NNFRUST_JAVA_OPTS=-Xmx" + gib + "g"
+                "%d null network%s N2 built side by side (%,d learnable edges at 4 bytes each%s)", side,
+                side == 1 ? "" : "s", io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(real),
+                storage == io.nnfrust.nullmodel.ShuffledEdges.Storage.MAPPED ? ", convolutions mapped off-heap" : ""),
+                bytes, "raise the heap with NNFRUST_JAVA_OPTS=-Xmx" + gib + "g"
                 + (side > 1 ? ", or use --threads 1 (results do not depend on it)" : "")
                 + ", or leave N2 out of --nulls");
+        if (storage == io.nnfrust.nullmodel.ShuffledEdges.Storage.MAPPED) {
+            java.nio.file.Path dir = io.nnfrust.nullmodel.ShuffledEdges.mappedDir();
+            double disk = side * 4.0 * io.nnfrust.nullmodel.ShuffledEdges.convolutionEdges(real);
+            long free;
+            try {
+                free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
+            } catch (java.io.IOException e) {
+                throw new NnfrustException("N2 weights are mapped in " + dir + ", which cannot be used (" + e.getMessage()
+                        + "); choose a folder with -Dnnfrust.n2.dir=DIR");
+            }
+            if (disk > free) {
+                throw new NnfrustException(String.format(java.util.Locale.ROOT,
+                        "%d null network%s N2 side by side map %.1f GiB of weights in %s, which has %.1f GiB free; "
+                                + "choose a larger folder with NNFRUST_JAVA_OPTS=-Dnnfrust.n2.dir=DIR%s", side,
+                        side == 1 ? "" : "s", disk / 1073741824.0, dir, free / 1073741824.0,
+                        side > 1 ? ", or use --threads 1 (results do not depend on it)" : ""));
+            }
+        }
+        return storage;
     }
 
-    /** Heap bytes of one N2 network of {@code real} being solved: 4 per learnable edge, 48 per node for the solve. */
+    /** Heap bytes of one N2 network of {@code real} being solved, with the storage chosen for one at a time. */
     public static double n2Bytes(SignedGraph real) {
-        return 4.0 * io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(real) + 48.0 * real.nodeCount();
+        return n2Bytes(real, io.nnfrust.nullmodel.ShuffledEdges.storageFor(real, 1));
+    }
+
+    /**
+     * Heap bytes of one N2 network of {@code real} being solved: 4 per learnable edge on the heap (all of them, or
+     * only the dense ones when convolutions are mapped), 48 per node for the solve.
+     */
+    public static double n2Bytes(SignedGraph real, io.nnfrust.nullmodel.ShuffledEdges.Storage storage) {
+        long heapEdges = io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(real)
+                - (storage == io.nnfrust.nullmodel.ShuffledEdges.Storage.MAPPED
+                ? io.nnfrust.nullmodel.ShuffledEdges.convolutionEdges(real) : 0);
+        return 4.0 * heapEdges + 48.0 * real.nodeCount();
     }
 
     /** The JSON Lines form of an outcome. */

@@ -5,17 +5,26 @@ package io.nnfrust.graph;
  * positions of the convolution they come from; weights are stored one float per edge in the canonical order of
  * {@link #canonicalOrder}: kernel entry (co, ci', i, j) in kernel order, then output row, then output column
  * over the positions where that tap reads a real input element. The weights may live in a larger shared array,
- * from {@code base}.
+ * from {@code base}, on the heap or off-heap ({@link EdgeWeights}); {@link #absolute} and {@link #pattern} are
+ * views of the same store, not copies.
  */
 public final class PerEdgeConvolutionBlock extends EdgeBlock {
     private final int outChannels, inPerGroup, outPerGroup, taps;
     private final WindowGeometry g;
-    private final float[] w;
-    private final long base;
+    private final EdgeWeights store;
+    private final int base;
+    /** SIGNED, ABS (|w|) or ONES (every weight 1): the views {@link #absolute} and {@link #pattern}. */
+    private final int mode;
+    private static final int SIGNED = 0, ABS = 1, ONES = 2;
     private final int[] tapStart; // per kernel entry: first edge, relative to base
     private final long edges;
 
     public PerEdgeConvolutionBlock(ConvolutionBlock shape, float[] weights, long base) {
+        this(shape, EdgeWeights.heap(weights), base);
+    }
+
+    /** The edges of {@code shape} with the weights of {@code store} from {@code base} on, in canonical order. */
+    public PerEdgeConvolutionBlock(ConvolutionBlock shape, EdgeWeights store, long base) {
         super(shape.name(), shape.input(), shape.outputOffset());
         this.g = shape.geometry();
         this.outChannels = shape.outChannels();
@@ -32,11 +41,21 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         }
         tapStart[entries] = Math.toIntExact(k);
         this.edges = k;
-        if (base < 0 || base + edges > weights.length) {
+        if (base < 0 || base + edges > store.size()) {
             throw new IllegalArgumentException(name + ": weight array too short for " + edges + " edges");
         }
-        this.w = weights;
-        this.base = base;
+        this.store = store;
+        this.base = (int) base;
+        this.mode = SIGNED;
+    }
+
+    /** The store of the weights (to {@link EdgeWeights#release} an off-heap N2 network when done with it). */
+    public EdgeWeights store() {
+        return store;
+    }
+
+    private float weight(java.nio.FloatBuffer w, int k) {
+        return mode == SIGNED ? w.get(k) : mode == ABS ? Math.abs(w.get(k)) : 1f;
     }
 
     /** Number of edges of each kernel entry of {@code c}, in kernel order (the canonical grouping). */
@@ -64,7 +83,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         if (k < 0 || k >= edges) {
             throw new IndexOutOfBoundsException(k + " outside [0, " + edges + ")");
         }
-        return w[(int) (base + k)];
+        return weight(store.buffer(), (int) (base + k));
     }
 
     private int index(int entry, int i, int j, int oh, int ow) {
@@ -89,9 +108,10 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
 
     @Override
     public double absWeightSum() {
+        final java.nio.FloatBuffer w = store.buffer();
         double s = 0;
-        for (long k = base; k < base + edges; k++) {
-            s += Math.abs(w[(int) k]);
+        for (int k = base; k < base + edges; k++) {
+            s += Math.abs(weight(w, k));
         }
         return s;
     }
@@ -114,6 +134,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
     @Override
     public void multiply(double[] x, double[] y, int from, int to) {
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
+        final java.nio.FloatBuffer w = store.buffer();
         for (int co = from; co < to; co++) {
             final int group = co / outPerGroup;
             final int outBase = outputOffset + co * outPlane;
@@ -128,7 +149,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                             final int xRow = inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j);
                             final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
                             for (int ow = c0; ow <= c1; ow++) {
-                                y[yRow + ow] += w[k0 + ow] * x[xRow + ow * sw];
+                                y[yRow + ow] += weight(w, k0 + ow) * x[xRow + ow * sw];
                             }
                         }
                     }
@@ -140,6 +161,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
     @Override
     public void multiplyTranspose(double[] x, double[] y, int from, int to) {
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
+        final java.nio.FloatBuffer w = store.buffer();
         for (int ci = from; ci < to; ci++) {
             final int group = ci / inPerGroup, cil = ci % inPerGroup;
             final int inBase = input.base(ci);
@@ -155,7 +177,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                             final int yRow = inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j);
                             final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
                             for (int ow = c0; ow <= c1; ow++) {
-                                y[yRow + ow * sw] += w[k0 + ow] * x[xRow + ow];
+                                y[yRow + ow * sw] += weight(w, k0 + ow) * x[xRow + ow];
                             }
                         }
                     }
@@ -171,6 +193,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         final int oh = rem / g.outWidth, ow = rem % g.outWidth;
         final int group = co / outPerGroup;
         final int target = outputOffset + localOutput;
+        final java.nio.FloatBuffer w = store.buffer();
         for (int cil = 0; cil < inPerGroup; cil++) {
             final int ci = group * inPerGroup + cil;
             final int entry0 = (co * inPerGroup + cil) * taps;
@@ -182,7 +205,8 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                 for (int j = 0; j < g.kernelWidth; j++) {
                     final int iw = g.inCol(ow, j);
                     if (iw >= 0 && iw < g.inWidth) {
-                        visitor.edge(input.node(ci, ih, iw), target, w[index(entry0 + i * g.kernelWidth + j, i, j, oh, ow)]);
+                        visitor.edge(input.node(ci, ih, iw), target,
+                                weight(w, index(entry0 + i * g.kernelWidth + j, i, j, oh, ow)));
                     }
                 }
             }
@@ -195,6 +219,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         final int group = inputChannel / inPerGroup, cil = inputChannel % inPerGroup;
         final int source = input.base(inputChannel) + offsetInPlane;
         final int outPlane = g.outHeight * g.outWidth;
+        final java.nio.FloatBuffer w = store.buffer();
         for (int col = 0; col < outPerGroup; col++) {
             final int co = group * outPerGroup + col;
             final int entry0 = (co * inPerGroup + cil) * taps;
@@ -207,7 +232,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                     final int ow = g.outCol(iw, j);
                     if (ow >= 0) {
                         visitor.edge(source, outputOffset + co * outPlane + oh * g.outWidth + ow,
-                                w[index(entry0 + i * g.kernelWidth + j, i, j, oh, ow)]);
+                                weight(w, index(entry0 + i * g.kernelWidth + j, i, j, oh, ow)));
                     }
                 }
             }
@@ -216,19 +241,16 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
 
     @Override
     public EdgeBlock absolute() {
-        float[] a = new float[Math.toIntExact(edges)];
-        for (int k = 0; k < a.length; k++) {
-            a[k] = Math.abs(w[(int) (base + k)]);
-        }
-        return new PerEdgeConvolutionBlock(this, a);
+        return new PerEdgeConvolutionBlock(this, mode == ONES ? ONES : ABS);
     }
 
     @Override
     public EdgeBlock pattern() {
-        return new PerEdgeConvolutionBlock(this, ones(Math.toIntExact(edges)));
+        return new PerEdgeConvolutionBlock(this, ONES);
     }
 
-    private PerEdgeConvolutionBlock(PerEdgeConvolutionBlock b, float[] weights) {
+    /** A view of the same store: |w| or all ones. */
+    private PerEdgeConvolutionBlock(PerEdgeConvolutionBlock b, int mode) {
         super(b.name, b.input, b.outputOffset);
         g = b.g;
         outChannels = b.outChannels;
@@ -237,7 +259,8 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         taps = b.taps;
         tapStart = b.tapStart;
         edges = b.edges;
-        w = weights;
-        base = 0;
+        store = b.store;
+        base = b.base;
+        this.mode = mode;
     }
 }

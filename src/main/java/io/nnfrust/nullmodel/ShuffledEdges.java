@@ -3,6 +3,7 @@ package io.nnfrust.nullmodel;
 import io.nnfrust.graph.ConvolutionBlock;
 import io.nnfrust.graph.DenseBlock;
 import io.nnfrust.graph.EdgeBlock;
+import io.nnfrust.graph.EdgeWeights;
 import io.nnfrust.graph.PerEdgeConvolutionBlock;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.util.FeistelPermutation;
@@ -25,7 +26,8 @@ import java.util.stream.IntStream;
  * tables (O(layers + kernel taps), nothing per edge) in O(1) per edge.
  *
  * <p>For the solvers, which sweep every edge many times, {@link #apply} then writes the permuted weights into one
- * float array per block (4 bytes per learnable edge: 1.4 GB for the real SqueezeNet, 6.7 GB for ResNet-18) by
+ * float store per block (4 bytes per learnable edge: 1.4 GB for the real SqueezeNet, 6.7 GB for ResNet-18; on the
+ * heap, or for convolutions off-heap in a memory-mapped temporary file, see {@link Storage}) by
  * walking the target edges in order and gathering each one's weight through π⁻¹: the source entry of a canonical
  * index is found arithmetically (a convolution's edges repeat with period Σ_taps(valid positions) per kernel
  * (out, in) pair), so the cost is one Feistel inverse plus a few table reads per edge and the writes are
@@ -41,44 +43,145 @@ public final class ShuffledEdges implements NullModel {
         return "N2";
     }
 
+    /** Where N2's per-edge convolution weights live (dense blocks always stay on the heap). */
+    public enum Storage {
+        /** float arrays on the Java heap: 4 bytes of heap per convolution edge. */
+        HEAP,
+        /** a memory-mapped temporary file ({@link EdgeWeights#mapped}): 4 bytes of page cache per edge, no heap. */
+        MAPPED
+    }
+
+    /**
+     * The storage for N2 networks of {@code graph} built {@code sideBySide} at a time: {@code -Dnnfrust.n2.storage}
+     * = heap, mapped or auto (default); auto maps them when their convolution weights would take more than 40 %
+     * of the maximum heap.
+     */
+    public static Storage storageFor(SignedGraph graph, int sideBySide) {
+        String p = System.getProperty("nnfrust.n2.storage", "auto").toLowerCase(java.util.Locale.ROOT);
+        switch (p) {
+            case "heap":
+                return Storage.HEAP;
+            case "mapped":
+                return Storage.MAPPED;
+            case "auto":
+                double bytes = 4.0 * convolutionEdges(graph) * Math.max(1, sideBySide);
+                return bytes > 0.4 * Runtime.getRuntime().maxMemory() ? Storage.MAPPED : Storage.HEAP;
+            default:
+                throw new NnfrustException("-Dnnfrust.n2.storage=" + p + " is not one of heap, mapped, auto");
+        }
+    }
+
+    /** The folder of mapped N2 weights: {@code -Dnnfrust.n2.dir}, else java.io.tmpdir. */
+    public static java.nio.file.Path mappedDir() {
+        return java.nio.file.Path.of(System.getProperty("nnfrust.n2.dir", System.getProperty("java.io.tmpdir")));
+    }
+
+    /** Number of convolution edges (the part of N2 that {@link Storage#MAPPED} moves off the heap). */
+    public static long convolutionEdges(SignedGraph graph) {
+        long total = 0;
+        for (EdgeBlock b : graph.blocks()) {
+            if (b instanceof ConvolutionBlock) {
+                total += b.edgeCount();
+            }
+        }
+        return total;
+    }
+
     @Override
     public SignedGraph apply(SignedGraph graph, long seed) {
+        return apply(graph, seed, storageFor(graph, 1));
+    }
+
+    /** The N2 network with its convolution weights in {@code storage}; {@link #release} frees mapped ones early. */
+    public SignedGraph apply(SignedGraph graph, long seed, Storage storage) {
         Permuted p = new Permuted(graph, seed);
-        float[][] target = new float[p.blocks.size()][];
-        for (int b = 0; b < target.length; b++) {
+        int blocks = p.blocks.size();
+        long[] sizes = new long[blocks];
+        for (int b = 0; b < blocks; b++) {
             long count = p.blocks.get(b).edgeCount();
             if (count > Integer.MAX_VALUE - 8) {
                 throw new NnfrustException("null model N2: block " + p.blocks.get(b).name() + " has " + count
                         + " edges, more than one Java array holds");
             }
-            target[b] = new float[(int) count];
+            sizes[b] = count;
+        }
+        // convolutions in the chosen storage, dense blocks on the heap
+        java.nio.FloatBuffer[] target = new java.nio.FloatBuffer[blocks];
+        EdgeWeights[] stores = new EdgeWeights[blocks];
+        float[][] dense = new float[blocks][];
+        List<Integer> conv = new ArrayList<>();
+        for (int b = 0; b < blocks; b++) {
+            if (p.blocks.get(b) instanceof ConvolutionBlock) {
+                conv.add(b);
+            } else {
+                dense[b] = new float[(int) sizes[b]];
+                target[b] = java.nio.FloatBuffer.wrap(dense[b]);
+            }
+        }
+        if (storage == Storage.MAPPED) {
+            long[] convSizes = conv.stream().mapToLong(b -> sizes[b]).toArray();
+            for (long n : convSizes) {
+                if (n > EdgeWeights.MAX_MAPPED) {
+                    throw new NnfrustException("null model N2: a convolution with " + n + " edges does not fit one "
+                            + "memory mapping (at most " + EdgeWeights.MAX_MAPPED + "); use -Dnnfrust.n2.storage=heap");
+                }
+            }
+            EdgeWeights[] mapped;
+            try {
+                mapped = EdgeWeights.mapped(mappedDir(), convSizes);
+            } catch (java.io.UncheckedIOException e) {
+                throw new NnfrustException("null model N2: " + e.getMessage() + "; free space there or choose another "
+                        + "folder with -Dnnfrust.n2.dir=DIR");
+            }
+            for (int i = 0; i < conv.size(); i++) {
+                stores[conv.get(i)] = mapped[i];
+            }
+        } else {
+            for (int b : conv) {
+                stores[b] = EdgeWeights.heap(new float[(int) sizes[b]]);
+            }
+        }
+        for (int b : conv) {
+            target[b] = stores[b].buffer();
         }
         List<long[]> tasks = new ArrayList<>(); // {block, first local edge, end}
-        for (int b = 0; b < target.length; b++) {
-            for (long from = 0; from < target[b].length; from += CHUNK) {
-                tasks.add(new long[]{b, from, Math.min(target[b].length, from + CHUNK)});
+        for (int b = 0; b < blocks; b++) {
+            for (long from = 0; from < sizes[b]; from += CHUNK) {
+                tasks.add(new long[]{b, from, Math.min(sizes[b], from + CHUNK)});
             }
         }
         IntStream.range(0, tasks.size()).parallel().forEach(t -> {
             long[] task = tasks.get(t);
-            float[] w = target[(int) task[0]];
+            java.nio.FloatBuffer w = target[(int) task[0]];
             long base = p.blockStart[(int) task[0]];
             for (int e = (int) task[1]; e < task[2]; e++) {
-                w[e] = p.sourceWeight(p.pi.inverse(base + e));
+                w.put(e, p.sourceWeight(p.pi.inverse(base + e)));
             }
         });
         List<EdgeBlock> out = new ArrayList<>(graph.blocks().size());
         int b = 0;
         for (EdgeBlock block : graph.blocks()) {
             if (block instanceof ConvolutionBlock c) {
-                out.add(new PerEdgeConvolutionBlock(c, target[b++], 0));
+                out.add(new PerEdgeConvolutionBlock(c, stores[b++], 0));
             } else if (block instanceof DenseBlock d) {
-                out.add(d.withMatrix(target[b++]));
+                out.add(d.withMatrix(dense[b++]));
             } else {
                 out.add(block);
             }
         }
         return new SignedGraph(graph.nodeSets(), out);
+    }
+
+    /**
+     * Frees the per-edge weights of an N2 network at once (mapped ones are unmapped, their file space returned);
+     * the network must not be used afterwards. Other graphs are left alone.
+     */
+    public static void release(SignedGraph n2) {
+        for (EdgeBlock b : n2.blocks()) {
+            if (b instanceof PerEdgeConvolutionBlock pe) {
+                pe.store().release();
+            }
+        }
     }
 
     /**

@@ -228,6 +228,89 @@ class NullModelTest {
         assertEquals(abs, n2.absolute().absWeightSum(), 1e-9 * abs);
     }
 
+    /**
+     * N2 with its convolution weights mapped off-heap is the same graph as on the heap: same explicit edges, same
+     * products bit for bit, same |A| and 1-pattern views; after release it refuses to be used instead of reading
+     * unmapped memory, and no file is left in the mapping folder.
+     */
+    @Test
+    void n2MappedOffHeapEqualsN2OnTheHeap(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String before = System.getProperty("nnfrust.n2.dir");
+        System.setProperty("nnfrust.n2.dir", dir.toString());
+        try {
+            SignedGraph g = network(4);
+            SignedGraph heap = new ShuffledEdges().apply(g, 7, ShuffledEdges.Storage.HEAP);
+            SignedGraph mapped = new ShuffledEdges().apply(g, 7, ShuffledEdges.Storage.MAPPED);
+            long mappedBlocks = mapped.blocks().stream().filter(b -> b instanceof io.nnfrust.graph.PerEdgeConvolutionBlock pe
+                    && pe.store().isMapped()).count();
+            assertTrue(mappedBlocks > 0, "no convolution was mapped");
+            assertTrue(heap.blocks().stream().noneMatch(b -> b instanceof io.nnfrust.graph.PerEdgeConvolutionBlock pe
+                    && pe.store().isMapped()));
+            try (var files = java.nio.file.Files.list(dir)) {
+                assertEquals(0, files.count(), "the mapped file is deleted once mapped");
+            }
+            CsrMatrix a = CsrMatrix.of(heap), b = CsrMatrix.of(mapped);
+            assertArrayEquals(a.column, b.column);
+            assertArrayEquals(a.value, b.value, 0.0);
+            int n = g.nodeCount();
+            double[] x = new double[n];
+            java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+            for (int i = 0; i < n; i++) {
+                x[i] = r.nextDouble() - 0.5;
+            }
+            for (java.util.function.Function<SignedGraph, SignedGraph> view : java.util.List.<java.util.function.Function<SignedGraph, SignedGraph>>of(
+                    v -> v, SignedGraph::absolute, v -> new SignedGraph(v.nodeSets(), v.blocks().stream().map(EdgeBlock::pattern).toList()))) {
+                double[] y1 = new double[n], y2 = new double[n];
+                view.apply(heap).multiply(x, y1, true);
+                view.apply(heap).multiplyTranspose(x, y1, true);
+                view.apply(mapped).multiply(x, y2, true);
+                view.apply(mapped).multiplyTranspose(x, y2, true);
+                assertArrayEquals(y1, y2, 0.0);
+            }
+            // the pattern counts edges: P·1 summed is the edge count
+            double[] ones = new double[n], count = new double[n];
+            Arrays.fill(ones, 1);
+            new SignedGraph(mapped.nodeSets(), mapped.blocks().stream().map(EdgeBlock::pattern).toList()).multiply(ones, count, true);
+            assertEquals((double) mapped.edgeCount(), Arrays.stream(count).sum(), 0.0);
+            assertEquals(heap.absWeightSum(), mapped.absWeightSum(), 0.0);
+            ShuffledEdges.release(mapped);
+            ShuffledEdges.release(mapped); // twice is harmless
+            double[] y = new double[n];
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> mapped.multiply(x, y, false));
+            heap.multiply(x, y, false); // releasing one graph leaves others alone
+        } finally {
+            if (before == null) {
+                System.clearProperty("nnfrust.n2.dir");
+            } else {
+                System.setProperty("nnfrust.n2.dir", before);
+            }
+        }
+    }
+
+    @Test
+    void n2StorageFollowsTheProperty() {
+        SignedGraph g = network(4);
+        String before = System.getProperty("nnfrust.n2.storage");
+        try {
+            System.setProperty("nnfrust.n2.storage", "mapped");
+            assertEquals(ShuffledEdges.Storage.MAPPED, ShuffledEdges.storageFor(g, 1));
+            System.setProperty("nnfrust.n2.storage", "heap");
+            assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, 1));
+            System.setProperty("nnfrust.n2.storage", "auto"); // a tiny network fits the heap
+            assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, 2));
+            System.setProperty("nnfrust.n2.storage", "disk");
+            io.nnfrust.util.NnfrustException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.nnfrust.util.NnfrustException.class, () -> ShuffledEdges.storageFor(g, 1));
+            assertTrue(e.getMessage().contains("heap, mapped, auto"), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty("nnfrust.n2.storage");
+            } else {
+                System.setProperty("nnfrust.n2.storage", before);
+            }
+        }
+    }
+
     @Test
     void n2IsTheFeistelPermutationOfTheCanonicalEdgeWeights() {
         for (long net = 5; net <= 8; net++) {
