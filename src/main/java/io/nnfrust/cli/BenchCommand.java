@@ -143,7 +143,7 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "null", mixinStandardHelpOptions = true,
-            description = "Per model and null model: seconds to draw one null network and its peak heap.")
+            description = "Per model and null model: seconds to draw one null network, its peak heap, one A·x + Aᵀ·x on it.")
     static final class Null implements Callable<Integer> {
         @Option(names = "--models", split = ",", paramLabel = "MODEL",
                 description = "Models (default: zoo:squeezenet1.1 and ../shared/models/squeezenet1.1-caffe.onnx).")
@@ -168,8 +168,8 @@ public final class BenchCommand implements Runnable {
             }
             System.out.printf(Locale.ROOT, "threads %d, max heap %d MiB, seed %d%n",
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, seed);
-            System.out.printf(Locale.ROOT, "%-44s %-6s %14s %10s %12s %9s%n", "model", "null", "learnable edges",
-                    "s", "ns/edge", "heap MiB");
+            System.out.printf(Locale.ROOT, "%-44s %-6s %14s %10s %12s %9s %10s %8s%n", "model", "null", "learnable edges",
+                    "draw s", "ns/edge", "heap MiB", "product s", "storage");
             for (String m : list) {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
                 long learnable = io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(net.graph());
@@ -179,11 +179,25 @@ public final class BenchCommand implements Runnable {
                     long t0 = System.nanoTime();
                     SignedGraph g = model.apply(net.graph(), seed);
                     double s = (System.nanoTime() - t0) / 1e9;
-                    System.out.printf(Locale.ROOT, "%-44s %-6s %,14d %10.2f %12.2f %9d%n", m, kind, learnable, s,
-                            s * 1e9 / learnable, peakHeapMiB());
+                    long heap = peakHeapMiB();
+                    // one A·x + Aᵀ·x on the null network (best of 2), both cores
+                    double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
+                    java.util.Arrays.fill(x, 1);
+                    double product = Double.MAX_VALUE;
+                    for (int rep = 0; rep < 2; rep++) {
+                        long p0 = System.nanoTime();
+                        g.multiply(x, y, true);
+                        g.multiplyTranspose(x, y, true);
+                        product = Math.min(product, (System.nanoTime() - p0) / 1e9);
+                    }
+                    boolean mapped = g.blocks().stream().anyMatch(b -> b instanceof io.nnfrust.graph.PerEdgeConvolutionBlock pe
+                            && pe.store().isMapped());
+                    System.out.printf(Locale.ROOT, "%-44s %-6s %,14d %10.2f %12.2f %9d %10.3f %8s%n", m, kind, learnable, s,
+                            s * 1e9 / learnable, heap, product, mapped ? "mapped" : "heap");
                     if (g.edgeCount() != net.graph().edgeCount()) {
                         throw new IllegalStateException("null model changed the edge count");
                     }
+                    io.nnfrust.nullmodel.ShuffledEdges.release(g);
                 }
             }
             return 0;
