@@ -10,7 +10,7 @@ rm -rf "$scratch"
 git -C "$here" worktree remove --force "$scratch" >/dev/null 2>&1 || true
 git -C "$here" worktree add --detach "$scratch" HEAD >/dev/null 2>&1 || { echo "cannot create $scratch"; exit 1; }
 trap 'git -C "$here" worktree remove --force "$scratch" >/dev/null 2>&1' EXIT
-tests='SolverTest,Algorithm1ReferenceTest,BlockReferenceTest,GraphConsistencyTest,ExperimentTest'
+tests='SolverTest,Algorithm1ReferenceTest,BlockReferenceTest,ConvolutionKernelTest,GraphConsistencyTest,ExperimentTest'
 drill() { # name file perl-substitution
   local name="$1" file="$2" expr="$3"
   (cd "$scratch" && git checkout -q -- . && perl -0pi -e "$expr" "$file")
@@ -32,5 +32,7 @@ drill ties-highest-index src/main/java/io/nnfrust/frustration/Algorithm1.java \
   's/return v\[b\] < v\[a\] \? b : a;/return v[b] <= v[a] ? b : a;/'
 drill algorithm1-picks-fifo src/main/java/io/nnfrust/frustration/Solvers.java \
   's/case "algorithm1" -> new Algorithm1\(Algorithm1.Pick.MOST_NEGATIVE\)/case "algorithm1" -> new Algorithm1(Algorithm1.Pick.FIRST)/'
+drill kernel-strided-transpose-sign src/main/java/io/nnfrust/graph/ConvolutionKernel.java \
+  's/(if \(w != 0f && tapPhase\[t\] == ph\) \{\n\s*tw\[n\] = )w;/$1ph > 0 ? -w : w;/'
 drill strided-transpose-sign src/main/java/io/nnfrust/graph/ConvolutionBlock.java \
   's/(\} else \{\n\s*for \(int o = c0; o <= c1; o\+\+\) \{\n\s*y\[yRow \+ o \* stride\]) \+= (w \* x\[xRow \+ o\];)/$1 -= $2/'
