@@ -298,6 +298,15 @@ class NullModelTest {
             assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, 1));
             System.setProperty("nnfrust.n2.storage", "auto"); // a tiny network fits the heap
             assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, 2));
+            // auto maps exactly when 4 bytes x convolution edges x networks side by side pass 40 % of the heap
+            long conv = ShuffledEdges.convolutionEdges(g);
+            long convByHand = g.blocks().stream().filter(b -> b instanceof ConvolutionBlock).mapToLong(EdgeBlock::edgeCount).sum();
+            assertEquals(convByHand, conv);
+            assertTrue(conv > 0 && conv < ShuffledEdges.learnableEdges(g), "the test network has convolutions and dense blocks");
+            double limit = 0.4 * Runtime.getRuntime().maxMemory();
+            int below = (int) Math.floor(limit / (4.0 * conv) * 0.999), above = (int) Math.ceil(limit / (4.0 * conv) * 1.001);
+            assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, below));
+            assertEquals(ShuffledEdges.Storage.MAPPED, ShuffledEdges.storageFor(g, above));
             System.setProperty("nnfrust.n2.storage", "disk");
             io.nnfrust.util.NnfrustException e = org.junit.jupiter.api.Assertions.assertThrows(
                     io.nnfrust.util.NnfrustException.class, () -> ShuffledEdges.storageFor(g, 1));
