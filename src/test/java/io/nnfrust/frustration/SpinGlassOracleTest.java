@@ -71,6 +71,70 @@ class SpinGlassOracleTest {
         }
     }
 
+    /**
+     * A masked glass computes its products only on the partitions (channel planes) that hold an active node; at every
+     * active node its fields — whole graph and set by set, into an h that holds garbage — must equal the explicit
+     * induced subgraph's. The masks switch whole planes off (so partitions are really skipped) and single nodes.
+     */
+    @Test
+    void maskedFieldsEqualTheInducedSubgraphAtEveryActiveNode() {
+        for (long seed = 1; seed <= 6; seed++) {
+            SignedGraph g = io.nnfrust.onnx.OnnxImporter.importModel(io.nnfrust.testing.RandomNetworks.build(seed, false),
+                    "r", "r", "-", io.nnfrust.model.ImportOptions.DEFAULT).graph();
+            SplittableRandom r = new SplittableRandom(seed);
+            int n = g.nodeCount();
+            double[] mask = new double[n];
+            Arrays.fill(mask, 1);
+            for (io.nnfrust.graph.EdgeBlock b : g.blocks()) { // switch off whole output planes of some blocks
+                int parts = b.outputPartitions(), size = b.outputCount() / parts;
+                for (int p = 0; p < parts; p++) {
+                    if (r.nextInt(3) == 0) {
+                        Arrays.fill(mask, b.outputOffset() + p * size, b.outputOffset() + (p + 1) * size, 0);
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                if (r.nextInt(5) == 0) {
+                    mask[i] = 0;
+                }
+            }
+            SpinGlass glass = new SpinGlass(g, mask);
+            double[] spins = glass.initialSpins(n, r);
+            double[] want = new double[n];
+            g.forEachEdge((a, b, w) -> {
+                if (mask[a] == 1 && mask[b] == 1) {
+                    want[a] += w * spins[b];
+                    want[b] += w * spins[a];
+                }
+            });
+            double[] h = new double[n];
+            Arrays.fill(h, 7.5); // garbage: fields must overwrite it
+            glass.fields(spins, h, seed % 2 == 0);
+            double[] hSets = new double[n];
+            Arrays.fill(hSets, -3.25);
+            for (int k = 0; k < g.nodeSets().size(); k++) {
+                glass.fieldsOfSet(k, spins, hSets, seed % 2 == 1);
+            }
+            for (int i = 0; i < n; i++) {
+                if (mask[i] == 1) {
+                    assertEquals(want[i], h[i], 1e-9, "fields, node " + i + " of network " + seed);
+                    assertEquals(want[i], hSets[i], 1e-9, "fieldsOfSet, node " + i + " of network " + seed);
+                }
+            }
+            // and the frustration of the masked glass is the induced subgraph's
+            double[] frustrated = {0}, total = {0};
+            g.forEachEdge((a, b, w) -> {
+                if (mask[a] == 1 && mask[b] == 1) {
+                    total[0] += Math.abs(w);
+                    if (spins[a] * w * spins[b] < 0) {
+                        frustrated[0] += Math.abs(w);
+                    }
+                }
+            });
+            assertEquals(frustrated[0] / total[0], glass.epsilon(spins, true), 1e-9);
+        }
+    }
+
     @Test
     void aRowSumNegativeOnlyByRoundingIsNotCounted() {
         // a path 0 -(1)- 1 -(1 + 1e-13)- 2 -(5)- 3 with spins (1, 1, -1, -1): node 1's row sum is
