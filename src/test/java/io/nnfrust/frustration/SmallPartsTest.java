@@ -85,6 +85,31 @@ class SmallPartsTest {
     }
 
     @Test
+    void algorithm1TraceHasEveryFlipFromTheStartToTheResult() {
+        io.nnfrust.graph.SignedGraph g = io.nnfrust.onnx.OnnxImporter.importModel(
+                io.nnfrust.testing.RandomNetworks.build(3, false), "r", "r", "-",
+                io.nnfrust.model.ImportOptions.DEFAULT).graph();
+        SpinGlass glass = new SpinGlass(g);
+        for (String name : new String[] {"algorithm1", "algorithm1-first"}) {
+            RestartResult r = Solvers.byName(name).solve(glass, new SplittableRandom(9),
+                    SolverOptions.DEFAULT.withInitialFlips(300).withTraceEvery(1));
+            double[] t = r.trace();
+            assertTrue(r.flips() > 0, name);
+            assertEquals(2 * (r.flips() + 2), t.length, name + ": (0), every flip, and the end");
+            assertEquals(glass.epsilon(glass.initialSpins(300, new SplittableRandom(9)), false), t[1], 1e-9, name);
+            for (int k = 1; k <= r.flips(); k++) {
+                assertEquals(k, t[2 * k], name);
+                assertTrue(t[2 * k + 1] < t[2 * k - 1], name + ": every greedy flip lowers e");
+            }
+            assertEquals(r.flips(), t[t.length - 2]);
+            assertEquals(r.epsilon(), t[t.length - 1], 1e-9);
+        }
+        assertEquals("exact", new ExactEnumeration().name());
+        assertEquals(0.25, new FrustrationMap.Entry("b", "Conv", "x", "y", 4, 1).fraction());
+        assertEquals(0, new FrustrationMap.Entry("b", "Conv", "x", "y", 0, 0).fraction());
+    }
+
+    @Test
     void spinFilesRoundTripWithHeaderAndMaskedZeros(@TempDir Path dir) throws Exception {
         SpinFile f = SpinFile.of(new double[] {1, -1, 0.0, -0.0, -3}, new int[] {0, 4}, new int[] {1}, 0.25)
                 .withHeader("{\"model\":{\"sha256\":\"ab\"}}");
