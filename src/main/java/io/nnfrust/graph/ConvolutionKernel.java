@@ -3,9 +3,10 @@ package io.nnfrust.graph;
 /**
  * The fast A·x and Aᵀ·x of a {@link ConvolutionBlock}: every (input channel, tap) pair of one output channel
  * becomes a <em>term</em> (weight, offset), and the terms are applied in flat, unit-stride passes over a whole
- * plane, four terms per pass:
- * {@code y[k] = y[k] + w0*x[o0+k] + w1*x[o1+k] + w2*x[o2+k] + w3*x[o3+k]}. The JIT turns each pass into SIMD
- * code, and y is read and written once per four terms instead of once per term and output row.
+ * plane, eight (or four) terms per pass:
+ * {@code y[k] = y[k] + w0*x[o0+k] + w1*x[o1+k] + ... + w7*x[o7+k]}, as SIMD code through the JDK Vector API
+ * ({@link VectorPasses}; scalar passes with the same bits when the module is absent), so y is read and written
+ * once per eight terms instead of once per term and output row.
  *
  * <p>To make every tap a constant offset in one flat index, the input plane is copied into a zero-padded,
  * <em>phase-split</em> layout: for strides (sh, sw) the plane splits into sh·sw phase planes of
