@@ -73,16 +73,21 @@ public final class BenchCommand implements Runnable {
         }
 
         private double time(SignedGraph g, double[] x, double[] y, boolean parallel) {
-            double best = Double.MAX_VALUE;
-            for (int k = 0; k < Math.max(1, repeat); k++) {
-                java.util.Arrays.fill(y, 0);
-                long t0 = System.nanoTime();
-                g.multiply(x, y, parallel);
-                g.multiplyTranspose(x, y, parallel);
-                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-            }
-            return best;
+            return productSeconds(g, x, y, parallel, repeat);
         }
+    }
+
+    /** Best of {@code repeats} timings of y = A x + Aᵀ x (y cleared before each, outside the timing). */
+    static double productSeconds(SignedGraph g, double[] x, double[] y, boolean parallel, int repeats) {
+        double best = Double.MAX_VALUE;
+        for (int k = 0; k < Math.max(1, repeats); k++) {
+            java.util.Arrays.fill(y, 0);
+            long t0 = System.nanoTime();
+            g.multiply(x, y, parallel);
+            g.multiplyTranspose(x, y, parallel);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        return best;
     }
 
     @Command(name = "frustration", mixinStandardHelpOptions = true,
@@ -183,13 +188,7 @@ public final class BenchCommand implements Runnable {
                     // one A·x + Aᵀ·x on the null network (best of 2), both cores
                     double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
                     java.util.Arrays.fill(x, 1);
-                    double product = Double.MAX_VALUE;
-                    for (int rep = 0; rep < 2; rep++) {
-                        long p0 = System.nanoTime();
-                        g.multiply(x, y, true);
-                        g.multiplyTranspose(x, y, true);
-                        product = Math.min(product, (System.nanoTime() - p0) / 1e9);
-                    }
+                    double product = productSeconds(g, x, y, true, 2);
                     boolean mapped = g.blocks().stream().anyMatch(b -> b instanceof io.nnfrust.graph.PerEdgeConvolutionBlock pe
                             && pe.store().isMapped());
                     System.out.printf(Locale.ROOT, "%-44s %-6s %,14d %10.2f %12.2f %9d %10.3f %8s%n", m, kind, learnable, s,
@@ -197,7 +196,7 @@ public final class BenchCommand implements Runnable {
                     if (g.edgeCount() != net.graph().edgeCount()) {
                         throw new IllegalStateException("null model changed the edge count");
                     }
-                    io.nnfrust.nullmodel.ShuffledEdges.release(g);
+                    model.release(g);
                 }
             }
             return 0;

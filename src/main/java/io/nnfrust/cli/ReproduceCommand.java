@@ -244,13 +244,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         n2Bytes.put(model, io.nnfrust.experiment.FrustrationExperiment.n2Bytes(g));
         double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
         java.util.Arrays.fill(x, 1);
-        double best = Double.MAX_VALUE;
-        for (int k = 0; k < 2; k++) {
-            long t0 = System.nanoTime();
-            g.multiply(x, y, true);
-            g.multiplyTranspose(x, y, true);
-            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-        }
+        double best = BenchCommand.productSeconds(g, x, y, true, 2);
         System.err.printf(Locale.ROOT, "calibration: %s, %,d nodes, %,d edges, one A x + A^T x in %.3f s%n", model,
                 g.nodeCount(), g.edgeCount(), best);
         return best;

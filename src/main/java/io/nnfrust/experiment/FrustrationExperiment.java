@@ -188,28 +188,27 @@ public final class FrustrationExperiment {
             for (List<Task> unit : units(pending)) {
                 futures.add(pool.submit(() -> {
                     Task first = unit.get(0);
-                    SpinGlass glass = first.group().equals("R") ? realGlass
-                            : first.group().equals("N2")
-                            ? new SpinGlass(new io.nnfrust.nullmodel.ShuffledEdges().apply(real, first.nullSeed(), n2Storage))
-                            : new SpinGlass(nullModel(first.group(), c.n3Init()).apply(real, first.nullSeed()));
+                    NullModel model = first.group().equals("R") ? null : first.group().equals("N2")
+                            ? new io.nnfrust.nullmodel.ShuffledEdges(n2Storage) : nullModel(first.group(), c.n3Init());
+                    SpinGlass glass = model == null ? realGlass : new SpinGlass(model.apply(real, first.nullSeed()));
                     try {
-                    for (Task t : unit) {
-                        RestartResult r = solver.solve(glass, new SplittableRandom(t.seed()),
-                                c.options().withInitialFlips(t.initialFlips()));
-                        Outcome o = new Outcome(t, r.epsilon(), r.flips(), r.seconds(), r.localMinimum());
-                        synchronized (lock) {
-                            done.put(t.key(), o);
-                            if (cp != null) {
-                                cp.append(resultLine(m, o));
-                            }
-                            if (progress != null) {
-                                progress.accept(o);
+                        for (Task t : unit) {
+                            RestartResult r = solver.solve(glass, new SplittableRandom(t.seed()),
+                                    c.options().withInitialFlips(t.initialFlips()));
+                            Outcome o = new Outcome(t, r.epsilon(), r.flips(), r.seconds(), r.localMinimum());
+                            synchronized (lock) {
+                                done.put(t.key(), o);
+                                if (cp != null) {
+                                    cp.append(resultLine(m, o));
+                                }
+                                if (progress != null) {
+                                    progress.accept(o);
+                                }
                             }
                         }
-                    }
                     } finally {
-                        if (first.group().equals("N2")) {
-                            io.nnfrust.nullmodel.ShuffledEdges.release(glass.graph()); // unmaps off-heap weights now
+                        if (model != null) {
+                            model.release(glass.graph()); // N2: unmaps its off-heap weights now
                         }
                     }
                     return null;

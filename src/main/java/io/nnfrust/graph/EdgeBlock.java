@@ -62,19 +62,16 @@ public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, Poo
      * {@link #multiply} call; blocks that pay a set-up cost per call override this.
      */
     public void multiplyListed(double[] x, double[] y, int[] parts, int from, int to) {
-        for (int i = from; i < to; ) {
-            int start = parts[i], end = start + 1;
-            i++;
-            while (i < to && parts[i] == end) {
-                end++;
-                i++;
-            }
-            multiply(x, y, start, end);
-        }
+        forEachRun(parts, from, to, (start, end) -> multiply(x, y, start, end));
     }
 
     /** y += A_block^T x over the input partitions {@code parts[from..to)} (sorted, distinct). */
     public void multiplyTransposeListed(double[] x, double[] y, int[] parts, int from, int to) {
+        forEachRun(parts, from, to, (start, end) -> multiplyTranspose(x, y, start, end));
+    }
+
+    /** Calls {@code task} once per run of consecutive partitions in {@code parts[from..to)}. */
+    private static void forEachRun(int[] parts, int from, int to, SignedGraph.RangeTask task) {
         for (int i = from; i < to; ) {
             int start = parts[i], end = start + 1;
             i++;
@@ -82,7 +79,7 @@ public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, Poo
                 end++;
                 i++;
             }
-            multiplyTranspose(x, y, start, end);
+            task.run(start, end);
         }
     }
 

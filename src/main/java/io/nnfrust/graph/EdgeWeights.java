@@ -64,7 +64,6 @@ public final class EdgeWeights {
         try {
             Path file = Files.createTempFile(dir, "nnfrust-n2-", ".f32");
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                ch.truncate(0);
                 if (total > 0) {
                     ch.position(total - 1);
                     ch.write(java.nio.ByteBuffer.wrap(new byte[1])); // a sparse file of the full length

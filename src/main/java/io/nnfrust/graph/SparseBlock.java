@@ -57,36 +57,22 @@ public final class SparseBlock extends EdgeBlock {
         absSum = abs;
     }
 
-    private SparseBlock(SparseBlock b, boolean abs) {
+    /** The same edges as {@code b} with each weight replaced by {@code f(weight)} (|w| or 1), whose Σ|w| is given. */
+    private SparseBlock(SparseBlock b, java.util.function.DoubleUnaryOperator f, double absSum) {
         super(b.name, b.input, b.outputOffset);
         outputs = b.outputs;
         rowStart = b.rowStart;
         rowSource = b.rowSource;
         colStart = b.colStart;
         colTarget = b.colTarget;
-        rowWeight = abs ? Arrays.stream(b.rowWeight).map(Math::abs).toArray() : b.rowWeight;
-        colWeight = abs ? Arrays.stream(b.colWeight).map(Math::abs).toArray() : b.colWeight;
-        absSum = b.absSum;
-    }
-
-    /** The same edges with every weight 1. */
-    private SparseBlock(SparseBlock b) {
-        super(b.name, b.input, b.outputOffset);
-        outputs = b.outputs;
-        rowStart = b.rowStart;
-        rowSource = b.rowSource;
-        colStart = b.colStart;
-        colTarget = b.colTarget;
-        rowWeight = new double[b.rowWeight.length];
-        colWeight = new double[b.colWeight.length];
-        Arrays.fill(rowWeight, 1.0);
-        Arrays.fill(colWeight, 1.0);
-        absSum = rowWeight.length;
+        rowWeight = Arrays.stream(b.rowWeight).map(f).toArray();
+        colWeight = Arrays.stream(b.colWeight).map(f).toArray();
+        this.absSum = absSum;
     }
 
     @Override
     public EdgeBlock pattern() {
-        return new SparseBlock(this);
+        return new SparseBlock(this, w -> 1.0, rowWeight.length);
     }
 
     /** The explicit twin of a block: same input layout, outputs and edges (in the block's enumeration order). */
@@ -194,6 +180,6 @@ public final class SparseBlock extends EdgeBlock {
 
     @Override
     public EdgeBlock absolute() {
-        return new SparseBlock(this, true);
+        return new SparseBlock(this, Math::abs, absSum);
     }
 }

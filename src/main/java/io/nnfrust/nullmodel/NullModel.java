@@ -13,4 +13,11 @@ public interface NullModel {
 
     /** The null network drawn with {@code seed}. */
     SignedGraph apply(SignedGraph graph, long seed);
+
+    /**
+     * Frees what a null network drawn by this model holds outside the heap (N2's mapped weights); the network
+     * must not be used afterwards. Nothing to do for the other models.
+     */
+    default void release(SignedGraph nullNetwork) {
+    }
 }

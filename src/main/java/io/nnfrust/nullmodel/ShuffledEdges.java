@@ -38,6 +38,19 @@ public final class ShuffledEdges implements NullModel {
     /** Source edges per parallel scatter task. */
     private static final long CHUNK = 1 << 22;
 
+    /** The storage of every network this instance draws; null: {@link #storageFor} one network at a time. */
+    private final Storage storage;
+
+    /** N2 with the storage chosen per draw by {@link #storageFor}(graph, 1). */
+    public ShuffledEdges() {
+        this(null);
+    }
+
+    /** N2 whose networks keep their convolution weights in {@code storage} (null: chosen per draw). */
+    public ShuffledEdges(Storage storage) {
+        this.storage = storage;
+    }
+
     @Override
     public String name() {
         return "N2";
@@ -89,7 +102,7 @@ public final class ShuffledEdges implements NullModel {
 
     @Override
     public SignedGraph apply(SignedGraph graph, long seed) {
-        return apply(graph, seed, storageFor(graph, 1));
+        return apply(graph, seed, storage != null ? storage : storageFor(graph, 1));
     }
 
     /** The N2 network with its convolution weights in {@code storage}; {@link #release} frees mapped ones early. */
@@ -176,7 +189,8 @@ public final class ShuffledEdges implements NullModel {
      * Frees the per-edge weights of an N2 network at once (mapped ones are unmapped, their file space returned);
      * the network must not be used afterwards. Other graphs are left alone.
      */
-    public static void release(SignedGraph n2) {
+    @Override
+    public void release(SignedGraph n2) {
         for (EdgeBlock b : n2.blocks()) {
             if (b instanceof PerEdgeConvolutionBlock pe) {
                 pe.store().release();
