@@ -268,6 +268,10 @@ public final class FrustrationExperiment {
         if (storage == io.nnfrust.nullmodel.ShuffledEdges.Storage.MAPPED) {
             java.nio.file.Path dir = io.nnfrust.nullmodel.ShuffledEdges.mappedDir();
             double disk = side * 4.0 * io.nnfrust.nullmodel.ShuffledEdges.convolutionEdges(real);
+            if (!java.nio.file.Files.isDirectory(dir)) {
+                throw new NnfrustException("N2 weights are mapped in " + dir + ", which is not a folder; choose one "
+                        + "with NNFRUST_JAVA_OPTS=-Dnnfrust.n2.dir=DIR");
+            }
             long free;
             try {
                 free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
