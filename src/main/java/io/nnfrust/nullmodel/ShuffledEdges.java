@@ -217,15 +217,33 @@ public final class ShuffledEdges implements NullModel {
         return total;
     }
 
+    /** Most entries of the coarse block index: the finest power-of-two ranges of edge indices that fit. */
+    static final int COARSE_MAX = 4096;
+
+    /**
+     * ⌊local / period⌋ for 0 ≤ local &lt; 2⁵³ and period ≥ 1, from one multiplication by the rounded
+     * {@code inverse = 1.0 / period} instead of a long division; the rounded quotient can be one off either way,
+     * which one comparison each way corrects.
+     */
+    static long quotient(long local, long period, double inverse) {
+        long q = (long) (local * inverse), r = local - q * period;
+        if (r < 0) { // the floating-point quotient was one too high
+            q--;
+        } else if (r >= period) { // one too low
+            q++;
+        }
+        return q;
+    }
+
     /** The learnable blocks, their global edge offsets, a decoder of canonical indices, and π. */
-    private static final class Permuted {
+    static final class Permuted {
         final List<EdgeBlock> blocks = new ArrayList<>();
         final long[] blockStart;
         final float[][] values;   // per block: kernel or matrix
         final long[] period;      // per block: edges per (out, in) kernel pair (convolution), 1 for dense
         final long[][] tapStart;  // per block: first edge of each tap within a period, taps + 1 entries
         final double[] inversePeriod;
-        final int[] coarse;       // block holding the first index of each 2^shift-wide range of indices
+        final int[] coarse;       // block holding the first index of each 2^shift-wide range (≤ COARSE_MAX entries)
         final int shift;
         final FeistelPermutation pi;
 
@@ -268,13 +286,18 @@ public final class ShuffledEdges implements NullModel {
                 inversePeriod[b] = 1.0 / period[b];
             }
             int sh = 0;
-            while ((at - 1) >>> sh >= 4096) {
+            while ((at - 1) >>> sh >= COARSE_MAX) {
                 sh++;
             }
             shift = sh;
             coarse = new int[(int) ((at - 1) >>> sh) + 1];
+            int b = 0; // one forward sweep: blocks and range starts both ascend
             for (int i = 0; i < coarse.length; i++) {
-                coarse[i] = searchBlock((long) i << sh);
+                long k = (long) i << sh;
+                while (blockStart[b + 1] <= k) {
+                    b++;
+                }
+                coarse[i] = b;
             }
         }
 
@@ -286,14 +309,7 @@ public final class ShuffledEdges implements NullModel {
             if (ts == null) {
                 return values[b][(int) local];
             }
-            long pair = (long) (local * inversePeriod[b]), r = local - pair * period[b];
-            if (r < 0) { // the floating-point quotient was one too high
-                pair--;
-                r += period[b];
-            } else if (r >= period[b]) {
-                pair++;
-                r -= period[b];
-            }
+            long pair = quotient(local, period[b], inversePeriod[b]), r = local - pair * period[b];
             int t = 0;
             for (int i = 1; i < ts.length - 1; i++) { // number of taps that end at or before r (branch-free)
                 t += ts[i] <= r ? 1 : 0;
@@ -313,20 +329,5 @@ public final class ShuffledEdges implements NullModel {
             return b;
         }
 
-        int searchBlock(long k) {
-            int lo = 0, hi = blockStart.length - 2; // last block whose start <= k and that holds k
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (blockStart[mid] <= k) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            while (blockStart[lo + 1] <= k) {
-                lo++;
-            }
-            return lo;
-        }
     }
 }

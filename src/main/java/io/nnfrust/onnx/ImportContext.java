@@ -230,11 +230,9 @@ final class ImportContext {
         boolean ok = true;
         for (int ch = 0; ch < c && ok; ch++) {
             base[ch] = v.map[ch * plane];
-            for (int i = 1; i < plane; i++) {
-                if (v.map[ch * plane + i] != base[ch] + i) {
-                    ok = false;
-                    break;
-                }
+            ok = alignedPlane(base[ch], plane);
+            for (int i = 1; i < plane && ok; i++) {
+                ok = v.map[ch * plane + i] == base[ch] + i;
             }
         }
         if (ok) {
@@ -252,6 +250,25 @@ final class ImportContext {
                 ib.absWeightSum()));
         copies++;
         return PlaneLayout.contiguous(copy.offset(), c, h, w);
+    }
+
+    /**
+     * Whether nodes {@code base .. base + plane - 1} are one plane of a node set as a block may read it: inside one
+     * set, at a multiple of {@code plane} from its start (a crop of rows, e.g. a Slice of H, is contiguous but not
+     * aligned, and is copied instead).
+     */
+    private boolean alignedPlane(int base, int plane) {
+        int lo = 0, hi = sets.size() - 1; // the set holding base: the last one starting at or before it
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (sets.get(mid).offset() <= base) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        NodeSet s = sets.get(lo);
+        return s.contains(base) && (base - s.offset()) % plane == 0 && base + plane <= s.end();
     }
 
     static int[] elementMap(Value v) {
