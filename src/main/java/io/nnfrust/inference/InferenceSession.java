@@ -78,6 +78,9 @@ public final class InferenceSession implements AutoCloseable {
                 so.setIntraOpNumThreads(threads);
             }
             so.setInterOpNumThreads(1);
+            if (padFeedsAveragePool(rewritten)) {
+                so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            }
             this.session = env.createSession(rewritten.toByteArray(), so);
         } catch (OrtException e) {
             throw new NnfrustException("ONNX Runtime cannot load " + network.source() + ": " + firstLine(e));
@@ -91,6 +94,26 @@ public final class InferenceSession implements AutoCloseable {
      */
     public static ModelProto prepare(ModelProto model, Network network, List<String> extra, Precision precision) {
         return rewrite(model, precision, network.inputShape(), outputs(network, extra));
+    }
+
+    /**
+     * Whether a Pad's output is read by an AveragePool. ONNX Runtime up to 1.20 fuses the two into one
+     * AveragePool that leaves the padded zeros out of the mean (microsoft/onnxruntime#22177, fixed in 1.21 by
+     * #23190), so such models run without graph optimisations: slower, but what the model means.
+     */
+    static boolean padFeedsAveragePool(ModelProto model) {
+        Set<String> padded = new java.util.HashSet<>();
+        for (NodeProto n : model.getGraph().getNodeList()) {
+            if (n.getOpType().equals("Pad")) {
+                padded.addAll(n.getOutputList());
+            }
+        }
+        for (NodeProto n : model.getGraph().getNodeList()) {
+            if (n.getOpType().equals("AveragePool") && n.getInputCount() > 0 && padded.contains(n.getInput(0))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<String> outputs(Network network, List<String> extra) {
