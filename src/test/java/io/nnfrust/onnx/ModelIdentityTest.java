@@ -93,6 +93,11 @@ class ModelIdentityTest {
         odd.putArray("inputShape").add(1).add(3).add(40);
         assertEquals("x was computed at input 1x3x40, this run uses 1x3x40x40 (--input-size); way",
                 message(() -> ModelIdentity.requireSame(odd, a, "x", "way")));
+        // the same source at the same size with another hash: the file changed (e.g. retrained in place)
+        var changed = (com.fasterxml.jackson.databind.node.ObjectNode) id.deepCopy();
+        changed.put("sha256", "0123456789abcdef");
+        m = message(() -> ModelIdentity.requireSame(changed, a, "x", "way"));
+        assertTrue(m.startsWith("x was computed on another model (zoo:squeezenet1.1?seed=3, sha256 0123456789ab…)"), m);
         // another source: a short hash is shown whole
         odd.put("source", "other.onnx");
         m = message(() -> ModelIdentity.requireSame(odd, a, "x", "way"));
