@@ -259,13 +259,10 @@ public final class BenchCommand implements Runnable {
                 int calls = images / batch;
                 var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
                 double plain;
-                try (var so = new ai.onnxruntime.OrtSession.SessionOptions()) {
-                    if (threads > 0) {
-                        so.setIntraOpNumThreads(threads);
-                    }
-                    so.setInterOpNumThreads(1);
-                    try (var s = env.createSession(io.nnfrust.inference.InferenceSession.prepare(l.model(), net,
-                            List.of(), io.nnfrust.inference.InferenceSession.Precision.FLOAT32).toByteArray(), so)) {
+                var prepared = io.nnfrust.inference.InferenceSession.prepare(l.model(), net, List.of(),
+                        io.nnfrust.inference.InferenceSession.Precision.FLOAT32);
+                try (var so = io.nnfrust.inference.InferenceSession.sessionOptions(prepared, threads)) {
+                    try (var s = env.createSession(prepared.toByteArray(), so)) {
                         long[] shape = new long[net.inputShape().length];
                         shape[0] = batch;
                         for (int d = 1; d < shape.length; d++) {

@@ -73,17 +73,32 @@ public final class InferenceSession implements AutoCloseable {
         ModelProto rewritten = rewrite(model, precision, inputShape, outputs);
         this.fp16Input = inputType(rewritten) == TensorProto.DataType.FLOAT16_VALUE;
         this.env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions so = sessionOptions(rewritten, threads)) {
+            this.session = env.createSession(rewritten.toByteArray(), so);
+        } catch (OrtException e) {
+            throw new NnfrustException("ONNX Runtime cannot load " + network.source() + ": " + firstLine(e));
+        }
+    }
+
+    /**
+     * The options a session runs {@code model} with ({@code threads} intra-op threads, 0 for ONNX Runtime's
+     * default; one inter-op thread; no graph optimisations where {@link #padFeedsAveragePool}), also for timing
+     * plain ONNX Runtime under the same settings ({@code nnfrust bench inference}). The caller closes them.
+     */
+    public static OrtSession.SessionOptions sessionOptions(ModelProto model, int threads) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        try {
             if (threads > 0) {
                 so.setIntraOpNumThreads(threads);
             }
             so.setInterOpNumThreads(1);
-            if (padFeedsAveragePool(rewritten)) {
+            if (padFeedsAveragePool(model)) {
                 so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
             }
-            this.session = env.createSession(rewritten.toByteArray(), so);
+            return so;
         } catch (OrtException e) {
-            throw new NnfrustException("ONNX Runtime cannot load " + network.source() + ": " + firstLine(e));
+            so.close();
+            throw e;
         }
     }
 
