@@ -14,10 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Slice and Pad against ONNX Runtime on random specifications: starts and ends negative, past either end and at
- * the 64-bit limits ONNX exporters write for "to the end", steps of either sign and larger than one, any subset of
- * the axes in any order (opset 13, all as inputs); and zero Pads of random widths on random sides read by a
- * convolution or a pooling. The network is x → Conv → Slice (→ Conv) → output (or x → Conv → Pad → Conv|AveragePool
- * (max pooling is not linear, so ONNX Runtime cannot be its oracle here)), linear, so that the graph's propagation must equal ONNX Runtime's output element by element.
+ * the 64-bit limits ONNX exporters write for "to the end", steps of either sign and larger than one, one to three
+ * of the axes C, H, W in any order, as positive or negative axes (opset 13, all as inputs); and zero Pads of random
+ * widths on random sides read by a convolution or an average pooling (max pooling is not linear, so ONNX Runtime
+ * cannot be its oracle here). The networks, x → Conv → Slice (→ 1×1 Conv) and x → Conv → Pad → Conv|AveragePool,
+ * are linear, so the graph's propagation must equal ONNX Runtime's output element by element.
  */
 class SliceAndPadOracleTest {
 
