@@ -400,7 +400,7 @@ public final class MonotonicityExperiment {
      * The inference side of a run: one ONNX Runtime session per distinct network, the perturbation buffers
      * (one batch of inputs per variant, reused) and the inference time. Not thread-safe.
      */
-    private static final class Engine implements AutoCloseable {
+    static final class Engine implements AutoCloseable {
         final List<Variant> variants;
         final Map<Network, InferenceSession> sessions = new IdentityHashMap<>();
         final int n0, batch;
