@@ -861,7 +861,7 @@ public final class TrainingTrack {
      */
     private static void readShards(ObjectMapper m, Config c, List<String> sha, List<Path> files, List<Unit> all,
                                    Map<String, UnitResult> done) {
-        JsonNode config = c.toJson(m, sha);
+        JsonNode config = readTree(m, c.toJson(m, sha).toString()); // as a file holds it (11 is an int there)
         Map<String, Unit> byKey = new HashMap<>();
         all.forEach(u -> byKey.put(u.checkpoint() + "/" + u.key(), u));
         java.util.Set<Integer> seen = new java.util.HashSet<>();
