@@ -48,26 +48,49 @@ public final class Checkpoint implements AutoCloseable {
      * shard given the same --checkpoint, a requeued job whose first instance still runs) is refused at once
      * instead of interleaving its lines. Released when the run ends (or its process dies).
      */
-    private record Lock(java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) {
+    private record Lock(Path lockFile, java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) {
+        /**
+         * Locks {@code .NAME.lock}. The file is removed again on release (while still locked), so a run that
+         * opened the old file just before cannot hold a lock on a file no longer at that path: after locking, each
+         * run writes a random token into the file it locked and reads the path back; another content means the
+         * path now names another file, and the attempt is repeated (a few times, then "busy").
+         */
         static Lock acquire(Path file) {
             Path abs = file.toAbsolutePath();
             Path lockFile = abs.resolveSibling("." + abs.getFileName() + ".lock");
-            java.nio.channels.FileChannel ch = null;
-            try {
-                ch = java.nio.channels.FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                java.nio.channels.FileLock l = ch.tryLock();
-                if (l == null) {
-                    ch.close();
+            for (int attempt = 0; attempt < 5; attempt++) {
+                java.nio.channels.FileChannel ch = null;
+                try {
+                    ch = java.nio.channels.FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    java.nio.channels.FileLock l = ch.tryLock();
+                    if (l == null) {
+                        ch.close();
+                        throw busy(file, lockFile);
+                    }
+                    String token = java.util.UUID.randomUUID().toString();
+                    ch.truncate(0);
+                    ch.write(java.nio.ByteBuffer.wrap(token.getBytes(StandardCharsets.UTF_8)), 0);
+                    ch.force(false);
+                    String there;
+                    try {
+                        there = Files.readString(lockFile, StandardCharsets.UTF_8);
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        there = "";
+                    }
+                    if (there.equals(token)) {
+                        return new Lock(lockFile, ch, l);
+                    }
+                    l.release();
+                    ch.close(); // the file we locked was removed by the run that held it: try the new one
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    closeQuietly(ch);
                     throw busy(file, lockFile);
+                } catch (IOException e) {
+                    closeQuietly(ch);
+                    throw new NnfrustException("cannot lock checkpoint " + file + " (" + lockFile + "): " + e.getMessage());
                 }
-                return new Lock(ch, l);
-            } catch (java.nio.channels.OverlappingFileLockException e) {
-                closeQuietly(ch);
-                throw busy(file, lockFile);
-            } catch (IOException e) {
-                closeQuietly(ch);
-                throw new NnfrustException("cannot lock checkpoint " + file + " (" + lockFile + "): " + e.getMessage());
             }
+            throw busy(file, lockFile);
         }
 
         private static NnfrustException busy(Path file, Path lockFile) {
@@ -87,6 +110,11 @@ public final class Checkpoint implements AutoCloseable {
 
         void release() {
             try {
+                Files.deleteIfExists(lockFile); // still locked: no other run holds this file
+            } catch (IOException ignored) {
+                // left behind: harmless, the next run locks it again
+            }
+            try {
                 lock.release();
             } catch (IOException ignored) {
                 // the channel's close releases it too
@@ -95,7 +123,7 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
-    /** Releases the checkpoint's lock (the file stays). */
+    /** Releases the checkpoint's lock and removes its lock file (the checkpoint stays). */
     @Override
     public void close() {
         if (lock != null) {

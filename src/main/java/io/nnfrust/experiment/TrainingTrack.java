@@ -390,7 +390,8 @@ public final class TrainingTrack {
      * ε_R, the null means and gaps, λ.
      */
     public record Row(int index, String file, int epoch, double accuracy, double epsilonR, double epsilonRMean,
-                      Map<String, double[]> nulls, double lambda, double lambdaRandomOrder) {
+                      Map<String, double[]> nulls, double lambda, double lambdaRandomOrder, double meanOmega,
+                      double meanOmegaRandomOrder, double absWeightSum) {
         /** The rows of a track JSON document. Refuses a document that is not one. */
         public static List<Row> read(JsonNode doc, String source) {
             if (doc == null || !"track".equals(doc.path("study").asText())) {
@@ -407,7 +408,10 @@ public final class TrainingTrack {
                         c.path("epsilonR").asDouble(Double.NaN),
                         c.path("groups").path("R").path("mean").asDouble(Double.NaN), nulls,
                         c.path("lambda").path("lambda").asDouble(Double.NaN),
-                        c.path("lambdaRandomOrder").path("lambda").asDouble(Double.NaN)));
+                        c.path("lambdaRandomOrder").path("lambda").asDouble(Double.NaN),
+                        c.path("lambda").path("meanOmega").asDouble(Double.NaN),
+                        c.path("lambdaRandomOrder").path("meanOmega").asDouble(Double.NaN),
+                        c.path("graph").path("absWeightSum").asDouble(Double.NaN)));
             }
             return rows;
         }

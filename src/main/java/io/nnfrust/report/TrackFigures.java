@@ -59,7 +59,9 @@ public final class TrackFigures {
         XYChart gap = Charts.xy(title + ": gap to the nulls", "epoch + 1", "ε_N − ε_R", w, h);
         XYChart acc = Charts.xy(title + ": test accuracy", "epoch + 1", "top-1", w, h);
         XYChart lam = Charts.xy(title + ": λ", "epoch + 1", "λ", w, h);
-        for (XYChart c : List.of(eps, gap, acc, lam)) {
+        XYChart omega = Charts.xy(title + ": mean Ω", "epoch + 1", "mean Ω", w, h);
+        XYChart weight = Charts.xy(title + ": Σ|A|", "epoch + 1", "Σ|A|", w, h);
+        for (XYChart c : List.of(eps, gap, acc, lam, omega, weight)) {
             c.getStyler().setXAxisLogarithmic(true);
             c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
             c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
@@ -88,10 +90,15 @@ public final class TrackFigures {
                 add(lam, "best spins", r, x, l, 0, legend);
                 add(lam, "random order", r, x, rows.stream().mapToDouble(TrainingTrack.Row::lambdaRandomOrder)
                         .toArray(), 5, legend);
+                add(omega, "best spins", r, x, rows.stream().mapToDouble(TrainingTrack.Row::meanOmega).toArray(), 0,
+                        legend);
+                add(omega, "random order", r, x, rows.stream().mapToDouble(TrainingTrack.Row::meanOmegaRandomOrder)
+                        .toArray(), 5, legend);
             }
+            add(weight, "Σ|A|", r, x, rows.stream().mapToDouble(TrainingTrack.Row::absWeightSum).toArray(), 0, legend);
         }
         List<XYChart> panels = new ArrayList<>();
-        for (XYChart c : List.of(eps, gap, acc, lam)) {
+        for (XYChart c : List.of(eps, gap, acc, lam, omega, weight)) {
             if (!c.getSeriesMap().isEmpty()) {
                 panels.add(c);
             }
@@ -142,9 +149,9 @@ public final class TrackFigures {
             List<String> kinds = run.rows().isEmpty() ? List.of() : List.copyOf(run.rows().get(0).nulls().keySet());
             b.append("| epoch | top-1 | ε_R");
             kinds.forEach(k -> b.append(" | ε_").append(k).append(" (sd) | ε_").append(k).append(" − ε_R"));
-            b.append(" | λ | λ random order |\n|---|---|---");
+            b.append(" | λ | λ random order | mean Ω | mean Ω random order | Σ\\|A\\| |\n|---|---|---");
             kinds.forEach(k -> b.append("|---|---"));
-            b.append("|---|---|\n");
+            b.append("|---|---|---|---|---|\n");
             for (TrainingTrack.Row r : run.rows()) {
                 b.append(String.format(Locale.ROOT, "| %d | %s | %.4f", r.epoch(), num(r.accuracy(), "%.4f"),
                         r.epsilonR()));
@@ -152,8 +159,9 @@ public final class TrackFigures {
                     double[] v = r.nulls().get(k);
                     b.append(String.format(Locale.ROOT, " | %.4f (%s) | %+.4f", v[0], num(v[1], "%.4f"), v[2]));
                 }
-                b.append(String.format(Locale.ROOT, " | %s | %s |%n", num(r.lambda(), "%.3f"),
-                        num(r.lambdaRandomOrder(), "%.3f")));
+                b.append(String.format(Locale.ROOT, " | %s | %s | %s | %s | %.0f |%n", num(r.lambda(), "%.3f"),
+                        num(r.lambdaRandomOrder(), "%.3f"), num(r.meanOmega(), "%.3f"),
+                        num(r.meanOmegaRandomOrder(), "%.3f"), r.absWeightSum()));
             }
         }
         return b.toString();

@@ -259,9 +259,12 @@ class ShardTest {
             assertTrue(e.getMessage().contains("being written by another run"), e.getMessage());
             first.append("{\"k\":1}");
         }
+        assertFalse(java.nio.file.Files.exists(dir.resolve(".c.jsonl.lock")), "the lock file is removed");
         try (Checkpoint again = Checkpoint.open(cp, header, true, new ArrayList<>())) {
             assertEquals(1, again.kept(), "released at the end of the first run");
+            assertTrue(java.nio.file.Files.exists(dir.resolve(".c.jsonl.lock")), "held while the run writes");
         }
+        assertFalse(java.nio.file.Files.exists(dir.resolve(".c.jsonl.lock")));
     }
 
     @Test
