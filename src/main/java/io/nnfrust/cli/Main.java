@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code nnfrust <command> ...}. User errors print one line and exit with code 2. */
 @Command(name = "nnfrust", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Frustration and near-monotonicity of deep neural networks as signed graphs.",
-        subcommands = {InfoCommand.class, FrustrationCommand.class, ClassifyCommand.class, ExperimentCommand.class, ReproduceCommand.class, ReportCommand.class, MergeCommand.class, TrackCommand.class, ZooCommand.class, ExportCommand.class, BenchCommand.class,
+        subcommands = {InfoCommand.class, FrustrationCommand.class, ClassifyCommand.class, ExperimentCommand.class, ReproduceCommand.class, ReportCommand.class, MergeCommand.class, TrackCommand.class, BoundCommand.class, ZooCommand.class, ExportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -9,7 +9,7 @@ public final class Solvers {
     private Solvers() {
     }
 
-    public static final List<String> NAMES = List.of("algorithm1", "algorithm1-first", "layered", "anneal", "exact");
+    public static final List<String> NAMES = List.of("algorithm1", "algorithm1-first", "layered", "anneal", "sdp", "exact");
 
     public static FrustrationSolver byName(String name) {
         return switch (name) {
@@ -17,6 +17,7 @@ public final class Solvers {
             case "algorithm1-first" -> new Algorithm1(Algorithm1.Pick.FIRST);
             case "layered" -> new LayeredDescent();
             case "anneal" -> new LayeredAnnealing();
+            case "sdp" -> new SdpRounding();
             case "exact" -> new ExactEnumeration();
             default -> throw new NnfrustException("unknown --solver '" + name + "'; use one of " + String.join(", ",
                     NAMES));

@@ -1,0 +1,261 @@
+package io.nnfrust.bounds;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.frustration.Descents;
+import io.nnfrust.frustration.MixingMethod;
+import io.nnfrust.frustration.RestartResult;
+import io.nnfrust.frustration.SdpRounding;
+import io.nnfrust.frustration.SpinGlass;
+import io.nnfrust.util.AtomicFiles;
+import io.nnfrust.util.NnfrustException;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * ε as an interval [ε_lb, ε_ub]: the lower end certified by the SDP dual ({@link DualBound}: y from a low-rank
+ * SDP solution, P, λ_min bounded by {@link Lanczos} with confidence 1 − δ), the upper end the best of a given
+ * upper bound (spins or solver restarts, found by the caller) and of {@code roundings} hyperplane roundings of
+ * the SDP solution each followed by the layered descent ({@link SdpRounding}). Resumable: the SDP state is saved
+ * to a state file at objective checks (at most once a minute) and a run with the same configuration continues
+ * from it with the same result.
+ */
+public final class FrustrationInterval {
+    private FrustrationInterval() {
+    }
+
+    /**
+     * @param sdp          the low-rank SDP's options
+     * @param scaling      P
+     * @param lanczosSteps at most this many Lanczos steps
+     * @param delta        probability that the certificate's λ bound is too high (confidence 1 − δ)
+     * @param roundings    hyperplane roundings (+ descent) for the upper end
+     * @param seed         seeds the Lanczos start and the roundings (the SDP start has its own in {@code sdp})
+     */
+    public record Config(MixingMethod.Options sdp, DualBound.Scaling scaling, int lanczosSteps, double delta,
+                         int roundings, long seed) {
+        public Config {
+            if (lanczosSteps < 10) {
+                throw new NnfrustException("--lanczos-steps must be >= 10, got " + lanczosSteps);
+            }
+            if (!(delta > 0 && delta < 1)) {
+                throw new NnfrustException("--confidence must lie strictly between 0 and 1 (δ = 1 − confidence = "
+                        + delta + ")");
+            }
+            if (roundings < 0) {
+                throw new NnfrustException("--roundings must be >= 0, got " + roundings);
+            }
+        }
+
+        public ObjectNode toJson(ObjectMapper m) {
+            ObjectNode o = m.createObjectNode();
+            o.put("rank", sdp.rank()).put("maxSweeps", sdp.maxSweeps()).put("tolerance", sdp.tolerance())
+                    .put("checkEvery", sdp.checkEvery()).put("sdpSeed", sdp.seed()).put("scaling",
+                            scaling.name().toLowerCase(java.util.Locale.ROOT)).put("lanczosSteps", lanczosSteps)
+                    .put("delta", delta).put("roundings", roundings).put("seed", seed);
+            return o;
+        }
+    }
+
+    /**
+     * The interval and how it was obtained.
+     *
+     * @param upperSource where ε_ub comes from ("spins FILE", "best of 8 layered restarts", "SDP rounding 3")
+     */
+    public record Result(double epsilonLower, double epsilonUpper, String upperSource, double epsilonSdp,
+                         double confidence, MixingMethod.Solution sdp, Lanczos.Result lanczos, double sumY,
+                         double traceP, double roundingBest, double sdpSeconds, double lanczosSeconds,
+                         double roundingSeconds, Certificate certificate) {
+        public double gap() {
+            return epsilonUpper - epsilonLower;
+        }
+
+        /** gap / ε_ub. */
+        public double relativeGap() {
+            return gap() / epsilonUpper;
+        }
+
+        public ObjectNode toJson(ObjectMapper m) {
+            ObjectNode o = m.createObjectNode();
+            o.put("epsilonLower", epsilonLower).put("epsilonUpper", epsilonUpper).put("gap", gap())
+                    .put("relativeGap", relativeGap()).put("upperSource", upperSource).put("confidence", confidence)
+                    .put("epsilonSdp", epsilonSdp).put("roundingBest", roundingBest);
+            o.putObject("sdp").put("rank", sdp.rank()).put("sweeps", sdp.sweeps()).put("converged", sdp.converged())
+                    .put("objective", sdp.objective()).put("seconds", sdpSeconds);
+            o.putObject("lanczos").put("steps", lanczos.steps()).put("theta", lanczos.theta())
+                    .put("eta", lanczos.eta()).put("lambdaMaxBound", lanczos.c()).put("delta", lanczos.delta())
+                    .put("rounding", lanczos.rounding()).put("lambdaLowerBound", lanczos.lowerBound())
+                    .put("seconds", lanczosSeconds);
+            o.put("sumY", sumY).put("traceP", traceP).put("roundingSeconds", roundingSeconds);
+            return o;
+        }
+    }
+
+    /**
+     * Computes the interval of {@code glass}.
+     *
+     * @param upper       a known upper bound (e.g. the best restart's ε), or NaN
+     * @param upperSource its description
+     * @param state       the SDP state file for resumption, or null
+     * @param stateHeader the configuration text a state file must carry to be continued
+     * @param log         progress lines
+     */
+    public static Result run(SpinGlass glass, Config c, double upper, String upperSource, boolean parallel,
+                             Path state, String stateHeader, ObjectNode meta, Consumer<String> log) {
+        int n = glass.nodeCount();
+        double w = glass.absWeightSum();
+        if (!(w > 0)) {
+            throw new NnfrustException("the graph has no weight (Σ|A| = 0): ε is undefined");
+        }
+        long t0 = System.nanoTime();
+        double[][] start = null;
+        int startSweeps = 0;
+        if (state != null && Files.isRegularFile(state)) {
+            State s = State.read(state, stateHeader, c.sdp().rank(), n);
+            start = s.v();
+            startSweeps = s.sweeps();
+            log.accept("SDP: continuing from " + state + " after " + startSweeps + " sweeps");
+        }
+        long[] lastSave = {System.nanoTime()};
+        MixingMethod.Solution sdp = MixingMethod.solve(glass, c.sdp(), parallel, log, start, startSweeps,
+                state == null ? null : (v, sweeps) -> {
+                    if (System.nanoTime() - lastSave[0] > 60e9) {
+                        State.write(state, stateHeader, v, sweeps);
+                        lastSave[0] = System.nanoTime();
+                    }
+                });
+        double sdpSeconds = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        double[] y = DualBound.dual(glass, sdp.v(), parallel);
+        double[] p = DualBound.scaling(glass, c.scaling());
+        double sumY = DualBound.sum(y), traceP = DualBound.sum(p);
+        double cMax = DualBound.lambdaMaxBound(glass, y, p, c.scaling());
+        // aim for a λ margin worth 0.1 % of ε_SDP in ε units: Δε = Δλ·trP/(4W)
+        double target = 1e-3 * Math.max(1e-12, sdp.epsilon()) * 4 * w / traceP;
+        Lanczos.Result lz = Lanczos.smallest(DualBound.operator(glass, y, p, parallel), n, cMax, c.lanczosSteps(),
+                c.delta(), target, c.seed(), (k, theta) -> log.accept(String.format(java.util.Locale.ROOT,
+                        "Lanczos step %d: theta %.6g, bound on eps %.6f", k, theta,
+                        DualBound.epsilon(sumY, Lanczos.lowerBound(theta, Lanczos.eta(n, k, c.delta()), cMax, k),
+                                traceP, w))));
+        double lower = DualBound.epsilon(sumY, lz.lowerBound(), traceP, w);
+        double lanczosSeconds = (System.nanoTime() - t1) / 1e9;
+        long t2 = System.nanoTime();
+        double best = Double.NaN;
+        SplittableRandom random = new SplittableRandom(c.seed() ^ 0x5DEECE66DL);
+        for (int k = 0; k < c.roundings(); k++) {
+            double[] s = SdpRounding.round(sdp.v(), random);
+            RestartResult r = Descents.fromSpins(glass, s, parallel);
+            if (!(r.epsilon() >= best)) {
+                best = r.epsilon();
+            }
+        }
+        double roundingSeconds = (System.nanoTime() - t2) / 1e9;
+        double ub = upper;
+        String src = upperSource;
+        if (Double.isNaN(ub) || best < ub) {
+            ub = best;
+            src = "best of " + c.roundings() + " SDP roundings + layered descent";
+        }
+        if (Double.isNaN(ub)) {
+            throw new NnfrustException("no upper bound: give spins or restarts, or --roundings >= 1");
+        }
+        Map<String, Double> sc = new LinkedHashMap<>();
+        sc.put("n", (double) n);
+        sc.put("absWeightSum", w);
+        sc.put("sumY", sumY);
+        sc.put("traceP", traceP);
+        sc.put("theta", lz.theta());
+        sc.put("eta", lz.eta());
+        sc.put("lambdaMaxBound", cMax);
+        sc.put("delta", c.delta());
+        sc.put("rounding", lz.rounding());
+        sc.put("steps", (double) lz.steps());
+        sc.put("lambdaLowerBound", lz.lowerBound());
+        sc.put("epsilonLower", lower);
+        sc.put("epsilonUpper", ub);
+        sc.put("epsilonSdp", sdp.epsilon());
+        ObjectNode m = meta == null ? new ObjectMapper().createObjectNode() : meta.deepCopy();
+        m.put("claim", "lambda_min(P^-1/2 (L - Diag y) P^-1/2) >= lambdaLowerBound with probability >= 1 - delta, "
+                + "hence eps >= (sum(y) + lambdaLowerBound*sum(p)) / (4 W) = epsilonLower");
+        m.put("conventions", "W = sum |A_ij| over edges; A_s = A + A^T; D = diag(sum_j |A_s|_ij); L = D - A_s; "
+                + "eps(s) = s^T L s / (4 W)");
+        var names = m.putArray("scalars");
+        for (String s : Certificate.SCALARS) {
+            names.add(s);
+        }
+        m.set("config", c.toJson(new ObjectMapper()));
+        Certificate cert = new Certificate(y, p, sc, m);
+        return new Result(lower, ub, src, sdp.epsilon(), 1 - c.delta(), sdp, lz, sumY, traceP, best, sdpSeconds,
+                lanczosSeconds, roundingSeconds, cert);
+    }
+
+    /** The SDP's saved state: a header line (the configuration), the sweeps made, V by columns. */
+    record State(double[][] v, int sweeps) {
+        private static final String MAGIC = "NNFSDP1";
+
+        static void write(Path file, String header, double[][] v, int sweeps) {
+            AtomicFiles.write(file, os -> {
+                DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(os, 1 << 20));
+                out.writeBytes(MAGIC + "\n");
+                byte[] h = header.getBytes(StandardCharsets.UTF_8);
+                out.writeInt(h.length);
+                out.write(h);
+                out.writeInt(sweeps);
+                out.writeInt(v.length);
+                out.writeInt(v[0].length);
+                for (double[] col : v) {
+                    for (double x : col) {
+                        out.writeDouble(x);
+                    }
+                }
+                out.flush();
+            });
+        }
+
+        static State read(Path file, String header, int rank, int n) {
+            try (InputStream raw = Files.newInputStream(file);
+                 DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 20))) {
+                byte[] magic = new byte[MAGIC.length() + 1];
+                in.readFully(magic);
+                if (!new String(magic, StandardCharsets.US_ASCII).equals(MAGIC + "\n")) {
+                    throw new NnfrustException(file + " is not an nnfrust SDP state file; remove it or give another "
+                            + "--state");
+                }
+                int len = in.readInt();
+                if (len < 0 || len > 1 << 24) {
+                    throw new NnfrustException(file + " is corrupt (header length " + len + "); remove it");
+                }
+                byte[] h = new byte[len];
+                in.readFully(h);
+                if (!new String(h, StandardCharsets.UTF_8).equals(header)) {
+                    throw new NnfrustException("SDP state " + file + " was written for another model or other options;"
+                            + " remove it or use the same ones");
+                }
+                int sweeps = in.readInt(), r = in.readInt(), nn = in.readInt();
+                if (r != rank || nn != n || sweeps < 0) {
+                    throw new NnfrustException(file + " holds a state of rank " + r + " for " + nn + " nodes; expected "
+                            + rank + " and " + n);
+                }
+                double[][] v = new double[r][n];
+                for (double[] col : v) {
+                    for (int i = 0; i < n; i++) {
+                        col[i] = in.readDouble();
+                    }
+                }
+                return new State(v, sweeps);
+            } catch (IOException e) {
+                throw new NnfrustException("cannot read SDP state " + file + " (" + e.getMessage() + "); remove it");
+            }
+        }
+    }
+}
