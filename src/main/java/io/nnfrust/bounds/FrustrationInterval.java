@@ -225,8 +225,7 @@ public final class FrustrationInterval {
         static State read(Path file, String header, int rank, int n) {
             try (InputStream raw = Files.newInputStream(file);
                  DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 20))) {
-                byte[] magic = new byte[MAGIC.length() + 1];
-                in.readFully(magic);
+                byte[] magic = in.readNBytes(MAGIC.length() + 1);
                 if (!new String(magic, StandardCharsets.US_ASCII).equals(MAGIC + "\n")) {
                     throw new NnfrustException(file + " is not an nnfrust SDP state file; remove it or give another "
                             + "--state");
@@ -253,6 +252,8 @@ public final class FrustrationInterval {
                     }
                 }
                 return new State(v, sweeps);
+            } catch (java.io.EOFException e) {
+                throw new NnfrustException("SDP state " + file + " is truncated; remove it (the SDP starts again)");
             } catch (IOException e) {
                 throw new NnfrustException("cannot read SDP state " + file + " (" + e.getMessage() + "); remove it");
             }
