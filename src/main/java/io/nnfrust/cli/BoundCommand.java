@@ -34,6 +34,15 @@ public final class BoundCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "auto", paramLabel = "auto|onnx|edges|mtx", description = "Input format (default ${DEFAULT-VALUE}).")
     String format;
 
+    @Option(names = "--null", paramLabel = "N1|N2|N3", description = "Bound a null network of the model instead (the same draw as null network --null-seed of 'experiment frustration').")
+    String nullKind;
+
+    @Option(names = "--null-seed", defaultValue = "1", description = "Seed of the null network (default ${DEFAULT-VALUE}).")
+    long nullSeed;
+
+    @Option(names = "--n3-init", defaultValue = "he", paramLabel = "he|xavier", description = "N3 initialisation (default ${DEFAULT-VALUE}).")
+    String n3Init;
+
     @Option(names = "--spins", paramLabel = "FILE", description = "Spins for the upper end (e.g. from 'nnfrust frustration --spins'); else --restarts of --solver.")
     Path spins;
 
@@ -100,7 +109,17 @@ public final class BoundCommand implements Callable<Integer> {
             outs.file("--state", state);
         }
         GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
-        SpinGlass glass = new SpinGlass(src.graph());
+        io.nnfrust.graph.SignedGraph graph = src.graph();
+        if (nullKind != null) {
+            var kind = TrackCommand.parseEnum(io.nnfrust.experiment.TrainingTrack.NullKind.class, nullKind, "--null");
+            if (spins != null) {
+                throw new NnfrustException("--spins belong to the model, not to its null network; leave out one of "
+                        + "--spins and --null");
+            }
+            io.nnfrust.model.WeightInit.parse(n3Init);
+            graph = io.nnfrust.experiment.FrustrationExperiment.nullModel(kind.name(), n3Init).apply(graph, nullSeed);
+        }
+        SpinGlass glass = new SpinGlass(graph);
         double upper = Double.NaN;
         String upperSource = null;
         java.util.function.Consumer<String> log = quiet ? s -> { } : s -> System.err.println(s);
@@ -134,14 +153,21 @@ public final class BoundCommand implements Callable<Integer> {
         ObjectNode identity = Outputs.model(m, src, model);
         ObjectNode meta = m.createObjectNode();
         meta.set("model", identity);
-        meta.put("nodes", glass.nodeCount()).put("edges", src.graph().edgeCount());
+        meta.put("nodes", glass.nodeCount()).put("edges", graph.edgeCount());
+        if (nullKind != null) {
+            meta.put("null", nullKind.toUpperCase(Locale.ROOT)).put("nullSeed", nullSeed).put("n3Init", n3Init);
+        }
         String stateHeader = m.createObjectNode().put("sha256", src.sha256()).put("nodes", glass.nodeCount())
+                .put("null", nullKind == null ? "" : nullKind + "/" + nullSeed + "/" + n3Init)
                 .set("config", config.toJson(m)).toString();
         long t0 = System.nanoTime();
         var result = FrustrationInterval.run(glass, config, upper, upperSource, t > 1, state, stateHeader, meta, log);
         double seconds = (System.nanoTime() - t0) / 1e9;
         ObjectNode out = m.createObjectNode();
         out.put("model", model);
+        if (nullKind != null) {
+            out.put("null", nullKind.toUpperCase(Locale.ROOT)).put("nullSeed", nullSeed);
+        }
         out.setAll(result.toJson(m));
         out.put("seconds", seconds);
         ObjectNode prov = Outputs.provenance(m, out, src, model);

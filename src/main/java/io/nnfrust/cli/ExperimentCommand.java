@@ -52,6 +52,13 @@ public final class ExperimentCommand implements Runnable {
         @Option(names = "--n3-init", defaultValue = "he", description = "N3 initialisation: he or xavier (default ${DEFAULT-VALUE}).")
         String n3Init;
 
+        @Option(names = "--bounds", defaultValue = "0", paramLabel = "K",
+                description = "Certified intervals [eps_lb, eps_ub] for R and the first K null networks of each kind, and whether each ordering of the paper is certified (docs/bounds.md; about r x 300 products per network). Default 0: none.")
+        int bounds;
+
+        @Option(names = "--bound-rank", defaultValue = "8", description = "With --bounds: rank of the SDP solutions (default ${DEFAULT-VALUE}).")
+        int boundRank;
+
         @Mixin
         ExperimentRunOptions run;
 
@@ -121,6 +128,22 @@ public final class ExperimentCommand implements Runnable {
             for (FrustrationExperiment.Outcome o : outcomes) {
                 res.add(m.readTree(FrustrationExperiment.resultJson(m, o)));
             }
+            io.nnfrust.experiment.CertifiedOrdering.Result certified = null;
+            if (bounds < 0) {
+                throw new NnfrustException("--bounds must be >= 0, got " + bounds);
+            }
+            if (bounds > 0 && !shard.isAll()) {
+                Outputs.warn("--bounds: computed when the shards are merged ('nnfrust merge'), not per shard");
+            } else if (bounds > 0 && outcomes.size() < total) {
+                Outputs.warn("--bounds: the run is incomplete; bounds are computed once every solve is done");
+            } else if (bounds > 0) {
+                var bc = new io.nnfrust.bounds.FrustrationInterval.Config(new io.nnfrust.frustration.MixingMethod
+                        .Options(boundRank, 300, 1e-5, 10, seed), io.nnfrust.bounds.DualBound.Scaling.DEGREE, 1000,
+                        1e-6, 2, seed);
+                certified = io.nnfrust.experiment.CertifiedOrdering.compute(src.graph(), config, outcomes, bounds, bc,
+                        t > 1, run.quiet ? x -> { } : x -> System.err.println(x));
+                out.set("bounds", certified.toJson(m, bc));
+            }
             ObjectNode prov = Outputs.provenance(m, out, src, model);
             prov.set("config", m.readTree(FrustrationExperiment.configJson(m, config)));
             prov.put("threads", t);
@@ -149,6 +172,15 @@ public final class ExperimentCommand implements Runnable {
                     WelchTest w = WelchTest.of(groups.get(p[0]), groups.get(p[1]));
                     System.out.printf(Locale.ROOT, "Welch %s vs %s: t = %.3f, df = %.1f, p = %.3g%n", p[0], p[1], w.t(),
                             w.df(), w.p());
+                }
+                if (certified != null) {
+                    for (var n : certified.networks()) {
+                        System.out.printf(Locale.ROOT, "bounds %s%s: eps in [%.6f, %.6f], SDP %.6f%n", n.group(),
+                                n.replica() < 0 ? "" : "/" + n.replica(), n.lower(), n.upper(), n.epsilonSdp());
+                    }
+                    for (var o : certified.orderings()) {
+                        System.out.println(o.line());
+                    }
                 }
                 if (outcomes.size() < total) {
                     System.out.printf(Locale.ROOT, "incomplete: %d of %d solves; continue with --resume%n", outcomes.size(), total);
