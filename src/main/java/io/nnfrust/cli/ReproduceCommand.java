@@ -82,6 +82,9 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--null-restarts", paramLabel = "N", description = "Override: restarts on the N3 network of the near-monotonicity stage.")
     Integer nullRestarts;
 
+    @Option(names = "--bounds", defaultValue = "0", paramLabel = "K", description = "Certified intervals of eps for R and the first K null networks of each kind, and whether the paper's orderings are certified (experiment frustration --bounds; docs/bounds.md). Default 0: none.")
+    int bounds;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of every stage (N3 experiments: seed + 1, seed + 2). Default ${DEFAULT-VALUE}.")
     long seed;
 
@@ -130,7 +133,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 imageArgs.addAll(List.of("--resize", Integer.toString(resize)));
             }
         }
-        var opts = new ReproducePlan.Options(models, modelArgs(), images, imageArgs, p, seed, t, out);
+        var opts = new ReproducePlan.Options(models, modelArgs(), images, imageArgs, p, seed, t, out, bounds);
         var sh = io.nnfrust.experiment.Shard.parse(shard, System.getenv());
         if (!sh.isAll() && mergeOnly) {
             throw new NnfrustException("--merge-only merges the shards: run it without --shard");

@@ -43,8 +43,17 @@ public final class ReproducePlan {
 
     /** Everything the plan depends on. */
     public record Options(List<String> models, List<String> modelArgs, Path images, List<String> imageArgs,
-                          Preset preset, long seed, int threads, Path out) {
+                          Preset preset, long seed, int threads, Path out, int bounds) {
+        /** Without certified bounds. */
+        public Options(List<String> models, List<String> modelArgs, Path images, List<String> imageArgs,
+                       Preset preset, long seed, int threads, Path out) {
+            this(models, modelArgs, images, imageArgs, preset, seed, threads, out, 0);
+        }
+
         public Options {
+            if (bounds < 0) {
+                throw new NnfrustException("--bounds must be >= 0, got " + bounds);
+            }
             models = List.copyOf(models);
             modelArgs = List.copyOf(modelArgs);
             imageArgs = List.copyOf(imageArgs);
@@ -91,6 +100,9 @@ public final class ReproducePlan {
         return all;
     }
 
+    /** Products (A·x + Aᵀ·x) of one certified interval at the default settings: 8 × 300 SDP sweeps + Lanczos. */
+    static final double BOUND_PRODUCTS = 8 * 300 * 1.2 + 1000;
+
     private static List<Stage> stages(Options o, String model, String slug, double product) {
         Preset p = o.preset();
         Path dir = o.out().resolve(slug);
@@ -109,14 +121,19 @@ public final class ReproducePlan {
         double solve = product * SOLVE_PER_PRODUCT.get(p.solver());
         Path nulls = dir.resolve("nulls.json");
         List<String> common = List.of("--solver", p.solver(), "--threads", threads, "--resume");
+        List<String> frustrationCommon = o.bounds() == 0 ? common : concat(common, List.of("--bounds",
+                Integer.toString(o.bounds())));
+        // one certified interval costs about rank 8 x 300 sweeps + 1000 Lanczos steps of products
+        double boundCost = BOUND_PRODUCTS * product;
         st.add(new Stage(slug, "nulls", nulls, List.of(new Stage.Step(concat(
                 List.of("experiment", "frustration", model), o.modelArgs(),
                 List.of("--replicas", Integer.toString(p.replicas()), "--nulls", "N1,N2", "--null-count",
                         Integer.toString(p.nullCount()), "--seed", seed, "--output", nulls.toString(), "--csv",
-                        dir.resolve("nulls.csv").toString()), common), nulls, false)),
+                        dir.resolve("nulls.csv").toString()), frustrationCommon), nulls, false)),
                 List.of(nulls, dir.resolve("nulls.csv"), Path.of(nulls + ".jsonl")),
                 (Math.ceil((double) p.replicas() / o.threads()) + (1 + N2_SOLVE) * Math.ceil(2.0 * p.nullCount()
-                        / o.threads())) * solve + Math.ceil((double) p.nullCount() / o.threads()) * N2_DRAW * product,
+                        / o.threads())) * solve + Math.ceil((double) p.nullCount() / o.threads()) * N2_DRAW * product
+                        + (o.bounds() == 0 ? 0 : (1 + 2.0 * Math.min(o.bounds(), p.nullCount())) * boundCost),
                 String.format(Locale.ROOT, "%d restarts of R, %d N1 and %d N2 networks x 2 instances, %s", p.replicas(),
                         p.nullCount(), p.nullCount(), p.solver()), Stage.Kind.EXPERIMENT, Path.of(nulls + ".jsonl"),
                 List.of()));
@@ -130,9 +147,9 @@ public final class ReproducePlan {
                     List.of("experiment", "frustration", model), o.modelArgs(),
                     List.of("--replicas", "0", "--nulls", "N3", "--null-count", Integer.toString(count), "--n3-init",
                             init, "--seed", Long.toString(o.seed() + (init.equals("he") ? 1 : 2)), "--output",
-                            f.toString(), "--csv", dir.resolve("nulls-n3-" + init + ".csv").toString()), common), f,
+                            f.toString(), "--csv", dir.resolve("nulls-n3-" + init + ".csv").toString()), frustrationCommon), f,
                     false)), List.of(f, dir.resolve("nulls-n3-" + init + ".csv"), Path.of(f + ".jsonl")),
-                    Math.ceil(2.0 * count / o.threads()) * solve,
+                    Math.ceil(2.0 * count / o.threads()) * solve + Math.min(o.bounds(), count) * boundCost,
                     String.format(Locale.ROOT, "%d N3 networks (%s) x 2 instances, %s", count, init, p.solver()),
                     Stage.Kind.EXPERIMENT, Path.of(f + ".jsonl"), List.of()));
         }
