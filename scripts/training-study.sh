@@ -11,6 +11,7 @@ set -euo pipefail
 out=${1:?usage: scripts/training-study.sh OUT_DIR [MNIST_DIR]}
 mnist=${2:-}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+nnfrust=${NNFRUST:-$here/nnfrust}  # NNFRUST=PATH: another nnfrust launcher (e.g. a frozen build)
 fmnist=/usr/share/datasets/fashion-mnist
 mkdir -p "$out/report"
 train() { # DATASET DATA_DIR REGIME SEED
@@ -25,7 +26,7 @@ track() { # DATASET DATA_DIR REGIME SEED
   local dir="$out/$1-$3-s$4"
   [[ -f "$dir.json" ]] && return 0
   rm -f "$dir.json.jsonl"
-  "$here/nnfrust" track "$dir" --solver layered --restarts 16 --nulls N1,N3 --null-count 16 --seed 1 \
+  "$nnfrust" track "$dir" --solver layered --restarts 16 --nulls N1,N3 --null-count 16 --seed 1 \
     --images-idx "$(ls "$2"/t10k-images-idx3-ubyte*)" --labels-idx "$(ls "$2"/t10k-labels-idx1-ubyte*)" \
     --lambda-images 1000 --perturbations 20 --amplitude 0.01:0.3 --threads 2 \
     --output "$dir.json" --csv "$dir.csv" --quiet
@@ -38,7 +39,7 @@ study() { # DATASET DATA_DIR REGIME...
       train "$ds" "$data" "$regime" "$s"
       track "$ds" "$data" "$regime" "$s"
     done
-    "$here/nnfrust" report --track "$out/$ds-$regime"-s{1,2,3}.json --out "$out/report" --id "$ds-$regime" \
+    "$nnfrust" report --track "$out/$ds-$regime"-s{1,2,3}.json --out "$out/report" --id "$ds-$regime" \
       --title "$ds, $regime labels"
   done
 }
