@@ -24,9 +24,26 @@ final class WeightLayers {
         r.register("MatMul", WeightLayers::matMul);
     }
 
+    /**
+     * Conv is defined for floating-point tensors only (ONNX operator schema: float16, float, double, bfloat16); an
+     * integer kernel is not a valid model (ONNX Runtime refuses to load it) and is refused here rather than read
+     * as numbers.
+     */
+    static void requireFloat(ImportContext.Op n, ConstTensor t, String name, String what) {
+        if (!ConstTensor.isReal(t.type)) {
+            throw new NnfrustException(n.where() + ": the " + what + " '" + name + "' is " + OnnxTensors.typeName(t.type)
+                    + ", but Conv takes floating-point tensors only (float, float16, double, bfloat16): not a valid "
+                    + "ONNX model; export it with float weights (quantised models are not supported)");
+        }
+    }
+
     static Value conv(ImportContext.Op n, ImportContext c) {
         Value x = c.activation(n, 0);
         ConstTensor kt = c.requireConstant(n, 1, "the kernel");
+        requireFloat(n, kt, n.input(1), "kernel");
+        if (n.hasInput(2)) {
+            requireFloat(n, c.requireConstant(n, 2, "the bias"), n.input(2), "bias");
+        }
         int[] wd = kt.dims;
         if (wd.length != 4) {
             throw new NnfrustException(n.where() + ": only 2-D convolutions are supported (kernel rank " + wd.length
