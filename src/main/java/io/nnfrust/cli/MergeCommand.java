@@ -111,6 +111,7 @@ public final class MergeCommand implements Callable<Integer> {
                         + " wrote it (an older nnfrust); merge with --checkpoint FILE and run that command with"
                         + " --checkpoint FILE --resume --output " + json);
             }
+            requireDataOnly(s.command(), shards.get(0));
             java.util.List<String> args = new java.util.ArrayList<>(s.command());
             args.addAll(java.util.List.of("--checkpoint", merged.toString(), "--resume", "--no-new-work", "--quiet",
                     "--output", json.toString()));
@@ -133,6 +134,43 @@ public final class MergeCommand implements Callable<Integer> {
                 }
                 io.nnfrust.util.AtomicFiles.deleteQuietly(merged.resolveSibling("." + merged.getFileName() + ".lock"));
             }
+        }
+    }
+
+    /** The experiments whose shards merge may finish; nothing else may be named by a checkpoint. */
+    static final java.util.Set<String> MERGEABLE = java.util.Set.of("frustration", "active", "monotonicity");
+
+    /** Options of those experiments that write files: only the user's own merge arguments may name them. */
+    static final java.util.Set<String> WRITES = java.util.Set.of("--output", "--csv", "--checkpoint", "--plots");
+
+    /**
+     * A checkpoint is data: the command recorded in its header only names which experiment and settings the
+     * merged result belongs to. It is refused unless it is {@code experiment frustration|active|monotonicity}
+     * with options that only read (model, images, spins, reference, settings): no option that writes a file, no
+     * {@code @file} argument expansion, no other command. Where to write is the merge's own --output and --csv.
+     */
+    static void requireDataOnly(java.util.List<String> command, Path source) {
+        String why = null;
+        if (command.size() < 2 || !command.get(0).equals("experiment") || !MERGEABLE.contains(command.get(1))) {
+            why = "it is not 'experiment frustration|active|monotonicity'";
+        } else {
+            for (String a : command) {
+                String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+                if (a.startsWith("@")) {
+                    why = "it names an argument file (" + a + ")";
+                } else if (WRITES.contains(name)) {
+                    why = "it names " + name + ", which writes a file";
+                }
+                if (why != null) {
+                    break;
+                }
+            }
+        }
+        if (why != null) {
+            throw new io.nnfrust.util.NnfrustException("merge: the command recorded in " + source + " is refused: "
+                    + why + "; a checkpoint is data and cannot choose what nnfrust runs or where it writes (was the "
+                    + "header edited?); merge with --checkpoint FILE and run the experiment yourself with "
+                    + "--checkpoint FILE --resume");
         }
     }
 }

@@ -242,6 +242,51 @@ class ShardTest {
                 "--resume"))), "belongs to shard 1/2");
     }
 
+    /** A header edited and every line re-signed: merge runs nothing the file names and writes only its outputs. */
+    @Test
+    void aForgedShardHeaderCannotChooseWhatMergeRunsOrWhereItWrites() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(4).toByteArray());
+        Object[] common = {"experiment", "frustration", model, "--replicas", 2, "--nulls", "N1", "--null-count", 1,
+                "--solver", "layered", "--threads", 1, "--quiet", "--seed", 1};
+        Path a = dir.resolve("fa.jsonl"), b = dir.resolve("fb.jsonl");
+        assertEquals(0, CliRun.run(args(concat(common, "--shard", "1/2", "--checkpoint", a))).code());
+        assertEquals(0, CliRun.run(args(concat(common, "--shard", "2/2", "--checkpoint", b))).code());
+        Path victim = dir.resolve("victim.txt");
+        Files.writeString(victim, "unrelated");
+        String[][] forgeries = {
+                {"\"--solver\",\"layered\"", "\"--solver\",\"layered\",\"--csv\",\"" + victim + "\""},
+                {"\"--solver\",\"layered\"", "\"--solver\",\"layered\",\"--output=" + victim + "\""},
+                {"\"--solver\",\"layered\"", "\"--solver\",\"layered\",\"@" + victim + "\""},
+                {"[\"experiment\",\"frustration\"", "[\"zoo\",\"export\",\"squeezenet1.1\",\"" + victim + "\""},
+        };
+        for (String[] f : forgeries) {
+            List<Path> forged = new ArrayList<>();
+            for (Path p : List.of(a, b)) {
+                List<String> lines = new ArrayList<>(Files.readAllLines(p));
+                String header = lines.get(0).replace(f[0], f[1]);
+                assertTrue(!header.equals(lines.get(0)), "the forgery applies: " + f[1]);
+                List<String> out = new ArrayList<>(List.of(header));
+                for (int i = 1; i < lines.size(); i++) {
+                    String body = lines.get(i).substring(0, lines.get(i).lastIndexOf(",\"check\"")) + "}";
+                    out.add(resign(header, body));
+                }
+                Path q = dir.resolve("forged-" + p.getFileName());
+                Files.write(q, out);
+                forged.add(q);
+            }
+            Path json = dir.resolve("merged.json");
+            CliRun.Outcome o = CliRun.run(args("merge", "--output", json, forged.get(0), forged.get(1)));
+            CliRun.assertOneErrorLine(o, "is refused", "cannot choose what nnfrust runs or where it writes");
+            assertEquals("unrelated", Files.readString(victim), f[1]);
+            assertTrue(!Files.exists(json), "nothing written: " + f[1]);
+        }
+        // the honest shards still merge
+        Path json = dir.resolve("honest.json");
+        assertEquals(0, CliRun.run(args("merge", "--output", json, a, b)).code());
+        assertTrue(Files.exists(json));
+    }
+
     private static String resign(String header, String body) throws Exception {
         var m = Checkpoint.class.getDeclaredMethod("sign", String.class, String.class);
         m.setAccessible(true);
