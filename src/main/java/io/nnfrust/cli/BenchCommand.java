@@ -31,7 +31,8 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "product", mixinStandardHelpOptions = true,
-            description = "Time one full A*x plus A^T*x on each model (edges per second), sequential and parallel.")
+            description = {"Time one full A*x plus A^T*x on each model (edges per second), sequential and parallel;",
+                    "with --vectors, products with several vectors at once."})
     static final class Product implements Callable<Integer> {
         @Option(names = "--models", split = ",", paramLabel = "MODEL",
                 description = "Models (default: every zoo network).")
@@ -40,8 +41,32 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--repeat", defaultValue = "3", description = "Timed repetitions; the best is reported (default ${DEFAULT-VALUE}).")
         int repeat;
 
+        @Option(names = "--vectors", split = ",", paramLabel = "R",
+                description = {"Products with R vectors at once (A*V + A^T*V, V of n x R), e.g. 1,4,8,16: per R the",
+                        "seconds, edge-products/s (R x edges x 2 / s) and the fraction of --dgemm."})
+        List<Integer> vectors;
+
+        @Option(names = "--dgemm", defaultValue = "62", paramLabel = "G",
+                description = {"The machine's fp64 multiply-add limit in 10^9/s for --vectors (default ${DEFAULT-VALUE}:",
+                        "OpenBLAS dgemm on the 2-core benchmark machine, docs/performance.md)."})
+        double dgemm;
+
         @Override
         public Integer call() {
+            if (repeat < 1) {
+                throw new io.nnfrust.util.NnfrustException("--repeat must be >= 1, got " + repeat);
+            }
+            if (vectors != null) {
+                for (int r : vectors) {
+                    if (r < 1 || r > MAX_VECTORS) {
+                        throw new io.nnfrust.util.NnfrustException("--vectors values must be in 1.." + MAX_VECTORS
+                                + ", got " + r);
+                    }
+                }
+                if (!(dgemm > 0) || !Double.isFinite(dgemm)) {
+                    throw new io.nnfrust.util.NnfrustException("--dgemm must be a positive number, got " + dgemm);
+                }
+            }
             List<String> list = models;
             if (list == null) {
                 list = new ArrayList<>();
@@ -51,6 +76,9 @@ public final class BenchCommand implements Runnable {
             }
             System.out.printf(Locale.ROOT, "threads %d, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().maxMemory() >> 20);
+            if (vectors != null) {
+                return several(list);
+            }
             System.out.printf(Locale.ROOT, "%-44s %12s %14s %10s %10s %12s %12s%n", "model", "nodes", "edges",
                     "seq s", "par s", "seq Gedge/s", "par Gedge/s");
             for (String m : list) {
@@ -75,6 +103,80 @@ public final class BenchCommand implements Runnable {
         private double time(SignedGraph g, double[] x, double[] y, boolean parallel) {
             return productSeconds(g, x, y, parallel, repeat);
         }
+
+        /**
+         * The --vectors table: per model and R, the best time of A·V + Aᵀ·V, sequential (wall and CPU time of the
+         * thread) and parallel; edge-products per second (R × edges × 2 / s) and that rate over the dgemm limit, for
+         * the parallel wall time and for two cores at the sequential CPU-time rate (what a machine shared with other
+         * jobs still shows); and the sequential CPU time per vector of the first R listed over this R's.
+         */
+        private int several(List<String> list) {
+            System.out.printf(Locale.ROOT, "dgemm limit %.1fe9 fp64 multiply-adds/s on all cores (one per edge-product)%n",
+                    dgemm);
+            System.out.printf(Locale.ROOT, "%-44s %4s %14s %8s %8s %8s %8s %9s %9s %8s %8s %8s%n", "model", "R", "edges",
+                    "seq s", "seq cpu", "par s", "par cpu", "par G/s", "cpu G/s", "par/lim", "cpu/lim", "speed-up");
+            int cores = Runtime.getRuntime().availableProcessors();
+            for (String m : list) {
+                Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
+                SignedGraph g = net.graph();
+                long e = g.edgeCount();
+                double single = Double.NaN;
+                for (int r : vectors) {
+                    double[][] x = new double[r][g.nodeCount()], y = new double[r][g.nodeCount()];
+                    SplittableRandom random = new SplittableRandom(42);
+                    for (double[] column : x) {
+                        for (int i = 0; i < column.length; i++) {
+                            column[i] = random.nextDouble() - 0.5;
+                        }
+                    }
+                    manySeconds(g, x, y, false, 1); // warm-up: compiles this R's code paths, untimed
+                    double[] seq = manySeconds(g, x, y, false, repeat);
+                    double[] par = manySeconds(g, x, y, true, repeat);
+                    double work = 2.0 * r * e, parRate = work / par[0], cpuRate = work / seq[1];
+                    if (Double.isNaN(single)) { // the first R of the list is the baseline
+                        single = seq[1] / r;
+                    }
+                    System.out.printf(Locale.ROOT,
+                            "%-44s %4d %,14d %8.3f %8.3f %8.3f %8.3f %9.2f %9.2f %7.1f%% %7.1f%% %7.2fx%n", m, r, e, seq[0],
+                            seq[1], par[0], par[1], parRate / 1e9, cpuRate / 1e9, 100 * parRate / (dgemm * 1e9),
+                            100 * cores * cpuRate / (dgemm * 1e9), single * r / seq[1]);
+                }
+            }
+            System.out.printf(Locale.ROOT, "peak heap %d MiB%n", peakHeapMiB());
+            System.out.println("G/s: 10^9 edge-products/s; par s: wall time on all cores; seq cpu: the sequential run's"
+                    + " thread CPU time; par cpu: the process's CPU time in the parallel run; cpu G/s: one core at the"
+                    + " sequential CPU-time rate; cpu/lim: all cores at that rate over the limit; speed-up: sequential CPU"
+                    + " time per vector of the first R over this R");
+            return 0;
+        }
+    }
+
+    /** At most this many vectors per --vectors product (two n × R blocks of doubles are held). */
+    static final int MAX_VECTORS = 256;
+
+    /**
+     * Best of {@code repeats} timings of Y = A X + Aᵀ X for the columns of X (Y cleared before each, untimed):
+     * {wall seconds, CPU seconds} where the CPU time is this thread's for a sequential run and the whole process's
+     * (all threads, the JIT's and the collector's included) for a parallel one.
+     */
+    static double[] manySeconds(SignedGraph g, double[][] x, double[][] y, boolean parallel, int repeats) {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        var os = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean o
+                ? o : null;
+        double best = Double.MAX_VALUE, bestCpu = Double.MAX_VALUE;
+        for (int k = 0; k < Math.max(1, repeats); k++) {
+            for (double[] column : y) {
+                java.util.Arrays.fill(column, 0);
+            }
+            long c0 = parallel ? (os == null ? -1 : os.getProcessCpuTime()) : threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            g.multiplyMany(x, y, parallel);
+            g.multiplyTransposeMany(x, y, parallel);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            long c1 = parallel ? (os == null ? -1 : os.getProcessCpuTime()) : threads.getCurrentThreadCpuTime();
+            bestCpu = Math.min(bestCpu, c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9);
+        }
+        return new double[] {best, bestCpu};
     }
 
     /** Best of {@code repeats} timings of y = A x + Aᵀ x (y cleared before each, outside the timing). */

@@ -18,10 +18,11 @@ import java.util.function.Consumer;
  *
  * <p>Update: v_i ← g_i/‖g_i‖ with g_i = Σ_j (A_s)_ij v_j, the exact minimiser of tr(LVVᵀ) over v_i alone. The
  * nodes of one node set share no edge (a network graph's layers), so a whole set is updated at once from
- * whole-block products ({@link SpinGlass#fieldsOfSet}, one per column of V); other graphs use the colour
+ * whole-block products ({@link SpinGlass#fieldsOfSetMany}: each block once for all r columns of V, every column
+ * bit for bit its single-vector product); other graphs use the colour
  * classes of a greedy colouring. Sets are visited forward and backward in turn, as the layered solver does.
  *
- * <p>Cost: one sweep is r products A·x + Aᵀ·x; memory r doubles per node. Deterministic for a seed and
+ * <p>Cost: one sweep is one product A·V + Aᵀ·V with the n×r block V (O(r · edges)); memory r doubles per node. Deterministic for a seed and
  * independent of the thread count (the products are).
  */
 public final class MixingMethod {
@@ -114,9 +115,7 @@ public final class MixingMethod {
                 for (int step = 0; step < sets; step++) {
                     int k = direction > 0 ? step : sets - 1 - step;
                     NodeSet set = g.nodeSets().get(k);
-                    for (int c = 0; c < r; c++) {
-                        glass.fieldsOfSet(k, v[c], h[c], parallel);
-                    }
+                    glass.fieldsOfSetMany(k, v, h, parallel);
                     normalise(v, h, set.offset(), set.end());
                 }
                 direction = -direction;
@@ -182,15 +181,14 @@ public final class MixingMethod {
     }
 
     /**
-     * tr(L VVᵀ) = Σ_i D_ii − Σ_i v_i·(A_s V)_i, from r full products; leaves g = A_s V in {@code h}.
+     * tr(L VVᵀ) = Σ_i D_ii − Σ_i v_i·(A_s V)_i, from one product with all r columns
+     * ({@link SpinGlass#fieldsMany}, O(r · edges)); leaves g = A_s V in {@code h}.
      */
     public static double objective(SpinGlass glass, double[][] v, double[][] h, boolean parallel) {
         double[] d = glass.strengths();
         int n = d.length;
         double t = 0;
-        for (int c = 0; c < v.length; c++) {
-            glass.fields(v[c], h[c], parallel);
-        }
+        glass.fieldsMany(v, h, parallel);
         for (int i = 0; i < n; i++) {
             double dot = 0;
             for (int c = 0; c < v.length; c++) {

@@ -160,6 +160,59 @@ public final class SpinGlass {
         }
     }
 
+    /**
+     * The fields of several spin vectors at once: {@code h[c] = A s[c] + Aᵀ s[c]} for every column c (overwrites
+     * h), each column bit for bit {@link #fields}{@code (s[c], h[c], parallel)}. An unmasked glass runs one
+     * {@link SignedGraph#multiplyMany} and one {@link SignedGraph#multiplyTransposeMany} for all columns; a masked
+     * one computes the columns one by one. Cost O(r · edges).
+     */
+    public void fieldsMany(double[][] s, double[][] h, boolean parallel) {
+        if (mask != null) {
+            for (int c = 0; c < s.length; c++) {
+                fields(s[c], h[c], parallel);
+            }
+            return;
+        }
+        for (double[] column : h) {
+            java.util.Arrays.fill(column, 0);
+        }
+        graph.multiplyMany(s, h, parallel);
+        graph.multiplyTransposeMany(s, h, parallel);
+    }
+
+    /**
+     * {@link #fieldsOfSet} of several spin vectors at once: for every column c, {@code h[c]} restricted to node set
+     * {@code set} (that range zeroed and filled, other entries untouched), bit for bit the single-vector result.
+     * Unmasked, each block that touches the set runs once for all r columns (each weight loaded once); masked, the
+     * columns go one by one. Cost O(r · edges into and out of the set).
+     */
+    public void fieldsOfSetMany(int set, double[][] s, double[][] h, boolean parallel) {
+        graph.checkColumns(s, h);
+        if (mask != null || s.length == 1) {
+            for (int c = 0; c < s.length; c++) {
+                fieldsOfSet(set, s[c], h[c], parallel);
+            }
+            return;
+        }
+        if (rangesBySet == null) {
+            rangesBySet = graph.inputRangesBySet();
+        }
+        NodeSet ns = graph.nodeSets().get(set);
+        for (double[] column : h) {
+            java.util.Arrays.fill(column, ns.offset(), ns.end(), 0);
+        }
+        for (EdgeBlock b : graph.producersOf(set)) {
+            SignedGraph.runMany(b.outputPartitions(), s.length, parallel, true, (c0, c1, from, to) ->
+                    b.multiplyMany(SignedGraph.columns(s, c0, c1), SignedGraph.columns(h, c0, c1), from, to));
+        }
+        for (SignedGraph.PartitionRange r : rangesBySet.get(set)) {
+            EdgeBlock b = r.block();
+            SignedGraph.runMany(r.to() - r.from(), s.length, parallel, b.transposeParallelSafe(), (c0, c1, from, to) ->
+                    b.multiplyTransposeMany(SignedGraph.columns(s, c0, c1), SignedGraph.columns(h, c0, c1),
+                            r.from() + from, r.from() + to));
+        }
+    }
+
     /** y += A s over the block's output partitions (only those with an active node for a masked glass). */
     private void multiplyActive(EdgeBlock b, double[] s, double[] y, boolean parallel) {
         if (mask == null) {

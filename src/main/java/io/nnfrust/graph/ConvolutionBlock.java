@@ -136,6 +136,24 @@ public final class ConvolutionBlock extends EdgeBlock {
     }
 
     @Override
+    public void multiplyMany(double[][] x, double[][] y, int from, int to) {
+        if (fast != null) {
+            fast.multiplyMany(x, y, from, to);
+        } else {
+            super.multiplyMany(x, y, from, to);
+        }
+    }
+
+    @Override
+    public void multiplyTransposeMany(double[][] x, double[][] y, int from, int to) {
+        if (fast != null) {
+            fast.multiplyTransposeMany(x, y, from, to);
+        } else {
+            super.multiplyTransposeMany(x, y, from, to);
+        }
+    }
+
+    @Override
     public void multiplyListed(double[] x, double[] y, int[] parts, int from, int to) {
         if (fast != null) {
             fast.multiply(x, y, parts, from, to);

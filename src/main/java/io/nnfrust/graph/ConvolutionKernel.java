@@ -25,8 +25,13 @@ package io.nnfrust.graph;
  * <p>A source plane that is all zero (the masked-out nodes of an active subnetwork have spin 0) contributes only
  * zeros, so its terms are skipped.
  *
+ * <p><b>Several vectors at once</b> ({@link #multiplyMany}, {@link #multiplyTransposeMany}): blocks of up to
+ * {@link #COLUMN_BLOCK} columns are interleaved into one layout, and four target channels that share their term
+ * list run as one register block ({@link #accumulate4}); every column gets the bits of its single-vector product.
+ *
  * <p>Cost: O(edges + padding overhead) multiply-adds; the phase copies are O(input elements) per call and per
- * group, and scratch memory is per thread (two planes of the group, reused).
+ * group, and scratch memory is per thread (two planes of the group, reused; times the columns of a block for the
+ * products with several vectors).
  */
 final class ConvolutionKernel {
     private final PlaneLayout input;
@@ -58,8 +63,8 @@ final class ConvolutionKernel {
 
     /** Per-thread buffers, grown on demand and reused. */
     private static final class Scratch {
-        double[] planes = new double[0], wide = new double[0], termWeight = new double[0];
-        int[] termOffset = new int[0], channelBase = new int[0];
+        double[] planes = new double[0], wide = new double[0], termWeight = new double[0], termWeight4 = new double[0];
+        int[] termOffset = new int[0], channelBase = new int[0], planeAt = new int[0], targets = new int[0];
 
         double[] planes(int n) {
             if (planes.length < n) {
@@ -78,8 +83,23 @@ final class ConvolutionKernel {
         void terms(int n) {
             if (termWeight.length < n) {
                 termWeight = new double[n];
+                termWeight4 = new double[4 * n];
                 termOffset = new int[n];
             }
+        }
+
+        int[] planeAt(int n) {
+            if (planeAt.length < n) {
+                planeAt = new int[n];
+            }
+            return planeAt;
+        }
+
+        int[] targets(int n) {
+            if (targets.length < n) {
+                targets = new int[n];
+            }
+            return targets;
         }
 
         int[] channelBase(int n) {
@@ -338,6 +358,568 @@ final class ConvolutionKernel {
                 moveInput(y, input.base(at(list, i)), planes, (i - i0) * channelSize, false);
             }
             i0 = i1;
+        }
+    }
+
+    /**
+     * Columns of V that one pass carries at most: more columns are cut into balanced blocks of at most this many.
+     * Measured on GoogLeNet (2 cores, AVX-512): 2 and 4 columns are equally fast, 8 a little and 16 clearly
+     * slower (every column widens the slices that must stay in L2); the scratch grows with it.
+     */
+    static final int COLUMN_BLOCK = 4;
+    /**
+     * A 1x1 (direct) convolution interleaves its columns only for planes of at most this many elements (7x7: the
+     * longer passes pay for the copies); larger planes run column by column on x and y themselves.
+     */
+    static final int DIRECT_INTERLEAVE = 128;
+    /** Elements per tile of a pass over several columns (the register blocks sweep a tile per chunk of sources). */
+    static final int TILE_MANY = 1024;
+
+    /**
+     * {@code y[c] += A x[c]} for every column c, over output channels [from, to); per column bit for bit
+     * {@link #multiply(double[], double[], int, int)}.
+     *
+     * <p>The columns are <em>interleaved</em>: element k of column j sits at {@code k·m + j} of the phase planes
+     * and the wide output planes, so a term (weight w, offset o) of the single-vector kernel becomes the term
+     * (w, o·m) of one unit-stride pass over all m columns at once (each term list is built once for m columns, and
+     * a pass over a 7x7 plane is m times longer). Four output channels whose terms have the same offsets (no zero
+     * weight among them) go through {@link #accumulate4}: every x vector loaded serves four channels, whose sums
+     * stay in registers over the whole term list. Each element's terms are still added one by one in the
+     * single-vector order, so the bits do not change.
+     */
+    void multiplyMany(double[][] x, double[][] y, int from, int to) {
+        final int r = x.length, blocks = (r + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+        for (int k = 0; k < blocks; k++) {
+            final int j0 = (int) ((long) r * k / blocks), j1 = (int) ((long) r * (k + 1) / blocks);
+            if (j1 - j0 == 1) {
+                multiply(x[j0], y[j0], null, from, to);
+            } else if (j1 > j0) {
+                multiplyColumns(x, y, j0, j1 - j0, from, to);
+            }
+        }
+    }
+
+    /** {@code y[c] += Aᵀ x[c]} for every column c, over input channels [from, to); per column bit for bit. */
+    void multiplyTransposeMany(double[][] x, double[][] y, int from, int to) {
+        final int r = x.length, blocks = (r + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+        for (int k = 0; k < blocks; k++) {
+            final int j0 = (int) ((long) r * k / blocks), j1 = (int) ((long) r * (k + 1) / blocks);
+            if (j1 - j0 == 1) {
+                multiplyTranspose(x[j0], y[j0], null, from, to);
+            } else if (j1 > j0) {
+                multiplyTransposeColumns(x, y, j0, j1 - j0, from, to);
+            }
+        }
+    }
+
+    /**
+     * Sets {@code base[c]} for the {@code count} source planes {@code x[j][planeAt[c] ..]} of {@code planeLength}
+     * elements: {@link #SKIP} when the plane is all zero in every column [j0, j0 + m), else {@code c · stride}. Returns false when some
+     * plane is zero in some columns only: the single-vector kernel skips its terms for those columns only, so the
+     * caller runs the columns one by one (same bits, the sign of a zero included).
+     */
+    private static boolean planeBases(double[][] x, int j0, int m, int count, int[] planeAt, int planeLength,
+                                      int[] base, int stride) {
+        for (int c = 0; c < count; c++) {
+            int zero = 0;
+            for (int j = j0; j < j0 + m; j++) {
+                if (!nonZero(x[j], planeAt[c], planeLength)) {
+                    zero++;
+                }
+            }
+            if (zero != 0 && zero != m) {
+                return false;
+            }
+            base[c] = zero == m ? SKIP : c * stride;
+        }
+        return true;
+    }
+
+    /** A·x for the m columns [j0, j0 + m) (m ≥ 2), output channels [from, to). */
+    private void multiplyColumns(double[][] x, double[][] y, int j0, int m, int from, int to) {
+        final int rows = direct ? 1 : outH, rowIn = direct ? outPlane : outW, rowWide = direct ? outPlane : wq;
+        final int span = rows * rowWide * m, stride = direct ? outPlane : channelSize;
+        for (int i0 = from; i0 < to; ) {
+            final int group = i0 / outPerGroup;
+            final int i1 = groupEnd(null, i0, to, outPerGroup);
+            final Scratch s = SCRATCH.get();
+            s.terms(inPerGroup * taps);
+            final int[] base = s.channelBase(inPerGroup), planeAt = s.planeAt(inPerGroup);
+            for (int c = 0; c < inPerGroup; c++) {
+                planeAt[c] = input.base(group * inPerGroup + c);
+            }
+            // fewer than four channels give no register block: the single-vector passes are as fast
+            if (i1 - i0 < 4 || !planeBases(x, j0, m, inPerGroup, planeAt, inH * inW, base, stride)) {
+                for (int j = j0; j < j0 + m; j++) {
+                    multiply(x[j], y[j], null, i0, i1);
+                }
+                i0 = i1;
+                continue;
+            }
+            final int[] targets = s.targets(i1 - i0);
+            if (direct && outPlane > DIRECT_INTERLEAVE) {
+                // column by column on x and y themselves (no copies), four channels per register block
+                final int tile = Math.min(outPlane, TILE_MANY), chunk = chunk(tile, 0);
+                for (int c = 0; c < inPerGroup; c++) {
+                    base[c] = base[c] == SKIP ? SKIP : planeAt[c];
+                }
+                for (int i = i0; i < i1; i++) {
+                    targets[i - i0] = outputOffset + i * outPlane;
+                }
+                for (int j = j0; j < j0 + m; j++) {
+                    for (int a = 0; a < outPlane; a += tile) {
+                        for (int c0 = 0; c0 < inPerGroup; c0 += chunk) {
+                            forwardPass(s, base, 1, x[j], y[j], i0, i1, targets, a, Math.min(outPlane, a + tile), c0,
+                                    Math.min(inPerGroup, c0 + chunk));
+                        }
+                    }
+                }
+                i0 = i1;
+                continue;
+            }
+            // interleaved: position k of column j at k*m + j (a direct convolution's planes are not widened)
+            final double[] source = s.planes(inPerGroup * stride * m);
+            for (int c = 0; c < inPerGroup; c++) {
+                if (base[c] != SKIP) {
+                    if (direct) {
+                        interleave(x, j0, m, planeAt[c], source, c * stride * m, outPlane);
+                    } else {
+                        splitPhases(x, j0, m, planeAt[c], source, c * stride * m);
+                    }
+                }
+            }
+            final double[] target = s.wide((i1 - i0) * span);
+            for (int i = i0; i < i1; i++) {
+                targets[i - i0] = (i - i0) * span;
+                final int outBase = outputOffset + i * outPlane;
+                for (int row = 0; row < rows; row++) {
+                    final int at = targets[i - i0] + row * rowWide * m;
+                    interleave(y, j0, m, outBase + row * rowIn, target, at, rowIn);
+                    java.util.Arrays.fill(target, at + rowIn * m, at + rowWide * m, 0.0);
+                }
+            }
+            final int tile = Math.min(span, TILE_MANY), chunk = chunk(tile, (direct ? 0 : margin) * m);
+            for (int a = 0; a < span; a += tile) {
+                for (int c0 = 0; c0 < inPerGroup; c0 += chunk) {
+                    forwardPass(s, base, m, source, target, i0, i1, targets, a, Math.min(span, a + tile), c0,
+                            Math.min(inPerGroup, c0 + chunk));
+                }
+            }
+            for (int i = i0; i < i1; i++) {
+                final int outBase = outputOffset + i * outPlane;
+                for (int row = 0; row < rows; row++) {
+                    deinterleave(target, targets[i - i0] + row * rowWide * m, y, j0, m, outBase + row * rowIn, rowIn);
+                }
+            }
+            i0 = i1;
+        }
+    }
+
+    /**
+     * The terms of input channels [cFrom, cTo) for output channels [i0, i1) over [a, b):
+     * {@code y[targets[co - i0] + k] += Σ w·x[o + k]}, the offsets {@code (base[c] + tapOffset[t]) · scale}. Four
+     * channels at a time share one register block when no term has a zero weight in some of them and not in the
+     * others; the rest channel by channel. Chunks of input channels applied in order add every element's terms
+     * in the order of the whole list.
+     */
+    private void forwardPass(Scratch s, int[] base, int scale, double[] x, double[] y, int i0, int i1, int[] targets,
+                             int a, int b, int cFrom, int cTo) {
+        final double[] tw = s.termWeight, tw4 = s.termWeight4;
+        final int[] offsets = s.termOffset;
+        int co = i0;
+        for (; co + 4 <= i1; co += 4) {
+            final int n = forwardTerms4(co, base, tw4, offsets, scale, cFrom, cTo);
+            final int t = co - i0;
+            if (n >= 0) {
+                accumulate4(tw4, offsets, n, x, y, targets[t], targets[t + 1], targets[t + 2], targets[t + 3], a, b);
+            } else {
+                for (int q = 0; q < 4; q++) {
+                    final int k = forwardTerms(co + q, base, tw, offsets, scale, cFrom, cTo);
+                    accumulate(tw, offsets, k, x, y, targets[t + q], a, b);
+                }
+            }
+        }
+        for (; co < i1; co++) {
+            final int k = forwardTerms(co, base, tw, offsets, scale, cFrom, cTo);
+            accumulate(tw, offsets, k, x, y, targets[co - i0], a, b);
+        }
+    }
+
+    /**
+     * The terms of output channel {@code co} from input channels [cFrom, cTo) in the single-vector order (input
+     * channel, tap), zero weights and skipped planes left out: weight and offset {@code (base[c] + tapOffset[t]) ·
+     * scale}. Returns their number.
+     */
+    private int forwardTerms(int co, int[] base, double[] tw, int[] offsets, int scale, int cFrom, int cTo) {
+        int n = 0;
+        for (int c = cFrom; c < cTo; c++) {
+            if (base[c] == SKIP) {
+                continue;
+            }
+            final int wBase = (co * inPerGroup + c) * taps;
+            for (int t = 0; t < taps; t++) {
+                final float w = weights[wBase + t];
+                if (w != 0f) {
+                    tw[n] = w;
+                    offsets[n++] = (base[c] + tapOffset[t]) * scale;
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The common terms of output channels co..co+3 (weights {@code tw4[4t + q]}), or -1 when a weight is zero in
+     * some of them but not all (their term lists differ). A term zero in all four is left out, as each would.
+     */
+    private int forwardTerms4(int co, int[] base, double[] tw4, int[] offsets, int scale, int cFrom, int cTo) {
+        final int stride = inPerGroup * taps;
+        int n = 0;
+        for (int c = cFrom; c < cTo; c++) {
+            if (base[c] == SKIP) {
+                continue;
+            }
+            final int wBase = (co * inPerGroup + c) * taps;
+            for (int t = 0; t < taps; t++) {
+                final float w0 = weights[wBase + t], w1 = weights[wBase + stride + t],
+                        w2 = weights[wBase + 2 * stride + t], w3 = weights[wBase + 3 * stride + t];
+                final int zeros = (w0 == 0f ? 1 : 0) + (w1 == 0f ? 1 : 0) + (w2 == 0f ? 1 : 0) + (w3 == 0f ? 1 : 0);
+                if (zeros == 4) {
+                    continue;
+                }
+                if (zeros != 0) {
+                    return -1;
+                }
+                tw4[4 * n] = w0;
+                tw4[4 * n + 1] = w1;
+                tw4[4 * n + 2] = w2;
+                tw4[4 * n + 3] = w3;
+                offsets[n++] = (base[c] + tapOffset[t]) * scale;
+            }
+        }
+        return n;
+    }
+
+    /** Aᵀ·x for the m columns [j0, j0 + m) (m ≥ 2), input channels [from, to). */
+    private void multiplyTransposeColumns(double[][] x, double[][] y, int j0, int m, int from, int to) {
+        // a direct convolution's output planes need no margin, its input planes no phases
+        final int length = direct ? outPlane : margin + phaseSize, front = direct ? 0 : margin;
+        final int planeSize = direct ? outPlane : channelSize;
+        for (int i0 = from; i0 < to; ) {
+            final int group = i0 / inPerGroup;
+            // channels whose planes overlap (one tensor read twice) must see each other's sums: one at a time
+            final int i1 = input.distinctPlanes() ? groupEnd(null, i0, to, inPerGroup) : i0 + 1;
+            final Scratch s = SCRATCH.get();
+            s.terms(outPerGroup * taps);
+            final int[] base = s.channelBase(outPerGroup), planeAt = s.planeAt(outPerGroup);
+            for (int c = 0; c < outPerGroup; c++) {
+                planeAt[c] = outputOffset + (group * outPerGroup + c) * outPlane;
+            }
+            if (i1 - i0 < 4 || !planeBases(x, j0, m, outPerGroup, planeAt, outPlane, base, length)) {
+                for (int j = j0; j < j0 + m; j++) {
+                    multiplyTranspose(x[j], y[j], null, i0, i1);
+                }
+                i0 = i1;
+                continue;
+            }
+            final int[] targets = s.targets(i1 - i0);
+            if (direct && outPlane > DIRECT_INTERLEAVE) {
+                final int tile = Math.min(outPlane, TILE_MANY), chunk = chunk(tile, 0);
+                for (int c = 0; c < outPerGroup; c++) {
+                    base[c] = base[c] == SKIP ? SKIP : planeAt[c];
+                }
+                for (int i = i0; i < i1; i++) {
+                    targets[i - i0] = input.base(i);
+                }
+                for (int j = j0; j < j0 + m; j++) {
+                    for (int a = 0; a < outPlane; a += tile) {
+                        for (int c0 = 0; c0 < outPerGroup; c0 += chunk) {
+                            transposePass(s, base, 1, 0, x[j], y[j], i0, i1, group, targets, a,
+                                    Math.min(outPlane, a + tile), c0, Math.min(outPerGroup, c0 + chunk));
+                        }
+                    }
+                }
+                i0 = i1;
+                continue;
+            }
+            for (int c = 0; c < outPerGroup; c++) {
+                if (base[c] != SKIP) {
+                    base[c] += front;
+                }
+            }
+            final double[] source = s.planes(outPerGroup * length * m);
+            for (int c = 0; c < outPerGroup; c++) {
+                if (base[c] != SKIP) {
+                    if (direct) {
+                        interleave(x, j0, m, planeAt[c], source, c * length * m, outPlane);
+                    } else {
+                        widenOutput(x, j0, m, planeAt[c], source, c * length * m);
+                    }
+                }
+            }
+            final double[] planes = s.wide((i1 - i0) * planeSize * m);
+            if (!direct) {
+                java.util.Arrays.fill(planes, 0, (i1 - i0) * planeSize * m, 0.0);
+            }
+            for (int i = i0; i < i1; i++) {
+                if (direct) {
+                    interleave(y, j0, m, input.base(i), planes, (i - i0) * planeSize * m, outPlane);
+                } else {
+                    moveInput(y, j0, m, input.base(i), planes, (i - i0) * planeSize * m, true);
+                }
+            }
+            final int chunkReach = front * m;
+            for (int ph = 0; ph < sh * sw; ph++) {
+                final int shift = ph * phaseSize, lo = direct ? 0 : phaseFrom[ph] * m;
+                final int hi = direct ? outPlane * m : phaseTo[ph] * m;
+                for (int i = i0; i < i1; i++) {
+                    targets[i - i0] = ((i - i0) * planeSize + (direct ? 0 : shift)) * m;
+                }
+                final int tile = Math.min(Math.max(1, hi - lo), TILE_MANY), chunk = chunk(tile, chunkReach);
+                for (int a = lo; a < hi; a += tile) {
+                    for (int c0 = 0; c0 < outPerGroup; c0 += chunk) {
+                        transposePass(s, base, m, ph, source, planes, i0, i1, group, targets, a, Math.min(hi, a + tile),
+                                c0, Math.min(outPerGroup, c0 + chunk));
+                    }
+                }
+            }
+            for (int i = i0; i < i1; i++) {
+                if (direct) {
+                    deinterleave(planes, (i - i0) * planeSize * m, y, j0, m, input.base(i), outPlane);
+                } else {
+                    moveInput(y, j0, m, input.base(i), planes, (i - i0) * planeSize * m, false);
+                }
+            }
+            i0 = i1;
+        }
+    }
+
+    /**
+     * The terms of phase {@code ph} from output channels [cFrom, cTo) for input channels [i0, i1) over [a, b):
+     * offsets {@code (base[c] − tapShift[t]) · scale} into the output planes, four input channels per register
+     * block when their terms agree.
+     */
+    private void transposePass(Scratch s, int[] base, int scale, int ph, double[] x, double[] y, int i0, int i1,
+                               int group, int[] targets, int a, int b, int cFrom, int cTo) {
+        final double[] tw = s.termWeight, tw4 = s.termWeight4;
+        final int[] offsets = s.termOffset;
+        int ci = i0;
+        for (; ci + 4 <= i1 && ci % inPerGroup + 4 <= inPerGroup; ci += 4) {
+            final int n = transposeTerms4(ci % inPerGroup, group, ph, base, tw4, offsets, scale, cFrom, cTo);
+            final int t = ci - i0;
+            if (n >= 0) {
+                accumulate4(tw4, offsets, n, x, y, targets[t], targets[t + 1], targets[t + 2], targets[t + 3], a, b);
+            } else {
+                for (int q = 0; q < 4; q++) {
+                    final int k = transposeTerms((ci + q) % inPerGroup, group, ph, base, tw, offsets, scale, cFrom, cTo);
+                    accumulate(tw, offsets, k, x, y, targets[t + q], a, b);
+                }
+            }
+        }
+        for (; ci < i1; ci++) {
+            final int k = transposeTerms(ci % inPerGroup, group, ph, base, tw, offsets, scale, cFrom, cTo);
+            accumulate(tw, offsets, k, x, y, targets[ci - i0], a, b);
+        }
+    }
+
+    /**
+     * The terms of input channel {@code cil} of {@code group} in phase {@code ph} from output channels [cFrom, cTo),
+     * in the single-vector order.
+     */
+    private int transposeTerms(int cil, int group, int ph, int[] base, double[] tw, int[] offsets, int scale,
+                               int cFrom, int cTo) {
+        int n = 0;
+        for (int c = cFrom; c < cTo; c++) {
+            if (base[c] == SKIP) {
+                continue;
+            }
+            final int wBase = ((group * outPerGroup + c) * inPerGroup + cil) * taps;
+            for (int t = 0; t < taps; t++) {
+                final float w = weights[wBase + t];
+                if (w != 0f && tapPhase[t] == ph) {
+                    tw[n] = w;
+                    offsets[n++] = (base[c] - tapShift[t]) * scale;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The common terms of input channels cil..cil+3 in phase {@code ph}, or -1 when their term lists differ. */
+    private int transposeTerms4(int cil, int group, int ph, int[] base, double[] tw4, int[] offsets, int scale,
+                                int cFrom, int cTo) {
+        int n = 0;
+        for (int c = cFrom; c < cTo; c++) {
+            if (base[c] == SKIP) {
+                continue;
+            }
+            final int wBase = ((group * outPerGroup + c) * inPerGroup + cil) * taps;
+            for (int t = 0; t < taps; t++) {
+                if (tapPhase[t] != ph) {
+                    continue;
+                }
+                final float w0 = weights[wBase + t], w1 = weights[wBase + taps + t],
+                        w2 = weights[wBase + 2 * taps + t], w3 = weights[wBase + 3 * taps + t];
+                final int zeros = (w0 == 0f ? 1 : 0) + (w1 == 0f ? 1 : 0) + (w2 == 0f ? 1 : 0) + (w3 == 0f ? 1 : 0);
+                if (zeros == 4) {
+                    continue;
+                }
+                if (zeros != 0) {
+                    return -1;
+                }
+                tw4[4 * n] = w0;
+                tw4[4 * n + 1] = w1;
+                tw4[4 * n + 2] = w2;
+                tw4[4 * n + 3] = w3;
+                offsets[n++] = (base[c] - tapShift[t]) * scale;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Source channels per chunk of a pass over tiles of {@code tile} elements whose terms reach {@code reach}
+     * elements further: the chunk's slices (about 256 KiB) stay in L2 while every target passes over them. A
+     * target's sums are stored after one chunk and reloaded for the next, which changes no bit.
+     */
+    private static int chunk(int tile, int reach) {
+        return Math.max(8, (1 << 15) / (tile + reach));
+    }
+
+    /** {@code dst[at + k·m + j] = x[j0 + j][from + k]} for k in [0, n), j in [0, m). */
+    private static void interleave(double[][] x, int j0, int m, int from, double[] dst, int at, int n) {
+        for (int j = 0; j < m; j++) {
+            final double[] xj = x[j0 + j];
+            for (int k = 0, d = at + j; k < n; k++, d += m) {
+                dst[d] = xj[from + k];
+            }
+        }
+    }
+
+    /** {@code y[j0 + j][to + k] = src[at + k·m + j]} for k in [0, n), j in [0, m). */
+    private static void deinterleave(double[] src, int at, double[][] y, int j0, int m, int to, int n) {
+        for (int j = 0; j < m; j++) {
+            final double[] yj = y[j0 + j];
+            for (int k = 0, d = at + j; k < n; k++, d += m) {
+                yj[to + k] = src[d];
+            }
+        }
+    }
+
+    /** {@link #splitPhases(double[], int, double[], int)} of m columns, interleaved (position k at {@code at + k·m}). */
+    private void splitPhases(double[][] x, int j0, int m, int from, double[] dst, int at) {
+        for (int p = 0; p < sh; p++) {
+            for (int q = 0; q < sw; q++) {
+                final int plane = (p * sw + q) * phaseSize;
+                for (int r = 0; r < hq; r++) {
+                    final int row = at + (plane + r * wq) * m;
+                    final int ih = r * sh + p - pt;
+                    if (ih < 0 || ih >= inH) {
+                        java.util.Arrays.fill(dst, row, row + wq * m, 0.0);
+                        continue;
+                    }
+                    final int src = from + ih * inW;
+                    // columns c with 0 <= c*sw + q - pl < inW hold input elements, the others zero padding
+                    final int c0 = Math.min(wq, (pl - q + sw - 1) / sw);
+                    final int c1 = Math.max(c0, Math.min(wq, Math.floorDiv(inW - 1 + pl - q, sw) + 1));
+                    java.util.Arrays.fill(dst, row, row + c0 * m, 0.0);
+                    java.util.Arrays.fill(dst, row + c1 * m, row + wq * m, 0.0);
+                    for (int j = 0; j < m; j++) {
+                        final double[] xj = x[j0 + j];
+                        for (int c = c0, d = row + c0 * m + j, iw = c0 * sw + q - pl; c < c1; c++, d += m, iw += sw) {
+                            dst[d] = xj[src + iw];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #widenOutput(double[], int, double[], int)} of m columns, interleaved. */
+    private void widenOutput(double[][] x, int j0, int m, int from, double[] dst, int at) {
+        java.util.Arrays.fill(dst, at, at + (margin + phaseSize) * m, 0.0);
+        for (int r = 0; r < outH; r++) {
+            interleave(x, j0, m, from + r * outW, dst, at + (margin + r * wq) * m, outW);
+        }
+    }
+
+    /** {@link #moveInput(double[], int, double[], int, boolean)} of m columns, interleaved. */
+    private void moveInput(double[][] y, int j0, int m, int from, double[] planes, int at0, boolean intoPlanes) {
+        for (int ih = 0; ih < inH; ih++) {
+            final int p = (ih + pt) % sh, r = (ih + pt) / sh;
+            final int row = from + ih * inW;
+            for (int iw = 0; iw < inW; iw++) {
+                final int q = (iw + pl) % sw, c = (iw + pl) / sw;
+                final int at = at0 + ((p * sw + q) * phaseSize + r * wq + c) * m;
+                if (intoPlanes) {
+                    for (int j = 0; j < m; j++) {
+                        planes[at + j] = y[j0 + j][row + iw];
+                    }
+                } else {
+                    for (int j = 0; j < m; j++) {
+                        y[j0 + j][row + iw] = planes[at + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Four targets at once: {@code y[yq + k] += Σ_t w[4t + q] · x[o[t] + k]} for q = 0..3 and k in [k0, k1), each
+     * element's terms added one by one in the order given, from its current value: the same bits as four
+     * {@link #accumulate} calls, with every x element loaded once for the four targets.
+     */
+    static void accumulate4(double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3,
+                            int k0, int k1) {
+        if (useVector) {
+            VectorPasses.accumulate4(w, o, n, x, y, y0, y1, y2, y3, k0, k1);
+        } else {
+            accumulate4Scalar(w, o, n, x, y, y0, y1, y2, y3, k0, k1);
+        }
+    }
+
+    /** The scalar twin of {@link #accumulate4}: two elements of four targets per step over the terms. */
+    static void accumulate4Scalar(double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3,
+                                  int k0, int k1) {
+        int k = k0;
+        for (; k + 2 <= k1; k += 2) {
+            double a0 = y[y0 + k], a1 = y[y1 + k], a2 = y[y2 + k], a3 = y[y3 + k];
+            double b0 = y[y0 + k + 1], b1 = y[y1 + k + 1], b2 = y[y2 + k + 1], b3 = y[y3 + k + 1];
+            for (int t = 0; t < n; t++) {
+                final int at = o[t] + k;
+                final double u = x[at], v = x[at + 1];
+                final double w0 = w[4 * t], w1 = w[4 * t + 1], w2 = w[4 * t + 2], w3 = w[4 * t + 3];
+                a0 = a0 + w0 * u;
+                a1 = a1 + w1 * u;
+                a2 = a2 + w2 * u;
+                a3 = a3 + w3 * u;
+                b0 = b0 + w0 * v;
+                b1 = b1 + w1 * v;
+                b2 = b2 + w2 * v;
+                b3 = b3 + w3 * v;
+            }
+            y[y0 + k] = a0;
+            y[y1 + k] = a1;
+            y[y2 + k] = a2;
+            y[y3 + k] = a3;
+            y[y0 + k + 1] = b0;
+            y[y1 + k + 1] = b1;
+            y[y2 + k + 1] = b2;
+            y[y3 + k + 1] = b3;
+        }
+        for (; k < k1; k++) {
+            double a0 = y[y0 + k], a1 = y[y1 + k], a2 = y[y2 + k], a3 = y[y3 + k];
+            for (int t = 0; t < n; t++) {
+                final double u = x[o[t] + k];
+                a0 = a0 + w[4 * t] * u;
+                a1 = a1 + w[4 * t + 1] * u;
+                a2 = a2 + w[4 * t + 2] * u;
+                a3 = a3 + w[4 * t + 3] * u;
+            }
+            y[y0 + k] = a0;
+            y[y1 + k] = a1;
+            y[y2 + k] = a2;
+            y[y3 + k] = a3;
         }
     }
 

@@ -57,6 +57,29 @@ public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, Poo
     public abstract void multiplyTranspose(double[] x, double[] y, int from, int to);
 
     /**
+     * Several vectors at once: {@code y[c] += A_block x[c]} for every column c, over output partitions
+     * [from, to). Each column's result is bit for bit that of {@link #multiply}{@code (x[c], y[c], from, to)}
+     * (same terms, same order). This default loops over the columns; blocks whose single-vector product pays
+     * per-call or per-term overhead (convolutions, dense layers) override it with one pass that applies each
+     * weight to all columns. Cost O(r · edges of the partitions) for r columns; no allocation per edge.
+     */
+    public void multiplyMany(double[][] x, double[][] y, int from, int to) {
+        for (int c = 0; c < x.length; c++) {
+            multiply(x[c], y[c], from, to);
+        }
+    }
+
+    /**
+     * {@code y[c] += A_block^T x[c]} for every column c, over input partitions [from, to); per column bit for bit
+     * {@link #multiplyTranspose}. Cost O(r · edges of the partitions).
+     */
+    public void multiplyTransposeMany(double[][] x, double[][] y, int from, int to) {
+        for (int c = 0; c < x.length; c++) {
+            multiplyTranspose(x[c], y[c], from, to);
+        }
+    }
+
+    /**
      * y += A_block x over the output partitions {@code parts[from..to)} (sorted, distinct): the products of an
      * active subnetwork, which skip partitions without an active node. Runs of consecutive partitions become one
      * {@link #multiply} call; blocks that pay a set-up cost per call override this.

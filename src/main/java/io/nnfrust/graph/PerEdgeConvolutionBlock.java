@@ -186,6 +186,82 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         }
     }
 
+    /**
+     * Every output row of every kernel entry is applied to all r columns before the next: each per-edge weight
+     * (streamed from the store, possibly off-heap) is read from memory once for r columns instead of r times. Each
+     * element's updates come in the single-vector order, bit for bit. Cost O(r · edges) multiply-adds, O(edges)
+     * weight reads.
+     */
+    @Override
+    public void multiplyMany(double[][] x, double[][] y, int from, int to) {
+        if (x.length == 1) {
+            multiply(x[0], y[0], from, to);
+            return;
+        }
+        final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
+        final java.nio.FloatBuffer w = store.buffer();
+        for (int co = from; co < to; co++) {
+            final int group = co / outPerGroup;
+            final int outBase = outputOffset + co * outPlane;
+            for (int cil = 0; cil < inPerGroup; cil++) {
+                final int inBase = input.base(group * inPerGroup + cil);
+                final int entry0 = (co * inPerGroup + cil) * taps;
+                for (int i = 0; i < g.kernelHeight; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        final int c0 = g.colFirst(j), c1 = g.colLast(j);
+                        for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
+                            final int yRow = outBase + oh * g.outWidth;
+                            final int xRow = inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j);
+                            final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
+                            for (int c = 0; c < x.length; c++) {
+                                final double[] xc = x[c], yc = y[c];
+                                for (int ow = c0; ow <= c1; ow++) {
+                                    yc[yRow + ow] += weight(w, k0 + ow) * xc[xRow + ow * sw];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** As {@link #multiplyMany}, for Aᵀ: each weight read once for all r columns; bit for bit per column. */
+    @Override
+    public void multiplyTransposeMany(double[][] x, double[][] y, int from, int to) {
+        if (x.length == 1) {
+            multiplyTranspose(x[0], y[0], from, to);
+            return;
+        }
+        final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
+        final java.nio.FloatBuffer w = store.buffer();
+        for (int ci = from; ci < to; ci++) {
+            final int group = ci / inPerGroup, cil = ci % inPerGroup;
+            final int inBase = input.base(ci);
+            for (int col = 0; col < outPerGroup; col++) {
+                final int co = group * outPerGroup + col;
+                final int outBase = outputOffset + co * outPlane;
+                final int entry0 = (co * inPerGroup + cil) * taps;
+                for (int i = 0; i < g.kernelHeight; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        final int c0 = g.colFirst(j), c1 = g.colLast(j);
+                        for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
+                            final int xRow = outBase + oh * g.outWidth;
+                            final int yRow = inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j);
+                            final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
+                            for (int c = 0; c < x.length; c++) {
+                                final double[] xc = x[c], yc = y[c];
+                                for (int ow = c0; ow <= c1; ow++) {
+                                    yc[yRow + ow * sw] += weight(w, k0 + ow) * xc[xRow + ow];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Override
     public void forEachInEdge(int localOutput, EdgeVisitor visitor) {
         final int outPlane = g.outHeight * g.outWidth;

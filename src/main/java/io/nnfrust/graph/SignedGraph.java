@@ -162,6 +162,39 @@ public final class SignedGraph {
         }
     }
 
+    /**
+     * Several vectors at once: {@code y[c] += A x[c]} for every column c of the n×r block (x and y given by
+     * columns, {@code x[c].length == n}). Block by block, each block's output partitions in parallel as in
+     * {@link #multiply(double[], double[], boolean)}; every column is bit for bit the single-vector product of
+     * that column, whatever the thread count. Cost O(r · edges); the convolution and dense kernels load each
+     * weight once for all r columns.
+     */
+    public void multiplyMany(double[][] x, double[][] y, boolean parallel) {
+        checkColumns(x, y);
+        if (x.length == 0) {
+            return;
+        }
+        for (EdgeBlock b : blocks) {
+            runMany(b.outputPartitions(), x.length, parallel, true,
+                    (c0, c1, from, to) -> b.multiplyMany(columns(x, c0, c1), columns(y, c0, c1), from, to));
+        }
+    }
+
+    /**
+     * {@code y[c] += Aᵀ x[c]} for every column c; per column bit for bit
+     * {@link #multiplyTranspose(double[], double[], boolean)}, whatever the thread count. Cost O(r · edges).
+     */
+    public void multiplyTransposeMany(double[][] x, double[][] y, boolean parallel) {
+        checkColumns(x, y);
+        if (x.length == 0) {
+            return;
+        }
+        for (EdgeBlock b : blocks) {
+            runMany(b.inputPartitions(), x.length, parallel, b.transposeParallelSafe(),
+                    (c0, c1, from, to) -> b.multiplyTransposeMany(columns(x, c0, c1), columns(y, c0, c1), from, to));
+        }
+    }
+
     /** Work on partitions [from, to). */
     public interface RangeTask {
         void run(int from, int to);
@@ -170,6 +203,47 @@ public final class SignedGraph {
     /** Runs {@code task} over [0, partitions), split into chunks on the common pool when {@code parallel}. */
     public static void runPartitions(int partitions, boolean parallel, RangeTask task) {
         run(partitions, parallel, task);
+    }
+
+    /** Work on columns [c0, c1) of a block of vectors and partitions [from, to). */
+    public interface ColumnsTask {
+        void run(int c0, int c1, int from, int to);
+    }
+
+    /** Chunks of partitions of a product with several vectors start at multiples of this (the kernel's blocks of four channels). */
+    private static final int MANY_GRAIN = 4;
+
+    /**
+     * Runs {@code task} over {@code columns} columns × [0, partitions): in parallel, on about twice as many tasks as
+     * cores, split first by columns (groups of at least two, so that every task keeps the kernels' column passes
+     * and no two tasks copy the same source planes) and then, when {@code partitionsParallel}, by chunks of
+     * partitions that start at multiples of four. Columns never interact and a split never changes a partition's
+     * result, so the results do not depend on the thread count. Sequential: one call for everything.
+     */
+    public static void runMany(int partitions, int columns, boolean parallel, boolean partitionsParallel,
+                               ColumnsTask task) {
+        int tasks = parallel ? 2 * Runtime.getRuntime().availableProcessors() : 1;
+        int groups = Math.max(1, Math.min(columns / 2, tasks));
+        int units = (partitions + MANY_GRAIN - 1) / MANY_GRAIN;
+        int chunks = partitionsParallel ? Math.max(1, Math.min(units, (tasks + groups - 1) / groups)) : 1;
+        if (groups * chunks <= 1) {
+            task.run(0, columns, 0, partitions);
+            return;
+        }
+        IntStream.range(0, groups * chunks).parallel().forEach(k -> {
+            int g = k / chunks, p = k % chunks;
+            int c0 = (int) ((long) columns * g / groups), c1 = (int) ((long) columns * (g + 1) / groups);
+            int from = Math.min(partitions, MANY_GRAIN * (int) ((long) units * p / chunks));
+            int to = Math.min(partitions, MANY_GRAIN * (int) ((long) units * (p + 1) / chunks));
+            if (c1 > c0 && to > from) {
+                task.run(c0, c1, from, to);
+            }
+        });
+    }
+
+    /** Columns [c0, c1) of {@code v} (the same array when that is all of them). */
+    public static double[][] columns(double[][] v, int c0, int c1) {
+        return c0 == 0 && c1 == v.length ? v : java.util.Arrays.copyOfRange(v, c0, c1);
     }
 
     private static void run(int partitions, boolean parallel, RangeTask task) {
@@ -188,6 +262,28 @@ public final class SignedGraph {
     private void checkVectors(double[] x, double[] y) {
         if (x.length != nodeCount || y.length != nodeCount) {
             throw new IllegalArgumentException("vectors must have length " + nodeCount);
+        }
+    }
+
+    /**
+     * Throws IllegalArgumentException unless x and y have the same number of columns, every column has
+     * {@link #nodeCount} entries and no output column is also another column (of x or of y). O(r²).
+     */
+    public void checkColumns(double[][] x, double[][] y) {
+        if (x.length != y.length) {
+            throw new IllegalArgumentException(x.length + " input columns but " + y.length + " output columns");
+        }
+        for (int c = 0; c < x.length; c++) {
+            checkVectors(x[c], y[c]);
+        }
+        // the kernels may copy columns in and out, so an output column must not alias any other column
+        for (int c = 0; c < y.length; c++) {
+            for (int d = 0; d < x.length; d++) {
+                if (y[c] == x[d] || (d != c && y[c] == y[d])) {
+                    throw new IllegalArgumentException("output column " + c + " is also column " + d
+                            + (y[c] == x[d] ? " of the input" : " of the output"));
+                }
+            }
         }
     }
 

@@ -87,4 +87,123 @@ final class VectorPasses {
             y[yo + k] = y[yo + k] + w0 * x[o0 + k];
         }
     }
+
+    /**
+     * The SIMD twin of {@link ConvolutionKernel#accumulate4}: a register block of four targets × four vectors
+     * (two with fewer than eight lanes, whose machines have half the registers) holds its sums over the whole term
+     * list, each x vector loaded once for the four targets; then one vector of four targets; then scalar elements.
+     */
+    static void accumulate4(double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3, int a,
+                            int b) {
+        final int l = S.length();
+        int k = a;
+        if (l >= 8) {
+            for (; k + 4 * l <= b; k += 4 * l) {
+                block4x4(w, o, n, x, y, y0, y1, y2, y3, k);
+            }
+        } else {
+            for (; k + 2 * l <= b; k += 2 * l) {
+                block4x2(w, o, n, x, y, y0, y1, y2, y3, k);
+            }
+        }
+        for (; k + l <= b; k += l) {
+            DoubleVector a0 = DoubleVector.fromArray(S, y, y0 + k), a1 = DoubleVector.fromArray(S, y, y1 + k);
+            DoubleVector a2 = DoubleVector.fromArray(S, y, y2 + k), a3 = DoubleVector.fromArray(S, y, y3 + k);
+            for (int t = 0; t < n; t++) {
+                final DoubleVector v = DoubleVector.fromArray(S, x, o[t] + k);
+                a0 = a0.add(v.mul(w[4 * t]));
+                a1 = a1.add(v.mul(w[4 * t + 1]));
+                a2 = a2.add(v.mul(w[4 * t + 2]));
+                a3 = a3.add(v.mul(w[4 * t + 3]));
+            }
+            a0.intoArray(y, y0 + k);
+            a1.intoArray(y, y1 + k);
+            a2.intoArray(y, y2 + k);
+            a3.intoArray(y, y3 + k);
+        }
+        if (k < b) {
+            ConvolutionKernel.accumulate4Scalar(w, o, n, x, y, y0, y1, y2, y3, k, b);
+        }
+    }
+
+    private static void block4x4(double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3,
+                                 int k) {
+        final int l = S.length();
+        DoubleVector a00 = DoubleVector.fromArray(S, y, y0 + k), a01 = DoubleVector.fromArray(S, y, y0 + k + l);
+        DoubleVector a02 = DoubleVector.fromArray(S, y, y0 + k + 2 * l), a03 = DoubleVector.fromArray(S, y, y0 + k + 3 * l);
+        DoubleVector a10 = DoubleVector.fromArray(S, y, y1 + k), a11 = DoubleVector.fromArray(S, y, y1 + k + l);
+        DoubleVector a12 = DoubleVector.fromArray(S, y, y1 + k + 2 * l), a13 = DoubleVector.fromArray(S, y, y1 + k + 3 * l);
+        DoubleVector a20 = DoubleVector.fromArray(S, y, y2 + k), a21 = DoubleVector.fromArray(S, y, y2 + k + l);
+        DoubleVector a22 = DoubleVector.fromArray(S, y, y2 + k + 2 * l), a23 = DoubleVector.fromArray(S, y, y2 + k + 3 * l);
+        DoubleVector a30 = DoubleVector.fromArray(S, y, y3 + k), a31 = DoubleVector.fromArray(S, y, y3 + k + l);
+        DoubleVector a32 = DoubleVector.fromArray(S, y, y3 + k + 2 * l), a33 = DoubleVector.fromArray(S, y, y3 + k + 3 * l);
+        for (int t = 0; t < n; t++) {
+            final int at = o[t] + k;
+            final DoubleVector v0 = DoubleVector.fromArray(S, x, at), v1 = DoubleVector.fromArray(S, x, at + l);
+            final DoubleVector v2 = DoubleVector.fromArray(S, x, at + 2 * l), v3 = DoubleVector.fromArray(S, x, at + 3 * l);
+            final double w0 = w[4 * t], w1 = w[4 * t + 1], w2 = w[4 * t + 2], w3 = w[4 * t + 3];
+            a00 = a00.add(v0.mul(w0));
+            a01 = a01.add(v1.mul(w0));
+            a02 = a02.add(v2.mul(w0));
+            a03 = a03.add(v3.mul(w0));
+            a10 = a10.add(v0.mul(w1));
+            a11 = a11.add(v1.mul(w1));
+            a12 = a12.add(v2.mul(w1));
+            a13 = a13.add(v3.mul(w1));
+            a20 = a20.add(v0.mul(w2));
+            a21 = a21.add(v1.mul(w2));
+            a22 = a22.add(v2.mul(w2));
+            a23 = a23.add(v3.mul(w2));
+            a30 = a30.add(v0.mul(w3));
+            a31 = a31.add(v1.mul(w3));
+            a32 = a32.add(v2.mul(w3));
+            a33 = a33.add(v3.mul(w3));
+        }
+        a00.intoArray(y, y0 + k);
+        a01.intoArray(y, y0 + k + l);
+        a02.intoArray(y, y0 + k + 2 * l);
+        a03.intoArray(y, y0 + k + 3 * l);
+        a10.intoArray(y, y1 + k);
+        a11.intoArray(y, y1 + k + l);
+        a12.intoArray(y, y1 + k + 2 * l);
+        a13.intoArray(y, y1 + k + 3 * l);
+        a20.intoArray(y, y2 + k);
+        a21.intoArray(y, y2 + k + l);
+        a22.intoArray(y, y2 + k + 2 * l);
+        a23.intoArray(y, y2 + k + 3 * l);
+        a30.intoArray(y, y3 + k);
+        a31.intoArray(y, y3 + k + l);
+        a32.intoArray(y, y3 + k + 2 * l);
+        a33.intoArray(y, y3 + k + 3 * l);
+    }
+
+    private static void block4x2(double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3,
+                                 int k) {
+        final int l = S.length();
+        DoubleVector a00 = DoubleVector.fromArray(S, y, y0 + k), a01 = DoubleVector.fromArray(S, y, y0 + k + l);
+        DoubleVector a10 = DoubleVector.fromArray(S, y, y1 + k), a11 = DoubleVector.fromArray(S, y, y1 + k + l);
+        DoubleVector a20 = DoubleVector.fromArray(S, y, y2 + k), a21 = DoubleVector.fromArray(S, y, y2 + k + l);
+        DoubleVector a30 = DoubleVector.fromArray(S, y, y3 + k), a31 = DoubleVector.fromArray(S, y, y3 + k + l);
+        for (int t = 0; t < n; t++) {
+            final int at = o[t] + k;
+            final DoubleVector v0 = DoubleVector.fromArray(S, x, at), v1 = DoubleVector.fromArray(S, x, at + l);
+            final double w0 = w[4 * t], w1 = w[4 * t + 1], w2 = w[4 * t + 2], w3 = w[4 * t + 3];
+            a00 = a00.add(v0.mul(w0));
+            a01 = a01.add(v1.mul(w0));
+            a10 = a10.add(v0.mul(w1));
+            a11 = a11.add(v1.mul(w1));
+            a20 = a20.add(v0.mul(w2));
+            a21 = a21.add(v1.mul(w2));
+            a30 = a30.add(v0.mul(w3));
+            a31 = a31.add(v1.mul(w3));
+        }
+        a00.intoArray(y, y0 + k);
+        a01.intoArray(y, y0 + k + l);
+        a10.intoArray(y, y1 + k);
+        a11.intoArray(y, y1 + k + l);
+        a20.intoArray(y, y2 + k);
+        a21.intoArray(y, y2 + k + l);
+        a30.intoArray(y, y3 + k);
+        a31.intoArray(y, y3 + k + l);
+    }
 }
