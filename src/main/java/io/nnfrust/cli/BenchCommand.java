@@ -3,7 +3,7 @@ package io.nnfrust.cli;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.zoo.Zoo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -10,7 +10,7 @@ import io.nnfrust.inference.InferenceSession;
 import io.nnfrust.inference.Synsets;
 import io.nnfrust.inference.TopK;
 import io.nnfrust.model.Network;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.Version;
 import picocli.CommandLine.Command;
@@ -121,7 +121,7 @@ public final class ClassifyCommand implements Callable<Integer> {
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode o = m.createObjectNode();
         o.put("model", model);
-        o.put("weights", io.nnfrust.onnx.ModelIdentity.weights(net));
+        o.put("weights", io.nnfrust.load.ModelIdentity.weights(net));
         o.put("images", predictions.size());
         o.put("labelled", labelled);
         o.put("top1", top1);
@@ -180,7 +180,7 @@ public final class ClassifyCommand implements Callable<Integer> {
             System.out.println(text);
         } else {
             PrintStream out = System.out;
-            out.printf(Locale.ROOT, "model %s, weights %s%n", model, io.nnfrust.onnx.ModelIdentity.weights(net));
+            out.printf(Locale.ROOT, "model %s, weights %s%n", model, io.nnfrust.load.ModelIdentity.weights(net));
             out.printf(Locale.ROOT, "images %d (skipped %d), labelled %d%n", predictions.size(), skipped.size(), labelled);
             if (labelled > 0) {
                 out.printf(Locale.ROOT, "top-1 %d/%d = %.1f%%, top-5 %d/%d = %.1f%%%n", top1, labelled,

@@ -2,7 +2,7 @@ package io.nnfrust.cli;
 
 import io.nnfrust.graph.CsrMatrix;
 import io.nnfrust.model.Network;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
 import picocli.CommandLine.Command;

@@ -4,7 +4,7 @@ import io.nnfrust.graph.GraphFileReader;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 
 import java.nio.file.Path;
 import java.util.Locale;

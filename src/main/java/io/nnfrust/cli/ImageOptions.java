@@ -74,7 +74,7 @@ public final class ImageOptions {
      * or random weights) or when no image is labelled.
      */
     static void warnAccuracy(io.nnfrust.inference.Accuracy a, ImagePreprocessor pre, Network net) {
-        String w = a.warning(pre.preset().label(), io.nnfrust.onnx.ModelIdentity.isZoo(net),
+        String w = a.warning(pre.preset().label(), io.nnfrust.load.ModelIdentity.isZoo(net),
                 net.options().overridesInput());
         if (w != null) {
             Outputs.warn(w);

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.model.LayerInfo;
 import io.nnfrust.model.Network;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -98,7 +98,7 @@ public final class InfoCommand implements Callable<Integer> {
     static void print(PrintStream out, Network net, double seconds) {
         var g = net.graph();
         out.printf(Locale.ROOT, "%s  (%s, imported in %.2f s)%n", net.name(), net.source(), seconds);
-        out.printf(Locale.ROOT, "weights: %s; sha256 %s%n", io.nnfrust.onnx.ModelIdentity.weights(net), net.sha256());
+        out.printf(Locale.ROOT, "weights: %s; sha256 %s%n", io.nnfrust.load.ModelIdentity.weights(net), net.sha256());
         out.printf(Locale.ROOT, "%-44s %-18s %-14s %12s %15s %12s%n", "layer", "operator", "shape", "nodes",
                 "in-edges", "params");
         for (LayerInfo l : net.layers()) {

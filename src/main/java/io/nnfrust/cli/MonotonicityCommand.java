@@ -14,7 +14,7 @@ import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.inference.ImageSet;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.onnx.WeightWriter;
 import io.nnfrust.util.NnfrustException;
 import picocli.CommandLine.Command;
@@ -181,7 +181,7 @@ final class MonotonicityCommand implements Callable<Integer> {
             }
         }
         log.accept(String.format(Locale.ROOT, "nnfrust experiment monotonicity: %s (weights %s), %d images x %d perturbations (a %s), variants %s, batch %d%s",
-                model, io.nnfrust.onnx.ModelIdentity.weights(net), files.size(), perturbations, schedule.label(), String.join(",", variants), imageOptions.batch,
+                model, io.nnfrust.load.ModelIdentity.weights(net), files.size(), perturbations, schedule.label(), String.join(",", variants), imageOptions.batch,
                 cp == null ? "" : ", checkpoint " + cp));
         long t0 = System.nanoTime();
         var sink = new ProgressLines<ImageResult>("images", files.size(), 1, run.quiet, (r, at) -> {
@@ -205,7 +205,7 @@ final class MonotonicityCommand implements Callable<Integer> {
         ObjectNode out = m.createObjectNode();
         out.put("model", model);
         out.put("images", images.size());
-        out.put("weights", io.nnfrust.onnx.ModelIdentity.weights(net));
+        out.put("weights", io.nnfrust.load.ModelIdentity.weights(net));
         if (!run.shard().isAll()) {
             out.put("shard", run.shard().toString());
         }
@@ -302,7 +302,7 @@ final class MonotonicityCommand implements Callable<Integer> {
         if (run.json) {
             System.out.println(text);
         } else if (!images.isEmpty()) {
-            System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, io.nnfrust.onnx.ModelIdentity.weights(net));
+            System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, io.nnfrust.load.ModelIdentity.weights(net));
             System.out.printf(Locale.ROOT, "images %d (skipped %d) x %d perturbations, a in [%s]; %s%n", images.size(),
                     outcome.skipped().size(), perturbations, schedule.label(), accuracy.line());
             System.out.printf(Locale.ROOT, "%-17s %8s %8s %8s %10s %8s %8s %8s %8s%n", "variant", "lambda",
@@ -336,7 +336,7 @@ final class MonotonicityCommand implements Callable<Integer> {
         if (!h.has("model")) {
             return false;
         }
-        io.nnfrust.onnx.ModelIdentity.requireSame(h.get("model"), net, "spin file " + spins,
+        io.nnfrust.load.ModelIdentity.requireSame(h.get("model"), net, "spin file " + spins,
                 "compute the spins of this model with 'nnfrust frustration " + net.source()
                         + " --spins FILE' and the same --input-size and conventions");
         return true;

@@ -3,7 +3,7 @@ package io.nnfrust.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.model.Network;
-import io.nnfrust.onnx.ModelIdentity;
+import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.util.Provenance;
 
 /** The parts every command's JSON output shares. */

@@ -1,7 +1,7 @@
 package io.nnfrust.cli;
 
 import io.nnfrust.model.ImportOptions;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.reproduce.Preset;
 import io.nnfrust.reproduce.ReproducePlan;
 import io.nnfrust.reproduce.Reproduction;

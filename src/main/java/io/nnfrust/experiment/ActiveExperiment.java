@@ -15,7 +15,7 @@ import io.nnfrust.inference.InferenceSession;
 import io.nnfrust.inference.Synsets;
 import io.nnfrust.inference.TopK;
 import io.nnfrust.model.Network;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 
 import java.nio.file.Path;
 import java.util.List;

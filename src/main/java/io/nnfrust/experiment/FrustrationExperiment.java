@@ -1,5 +1,6 @@
 package io.nnfrust.experiment;
 
+import io.nnfrust.stats.WelchTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

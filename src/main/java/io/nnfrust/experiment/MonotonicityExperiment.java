@@ -24,7 +24,7 @@ import io.nnfrust.monotonicity.LambdaMonotonicity;
 import io.nnfrust.monotonicity.OutputAlignment;
 import io.nnfrust.monotonicity.Perturbation;
 import io.nnfrust.nullmodel.ReinitializedWeights;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.onnx.WeightWriter;
 import io.nnfrust.util.NnfrustException;
@@ -308,7 +308,7 @@ public final class MonotonicityExperiment {
 
     /** The header of a spin file of {@code net}: its identity and this run's provenance. */
     public static String spinHeader(Network net) {
-        return SpinFile.header(io.nnfrust.onnx.ModelIdentity.toJson(new ObjectMapper(), net));
+        return SpinFile.header(io.nnfrust.load.ModelIdentity.toJson(new ObjectMapper(), net));
     }
 
     private static boolean matches(Network net, SpinFile s) {

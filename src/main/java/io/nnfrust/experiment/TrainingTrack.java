@@ -1,5 +1,6 @@
 package io.nnfrust.experiment;
 
+import io.nnfrust.stats.WelchTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,8 +20,8 @@ import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
 import io.nnfrust.nullmodel.NullModel;
-import io.nnfrust.onnx.ModelIdentity;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Provenance;
 

@@ -1,7 +1,7 @@
 package io.nnfrust.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.nnfrust.experiment.WelchTest;
+import io.nnfrust.stats.WelchTest;
 import io.nnfrust.util.OutputSet;
 
 import java.nio.charset.StandardCharsets;

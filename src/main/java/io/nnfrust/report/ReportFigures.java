@@ -1,7 +1,7 @@
 package io.nnfrust.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.nnfrust.experiment.WelchTest;
+import io.nnfrust.stats.WelchTest;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;

@@ -61,6 +61,6 @@ public record Stage(String model, String name, Path output, List<Step> steps, Li
         for (Step s : steps) {
             b.append(String.join("\u0000", s.args())).append('\n');
         }
-        return io.nnfrust.onnx.ModelLoader.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return io.nnfrust.load.ModelLoader.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

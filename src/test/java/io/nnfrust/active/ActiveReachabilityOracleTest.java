@@ -162,7 +162,7 @@ class ActiveReachabilityOracleTest {
      */
     @Test
     void largeNetworkSpanningManyChunks() {
-        Network net = io.nnfrust.onnx.ModelLoader.load("zoo:squeezenet1.1", ImportOptions.DEFAULT.withInputSize(40, 40));
+        Network net = io.nnfrust.load.ModelLoader.load("zoo:squeezenet1.1", ImportOptions.DEFAULT.withInputSize(40, 40));
         SignedGraph g = net.graph();
         int n = g.nodeCount();
         SplittableRandom r = new SplittableRandom(3);

@@ -17,7 +17,7 @@ import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.StateProbe;
 import io.nnfrust.model.WeightInit;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.onnx.OnnxTensors;

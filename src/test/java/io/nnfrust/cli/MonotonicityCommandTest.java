@@ -82,7 +82,7 @@ class MonotonicityCommandTest {
             assertEquals(6, s.get("keptByAmplitude").size());
         }
         assertTrue(j.get("variants").get("N3").get("network").asText().contains("#N3-he"));
-        assertEquals(io.nnfrust.onnx.ModelLoader.sha256(Files.readAllBytes(spins)),
+        assertEquals(io.nnfrust.load.ModelLoader.sha256(Files.readAllBytes(spins)),
                 j.get("provenance").get("spinsSha256").asText());
         assertEquals(5 * (3 * 6) + 5 * 2, j.get("inference").get("images").asLong(), "x1 per network, x2 per variant");
         List<String> rows = Files.readAllLines(csv);

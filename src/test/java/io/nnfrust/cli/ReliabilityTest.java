@@ -86,7 +86,7 @@ class ReliabilityTest {
         assertEquals(0, CliRun.run(args("frustration", a, "--restarts", 1, "--initial-flips", 50, "--quiet",
                 "--spins", spins)).code());
         SpinFile s = SpinFile.read(spins);
-        assertEquals(io.nnfrust.onnx.ModelLoader.sha256(Files.readAllBytes(a)),
+        assertEquals(io.nnfrust.load.ModelLoader.sha256(Files.readAllBytes(a)),
                 s.headerJson().get("model").get("sha256").asText());
         // b has exactly the node counts of a: only the identity in the header tells them apart
         CliRun.assertOneErrorLine(CliRun.run(args("experiment", "monotonicity", b, "--images", images, "--preprocess",

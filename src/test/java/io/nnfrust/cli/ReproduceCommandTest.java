@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.report.ReportData;
+import io.nnfrust.testing.GoldenFiles;
 import io.nnfrust.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +48,33 @@ class ReproduceCommandTest {
             throws Exception {
         Path model = SharedData.require("models/squeezenet1.1-caffe.onnx");
         Path images = SharedData.require("data/imagenet-sample");
-        Path whole = dir.resolve("whole"), killed = dir.resolve("killed");
+        Path killed = dir.resolve("killed");
+        // the figures print the stage commands, which name the output folder: a fixed folder keeps them comparable
+        // with the golden copies byte for byte (a lock keeps two test runs on one machine apart)
+        Path fixed = Path.of(System.getProperty("java.io.tmpdir"), "nnfrust-golden");
+        Files.createDirectories(fixed);
+        try (var channel = java.nio.channels.FileChannel.open(fixed.resolve(".lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             var lock = channel.lock()) {
+            Path whole = fixed.resolve("reproduce-quick");
+            deleteTree(whole);
+            wholeRun(model, images, whole, dir);
+            deleteTree(whole);
+        }
+        kill(model, images, dir, killed);
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (Files.exists(p)) {
+            try (Stream<Path> s = Files.walk(p)) {
+                for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    private void wholeRun(Path model, Path images, Path whole, Path dir) throws Exception {
 
         CliRun.Outcome o = CliRun.run(args(model, images, whole).toArray(String[]::new));
         assertEquals(0, o.code(), o.err());
@@ -71,6 +98,28 @@ class ReproduceCommandTest {
         assertTrue(md.contains("## Table 1") && md.contains("Welch") && md.contains("Near-monotonicity"), md);
         assertEquals(FIGURES, count(md, "](figures/"));
 
+        // the golden copies (written before the library redesign): same results, byte-identical figures
+        GoldenFiles golden = new GoldenFiles("reproduce-quick", whole);
+        Path sqOut = whole.resolve("squeezenet1.1-caffe");
+        for (String f : ReportData.FILES) {
+            if (Files.exists(sqOut.resolve(f))) {
+                golden.add("squeezenet1.1-caffe/" + f);
+            }
+        }
+        for (Path f : list(sqOut, ".spins")) {
+            golden.add("squeezenet1.1-caffe/" + f.getFileName());
+        }
+        for (Path f : list(sqOut, ".csv")) {
+            golden.add("squeezenet1.1-caffe/" + f.getFileName());
+        }
+        for (Path f : png) {
+            golden.add("report/figures/" + f.getFileName());
+        }
+        for (Path f : svg) {
+            golden.add("report/figures/" + f.getFileName());
+        }
+        golden.check();
+
         // redrawn from the JSON alone: byte-identical
         Map<String, byte[]> before = snapshot(report);
         CliRun.Outcome r = CliRun.run("report", whole.toString());
@@ -79,6 +128,25 @@ class ReproduceCommandTest {
         assertEquals(before.keySet(), after.keySet());
         before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k + " differs when redrawn"));
 
+        // kept for the comparison with the killed run
+        copyTree(whole, dir.resolve("whole"));
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path f : s.toList()) {
+                Path t = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else if (f.toString().endsWith(".json")) { // the results, with the folder's path moved along
+                    Files.writeString(t, Files.readString(f).replace(from.toString(), to.toString()));
+                }
+            }
+        }
+    }
+
+    private void kill(Path model, Path images, Path dir, Path killed) throws Exception {
+        Path whole = dir.resolve("whole");
         // killed (SIGKILL) while the null-model stage runs, then restarted
         Path stageManifest = killed.resolve("squeezenet1.1-caffe").resolve(".stages").resolve("nulls.json");
         Process p = subprocess(args(model, images, killed));

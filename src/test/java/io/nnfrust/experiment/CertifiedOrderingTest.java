@@ -6,7 +6,7 @@ import io.nnfrust.frustration.MixingMethod;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.model.ImportOptions;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.reproduce.Preset;
 import io.nnfrust.reproduce.ReproducePlan;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,11 @@
 package io.nnfrust.experiment;
 
+import io.nnfrust.stats.WelchTest;
 import io.nnfrust.cli.Main;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.model.ImportOptions;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.testing.SharedData;
 import io.nnfrust.util.NnfrustException;
 import org.hipparchus.stat.inference.TTest;

@@ -20,7 +20,7 @@ import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
 import io.nnfrust.nullmodel.ReinitializedWeights;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.onnx.OnnxTensors;

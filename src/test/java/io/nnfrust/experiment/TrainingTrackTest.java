@@ -7,7 +7,7 @@ import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.util.NnfrustException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,7 @@
 package io.nnfrust.graph;
 
 import io.nnfrust.model.ImportOptions;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.util.NnfrustException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

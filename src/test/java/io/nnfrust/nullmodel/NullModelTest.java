@@ -7,7 +7,7 @@ import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.WeightInit;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.testing.RandomNetworks;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.nnfrust.onnx;
 
+import io.nnfrust.load.ModelLoader;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;

@@ -1,5 +1,6 @@
 package io.nnfrust.onnx;
 
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.testing.SharedData;

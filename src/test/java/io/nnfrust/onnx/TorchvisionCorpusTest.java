@@ -1,5 +1,6 @@
 package io.nnfrust.onnx;
 
+import io.nnfrust.load.ModelLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.model.ImportOptions;

@@ -7,7 +7,7 @@ import ai.onnxruntime.OrtSession;
 import io.nnfrust.cli.Main;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

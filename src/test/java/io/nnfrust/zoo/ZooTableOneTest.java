@@ -3,7 +3,7 @@ package io.nnfrust.zoo;
 import io.nnfrust.model.AddConvention;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
-import io.nnfrust.onnx.ModelLoader;
+import io.nnfrust.load.ModelLoader;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package io.nnfrust.onnx;
+package io.nnfrust.load;
 
+import io.nnfrust.onnx.OnnxImporter;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import com.google.protobuf.CodedInputStream;
 import io.nnfrust.model.ImportOptions;

@@ -1,4 +1,4 @@
-package io.nnfrust.onnx;
+package io.nnfrust.load;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.nnfrust.onnx;
+package io.nnfrust.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.nnfrust.experiment;
+package io.nnfrust.stats;
 
 import org.hipparchus.special.Beta;
 
