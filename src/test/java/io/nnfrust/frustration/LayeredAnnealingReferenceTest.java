@@ -1,5 +1,6 @@
 package io.nnfrust.frustration;
 
+import io.nnfrust.testing.SmallGraphs;
 import io.nnfrust.graph.SignedGraph;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.nnfrust.frustration;
 
+import io.nnfrust.testing.SmallGraphs;
 import io.nnfrust.graph.NodeSet;
 import io.nnfrust.graph.PlaneLayout;
 import io.nnfrust.graph.SignedGraph;

@@ -1,4 +1,4 @@
-package io.nnfrust.frustration;
+package io.nnfrust.testing;
 
 import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.NodeSet;
@@ -15,12 +15,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Small signed graphs for solver tests. */
-final class SmallGraphs {
+public final class SmallGraphs {
     private SmallGraphs() {
     }
 
     /** A random signed graph on n nodes (one node set, explicit edges, density p). */
-    static SignedGraph random(int n, double p, long seed) {
+    public static SignedGraph random(int n, double p, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<int[]> e = new ArrayList<>();
         List<Double> w = new ArrayList<>();
@@ -49,7 +49,7 @@ final class SmallGraphs {
     }
 
     /** A tiny network (input 1x3x3, 2x2 conv to 2 channels, 2x2 max pool, dense 1): 20 nodes. */
-    static SignedGraph tinyNetwork(long seed) {
+    public static SignedGraph tinyNetwork(long seed) {
         OnnxGraphBuilder b = new OnnxGraphBuilder("tiny", seed, WeightInit.HE_NORMAL);
         String x = b.input("x", 1, 3, 3);
         String c = b.conv("c", x, 2, 2, 1, 0, 1, false);
@@ -59,7 +59,7 @@ final class SmallGraphs {
     }
 
     /** S |A| S for a random gauge s: a structurally balanced graph with explicit edges. */
-    static SignedGraph gaugedAbsolute(SignedGraph g, double[] s) {
+    public static SignedGraph gaugedAbsolute(SignedGraph g, double[] s) {
         SignedGraph abs = g.absolute();
         List<EdgeBlock> blocks = new ArrayList<>();
         for (EdgeBlock b : abs.blocks()) {
@@ -69,7 +69,7 @@ final class SmallGraphs {
     }
 
     /** The block with every edge j -> i multiplied by s_i s_j. */
-    static SparseBlock gauged(EdgeBlock b, double[] s) {
+    public static SparseBlock gauged(EdgeBlock b, double[] s) {
         List<double[]> edges = new ArrayList<>();
         PlaneLayout in = b.input();
         for (int c = 0; c < in.channels; c++) {
@@ -91,7 +91,7 @@ final class SmallGraphs {
         return new SparseBlock(b.name(), in, b.outputOffset(), b.outputCount(), src, el, dst, w);
     }
 
-    static double[] randomSpins(int n, SplittableRandom r) {
+    public static double[] randomSpins(int n, SplittableRandom r) {
         double[] s = new double[n];
         for (int i = 0; i < n; i++) {
             s[i] = r.nextBoolean() ? 1 : -1;
