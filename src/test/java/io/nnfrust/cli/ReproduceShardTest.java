@@ -72,4 +72,58 @@ class ReproduceShardTest {
             }
         }
     }
+
+    /**
+     * Shard checkpoints of {@code reproduce} whose headers were edited (another command, an extra output, an
+     * argument file) and every line re-signed: {@code --merge-only} runs nothing the files name and writes nowhere
+     * but the run's own folder.
+     */
+    @Test
+    void forgedShardHeadersCannotChooseWhatMergeOnlyRunsOrWhereItWrites() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(5).toByteArray());
+        Path images = SmallOnnx.images(dir.resolve("imgs"), 5, 3);
+        Path out = dir.resolve("out");
+        for (int k = 1; k <= 2; k++) {
+            run(args(model, images, out, "--shard", k + "/2"));
+        }
+        Path victim = dir.resolve("victim.txt");
+        Files.writeString(victim, "unrelated");
+        List<Path> shards;
+        try (var s = Files.list(out.resolve("net"))) {
+            shards = s.filter(p -> p.getFileName().toString().matches(".*\\.shard-\\d-of-2\\.jsonl")).sorted().toList();
+        }
+        assertFalse(shards.isEmpty(), "the shards wrote checkpoints");
+        for (Path p : shards) {
+            List<String> lines = new ArrayList<>(Files.readAllLines(p));
+            String header = lines.get(0).replace("[\"experiment\",", "[\"zoo\",\"export\",\"squeezenet1.1\",\""
+                    + victim + "\",\"experiment\",").replace("\"--threads\"", "\"--csv\",\"" + victim
+                    + "\",\"@" + victim + "\",\"--threads\"");
+            assertTrue(!header.equals(lines.get(0)), "the forgery applies to " + p);
+            List<String> forged = new ArrayList<>(List.of(header));
+            for (int i = 1; i < lines.size(); i++) {
+                String body = lines.get(i).substring(0, lines.get(i).lastIndexOf(",\"check\"")) + "}";
+                forged.add(resign(header, body));
+            }
+            Files.write(p, forged);
+        }
+        java.util.Set<Path> before = files(dir);
+        CliRun.Outcome o = CliRun.run(args(model, images, out, "--merge-only").toArray(String[]::new));
+        assertEquals("unrelated", Files.readString(victim), "the victim file is untouched: " + o.err());
+        for (Path p : files(dir)) {
+            assertTrue(before.contains(p) || p.startsWith(out), "written outside the run's folder: " + p);
+        }
+    }
+
+    private static java.util.Set<Path> files(Path root) throws java.io.IOException {
+        try (var s = Files.walk(root)) {
+            return s.filter(Files::isRegularFile).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    private static String resign(String header, String body) throws Exception {
+        var m = io.nnfrust.experiment.Checkpoint.class.getDeclaredMethod("sign", String.class, String.class);
+        m.setAccessible(true);
+        return (String) m.invoke(null, header, body);
+    }
 }
