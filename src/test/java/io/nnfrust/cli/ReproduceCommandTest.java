@@ -98,7 +98,7 @@ class ReproduceCommandTest {
         assertTrue(md.contains("## Table 1") && md.contains("Welch") && md.contains("Near-monotonicity"), md);
         assertEquals(FIGURES, count(md, "](figures/"));
 
-        // the golden copies (written before the library redesign): same results, byte-identical figures
+        // the golden copies (written before the library redesign): same results, byte-identical SVG figures
         GoldenFiles golden = new GoldenFiles("reproduce-quick", whole);
         Path sqOut = whole.resolve("squeezenet1.1-caffe");
         for (String f : ReportData.FILES) {
