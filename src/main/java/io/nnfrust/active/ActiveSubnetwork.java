@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.WeakHashMap;
 
 /**
  * The active subnetwork A_act(x) of one input (paper eq. 8 and SI D.3), as masks over the matrix-free graph:
@@ -99,7 +102,7 @@ public final class ActiveSubnetwork {
 
     /** The tensors inference must return besides the logits for {@link #of}: ReLU outputs and max-pool inputs. */
     public static List<String> tensorsNeeded(Network net) {
-        java.util.LinkedHashSet<String> t = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> t = new LinkedHashSet<>();
         for (StateProbe p : net.probes()) {
             t.add(p.tensor());
         }
@@ -144,7 +147,7 @@ public final class ActiveSubnetwork {
 
     /** |A| and the 1-pattern of the network's blocks, made once per block (blocks are immutable). */
     private static final Map<EdgeBlock, EdgeBlock[]> DERIVED =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private static EdgeBlock[] derived(EdgeBlock b) {
         if (b instanceof SparseBlock) {

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import java.io.ByteArrayInputStream;
 
 /**
  * What anyone needs to check a lower bound on ε without trusting nnfrust, as a NumPy {@code .npz} archive
@@ -145,7 +146,7 @@ public record Certificate(double[] y, double[] p, Map<String, Double> scalars, J
 
     private static byte[] payload(Path file, String name, byte[] npy, String descr) {
         try {
-            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(npy));
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(npy));
             byte[] magic = new byte[8];
             in.readFully(magic);
             if (magic[0] != (byte) 0x93 || magic[1] != 'N' || magic[6] != 1) {

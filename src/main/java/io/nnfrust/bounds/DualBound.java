@@ -3,6 +3,7 @@ package io.nnfrust.bounds;
 import io.nnfrust.frustration.MixingMethod;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.graph.SignedGraph;
+import java.util.Arrays;
 
 /**
  * The certified lower bound on ε from a dual vector y and a positive diagonal scaling P. With W = Σ|A_ij|,
@@ -69,7 +70,7 @@ public final class DualBound {
             for (int i = 0; i < n; i++) {
                 xs[i] = x[i] * invSqrt[i];
             }
-            java.util.Arrays.fill(out, 0);
+            Arrays.fill(out, 0);
             g.multiply(xs, out, parallel);
             g.multiplyTranspose(xs, out, parallel);
             for (int i = 0; i < n; i++) {

@@ -21,6 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.util.Locale;
 
 /**
  * ε as an interval [ε_lb, ε_ub]: the lower end certified by the SDP dual ({@link DualBound}: y from a low-rank
@@ -61,7 +65,7 @@ public final class FrustrationInterval {
             ObjectNode o = m.createObjectNode();
             o.put("rank", sdp.rank()).put("maxSweeps", sdp.maxSweeps()).put("tolerance", sdp.tolerance())
                     .put("checkEvery", sdp.checkEvery()).put("sdpSeed", sdp.seed()).put("scaling",
-                            scaling.name().toLowerCase(java.util.Locale.ROOT)).put("lanczosSteps", lanczosSteps)
+                            scaling.name().toLowerCase(Locale.ROOT)).put("lanczosSteps", lanczosSteps)
                     .put("delta", delta).put("roundings", roundings).put("seed", seed);
             return o;
         }
@@ -143,7 +147,7 @@ public final class FrustrationInterval {
         // aim for a λ margin worth 0.1 % of ε_SDP in ε units: Δε = Δλ·trP/(4W)
         double target = 1e-3 * Math.max(1e-12, sdp.epsilon()) * 4 * w / traceP;
         Lanczos.Result lz = Lanczos.smallest(DualBound.operator(glass, y, p, parallel), n, cMax, c.lanczosSteps(),
-                c.delta(), target, c.seed(), (k, theta) -> log.accept(String.format(java.util.Locale.ROOT,
+                c.delta(), target, c.seed(), (k, theta) -> log.accept(String.format(Locale.ROOT,
                         "Lanczos step %d: theta %.6g, bound on eps %.6f", k, theta,
                         DualBound.epsilon(sumY, Lanczos.lowerBound(theta, Lanczos.eta(n, k, c.delta()), cMax, k),
                                 traceP, w))));
@@ -205,7 +209,7 @@ public final class FrustrationInterval {
 
         static void write(Path file, String header, double[][] v, int sweeps) {
             AtomicFiles.write(file, os -> {
-                DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(os, 1 << 20));
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20));
                 out.writeBytes(MAGIC + "\n");
                 byte[] h = header.getBytes(StandardCharsets.UTF_8);
                 out.writeInt(h.length);
@@ -224,7 +228,7 @@ public final class FrustrationInterval {
 
         static State read(Path file, String header, int rank, int n) {
             try (InputStream raw = Files.newInputStream(file);
-                 DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 20))) {
+                 DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 20))) {
                 byte[] magic = in.readNBytes(MAGIC.length() + 1);
                 if (!new String(magic, StandardCharsets.US_ASCII).equals(MAGIC + "\n")) {
                     throw new NnfrustException(file + " is not an nnfrust SDP state file; remove it or give another "
@@ -252,7 +256,7 @@ public final class FrustrationInterval {
                     }
                 }
                 return new State(v, sweeps);
-            } catch (java.io.EOFException e) {
+            } catch (EOFException e) {
                 throw new NnfrustException("SDP state " + file + " is truncated; remove it (the SDP starts again)");
             } catch (IOException e) {
                 throw new NnfrustException("cannot read SDP state " + file + " (" + e.getMessage() + "); remove it");

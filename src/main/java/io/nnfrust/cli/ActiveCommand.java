@@ -18,6 +18,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nnfrust.experiment.ActiveExperiment;
+import io.nnfrust.frustration.FrustrationRunner;
+import io.nnfrust.frustration.Solvers;
+import io.nnfrust.frustration.SpinGlass;
+import io.nnfrust.inference.Accuracy;
+import io.nnfrust.inference.ImageSet;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.Network;
+import io.nnfrust.util.OutputSet;
+import io.nnfrust.util.Progress;
+import java.io.IOException;
+import java.nio.file.Files;
+import org.hipparchus.stat.descriptive.DescriptiveStatistics;
 
 @Command(name = "active", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Frustration eps_act of the active subnetwork A_act(x) of each image, against the frustration "
@@ -63,12 +78,12 @@ public final class ActiveCommand implements Callable<Integer> {
         if (restarts < 1 || referenceRestarts < 1) {
             throw new NnfrustException("--restarts and --reference-restarts must be at least 1");
         }
-        io.nnfrust.util.OutputSet outs = run.plan();
+        OutputSet outs = run.plan();
         Path cp = run.checkpointPath();
-        com.fasterxml.jackson.databind.JsonNode refJson = reference == null ? null : readReferenceFile(reference);
+        JsonNode refJson = reference == null ? null : readReferenceFile(reference);
         SolverOptions opts = solverOptions.options(0);
         var importOptions = modelOptions.toImportOptions();
-        io.nnfrust.load.ModelLoader.Loaded loaded = io.nnfrust.load.ModelLoader.loadWithModel(model, importOptions);
+        ModelLoader.Loaded loaded = ModelLoader.loadWithModel(model, importOptions);
         var net = loaded.network();
         Double refEps = epsilonR;
         String refSource = epsilonR != null ? "--epsilon-r" : null;
@@ -78,8 +93,8 @@ public final class ActiveCommand implements Callable<Integer> {
         }
         var pre = imageOptions.preprocessor(net);
         var synsets = imageOptions.synsets();
-        var files = io.nnfrust.inference.ImageSet.list(imageOptions.images, imageOptions.limit);
-        io.nnfrust.experiment.ActiveExperiment.Config config = new io.nnfrust.experiment.ActiveExperiment.Config(
+        var files = ImageSet.list(imageOptions.images, imageOptions.limit);
+        ActiveExperiment.Config config = new ActiveExperiment.Config(
                 imageOptions.inputs(model, net, importOptions, pre), solverOptions.solver, restarts,
                 solverOptions.seed, opts);
         if (refEps == null) {
@@ -87,10 +102,10 @@ public final class ActiveCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "eps_R: %d restart(s) of %s on the whole network...%n",
                         referenceRestarts, solverOptions.solver);
             }
-            var progress = new io.nnfrust.util.Progress("restarts", referenceRestarts, 0,
+            var progress = new Progress("restarts", referenceRestarts, 0,
                     Math.min(t, referenceRestarts), run.quiet ? null : System.err::println);
-            var r = io.nnfrust.frustration.FrustrationRunner.run(new io.nnfrust.frustration.SpinGlass(net.graph()),
-                    io.nnfrust.frustration.Solvers.byName(solverOptions.solver), opts, referenceRestarts,
+            var r = FrustrationRunner.run(new SpinGlass(net.graph()),
+                    Solvers.byName(solverOptions.solver), opts, referenceRestarts,
                     solverOptions.seed, t, x -> {
                         String at = progress.tick();
                         if (!run.quiet) {
@@ -106,29 +121,29 @@ public final class ActiveCommand implements Callable<Integer> {
         }
         if (!run.quiet) {
             System.err.printf(Locale.ROOT, "nnfrust experiment active: %s (weights %s), %d images, solver %s x %d, %d threads%s%n",
-                    model, io.nnfrust.load.ModelIdentity.weights(net), files.size(), solverOptions.solver, restarts,
+                    model, ModelIdentity.weights(net), files.size(), solverOptions.solver, restarts,
                     t, cp == null ? "" : ", checkpoint " + cp);
         }
         final double eR = refEps;
         long t0 = System.nanoTime();
-        var sink = new ProgressLines<io.nnfrust.experiment.ActiveExperiment.ImageResult>("images", files.size(), 1,
+        var sink = new ProgressLines<ActiveExperiment.ImageResult>("images", files.size(), 1,
                 run.quiet, (r, at) -> String.format(Locale.ROOT,
                 "[%s] %s: class %d%s, %,d nodes, %,d edges, eps_act %.6f%s (%.1f s)", at, r.file(), r.predicted(),
                 r.trueClass() == r.predicted() ? " (correct)" : "", r.activeNodes(), r.edges(), r.epsilon(),
                 r.epsilon() < eR ? " < eps_R" : " >= eps_R", r.seconds()));
-        var outcome = io.nnfrust.experiment.ActiveExperiment.run(loaded, pre, imageOptions.precision(), synsets,
+        var outcome = ActiveExperiment.run(loaded, pre, imageOptions.precision(), synsets,
                 files, config, imageOptions.batch, t, run.shard(), cp, run.resume, run.stopAfter, sink);
         double wall = (System.nanoTime() - t0) / 1e9;
         ImageOptions.printSkipped(outcome.skipped());
         var images = outcome.images();
-        double[] eps = images.stream().mapToDouble(io.nnfrust.experiment.ActiveExperiment.ImageResult::epsilon).toArray();
-        double[] secs = images.stream().mapToDouble(io.nnfrust.experiment.ActiveExperiment.ImageResult::seconds).toArray();
+        double[] eps = images.stream().mapToDouble(ActiveExperiment.ImageResult::epsilon).toArray();
+        double[] secs = images.stream().mapToDouble(ActiveExperiment.ImageResult::seconds).toArray();
         long below = images.stream().filter(r -> r.epsilon() < eR).count();
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode out = m.createObjectNode();
         out.put("model", model);
         out.put("images", images.size());
-        out.put("weights", io.nnfrust.load.ModelIdentity.weights(net));
+        out.put("weights", ModelIdentity.weights(net));
         if (!run.shard().isAll()) {
             out.put("shard", run.shard().toString());
         }
@@ -143,8 +158,8 @@ public final class ActiveCommand implements Callable<Integer> {
         putSummary(sp, secs);
         out.put("wallSeconds", wall);
         out.put("correct", images.stream().filter(r -> r.trueClass() == r.predicted()).count());
-        var accuracy = io.nnfrust.inference.Accuracy.ofRanks(
-                images.stream().mapToInt(io.nnfrust.experiment.ActiveExperiment.ImageResult::trueRank).toArray(),
+        var accuracy = Accuracy.ofRanks(
+                images.stream().mapToInt(ActiveExperiment.ImageResult::trueRank).toArray(),
                 net.outputNodes().length);
         accuracy.putJson(out);
         ImageOptions.warnAccuracy(accuracy, pre, net);
@@ -171,8 +186,8 @@ public final class ActiveCommand implements Callable<Integer> {
         if (run.json) {
             System.out.println(text);
         } else if (!images.isEmpty()) {
-            var st = new org.hipparchus.stat.descriptive.DescriptiveStatistics(eps);
-            System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, io.nnfrust.load.ModelIdentity.weights(net));
+            var st = new DescriptiveStatistics(eps);
+            System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, ModelIdentity.weights(net));
             System.out.printf(Locale.ROOT, "images %d (skipped %d), %s; eps_R %.6f (%s)%n", images.size(),
                     outcome.skipped().size(), accuracy.line(), eR, refSource);
             System.out.printf(Locale.ROOT, "eps_act: mean %.6f, sd %.6f, min %.6f, median %.6f, max %.6f%n",
@@ -180,7 +195,7 @@ public final class ActiveCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "eps_act < eps_R for %d of %d images (%.1f%%)%n", below, images.size(),
                     100.0 * below / images.size());
             System.out.printf(Locale.ROOT, "seconds per image: mean %.2f (wall %.1f s for %d new)%n",
-                    new org.hipparchus.stat.descriptive.DescriptiveStatistics(secs).getMean(), wall,
+                    new DescriptiveStatistics(secs).getMean(), wall,
                     outcome.newImages());
         }
         return 0;
@@ -190,7 +205,7 @@ public final class ActiveCommand implements Callable<Integer> {
         if (v.length == 0) {
             return;
         }
-        var st = new org.hipparchus.stat.descriptive.DescriptiveStatistics(v);
+        var st = new DescriptiveStatistics(v);
         d.put("n", v.length);
         d.put("mean", st.getMean());
         d.put("sd", st.getStandardDeviation());
@@ -202,8 +217,8 @@ public final class ActiveCommand implements Callable<Integer> {
     }
 
     /** Reads the --reference JSON now, before the model is loaded (a missing or broken file fails at once). */
-    private static com.fasterxml.jackson.databind.JsonNode readReferenceFile(Path file) {
-        if (!java.nio.file.Files.isRegularFile(file)) {
+    private static JsonNode readReferenceFile(Path file) {
+        if (!Files.isRegularFile(file)) {
             throw new NnfrustException("--reference file not found: " + file);
         }
         try {
@@ -213,7 +228,7 @@ public final class ActiveCommand implements Callable<Integer> {
                         + " of 'nnfrust frustration' or 'nnfrust experiment frustration'");
             }
             return j;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new NnfrustException("cannot read --reference " + file + ": " + e.getMessage().split("\n")[0]);
         }
     }
@@ -223,10 +238,10 @@ public final class ActiveCommand implements Callable<Integer> {
      * minimum of group R), after checking that it was computed on this very graph: same model (SHA-256),
      * input size and conventions.
      */
-    static double referenceEpsilon(Path file, com.fasterxml.jackson.databind.JsonNode j, io.nnfrust.model.Network net) {
+    static double referenceEpsilon(Path file, JsonNode j, Network net) {
         String way = "compute eps_R on this model with 'nnfrust frustration " + net.source()
                 + " --output FILE' and the same --input-size and conventions, or give --epsilon-r";
-        io.nnfrust.load.ModelIdentity.requireSame(j.path("provenance").path("model"), net, "--reference " + file, way);
+        ModelIdentity.requireSame(j.path("provenance").path("model"), net, "--reference " + file, way);
         double e;
         if (j.has("epsilonBest")) {
             e = j.get("epsilonBest").asDouble(Double.NaN);

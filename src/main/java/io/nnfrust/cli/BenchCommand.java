@@ -16,6 +16,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import com.sun.management.OperatingSystemMXBean;
+import io.nnfrust.experiment.FrustrationExperiment;
+import io.nnfrust.frustration.FrustrationRunner;
+import io.nnfrust.frustration.SolverOptions;
+import io.nnfrust.frustration.Solvers;
+import io.nnfrust.frustration.SpinGlass;
+import io.nnfrust.graph.PerEdgeConvolutionBlock;
+import io.nnfrust.inference.InferenceSession;
+import io.nnfrust.nullmodel.ShuffledEdges;
+import io.nnfrust.util.NnfrustException;
+import java.lang.management.ThreadMXBean;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
 
 /** {@code nnfrust bench product}: time of y = A x plus z = A^T x, matrix-free, per model. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
@@ -54,17 +73,17 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             if (repeat < 1) {
-                throw new io.nnfrust.util.NnfrustException("--repeat must be >= 1, got " + repeat);
+                throw new NnfrustException("--repeat must be >= 1, got " + repeat);
             }
             if (vectors != null) {
                 for (int r : vectors) {
                     if (r < 1 || r > MAX_VECTORS) {
-                        throw new io.nnfrust.util.NnfrustException("--vectors values must be in 1.." + MAX_VECTORS
+                        throw new NnfrustException("--vectors values must be in 1.." + MAX_VECTORS
                                 + ", got " + r);
                     }
                 }
                 if (!(dgemm > 0) || !Double.isFinite(dgemm)) {
-                    throw new io.nnfrust.util.NnfrustException("--dgemm must be a positive number, got " + dgemm);
+                    throw new NnfrustException("--dgemm must be a positive number, got " + dgemm);
                 }
             }
             List<String> list = models;
@@ -160,13 +179,13 @@ public final class BenchCommand implements Runnable {
      * (all threads, the JIT's and the collector's included) for a parallel one.
      */
     static double[] manySeconds(SignedGraph g, double[][] x, double[][] y, boolean parallel, int repeats) {
-        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        var os = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean o
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        var os = ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean o
                 ? o : null;
         double best = Double.MAX_VALUE, bestCpu = Double.MAX_VALUE;
         for (int k = 0; k < Math.max(1, repeats); k++) {
             for (double[] column : y) {
-                java.util.Arrays.fill(column, 0);
+                Arrays.fill(column, 0);
             }
             long c0 = parallel ? (os == null ? -1 : os.getProcessCpuTime()) : threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
@@ -183,7 +202,7 @@ public final class BenchCommand implements Runnable {
     static double productSeconds(SignedGraph g, double[] x, double[] y, boolean parallel, int repeats) {
         double best = Double.MAX_VALUE;
         for (int k = 0; k < Math.max(1, repeats); k++) {
-            java.util.Arrays.fill(y, 0);
+            Arrays.fill(y, 0);
             long t0 = System.nanoTime();
             g.multiply(x, y, parallel);
             g.multiplyTranspose(x, y, parallel);
@@ -217,14 +236,14 @@ public final class BenchCommand implements Runnable {
             List<String> list = models;
             if (list == null) {
                 list = new ArrayList<>(List.of("zoo:squeezenet1.1", "zoo:resnet18", "zoo:googlenet-caffe"));
-                java.nio.file.Path real = java.nio.file.Path.of("..", "shared", "models", "squeezenet1.1-caffe.onnx");
-                if (java.nio.file.Files.exists(real)) {
+                Path real = Path.of("..", "shared", "models", "squeezenet1.1-caffe.onnx");
+                if (Files.exists(real)) {
                     list.add(real.toString());
                 }
             }
             int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
             for (String solver : solvers) {
-                io.nnfrust.frustration.Solvers.byName(solver);
+                Solvers.byName(solver);
             }
             System.out.printf(Locale.ROOT, "threads %d, max heap %d MiB, %d restart(s) each, seed %d%n", t,
                     Runtime.getRuntime().maxMemory() >> 20, restarts, seed);
@@ -232,11 +251,11 @@ public final class BenchCommand implements Runnable {
                     "eps best", "eps mean", "flips", "steps", "heap MiB");
             for (String m : list) {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
-                io.nnfrust.frustration.SpinGlass glass = new io.nnfrust.frustration.SpinGlass(net.graph());
+                SpinGlass glass = new SpinGlass(net.graph());
                 for (String solver : solvers) {
                     resetPeaks();
-                    var r = io.nnfrust.frustration.FrustrationRunner.run(glass,
-                            io.nnfrust.frustration.Solvers.byName(solver), io.nnfrust.frustration.SolverOptions.DEFAULT,
+                    var r = FrustrationRunner.run(glass,
+                            Solvers.byName(solver), SolverOptions.DEFAULT,
                             restarts, seed, t, null);
                     double perRestart = r.seconds() / restarts;
                     double flips = r.restarts().stream().mapToLong(x -> x.result().flips()).average().orElse(0);
@@ -268,8 +287,8 @@ public final class BenchCommand implements Runnable {
             List<String> list = models;
             if (list == null) {
                 list = new ArrayList<>(List.of("zoo:squeezenet1.1"));
-                java.nio.file.Path real = java.nio.file.Path.of("..", "shared", "models", "squeezenet1.1-caffe.onnx");
-                if (java.nio.file.Files.exists(real)) {
+                Path real = Path.of("..", "shared", "models", "squeezenet1.1-caffe.onnx");
+                if (Files.exists(real)) {
                     list.add(real.toString());
                 }
             }
@@ -279,9 +298,9 @@ public final class BenchCommand implements Runnable {
                     "draw s", "ns/edge", "heap MiB", "product s", "storage");
             for (String m : list) {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
-                long learnable = io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(net.graph());
+                long learnable = ShuffledEdges.learnableEdges(net.graph());
                 for (String kind : nulls) {
-                    var model = io.nnfrust.experiment.FrustrationExperiment.nullModel(kind, "he");
+                    var model = FrustrationExperiment.nullModel(kind, "he");
                     resetPeaks();
                     long t0 = System.nanoTime();
                     SignedGraph g = model.apply(net.graph(), seed);
@@ -289,9 +308,9 @@ public final class BenchCommand implements Runnable {
                     long heap = peakHeapMiB();
                     // one A·x + Aᵀ·x on the null network (best of 2), both cores
                     double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
-                    java.util.Arrays.fill(x, 1);
+                    Arrays.fill(x, 1);
                     double product = productSeconds(g, x, y, true, 2);
-                    boolean mapped = g.blocks().stream().anyMatch(b -> b instanceof io.nnfrust.graph.PerEdgeConvolutionBlock pe
+                    boolean mapped = g.blocks().stream().anyMatch(b -> b instanceof PerEdgeConvolutionBlock pe
                             && pe.store().isMapped());
                     System.out.printf(Locale.ROOT, "%-44s %-6s %,14d %10.2f %12.2f %9d %10.3f %8s%n", m, kind, learnable, s,
                             s * 1e9 / learnable, heap, product, mapped ? "mapped" : "heap");
@@ -346,12 +365,12 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (batch < 1 || images < batch || repeat < 1) {
-                throw new io.nnfrust.util.NnfrustException("need --batch >= 1, --images >= --batch, --repeat >= 1");
+                throw new NnfrustException("need --batch >= 1, --images >= --batch, --repeat >= 1");
             }
             ModelLoader.Loaded l = ModelLoader.loadWithModel(model, ImportOptions.DEFAULT);
             Network net = l.network();
-            try (var ours = new io.nnfrust.inference.InferenceSession(l.model(), net, List.of(),
-                    io.nnfrust.inference.InferenceSession.Precision.FLOAT32, threads)) {
+            try (var ours = new InferenceSession(l.model(), net, List.of(),
+                    InferenceSession.Precision.FLOAT32, threads)) {
                 int n0 = ours.inputSize();
                 float[] x = new float[batch * n0];
                 SplittableRandom r = new SplittableRandom(1);
@@ -359,20 +378,20 @@ public final class BenchCommand implements Runnable {
                     x[i] = (float) (r.nextDouble() * 200 - 100);
                 }
                 int calls = images / batch;
-                var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+                var env = OrtEnvironment.getEnvironment();
                 double plain;
-                var prepared = io.nnfrust.inference.InferenceSession.prepare(l.model(), net, List.of(),
-                        io.nnfrust.inference.InferenceSession.Precision.FLOAT32);
-                try (var so = io.nnfrust.inference.InferenceSession.sessionOptions(prepared, threads)) {
+                var prepared = InferenceSession.prepare(l.model(), net, List.of(),
+                        InferenceSession.Precision.FLOAT32);
+                try (var so = InferenceSession.sessionOptions(prepared, threads)) {
                     try (var s = env.createSession(prepared.toByteArray(), so)) {
                         long[] shape = new long[net.inputShape().length];
                         shape[0] = batch;
                         for (int d = 1; d < shape.length; d++) {
                             shape[d] = net.inputShape()[d];
                         }
-                        try (var t = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(x), shape)) {
-                            var in = java.util.Map.of(net.inputName(), t);
-                            var outs = java.util.Set.of(net.outputName());
+                        try (var t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape)) {
+                            var in = Map.of(net.inputName(), t);
+                            var outs = Set.of(net.outputName());
                             plain = best(() -> {
                                 for (int c = 0; c < calls; c++) {
                                     try (var res = s.run(in, outs)) {

@@ -21,6 +21,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.nnfrust.experiment.FrustrationExperiment;
+import io.nnfrust.experiment.TrainingTrack;
+import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.model.WeightInit;
+import java.nio.file.Files;
+import java.util.function.Consumer;
 
 /** {@code nnfrust bound}: ε as a certified interval ({@link FrustrationInterval}); parses, calls, prints. */
 @Command(name = "bound", mixinStandardHelpOptions = true, sortOptions = false,
@@ -109,20 +115,20 @@ public final class BoundCommand implements Callable<Integer> {
             outs.file("--state", state);
         }
         GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
-        io.nnfrust.graph.SignedGraph graph = src.graph();
+        SignedGraph graph = src.graph();
         if (nullKind != null) {
-            var kind = TrackCommand.parseEnum(io.nnfrust.experiment.TrainingTrack.NullKind.class, nullKind, "--null");
+            var kind = TrackCommand.parseEnum(TrainingTrack.NullKind.class, nullKind, "--null");
             if (spins != null) {
                 throw new NnfrustException("--spins belong to the model, not to its null network; leave out one of "
                         + "--spins and --null");
             }
-            io.nnfrust.model.WeightInit.parse(n3Init);
-            graph = io.nnfrust.experiment.FrustrationExperiment.nullModel(kind.name(), n3Init).apply(graph, nullSeed);
+            WeightInit.parse(n3Init);
+            graph = FrustrationExperiment.nullModel(kind.name(), n3Init).apply(graph, nullSeed);
         }
         SpinGlass glass = new SpinGlass(graph);
         double upper = Double.NaN;
         String upperSource = null;
-        java.util.function.Consumer<String> log = quiet ? s -> { } : s -> System.err.println(s);
+        Consumer<String> log = quiet ? s -> { } : s -> System.err.println(s);
         if (spins != null) {
             SpinFile f = SpinFile.read(spins);
             if (f.spins().length != glass.nodeCount()) {
@@ -182,7 +188,7 @@ public final class BoundCommand implements Callable<Integer> {
         }
         outs.commit();
         if (state != null) {
-            java.nio.file.Files.deleteIfExists(state); // finished: the state is no longer needed
+            Files.deleteIfExists(state); // finished: the state is no longer needed
         }
         if (json) {
             System.out.println(text);

@@ -27,6 +27,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.nnfrust.inference.Accuracy;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
 
 /** {@code nnfrust classify}: top-1 / top-5 accuracy and per-image predictions with ONNX Runtime. */
 @Command(name = "classify", mixinStandardHelpOptions = true,
@@ -62,7 +66,7 @@ public final class ClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("--output", output).file("--csv", csv);
+        OutputSet outs = new OutputSet().file("--output", output).file("--csv", csv);
         ModelLoader.Loaded loaded = ModelLoader.loadWithModel(model, modelOptions.toImportOptions());
         Network net = loaded.network();
         ImagePreprocessor pre = imageOptions.preprocessor(net);
@@ -74,7 +78,7 @@ public final class ClassifyCommand implements Callable<Integer> {
         double inferSeconds = 0;
         int classes = net.outputNodes().length;
         if (synsets != null && synsets.size() != classes) {
-            throw new io.nnfrust.util.NnfrustException("the synset list has " + synsets.size()
+            throw new NnfrustException("the synset list has " + synsets.size()
                     + " classes but the model has " + classes + " outputs");
         }
         try (InferenceSession session = new InferenceSession(loaded.model(), net, List.of(),
@@ -117,11 +121,11 @@ public final class ClassifyCommand implements Callable<Integer> {
                 }
             }
         }
-        io.nnfrust.inference.Accuracy accuracy = new io.nnfrust.inference.Accuracy(labelled, top1, top5, classes);
+        Accuracy accuracy = new Accuracy(labelled, top1, top5, classes);
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode o = m.createObjectNode();
         o.put("model", model);
-        o.put("weights", io.nnfrust.load.ModelIdentity.weights(net));
+        o.put("weights", ModelIdentity.weights(net));
         o.put("images", predictions.size());
         o.put("labelled", labelled);
         o.put("top1", top1);
@@ -180,7 +184,7 @@ public final class ClassifyCommand implements Callable<Integer> {
             System.out.println(text);
         } else {
             PrintStream out = System.out;
-            out.printf(Locale.ROOT, "model %s, weights %s%n", model, io.nnfrust.load.ModelIdentity.weights(net));
+            out.printf(Locale.ROOT, "model %s, weights %s%n", model, ModelIdentity.weights(net));
             out.printf(Locale.ROOT, "images %d (skipped %d), labelled %d%n", predictions.size(), skipped.size(), labelled);
             if (labelled > 0) {
                 out.printf(Locale.ROOT, "top-1 %d/%d = %.1f%%, top-5 %d/%d = %.1f%%%n", top1, labelled,

@@ -19,6 +19,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.nnfrust.bounds.DualBound;
+import io.nnfrust.bounds.FrustrationInterval;
+import io.nnfrust.experiment.CertifiedOrdering;
+import io.nnfrust.frustration.MixingMethod;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.util.OutputSet;
 
 /** {@code nnfrust experiment frustration}: the real network against its null models (paper Fig. 2, 5a). */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "The paper's experiments.",
@@ -71,7 +77,7 @@ public final class ExperimentCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             int t = solverOptions.threads();
-            io.nnfrust.util.OutputSet outs = run.plan();
+            OutputSet outs = run.plan();
             Path cp = run.checkpointPath();
             SolverOptions opts = solverOptions.options(0);
             String solver = solverOptions.solver;
@@ -128,7 +134,7 @@ public final class ExperimentCommand implements Runnable {
             for (FrustrationExperiment.Outcome o : outcomes) {
                 res.add(m.readTree(FrustrationExperiment.resultJson(m, o)));
             }
-            io.nnfrust.experiment.CertifiedOrdering.Result certified = null;
+            CertifiedOrdering.Result certified = null;
             if (bounds < 0) {
                 throw new NnfrustException("--bounds must be >= 0, got " + bounds);
             }
@@ -137,10 +143,10 @@ public final class ExperimentCommand implements Runnable {
             } else if (bounds > 0 && outcomes.size() < total) {
                 Outputs.warn("--bounds: the run is incomplete; bounds are computed once every solve is done");
             } else if (bounds > 0) {
-                var bc = new io.nnfrust.bounds.FrustrationInterval.Config(new io.nnfrust.frustration.MixingMethod
-                        .Options(boundRank, 300, 1e-5, 10, seed), io.nnfrust.bounds.DualBound.Scaling.DEGREE, 1000,
+                var bc = new FrustrationInterval.Config(new MixingMethod
+                        .Options(boundRank, 300, 1e-5, 10, seed), DualBound.Scaling.DEGREE, 1000,
                         1e-6, 2, seed);
-                certified = io.nnfrust.experiment.CertifiedOrdering.compute(src.graph(), config, outcomes, bounds, bc,
+                certified = CertifiedOrdering.compute(src.graph(), config, outcomes, bounds, bc,
                         t > 1, run.quiet ? x -> { } : x -> System.err.println(x));
                 out.set("bounds", certified.toJson(m, bc));
             }
@@ -192,6 +198,6 @@ public final class ExperimentCommand implements Runnable {
 
     /** Where the weights of a source come from ("as stored in the file", "random he ... (zoo: not trained)"). */
     static String weights(GraphSource src) {
-        return src.network() == null ? "as given in the graph file" : io.nnfrust.load.ModelIdentity.weights(src.network());
+        return src.network() == null ? "as given in the graph file" : ModelIdentity.weights(src.network());
     }
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
+import io.nnfrust.experiment.Shard;
 
 /** Checkpoint, resume and output options shared by the {@code experiment} subcommands. */
 public final class ExperimentRunOptions {
@@ -40,12 +41,12 @@ public final class ExperimentRunOptions {
             description = "Run only shard K of N of the work (same seeds as the whole run; 'slurm': K and N from the job array). Merge the shards' checkpoints with 'nnfrust merge'. See docs/cluster.md.")
     String shard;
 
-    private io.nnfrust.experiment.Shard parsedShard;
+    private Shard parsedShard;
 
     /** The shard of this run (the whole run by default), checked with the checkpoint in {@link #plan}. */
-    io.nnfrust.experiment.Shard shard() {
+    Shard shard() {
         if (parsedShard == null) {
-            parsedShard = io.nnfrust.experiment.Shard.parse(shard, System.getenv());
+            parsedShard = Shard.parse(shard, System.getenv());
         }
         return parsedShard;
     }

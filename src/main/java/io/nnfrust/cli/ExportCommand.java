@@ -14,6 +14,7 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import io.nnfrust.util.OutputSet;
 
 /** {@code nnfrust export-mtx MODEL FILE.mtx}: the explicit adjacency matrix of a small graph. */
 @Command(name = "export-mtx", mixinStandardHelpOptions = true,
@@ -33,7 +34,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("FILE.mtx", file);
+        OutputSet outs = new OutputSet().file("FILE.mtx", file);
         Network net = ModelLoader.load(model, modelOptions.toImportOptions());
         long e = net.graph().edgeCount();
         if (e > maxEdges) {

@@ -24,6 +24,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.nnfrust.experiment.Shard;
+import io.nnfrust.frustration.ExactEnumeration;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
+import io.nnfrust.util.Progress;
 
 /** {@code nnfrust frustration MODEL}: the frustration index of a network or any signed graph. */
 @Command(name = "frustration", mixinStandardHelpOptions = true, sortOptions = false,
@@ -76,24 +81,24 @@ public final class FrustrationCommand implements Callable<Integer> {
         FrustrationSolver s = solverOptions.solver();
         int t = solverOptions.threads();
         if (restarts < 1) {
-            throw new io.nnfrust.util.NnfrustException("--restarts must be at least 1, got " + restarts);
+            throw new NnfrustException("--restarts must be at least 1, got " + restarts);
         }
         solverOptions.options(Math.max(0, traceEvery));
         if (traceEvery < 0) {
-            throw new io.nnfrust.util.NnfrustException("--trace-every must be >= 0, got " + traceEvery);
+            throw new NnfrustException("--trace-every must be >= 0, got " + traceEvery);
         }
         long traceStep = traceEvery;
-        io.nnfrust.experiment.Shard sh = io.nnfrust.experiment.Shard.parse(shard, System.getenv());
+        Shard sh = Shard.parse(shard, System.getenv());
         if (!sh.isAll() && output == null) {
-            throw new io.nnfrust.util.NnfrustException("--shard " + sh + " needs --output FILE: the shards' JSON files are"
+            throw new NnfrustException("--shard " + sh + " needs --output FILE: the shards' JSON files are"
                     + " what 'nnfrust merge' combines");
         }
-        io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("--output", output)
+        OutputSet outs = new OutputSet().file("--output", output)
                 .file("--spins", spins).file("--trace", trace);
         GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
-        if (s.name().equals("exact") && src.graph().nodeCount() > io.nnfrust.frustration.ExactEnumeration.MAX_NODES) {
-            throw new io.nnfrust.util.NnfrustException("--solver exact enumerates 2^n states and accepts at most "
-                    + io.nnfrust.frustration.ExactEnumeration.MAX_NODES + " nodes; " + model + " has "
+        if (s.name().equals("exact") && src.graph().nodeCount() > ExactEnumeration.MAX_NODES) {
+            throw new NnfrustException("--solver exact enumerates 2^n states and accepts at most "
+                    + ExactEnumeration.MAX_NODES + " nodes; " + model + " has "
                     + src.graph().nodeCount());
         }
         SpinGlass glass = new SpinGlass(src.graph());
@@ -129,7 +134,7 @@ public final class FrustrationCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "shard %s: no restart of %d is this shard's; wrote %s%n", sh, restarts, output);
             return 0;
         }
-        io.nnfrust.util.Progress progress = new io.nnfrust.util.Progress("restarts", mine, 0,
+        Progress progress = new Progress("restarts", mine, 0,
                 Math.max(1, Math.min(t, mine)), quiet ? null : err::println);
         FrustrationRunner.Result result = FrustrationRunner.run(glass, s, opts, restarts, solverOptions.seed, t, r -> {
             String at = progress.tick();

@@ -16,6 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.nnfrust.frustration.SpinFile;
+import java.nio.file.Files;
+import java.util.Locale;
 
 /**
  * Merges the --output files of the shards of one {@code nnfrust frustration} run into the JSON of the whole run:
@@ -151,7 +154,7 @@ final class FrustrationMerge {
                 throw new NnfrustException("merge: --spins, but the best restart's shard wrote no spin file (run the "
                         + "shards with --spins)");
             }
-            io.nnfrust.frustration.SpinFile sf = io.nnfrust.frustration.SpinFile.read(
+            SpinFile sf = SpinFile.read(
                     Path.of(bestShard.get("spinsFile").asText()));
             outs.stage(spinsOut, sf::writeTo);
             o.put("spinsFile", spinsOut.toString());
@@ -166,13 +169,13 @@ final class FrustrationMerge {
         }
         outs.stage(out, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
         outs.commit();
-        return String.format(java.util.Locale.ROOT, "merged %d of %d shards: %d restarts, epsilon best %.6f (restart %d)"
+        return String.format(Locale.ROOT, "merged %d of %d shards: %d restarts, epsilon best %.6f (restart %d)"
                 + " into %s%s", byIndex.size(), count, n, o.get("epsilonBest").asDouble(), best, out,
                 missingShards.isEmpty() ? "" : " (missing shards " + missingShards + ")");
     }
 
     private static ObjectNode read(ObjectMapper m, Path f) {
-        if (!java.nio.file.Files.isRegularFile(f)) {
+        if (!Files.isRegularFile(f)) {
             throw new NnfrustException("merge: shard output not found: " + f);
         }
         try {

@@ -8,6 +8,7 @@ import io.nnfrust.load.ModelLoader;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import io.nnfrust.util.NnfrustException;
 
 /** A graph to analyse: an imported network (zoo: or .onnx) or a signed graph file (edge list, .mtx). */
 record GraphSource(SignedGraph graph, Network network, String sha256, String kind) {
@@ -17,7 +18,7 @@ record GraphSource(SignedGraph graph, Network network, String sha256, String kin
             case "onnx" -> true;
             case "edges", "mtx" -> false;
             case "auto" -> spec.startsWith("zoo:") || spec.toLowerCase(Locale.ROOT).endsWith(".onnx");
-            default -> throw new io.nnfrust.util.NnfrustException("unknown --format '" + format
+            default -> throw new NnfrustException("unknown --format '" + format
                     + "' (use auto, onnx, edges or mtx)");
         };
         if (onnx) {

@@ -9,6 +9,15 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.experiment.ImageInputs;
+import io.nnfrust.inference.Accuracy;
+import io.nnfrust.inference.ImageSet;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.model.ImportOptions;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /** Options of every command that feeds images to a network. */
 public final class ImageOptions {
@@ -41,7 +50,7 @@ public final class ImageOptions {
     public ImagePreprocessor preprocessor(Network net) {
         int[] shape = net.inputShape();
         if (shape.length != 4 || shape[1] != 3) {
-            throw new NnfrustException("the model's input " + java.util.Arrays.toString(shape)
+            throw new NnfrustException("the model's input " + Arrays.toString(shape)
                     + " is not a 3-channel image [1,3,H,W]; image presets give 3 channels");
         }
         if (batch < 1) {
@@ -54,15 +63,15 @@ public final class ImageOptions {
     }
 
     /** The model and image part of an image experiment's configuration. */
-    io.nnfrust.experiment.ImageInputs inputs(String model, Network net, io.nnfrust.model.ImportOptions importOptions,
+    ImageInputs inputs(String model, Network net, ImportOptions importOptions,
                                              ImagePreprocessor pre) {
-        return new io.nnfrust.experiment.ImageInputs(model, net.sha256(), importOptions,
+        return new ImageInputs(model, net.sha256(), importOptions,
                 images.toAbsolutePath().normalize().toString(), limit, pre.preset().label(), pre.resize(),
-                precision().name().toLowerCase(java.util.Locale.ROOT));
+                precision().name().toLowerCase(Locale.ROOT));
     }
 
     public InferenceSession.Precision precision() {
-        return switch (precision.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (precision.toLowerCase(Locale.ROOT)) {
             case "fp32" -> InferenceSession.Precision.FLOAT32;
             case "native" -> InferenceSession.Precision.NATIVE;
             default -> throw new NnfrustException("--precision must be fp32 or native, got '" + precision + "'");
@@ -73,8 +82,8 @@ public final class ImageOptions {
      * Warns on stderr when the labelled images are classified near chance (a wrong --preprocess, wrong labels,
      * or random weights) or when no image is labelled.
      */
-    static void warnAccuracy(io.nnfrust.inference.Accuracy a, ImagePreprocessor pre, Network net) {
-        String w = a.warning(pre.preset().label(), io.nnfrust.load.ModelIdentity.isZoo(net),
+    static void warnAccuracy(Accuracy a, ImagePreprocessor pre, Network net) {
+        String w = a.warning(pre.preset().label(), ModelIdentity.isZoo(net),
                 net.options().overridesInput());
         if (w != null) {
             Outputs.warn(w);
@@ -82,15 +91,15 @@ public final class ImageOptions {
     }
 
     /** One stderr line per file that could not be used. */
-    static void printSkipped(java.util.List<io.nnfrust.inference.ImageSet.Skipped> skipped) {
+    static void printSkipped(List<ImageSet.Skipped> skipped) {
         for (var s : skipped) {
             System.err.println("nnfrust: skipped " + s.file() + ": " + s.reason());
         }
     }
 
     /** The unusable files as the JSON array {@code skipped} of {file, reason}. */
-    static void putSkipped(com.fasterxml.jackson.databind.node.ObjectNode out,
-                           java.util.List<io.nnfrust.inference.ImageSet.Skipped> skipped) {
+    static void putSkipped(ObjectNode out,
+                           List<ImageSet.Skipped> skipped) {
         var sk = out.putArray("skipped");
         for (var s : skipped) {
             sk.addObject().put("file", s.file().toString()).put("reason", s.reason());

@@ -15,6 +15,10 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.util.OutputSet;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /** {@code nnfrust info MODEL}: the per-layer table and the Table 1 totals of a network's signed graph. */
 @Command(name = "info", mixinStandardHelpOptions = true,
@@ -30,18 +34,18 @@ public final class InfoCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--output", paramLabel = "FILE", description = "Also write the JSON object to FILE (atomically).")
-    java.nio.file.Path output;
+    Path output;
 
     @Override
     public Integer call() throws Exception {
-        io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("--output", output);
+        OutputSet outs = new OutputSet().file("--output", output);
         long t0 = System.nanoTime();
         Network net = ModelLoader.load(model, modelOptions.toImportOptions());
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (output != null) {
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             String text = m.writeValueAsString(toJson(m, net, seconds)) + "\n";
-            outs.stage(output, os -> os.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            outs.stage(output, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
             outs.commit();
         }
         if (json) {
@@ -98,7 +102,7 @@ public final class InfoCommand implements Callable<Integer> {
     static void print(PrintStream out, Network net, double seconds) {
         var g = net.graph();
         out.printf(Locale.ROOT, "%s  (%s, imported in %.2f s)%n", net.name(), net.source(), seconds);
-        out.printf(Locale.ROOT, "weights: %s; sha256 %s%n", io.nnfrust.load.ModelIdentity.weights(net), net.sha256());
+        out.printf(Locale.ROOT, "weights: %s; sha256 %s%n", ModelIdentity.weights(net), net.sha256());
         out.printf(Locale.ROOT, "%-44s %-18s %-14s %12s %15s %12s%n", "layer", "operator", "shape", "nodes",
                 "in-edges", "params");
         for (LayerInfo l : net.layers()) {

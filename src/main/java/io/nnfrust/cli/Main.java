@@ -4,6 +4,14 @@ import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import com.sun.management.OperatingSystemMXBean;
+import io.nnfrust.util.Provenance;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Locale;
 
 /** Entry point: {@code nnfrust <command> ...}. User errors print one line and exit with code 2. */
 @Command(name = "nnfrust", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
@@ -30,7 +38,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setUsageHelpAutoWidth(true);
         cl.setExecutionStrategy(parsed -> {
-            io.nnfrust.util.Provenance.begin(parsed.originalArgs());
+            Provenance.begin(parsed.originalArgs());
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
@@ -58,14 +66,14 @@ public final class Main implements Runnable {
      * Runs one nnfrust command line in this process and returns its exit code; with {@code silent} its standard
      * output is discarded (stages of reproduce and merge whose result is their files). Errors still go to stderr.
      */
-    static int runInProcess(java.util.List<String> args, boolean silent) {
+    static int runInProcess(List<String> args, boolean silent) {
         CommandLine cl = commandLine();
         if (!silent) {
             return cl.execute(args.toArray(String[]::new));
         }
-        java.io.PrintStream saved = System.out;
-        java.io.PrintStream none = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
-        cl.setOut(new java.io.PrintWriter(none));
+        PrintStream saved = System.out;
+        PrintStream none = new PrintStream(OutputStream.nullOutputStream());
+        cl.setOut(new PrintWriter(none));
         System.setOut(none);
         try {
             return cl.execute(args.toArray(String[]::new));
@@ -95,7 +103,7 @@ public final class Main implements Runnable {
     /** The one line printed for an out-of-memory error, with the heap in use and the way out. */
     static String outOfMemoryLine(OutOfMemoryError e) {
         long max = Runtime.getRuntime().maxMemory();
-        return String.format(java.util.Locale.ROOT, "nnfrust: error: out of memory (%s) with a maximum heap of %.1f GiB;"
+        return String.format(Locale.ROOT, "nnfrust: error: out of memory (%s) with a maximum heap of %.1f GiB;"
                 + " raise it with NNFRUST_JAVA_OPTS=-Xmx%dg (this machine has %s), or use a smaller --input-size",
                 e.getMessage() == null ? "heap" : e.getMessage(), max / 1073741824.0,
                 Math.max(2, 2 * (int) Math.ceil(max / 1073741824.0)), physicalMemory());
@@ -103,9 +111,9 @@ public final class Main implements Runnable {
 
     private static String physicalMemory() {
         try {
-            var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-            if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-                return String.format(java.util.Locale.ROOT, "%.0f GiB", sun.getTotalMemorySize() / 1073741824.0);
+            var os = ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof OperatingSystemMXBean sun) {
+                return String.format(Locale.ROOT, "%.0f GiB", sun.getTotalMemorySize() / 1073741824.0);
             }
         } catch (RuntimeException | LinkageError ignored) {
             // unknown

@@ -8,6 +8,14 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import io.nnfrust.util.AtomicFiles;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Set;
 
 /** {@code nnfrust merge}: the shards' checkpoints of one experiment into the checkpoint of the whole run. */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
@@ -39,29 +47,29 @@ public final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (output == null && json == null) {
-            throw new io.nnfrust.util.NnfrustException("merge: give --output FILE (the merged result) or --checkpoint "
+            throw new NnfrustException("merge: give --output FILE (the merged result) or --checkpoint "
                     + "FILE (the merged checkpoint of an experiment)");
         }
         boolean checkpoints = isCheckpoint(shards.get(0));
         if (json != null && !checkpoints) {
             if (output != null || csv != null) {
-                throw new io.nnfrust.util.NnfrustException("merge: " + shards.get(0) + " is an output of 'nnfrust "
+                throw new NnfrustException("merge: " + shards.get(0) + " is an output of 'nnfrust "
                         + "frustration'; --checkpoint and --csv belong to experiment checkpoints");
             }
             System.out.println(FrustrationMerge.merge(shards, json, spins, allowPartial));
             return 0;
         }
         if (spins != null) {
-            throw new io.nnfrust.util.NnfrustException("merge: --spins belongs to 'nnfrust frustration' outputs; an "
+            throw new NnfrustException("merge: --spins belongs to 'nnfrust frustration' outputs; an "
                     + "experiment's spins travel with its checkpoint");
         }
         if (json != null) {
             return mergeToOutput();
         }
-        new io.nnfrust.util.OutputSet().file("--checkpoint", output); // checked before reading the shards
+        new OutputSet().file("--checkpoint", output); // checked before reading the shards
         for (Path p : shards) {
             if (p.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
-                throw new io.nnfrust.util.NnfrustException("merge: --checkpoint " + output + " is also a shard; write the "
+                throw new NnfrustException("merge: --checkpoint " + output + " is also a shard; write the "
                         + "merged checkpoint to a new file");
             }
         }
@@ -78,10 +86,10 @@ public final class MergeCommand implements Callable<Integer> {
 
     /** True when the file's first line is an nnfrust checkpoint header. */
     private static boolean isCheckpoint(Path f) {
-        try (var r = java.nio.file.Files.newBufferedReader(f, java.nio.charset.StandardCharsets.UTF_8)) {
+        try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
             String first = r.readLine();
             return first != null && first.startsWith("{") && first.contains("\"type\":\"header\"");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false; // the merge that follows says what is wrong with the file
         }
     }
@@ -92,7 +100,7 @@ public final class MergeCommand implements Callable<Integer> {
      * unsharded run, apart from timings and provenance.
      */
     private int mergeToOutput() {
-        var outs = new io.nnfrust.util.OutputSet().file("--output", json).file("--csv", csv);
+        var outs = new OutputSet().file("--output", json).file("--csv", csv);
         if (output != null) {
             outs.file("--checkpoint", output);
         }
@@ -100,27 +108,27 @@ public final class MergeCommand implements Callable<Integer> {
                 + ".merged-" + ProcessHandle.current().pid() + ".jsonl");
         for (Path p : shards) {
             if (p.toAbsolutePath().normalize().equals(merged.toAbsolutePath().normalize())) {
-                throw new io.nnfrust.util.NnfrustException("merge: --checkpoint " + output + " is also a shard; write "
+                throw new NnfrustException("merge: --checkpoint " + output + " is also a shard; write "
                         + "the merged checkpoint to a new file");
             }
         }
         try {
             CheckpointMerge.Summary s = CheckpointMerge.merge(shards, merged, allowPartial, System.err::println);
             if (s.command().isEmpty()) {
-                throw new io.nnfrust.util.NnfrustException("merge: " + shards.get(0) + " does not name the command that"
+                throw new NnfrustException("merge: " + shards.get(0) + " does not name the command that"
                         + " wrote it (an older nnfrust); merge with --checkpoint FILE and run that command with"
                         + " --checkpoint FILE --resume --output " + json);
             }
             requireDataOnly(s.command(), shards.get(0));
-            java.util.List<String> args = new java.util.ArrayList<>(s.command());
-            args.addAll(java.util.List.of("--checkpoint", merged.toString(), "--resume", "--no-new-work", "--quiet",
+            List<String> args = new ArrayList<>(s.command());
+            args.addAll(List.of("--checkpoint", merged.toString(), "--resume", "--no-new-work", "--quiet",
                     "--output", json.toString()));
             if (csv != null) {
-                args.addAll(java.util.List.of("--csv", csv.toString()));
+                args.addAll(List.of("--csv", csv.toString()));
             }
             int rc = Main.runInProcess(args, true);
             if (rc != 0) {
-                throw new io.nnfrust.util.NnfrustException("merge: writing the result failed (exit " + rc + ") in: nnfrust "
+                throw new NnfrustException("merge: writing the result failed (exit " + rc + ") in: nnfrust "
                         + String.join(" ", args));
             }
             System.out.printf("merged %d of %d shards: %d results into %s%s%s%n", s.shards(), s.of(), s.results(), json,
@@ -130,18 +138,18 @@ public final class MergeCommand implements Callable<Integer> {
         } finally {
             if (output == null) {
                 for (String suffix : new String[] {"", ".real.spins", ".N3.spins"}) {
-                    io.nnfrust.util.AtomicFiles.deleteQuietly(Path.of(merged + suffix));
+                    AtomicFiles.deleteQuietly(Path.of(merged + suffix));
                 }
-                io.nnfrust.util.AtomicFiles.deleteQuietly(merged.resolveSibling("." + merged.getFileName() + ".lock"));
+                AtomicFiles.deleteQuietly(merged.resolveSibling("." + merged.getFileName() + ".lock"));
             }
         }
     }
 
     /** The experiments whose shards merge may finish; nothing else may be named by a checkpoint. */
-    static final java.util.Set<String> MERGEABLE = java.util.Set.of("frustration", "active", "monotonicity");
+    static final Set<String> MERGEABLE = Set.of("frustration", "active", "monotonicity");
 
     /** Options of those experiments that write files: only the user's own merge arguments may name them. */
-    static final java.util.Set<String> WRITES = java.util.Set.of("--output", "--csv", "--checkpoint", "--plots");
+    static final Set<String> WRITES = Set.of("--output", "--csv", "--checkpoint", "--plots");
 
     /**
      * A checkpoint is data: the command recorded in its header only names which experiment and settings the
@@ -149,7 +157,7 @@ public final class MergeCommand implements Callable<Integer> {
      * with options that only read (model, images, spins, reference, settings): no option that writes a file, no
      * {@code @file} argument expansion, no other command. Where to write is the merge's own --output and --csv.
      */
-    static void requireDataOnly(java.util.List<String> command, Path source) {
+    static void requireDataOnly(List<String> command, Path source) {
         String why = null;
         if (command.size() < 2 || !command.get(0).equals("experiment") || !MERGEABLE.contains(command.get(1))) {
             why = "it is not 'experiment frustration|active|monotonicity'";
@@ -167,7 +175,7 @@ public final class MergeCommand implements Callable<Integer> {
             }
         }
         if (why != null) {
-            throw new io.nnfrust.util.NnfrustException("merge: the command recorded in " + source + " is refused: "
+            throw new NnfrustException("merge: the command recorded in " + source + " is refused: "
                     + why + "; a checkpoint is data and cannot choose what nnfrust runs or where it writes (was the "
                     + "header edited?); merge with --checkpoint FILE and run the experiment yourself with "
                     + "--checkpoint FILE --resume");

@@ -28,6 +28,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.nnfrust.inference.Accuracy;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.model.Network;
+import io.nnfrust.report.MonotonicityPlots;
+import io.nnfrust.util.OutputSet;
+import java.util.function.Consumer;
 
 /** {@code nnfrust experiment monotonicity}: output alignment Ω and λ-monotonicity (paper eq. 10, Fig. 3, 4, 7, 8). */
 @Command(name = "monotonicity", mixinStandardHelpOptions = true, sortOptions = false,
@@ -117,7 +123,7 @@ final class MonotonicityCommand implements Callable<Integer> {
             throw new NnfrustException("spin file not found: " + spins);
         }
         SpinFile givenSpins = spins == null ? null : SpinFile.read(spins);
-        io.nnfrust.util.OutputSet outs = run.plan().folder("--plots", plots);
+        OutputSet outs = run.plan().folder("--plots", plots);
         Path cp = run.checkpointPath();
         var solver = solverOptions.solver();
         SolverOptions opts = solverOptions.options(0);
@@ -136,7 +142,7 @@ final class MonotonicityCommand implements Callable<Integer> {
                 solverOptions.seed, opts);
         MonotonicityExperiment.checkCheckpoint(config, run.shard(), cp, run.resume);
         var seeds = MonotonicityExperiment.Seeds.of(solverOptions.seed, files.size());
-        java.util.function.Consumer<String> log = s -> {
+        Consumer<String> log = s -> {
             if (!run.quiet) {
                 System.err.println(s);
             }
@@ -181,7 +187,7 @@ final class MonotonicityCommand implements Callable<Integer> {
             }
         }
         log.accept(String.format(Locale.ROOT, "nnfrust experiment monotonicity: %s (weights %s), %d images x %d perturbations (a %s), variants %s, batch %d%s",
-                model, io.nnfrust.load.ModelIdentity.weights(net), files.size(), perturbations, schedule.label(), String.join(",", variants), imageOptions.batch,
+                model, ModelIdentity.weights(net), files.size(), perturbations, schedule.label(), String.join(",", variants), imageOptions.batch,
                 cp == null ? "" : ", checkpoint " + cp));
         long t0 = System.nanoTime();
         var sink = new ProgressLines<ImageResult>("images", files.size(), 1, run.quiet, (r, at) -> {
@@ -205,7 +211,7 @@ final class MonotonicityCommand implements Callable<Integer> {
         ObjectNode out = m.createObjectNode();
         out.put("model", model);
         out.put("images", images.size());
-        out.put("weights", io.nnfrust.load.ModelIdentity.weights(net));
+        out.put("weights", ModelIdentity.weights(net));
         if (!run.shard().isAll()) {
             out.put("shard", run.shard().toString());
         }
@@ -222,7 +228,7 @@ final class MonotonicityCommand implements Callable<Integer> {
             meanDeltaNorm[p] = images.isEmpty() ? Double.NaN : s / images.size();
         }
         out.set("meanDeltaNorm", m.valueToTree(meanDeltaNorm));
-        var accuracy = io.nnfrust.inference.Accuracy.ofRanks(images.stream().mapToInt(ImageResult::trueRank).toArray(),
+        var accuracy = Accuracy.ofRanks(images.stream().mapToInt(ImageResult::trueRank).toArray(),
                 net.outputNodes().length);
         accuracy.putJson(out);
         ImageOptions.warnAccuracy(accuracy, pre, net);
@@ -293,7 +299,7 @@ final class MonotonicityCommand implements Callable<Integer> {
         String text = m.writeValueAsString(out);
         run.stage(outs, text, () -> csv(images, vs));
         List<Path> figures = plots != null && !images.isEmpty()
-                ? io.nnfrust.report.MonotonicityPlots.write(outs, plots, net.name(), out, 5)
+                ? MonotonicityPlots.write(outs, plots, net.name(), out, 5)
                 : List.of();
         outs.commit();
         for (Path f : figures) {
@@ -302,7 +308,7 @@ final class MonotonicityCommand implements Callable<Integer> {
         if (run.json) {
             System.out.println(text);
         } else if (!images.isEmpty()) {
-            System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, io.nnfrust.load.ModelIdentity.weights(net));
+            System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, ModelIdentity.weights(net));
             System.out.printf(Locale.ROOT, "images %d (skipped %d) x %d perturbations, a in [%s]; %s%n", images.size(),
                     outcome.skipped().size(), perturbations, schedule.label(), accuracy.line());
             System.out.printf(Locale.ROOT, "%-17s %8s %8s %8s %10s %8s %8s %8s %8s%n", "variant", "lambda",
@@ -331,12 +337,12 @@ final class MonotonicityCommand implements Callable<Integer> {
      * Refuses a spin file computed on another model, input size or convention (its header names them); returns
      * false for a file without header (first format), which is used when its node counts match, with a warning.
      */
-    private boolean checkSpinIdentity(SpinFile s, io.nnfrust.model.Network net) {
+    private boolean checkSpinIdentity(SpinFile s, Network net) {
         var h = s.headerJson();
         if (!h.has("model")) {
             return false;
         }
-        io.nnfrust.load.ModelIdentity.requireSame(h.get("model"), net, "spin file " + spins,
+        ModelIdentity.requireSame(h.get("model"), net, "spin file " + spins,
                 "compute the spins of this model with 'nnfrust frustration " + net.source()
                         + " --spins FILE' and the same --input-size and conventions");
         return true;

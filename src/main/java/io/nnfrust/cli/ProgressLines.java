@@ -4,6 +4,7 @@ import io.nnfrust.experiment.ProgressSink;
 import io.nnfrust.util.Progress;
 
 import java.util.function.BiFunction;
+import java.util.Locale;
 
 /**
  * Progress of an experiment on stderr: one line per finished result, prefixed with done/total and the ETA
@@ -38,7 +39,7 @@ final class ProgressLines<R> implements ProgressSink<R> {
     public synchronized void starting(int alreadyDone, int toRun) {
         progress = new Progress(what, alreadyDone + toRun, alreadyDone, parallel, quiet ? null : System.err::println);
         if (!quiet && alreadyDone > 0) {
-            System.err.printf(java.util.Locale.ROOT, "resuming: %d %s read from the checkpoint, %d to run%n",
+            System.err.printf(Locale.ROOT, "resuming: %d %s read from the checkpoint, %d to run%n",
                     alreadyDone, what, toRun);
         }
     }

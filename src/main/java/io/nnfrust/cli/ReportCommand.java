@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import io.nnfrust.report.Report;
 
 /**
  * {@code nnfrust report DIR}: the HTML page, PNG/SVG figures and Markdown summary of a reproduce folder; or
@@ -56,7 +57,7 @@ public final class ReportCommand implements Callable<Integer> {
         if (out != null) {
             throw new NnfrustException("--out is for --track; a reproduce report is written into DIR/report");
         }
-        var w = io.nnfrust.report.Report.write(source.dir, System.err::println);
+        var w = Report.write(source.dir, System.err::println);
         System.out.println("report: " + w);
         return 0;
     }

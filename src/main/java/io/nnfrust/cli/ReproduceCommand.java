@@ -21,6 +21,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.nnfrust.experiment.FrustrationExperiment;
+import io.nnfrust.experiment.Shard;
+import io.nnfrust.report.Report;
+import io.nnfrust.util.OutputSet;
+import java.util.Arrays;
 
 /** {@code nnfrust reproduce}: the paper's whole protocol on one or more networks, resumable, then the report. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
@@ -134,12 +139,12 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
         }
         var opts = new ReproducePlan.Options(models, modelArgs(), images, imageArgs, p, seed, t, out, bounds);
-        var sh = io.nnfrust.experiment.Shard.parse(shard, System.getenv());
+        var sh = Shard.parse(shard, System.getenv());
         if (!sh.isAll() && mergeOnly) {
             throw new NnfrustException("--merge-only merges the shards: run it without --shard");
         }
         boolean outIsNew = !Files.exists(out);
-        new io.nnfrust.util.OutputSet().folder("--out", out);
+        new OutputSet().folder("--out", out);
         // calibration: one A x + A^T x per model (the plan's estimates are multiples of it)
         Map<String, Double> product = new LinkedHashMap<>();
         List<Stage> stages;
@@ -193,7 +198,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "%d stage%s not complete (listed above)%n", left, left == 1 ? "" : "s");
         }
         if (!noReport) {
-            var r = io.nnfrust.report.Report.write(out, System.err::println);
+            var r = Report.write(out, System.err::println);
             System.out.println("report: " + r);
         } else {
             System.out.println("done: " + out);
@@ -244,16 +249,16 @@ public final class ReproduceCommand implements Callable<Integer> {
     private double calibrate(String model, ImportOptions importOptions) {
         var net = ModelLoader.load(model, importOptions);
         var g = net.graph();
-        n2Bytes.put(model, io.nnfrust.experiment.FrustrationExperiment.n2Bytes(g));
+        n2Bytes.put(model, FrustrationExperiment.n2Bytes(g));
         double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
-        java.util.Arrays.fill(x, 1);
+        Arrays.fill(x, 1);
         double best = BenchCommand.productSeconds(g, x, y, true, 2);
         System.err.printf(Locale.ROOT, "calibration: %s, %,d nodes, %,d edges, one A x + A^T x in %.3f s%n", model,
                 g.nodeCount(), g.edgeCount(), best);
         return best;
     }
 
-    private void printPlan(Preset p, int t, io.nnfrust.experiment.Shard sh, List<Stage> stages) {
+    private void printPlan(Preset p, int t, Shard sh, List<Stage> stages) {
         System.err.printf(Locale.ROOT, "nnfrust reproduce: %d model%s, preset %s, seed %d, %d threads, into %s%s%n",
                 models.size(), models.size() == 1 ? "" : "s", p.name(), seed, t, out,
                 sh.isAll() ? (mergeOnly ? ", merging the shards (no new work)" : "") : ", shard " + sh);

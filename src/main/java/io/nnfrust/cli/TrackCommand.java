@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.nnfrust.experiment.Shard;
+import java.util.Arrays;
 
 /** {@code nnfrust track}: the study of {@link TrainingTrack} over a checkpoint series; parses, calls, prints. */
 @Command(name = "track", mixinStandardHelpOptions = true, sortOptions = false,
@@ -118,7 +120,7 @@ public final class TrackCommand implements Callable<Integer> {
                 return e;
             }
         }
-        throw new NnfrustException(option + " '" + text + "' is not one of " + java.util.Arrays.stream(
+        throw new NnfrustException(option + " '" + text + "' is not one of " + Arrays.stream(
                 type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
     }
 
@@ -145,7 +147,7 @@ public final class TrackCommand implements Callable<Integer> {
                     r.accuracy() == null ? "" : String.format(Locale.ROOT, ", top-1 %.4f", r.accuracy().top1Rate()),
                     secs);
         });
-        var rc = new TrainingTrack.RunControl(t, fromShards == null ? run.shard() : io.nnfrust.experiment.Shard.ALL,
+        var rc = new TrainingTrack.RunControl(t, fromShards == null ? run.shard() : Shard.ALL,
                 cp, run.resume, run.stopAfter, fromShards, sink);
         TrainingTrack.Result result = TrainingTrack.run(config, rc);
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import io.nnfrust.util.OutputSet;
 
 /** {@code nnfrust zoo list|export}. */
 @Command(name = "zoo", mixinStandardHelpOptions = true, description = "Built-in architectures of the paper.",
@@ -59,7 +60,7 @@ public final class ZooCommand implements Runnable {
                     throw new NnfrustException("--input-size needs two positive numbers");
                 }
             }
-            io.nnfrust.util.OutputSet outs = new io.nnfrust.util.OutputSet().file("FILE.onnx", file);
+            OutputSet outs = new OutputSet().file("FILE.onnx", file);
             ModelProto proto = Zoo.build(s, h, w);
             outs.stage(file, proto::writeTo);
             outs.commit();

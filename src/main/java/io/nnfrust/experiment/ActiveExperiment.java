@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import io.nnfrust.inference.Accuracy;
+import io.nnfrust.util.NnfrustException;
 
 /**
  * The frustration of the active subnetwork of each image (paper eq. 8, Fig. 2, SI D.3): per image, batched
@@ -39,7 +41,7 @@ public final class ActiveExperiment {
         public Config {
             Solvers.byName(solver);
             if (restarts < 1) {
-                throw new io.nnfrust.util.NnfrustException("--restarts must be at least 1, got " + restarts);
+                throw new NnfrustException("--restarts must be at least 1, got " + restarts);
             }
         }
 
@@ -136,7 +138,7 @@ public final class ActiveExperiment {
                     double seconds = inferencePerImage + (System.nanoTime() - t1) / 1e9;
                     int trueClass = synsets == null ? -1 : synsets.classOf(file);
                     loop.add(k, new ImageResult(k, file.getFileName().toString(), trueClass, predicted,
-                            io.nnfrust.inference.Accuracy.rank(logits, i * classes, classes, trueClass), a.activeNodes(), a.edgeCount(),
+                            Accuracy.rank(logits, i * classes, classes, trueClass), a.activeNodes(), a.edgeCount(),
                             a.absWeightSum(), r.best().result().epsilon(), r.mean(),
                             r.best().result().localMinimum(), seconds, seeds[k]));
                 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.Locale;
 
 /**
  * Certified intervals for the networks of a frustration experiment and the orderings of the paper they prove:
@@ -58,7 +59,7 @@ public final class CertifiedOrdering {
 
         /** The sentence the outputs print. */
         public String line() {
-            return String.format(java.util.Locale.ROOT, "%s < %s %s: max eps_ub(%s) = %.6f %s min eps_lb(%s) = %.6f "
+            return String.format(Locale.ROOT, "%s < %s %s: max eps_ub(%s) = %.6f %s min eps_lb(%s) = %.6f "
                             + "(%d and %d networks bounded); SDP values %s (%.6f vs %.6f)", a, b,
                     certified ? "CERTIFIED" : "not certified", a, maxUpperA, certified ? "<" : ">=", b, minLowerB,
                     networksA, networksB, maxSdpA < minSdpB ? "ordered" : "not ordered", maxSdpA, minSdpB);
@@ -114,7 +115,7 @@ public final class CertifiedOrdering {
                 var r = FrustrationInterval.run(new SpinGlass(g), bc, best, "best of the experiment's solves", parallel,
                         null, "", null, s -> { });
                 double secs = (System.nanoTime() - t0) / 1e9;
-                log.accept(String.format(java.util.Locale.ROOT, "bounds: %s eps in [%.6f, %.6f] (SDP %.6f, %.1f s)",
+                log.accept(String.format(Locale.ROOT, "bounds: %s eps in [%.6f, %.6f] (SDP %.6f, %.1f s)",
                         e.getKey(), r.epsilonLower(), r.epsilonUpper(), r.epsilonSdp(), secs));
                 out.add(new NetworkInterval(first.group(), first.group().equals("R") ? -1 : first.replica(),
                         first.nullSeed(), r.epsilonLower(), r.epsilonUpper(), r.epsilonSdp(), r.confidence(), secs));

@@ -18,6 +18,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import io.nnfrust.util.Version;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.NoSuchFileException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * A JSON Lines checkpoint of a long experiment: the first line is a header holding the configuration and the
@@ -48,7 +57,7 @@ public final class Checkpoint implements AutoCloseable {
      * shard given the same --checkpoint, a requeued job whose first instance still runs) is refused at once
      * instead of interleaving its lines. Released when the run ends (or its process dies).
      */
-    private record Lock(Path lockFile, java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) {
+    private record Lock(Path lockFile, FileChannel channel, FileLock lock) {
         /**
          * Locks {@code .NAME.lock}. The file is removed again on release (while still locked), so a run that
          * opened the old file just before cannot hold a lock on a file no longer at that path: after locking, each
@@ -59,22 +68,22 @@ public final class Checkpoint implements AutoCloseable {
             Path abs = file.toAbsolutePath();
             Path lockFile = abs.resolveSibling("." + abs.getFileName() + ".lock");
             for (int attempt = 0; attempt < 5; attempt++) {
-                java.nio.channels.FileChannel ch = null;
+                FileChannel ch = null;
                 try {
-                    ch = java.nio.channels.FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    java.nio.channels.FileLock l = ch.tryLock();
+                    ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock l = ch.tryLock();
                     if (l == null) {
                         ch.close();
                         throw busy(file, lockFile);
                     }
-                    String token = java.util.UUID.randomUUID().toString();
+                    String token = UUID.randomUUID().toString();
                     ch.truncate(0);
-                    ch.write(java.nio.ByteBuffer.wrap(token.getBytes(StandardCharsets.UTF_8)), 0);
+                    ch.write(ByteBuffer.wrap(token.getBytes(StandardCharsets.UTF_8)), 0);
                     ch.force(false);
                     String there;
                     try {
                         there = Files.readString(lockFile, StandardCharsets.UTF_8);
-                    } catch (java.nio.file.NoSuchFileException gone) {
+                    } catch (NoSuchFileException gone) {
                         there = "";
                     }
                     if (there.equals(token)) {
@@ -82,7 +91,7 @@ public final class Checkpoint implements AutoCloseable {
                     }
                     l.release();
                     ch.close(); // the file we locked was removed by the run that held it: try the new one
-                } catch (java.nio.channels.OverlappingFileLockException e) {
+                } catch (OverlappingFileLockException e) {
                     closeQuietly(ch);
                     throw busy(file, lockFile);
                 } catch (IOException e) {
@@ -98,7 +107,7 @@ public final class Checkpoint implements AutoCloseable {
                     + " is locked); wait for it to end, or give this run its own --checkpoint (one per --shard)");
         }
 
-        private static void closeQuietly(java.nio.channels.FileChannel ch) {
+        private static void closeQuietly(FileChannel ch) {
             if (ch != null) {
                 try {
                     ch.close();
@@ -155,7 +164,7 @@ public final class Checkpoint implements AutoCloseable {
         ObjectNode h = m.createObjectNode();
         h.put("type", "header");
         h.put("schemaVersion", Provenance.SCHEMA_VERSION);
-        h.put("nnfrust", io.nnfrust.util.Version.get());
+        h.put("nnfrust", Version.get());
         if (!shard.isAll()) {
             h.put("shard", shard.toString());
         }
@@ -168,7 +177,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Options of an experiment command that choose outputs, sharding, resumption or verbosity, with their arity. */
-    private static final java.util.Map<String, Integer> RUN_OPTIONS = java.util.Map.of("--shard", 1, "--output", 1,
+    private static final Map<String, Integer> RUN_OPTIONS = Map.of("--shard", 1, "--output", 1,
             "--csv", 1, "--checkpoint", 1, "--plots", 1, "--stop-after", 1, "--resume", 0, "--quiet", 0, "--json", 0,
             "--no-new-work", 0);
 
@@ -255,7 +264,7 @@ public final class Checkpoint implements AutoCloseable {
             keep.add(line);
         }
         if (dropped > 0) {
-            System.err.printf(java.util.Locale.ROOT, "nnfrust: warning: checkpoint %s: dropped %d of %d result lines"
+            System.err.printf(Locale.ROOT, "nnfrust: warning: checkpoint %s: dropped %d of %d result lines"
                     + " (cut short by a kill, edited or corrupt: their check does not hold); that work runs again%n",
                     file, dropped, dropped + keep.size() - 1);
         }

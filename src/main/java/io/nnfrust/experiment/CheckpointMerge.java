@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import io.nnfrust.frustration.SpinFile;
+import io.nnfrust.util.Provenance;
+import java.util.Arrays;
 
 /**
  * Merges the checkpoints of the N shards of one experiment into the checkpoint of the whole run. It checks that
@@ -87,9 +90,9 @@ public final class CheckpointMerge {
                             + " shards; merge only the shards of one run");
                 }
             }
-            if (h.path("schemaVersion").asInt(1) != io.nnfrust.util.Provenance.SCHEMA_VERSION) {
+            if (h.path("schemaVersion").asInt(1) != Provenance.SCHEMA_VERSION) {
                 throw new NnfrustException("merge: " + f + " has output schema " + h.path("schemaVersion").asInt(1)
-                        + "; this nnfrust reads " + io.nnfrust.util.Provenance.SCHEMA_VERSION);
+                        + "; this nnfrust reads " + Provenance.SCHEMA_VERSION);
             }
             Path before = byIndex.put(s.index(), f);
             if (before != null) {
@@ -152,15 +155,15 @@ public final class CheckpointMerge {
     }
 
     private static void copySide(Map<Integer, Path> shards, String suffix, Path out, Consumer<String> log) {
-        io.nnfrust.frustration.SpinFile agreed = null;
+        SpinFile agreed = null;
         for (Path p : shards.values()) {
             Path side = Path.of(p + suffix);
             if (!Files.isRegularFile(side)) {
                 continue;
             }
             try {
-                io.nnfrust.frustration.SpinFile s = io.nnfrust.frustration.SpinFile.read(side);
-                if (agreed != null && !java.util.Arrays.equals(agreed.spins(), s.spins())) {
+                SpinFile s = SpinFile.read(side);
+                if (agreed != null && !Arrays.equals(agreed.spins(), s.spins())) {
                     log.accept("nnfrust: warning: the shards' " + suffix + " differ; not copied (recomputed on --resume)");
                     return;
                 }

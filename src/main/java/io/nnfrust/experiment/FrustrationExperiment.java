@@ -27,6 +27,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.nullmodel.ShuffledEdges;
+import io.nnfrust.util.MemoryCheck;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The frustration experiment of the paper (Results, Fig. 2 and 5a): the real network solved {@code replicas}
@@ -40,7 +48,7 @@ public final class FrustrationExperiment {
     }
 
     /** Everything that determines the results (its hash guards --resume). */
-    public record Config(String model, String modelSha256, io.nnfrust.model.ImportOptions importOptions, String solver, int replicas,
+    public record Config(String model, String modelSha256, ImportOptions importOptions, String solver, int replicas,
                          List<String> nulls, int nullCount, String n3Init, long seed, SolverOptions options) {
         public Config {
             if (replicas < 0 || nullCount < 0) {
@@ -116,7 +124,7 @@ public final class FrustrationExperiment {
     public static NullModel nullModel(String kind, String n3Init) {
         return switch (kind) {
             case "N1" -> new ShuffledParameters();
-            case "N2" -> new io.nnfrust.nullmodel.ShuffledEdges();
+            case "N2" -> new ShuffledEdges();
             default -> new ReinitializedWeights(WeightInit.parse(n3Init));
         };
     }
@@ -135,7 +143,7 @@ public final class FrustrationExperiment {
      * one build of the network); {@link Shard} K of N runs the units u with u mod N = K - 1.
      */
     public static List<List<Task>> units(List<Task> tasks) {
-        Map<String, List<Task>> units = new java.util.LinkedHashMap<>();
+        Map<String, List<Task>> units = new LinkedHashMap<>();
         for (Task t : tasks) {
             String unit = t.group().equals("R") ? t.key() : t.group() + "/" + t.replica();
             units.computeIfAbsent(unit, k -> new ArrayList<>()).add(t);
@@ -152,7 +160,7 @@ public final class FrustrationExperiment {
                 mine.addAll(units.get(u));
             }
         }
-        mine.sort(java.util.Comparator.comparingInt(Task::index));
+        mine.sort(Comparator.comparingInt(Task::index));
         return mine;
     }
 
@@ -173,7 +181,7 @@ public final class FrustrationExperiment {
                 pending.add(t);
             }
         }
-        final io.nnfrust.nullmodel.ShuffledEdges.Storage n2Storage = requireMemoryForN2(real, pending, threads);
+        final ShuffledEdges.Storage n2Storage = requireMemoryForN2(real, pending, threads);
         ProgressSink.starting(progress, done.size(), pending.size());
         SpinGlass realGlass = new SpinGlass(real);
         FrustrationSolver solver = Solvers.byName(c.solver());
@@ -190,7 +198,7 @@ public final class FrustrationExperiment {
                 futures.add(pool.submit(() -> {
                     Task first = unit.get(0);
                     NullModel model = first.group().equals("R") ? null : first.group().equals("N2")
-                            ? new io.nnfrust.nullmodel.ShuffledEdges(n2Storage) : nullModel(first.group(), c.n3Init());
+                            ? new ShuffledEdges(n2Storage) : nullModel(first.group(), c.n3Init());
                     SpinGlass glass = model == null ? realGlass : new SpinGlass(model.apply(real, first.nullSeed()));
                     try {
                         for (Task t : unit) {
@@ -218,7 +226,7 @@ public final class FrustrationExperiment {
             for (Future<?> f : futures) {
                 f.get();
             }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
@@ -248,40 +256,40 @@ public final class FrustrationExperiment {
      * networks built side by side (one per thread) would not fit in the heap or in the mapping folder, instead of
      * failing after hours of other solves. Returns the storage.
      */
-    static io.nnfrust.nullmodel.ShuffledEdges.Storage requireMemoryForN2(SignedGraph real, List<Task> pending,
+    static ShuffledEdges.Storage requireMemoryForN2(SignedGraph real, List<Task> pending,
                                                                         int threads) {
         long n2 = units(pending).stream().filter(u -> u.get(0).group().equals("N2")).count();
         int side = (int) Math.max(1, Math.min(Math.max(1, threads), n2));
-        var storage = io.nnfrust.nullmodel.ShuffledEdges.storageFor(real, side);
+        var storage = ShuffledEdges.storageFor(real, side);
         if (n2 == 0) {
             return storage;
         }
         double bytes = side * n2Bytes(real, storage);
         long gib = (long) Math.ceil((bytes + (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()))
                 / 1073741824.0 * 1.2) + 1;
-        io.nnfrust.util.MemoryCheck.require(String.format(java.util.Locale.ROOT,
+        MemoryCheck.require(String.format(Locale.ROOT,
                 "%d null network%s N2 built side by side (%,d learnable edges at 4 bytes each%s)", side,
-                side == 1 ? "" : "s", io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(real),
-                storage == io.nnfrust.nullmodel.ShuffledEdges.Storage.MAPPED ? ", convolutions mapped off-heap" : ""),
+                side == 1 ? "" : "s", ShuffledEdges.learnableEdges(real),
+                storage == ShuffledEdges.Storage.MAPPED ? ", convolutions mapped off-heap" : ""),
                 bytes, "raise the heap with NNFRUST_JAVA_OPTS=-Xmx" + gib + "g"
                 + (side > 1 ? ", or use --threads 1 (results do not depend on it)" : "")
                 + ", or leave N2 out of --nulls");
-        if (storage == io.nnfrust.nullmodel.ShuffledEdges.Storage.MAPPED) {
-            java.nio.file.Path dir = io.nnfrust.nullmodel.ShuffledEdges.mappedDir();
-            double disk = side * 4.0 * io.nnfrust.nullmodel.ShuffledEdges.convolutionEdges(real);
-            if (!java.nio.file.Files.isDirectory(dir)) {
+        if (storage == ShuffledEdges.Storage.MAPPED) {
+            Path dir = ShuffledEdges.mappedDir();
+            double disk = side * 4.0 * ShuffledEdges.convolutionEdges(real);
+            if (!Files.isDirectory(dir)) {
                 throw new NnfrustException("N2 weights are mapped in " + dir + ", which is not a folder; choose one "
                         + "with NNFRUST_JAVA_OPTS=-Dnnfrust.n2.dir=DIR");
             }
             long free;
             try {
-                free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
-            } catch (java.io.IOException e) {
+                free = Files.getFileStore(dir).getUsableSpace();
+            } catch (IOException e) {
                 throw new NnfrustException("N2 weights are mapped in " + dir + ", which cannot be used (" + e.getMessage()
                         + "); choose a folder with -Dnnfrust.n2.dir=DIR");
             }
             if (disk > free) {
-                throw new NnfrustException(String.format(java.util.Locale.ROOT,
+                throw new NnfrustException(String.format(Locale.ROOT,
                         "%d null network%s N2 side by side map %.1f GiB of weights in %s, which has %.1f GiB free; "
                                 + "choose a larger folder with NNFRUST_JAVA_OPTS=-Dnnfrust.n2.dir=DIR%s", side,
                         side == 1 ? "" : "s", disk / 1073741824.0, dir, free / 1073741824.0,
@@ -293,17 +301,17 @@ public final class FrustrationExperiment {
 
     /** Heap bytes of one N2 network of {@code real} being solved, with the storage chosen for one at a time. */
     public static double n2Bytes(SignedGraph real) {
-        return n2Bytes(real, io.nnfrust.nullmodel.ShuffledEdges.storageFor(real, 1));
+        return n2Bytes(real, ShuffledEdges.storageFor(real, 1));
     }
 
     /**
      * Heap bytes of one N2 network of {@code real} being solved: 4 per learnable edge on the heap (all of them, or
      * only the dense ones when convolutions are mapped), 48 per node for the solve.
      */
-    public static double n2Bytes(SignedGraph real, io.nnfrust.nullmodel.ShuffledEdges.Storage storage) {
-        long heapEdges = io.nnfrust.nullmodel.ShuffledEdges.learnableEdges(real)
-                - (storage == io.nnfrust.nullmodel.ShuffledEdges.Storage.MAPPED
-                ? io.nnfrust.nullmodel.ShuffledEdges.convolutionEdges(real) : 0);
+    public static double n2Bytes(SignedGraph real, ShuffledEdges.Storage storage) {
+        long heapEdges = ShuffledEdges.learnableEdges(real)
+                - (storage == ShuffledEdges.Storage.MAPPED
+                ? ShuffledEdges.convolutionEdges(real) : 0);
         return 4.0 * heapEdges + 48.0 * real.nodeCount();
     }
 

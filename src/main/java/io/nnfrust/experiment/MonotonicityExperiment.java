@@ -39,6 +39,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.util.Progress;
+import java.util.Locale;
 
 /**
  * Near-monotonicity of a network along the partial order found by its frustration computation (paper, Results:
@@ -273,15 +276,15 @@ public final class MonotonicityExperiment {
             }
         }
         log.accept("frustration of " + net.name() + ": " + restarts + " restart(s) of " + solver.name() + "...");
-        io.nnfrust.util.Progress progress = new io.nnfrust.util.Progress("restarts", restarts, 0,
+        Progress progress = new Progress("restarts", restarts, 0,
                 Math.min(threads, restarts), log);
         FrustrationRunner.Result r = FrustrationRunner.run(new SpinGlass(net.graph()), solver, options, restarts,
-                seed, threads, x -> log.accept(String.format(java.util.Locale.ROOT, "[%s] restart %d: eps %.6f (%.1f s)",
+                seed, threads, x -> log.accept(String.format(Locale.ROOT, "[%s] restart %d: eps %.6f (%.1f s)",
                         progress.tick(), x.index(), x.result().epsilon(), x.result().seconds())));
         RestartResult best = r.best().result();
         SpinFile s = SpinFile.of(best.spins(), net.inputNodes(), net.outputNodes(), best.epsilon())
                 .withHeader(spinHeader(net));
-        log.accept(String.format(java.util.Locale.ROOT, "eps = %.6f (best of %d, %.1f s)", best.epsilon(), restarts,
+        log.accept(String.format(Locale.ROOT, "eps = %.6f (best of %d, %.1f s)", best.epsilon(), restarts,
                 r.seconds()));
         if (cache != null) {
             s.write(cache);
@@ -308,7 +311,7 @@ public final class MonotonicityExperiment {
 
     /** The header of a spin file of {@code net}: its identity and this run's provenance. */
     public static String spinHeader(Network net) {
-        return SpinFile.header(io.nnfrust.load.ModelIdentity.toJson(new ObjectMapper(), net));
+        return SpinFile.header(ModelIdentity.toJson(new ObjectMapper(), net));
     }
 
     private static boolean matches(Network net, SpinFile s) {

@@ -45,6 +45,9 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The training study ({@code nnfrust track}): the same protocol on every checkpoint of one training run, with the
@@ -144,7 +147,7 @@ public final class TrainingTrack {
                 throw new NnfrustException("--lambda-images " + monotonicity.images() + " exceeds --limit "
                         + images.limit());
             }
-            var seen = new java.util.HashSet<Path>();
+            var seen = new HashSet<Path>();
             for (Snapshot s : snapshots) {
                 if (!seen.add(s.file().toAbsolutePath().normalize())) {
                     throw new NnfrustException("checkpoint " + s.file() + " is given twice");
@@ -698,7 +701,7 @@ public final class TrainingTrack {
                 }
                 at = end;
             }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
@@ -869,7 +872,7 @@ public final class TrainingTrack {
         JsonNode config = readTree(m, c.toJson(m, sha).toString()); // as a file holds it (11 is an int there)
         Map<String, Unit> byKey = new HashMap<>();
         all.forEach(u -> byKey.put(u.checkpoint() + "/" + u.key(), u));
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        Set<Integer> seen = new HashSet<>();
         int count = -1;
         for (Path f : files) {
             List<String> lines;

@@ -3,6 +3,7 @@ package io.nnfrust.frustration;
 import io.nnfrust.util.NnfrustException;
 
 import java.util.SplittableRandom;
+import java.util.Arrays;
 
 /**
  * The exact frustration by enumerating all 2^(n-1) spin vectors (s_0 = +1; e(s) = e(-s)) in Gray-code order,
@@ -35,7 +36,7 @@ public final class ExactEnumeration implements FrustrationSolver {
             au[src * n + dst] += w;
         });
         double[] s = new double[n];
-        java.util.Arrays.fill(s, 1);
+        Arrays.fill(s, 1);
         double[] r = new double[n];
         double total = 0;
         for (int i = 0; i < n; i++) {

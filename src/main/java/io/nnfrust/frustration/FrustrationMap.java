@@ -6,6 +6,8 @@ import io.nnfrust.graph.SignedGraph;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * Where the frustration sits: for each edge block and each node set its input comes from, the total |weight|
@@ -30,7 +32,7 @@ public final class FrustrationMap {
         double[] ones = new double[s.length];
         Arrays.fill(ones, 1);
         List<List<SignedGraph.PartitionRange>> bySet = g.inputRangesBySet();
-        java.util.Map<EdgeBlock, EdgeBlock> absolute = new java.util.IdentityHashMap<>();
+        Map<EdgeBlock, EdgeBlock> absolute = new IdentityHashMap<>();
         for (int set = 0; set < bySet.size(); set++) {
             for (SignedGraph.PartitionRange r : bySet.get(set)) {
                 EdgeBlock b = r.block();

@@ -9,6 +9,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import io.nnfrust.util.MemoryCheck;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 
 /**
  * Runs R independent restarts of a solver. Restart k uses the k-th long drawn from {@code SplittableRandom(seed)}
@@ -79,7 +84,7 @@ public final class FrustrationRunner {
      * each with the seed it has in the whole run; the result lists them in index order.
      */
     public static Result run(SpinGlass glass, FrustrationSolver solver, SolverOptions options, int restarts, long seed,
-                             int threads, Consumer<Restart> onFinish, java.util.function.IntPredicate include) {
+                             int threads, Consumer<Restart> onFinish, IntPredicate include) {
         if (restarts < 1) {
             throw new NnfrustException("--restarts must be at least 1, got " + restarts);
         }
@@ -88,14 +93,14 @@ public final class FrustrationRunner {
         }
         long t0 = System.nanoTime();
         long[] seeds = restartSeeds(seed, restarts);
-        int[] mine = java.util.stream.IntStream.range(0, restarts).filter(include).toArray();
+        int[] mine = IntStream.range(0, restarts).filter(include).toArray();
         if (mine.length == 0) {
             throw new NnfrustException("no restart to run in this shard (" + restarts + " restarts)");
         }
         int workers = Math.min(threads, mine.length);
         long n = glass.nodeCount();
         // per running restart: spins, row sums, products and queues (about 48 bytes a node); per finished one: spins
-        io.nnfrust.util.MemoryCheck.require(String.format(java.util.Locale.ROOT,
+        MemoryCheck.require(String.format(Locale.ROOT,
                 "%d restart(s) on %d thread(s) of a %,d-node graph", restarts, workers, n),
                 48.0 * n * workers + 8.0 * n * mine.length, "use fewer --threads or --restarts, a smaller --input-size, or raise the"
                         + " heap with NNFRUST_JAVA_OPTS=-Xmx...");
@@ -149,7 +154,7 @@ public final class FrustrationRunner {
             for (Future<?> f : futures) {
                 f.get();
             }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException re) {
                 throw re;

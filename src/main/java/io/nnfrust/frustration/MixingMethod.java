@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.Locale;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The semidefinite relaxation of the frustration problem, solved in low rank by the "mixing method" (Wang, Chang
@@ -79,7 +81,7 @@ public final class MixingMethod {
      * the same result as one uninterrupted run: the sweep direction and the checks follow the sweep count.
      */
     public static Solution solve(SpinGlass glass, Options o, boolean parallel, Consumer<String> log, double[][] start,
-                                 int startSweeps, java.util.function.ObjIntConsumer<double[][]> onCheck) {
+                                 int startSweeps, ObjIntConsumer<double[][]> onCheck) {
         if (glass.isMasked()) {
             throw new IllegalArgumentException("the SDP relaxation is computed for a whole graph, not a masked one");
         }
@@ -145,7 +147,7 @@ public final class MixingMethod {
             if (sweeps % o.checkEvery() == 0 || sweeps == o.maxSweeps()) {
                 double now = objective(glass, v, h, parallel);
                 if (log != null) {
-                    log.accept(String.format(java.util.Locale.ROOT, "SDP sweep %d: eps_SDP %.6f (%.1f s)", sweeps,
+                    log.accept(String.format(Locale.ROOT, "SDP sweep %d: eps_SDP %.6f (%.1f s)", sweeps,
                             now / (4 * glass.absWeightSum()), (System.nanoTime() - t0) / 1e9));
                 }
                 boolean small = last - now <= o.tolerance() * Math.abs(now);

@@ -1,5 +1,7 @@
 package io.nnfrust.frustration;
 
+import io.nnfrust.util.NnfrustException;
+
 /**
  * Options of one frustration restart.
  *
@@ -17,17 +19,17 @@ public record SolverOptions(long initialFlips, long maxIterations, int sweeps, d
 
     public SolverOptions {
         if (initialFlips < 0) {
-            throw new io.nnfrust.util.NnfrustException("--initial-flips must be >= 0, got " + initialFlips);
+            throw new NnfrustException("--initial-flips must be >= 0, got " + initialFlips);
         }
         if (sweeps < 0) {
-            throw new io.nnfrust.util.NnfrustException("--sweeps must be >= 0, got " + sweeps);
+            throw new NnfrustException("--sweeps must be >= 0, got " + sweeps);
         }
         if (!(startTemperature > 0) || !(endTemperature > 0) || endTemperature > startTemperature) {
-            throw new io.nnfrust.util.NnfrustException("annealing temperatures need 0 < --t-end <= --t-start, got "
+            throw new NnfrustException("annealing temperatures need 0 < --t-end <= --t-start, got "
                     + startTemperature + " and " + endTemperature);
         }
         if (traceEvery < 0) {
-            throw new io.nnfrust.util.NnfrustException("--trace-every must be >= 0");
+            throw new NnfrustException("--trace-every must be >= 0");
         }
     }
 

@@ -9,6 +9,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.util.Provenance;
+import java.io.OutputStream;
+import java.util.Arrays;
 
 /**
  * The spin vector file ({@code .spins}), little-endian:
@@ -46,11 +52,11 @@ public record SpinFile(byte[] spins, int[] inputNodes, int[] outputNodes, double
     }
 
     /** A spin file's header: the identity of the model the spins belong to, and this run's provenance. */
-    public static String header(com.fasterxml.jackson.databind.node.ObjectNode model) {
-        var m = new com.fasterxml.jackson.databind.ObjectMapper();
+    public static String header(ObjectNode model) {
+        var m = new ObjectMapper();
         var h = m.createObjectNode();
         h.set("model", model);
-        h.set("provenance", io.nnfrust.util.Provenance.current().toJson(m));
+        h.set("provenance", Provenance.current().toJson(m));
         return h.toString();
     }
 
@@ -60,8 +66,8 @@ public record SpinFile(byte[] spins, int[] inputNodes, int[] outputNodes, double
     }
 
     /** The parsed header, or an empty object for a file without one. */
-    public com.fasterxml.jackson.databind.JsonNode headerJson() {
-        var m = new com.fasterxml.jackson.databind.ObjectMapper();
+    public JsonNode headerJson() {
+        var m = new ObjectMapper();
         if (header.isEmpty()) {
             return m.createObjectNode();
         }
@@ -95,7 +101,7 @@ public record SpinFile(byte[] spins, int[] inputNodes, int[] outputNodes, double
     }
 
     /** Writes the file's bytes (used by {@link io.nnfrust.util.OutputSet} staging and {@link #write}). */
-    public void writeTo(java.io.OutputStream out) throws IOException {
+    public void writeTo(OutputStream out) throws IOException {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer head = ByteBuffer.allocate(8 + 4 + h.length + 8 + 4 + 4 + 8).order(ByteOrder.LITTLE_ENDIAN);
         head.put(MAGIC2).putInt(h.length).put(h).putLong(spins.length).putInt(inputNodes.length)
@@ -126,7 +132,7 @@ public record SpinFile(byte[] spins, int[] inputNodes, int[] outputNodes, double
             byte[] magic = new byte[8];
             b.get(magic);
             String header = "";
-            if (java.util.Arrays.equals(magic, MAGIC2)) {
+            if (Arrays.equals(magic, MAGIC2)) {
                 int h = b.getInt();
                 if (h < 0 || h > MAX_HEADER || h > all.length - 12 - 24) {
                     throw new NnfrustException(path + ": truncated or corrupt spin file (header length " + h + ")");
@@ -134,7 +140,7 @@ public record SpinFile(byte[] spins, int[] inputNodes, int[] outputNodes, double
                 byte[] hb = new byte[h];
                 b.get(hb);
                 header = new String(hb, StandardCharsets.UTF_8);
-            } else if (!java.util.Arrays.equals(magic, MAGIC1)) {
+            } else if (!Arrays.equals(magic, MAGIC1)) {
                 throw new NnfrustException(path + ": not an nnfrust spin file (bad magic)");
             }
             int start = b.position();

@@ -5,6 +5,12 @@ import io.nnfrust.graph.NodeSet;
 import io.nnfrust.graph.SignedGraph;
 
 import java.util.List;
+import io.nnfrust.util.NnfrustException;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * The spin-glass view of a signed graph A (paper eq. 1-3): spins s in {+1,-1}^n, local fields
@@ -32,7 +38,7 @@ public final class SpinGlass {
      */
     public SpinGlass(SignedGraph graph, double[] mask) {
         if (graph.nodeCount() == 0 || graph.edgeCount() == 0) {
-            throw new io.nnfrust.util.NnfrustException("the graph has no edges; frustration is undefined");
+            throw new NnfrustException("the graph has no edges; frustration is undefined");
         }
         this.graph = graph;
         if (mask == null) {
@@ -66,7 +72,7 @@ public final class SpinGlass {
             this.absSum = sum;
         }
         if (!(absSum > 0) || !Double.isFinite(absSum)) {
-            throw new io.nnfrust.util.NnfrustException("the graph's total |weight| is " + absSum
+            throw new NnfrustException("the graph's total |weight| is " + absSum
                     + "; frustration is undefined");
         }
         this.independentSets = graph.setsAreIndependent();
@@ -90,7 +96,7 @@ public final class SpinGlass {
      * Initial spins of a restart: +1 on every node (0 on masked-out ones), then {@code flips} single-spin flips of
      * uniformly random nodes (of the subgraph's nodes for a masked glass; repeats allowed).
      */
-    public double[] initialSpins(long flips, java.util.SplittableRandom random) {
+    public double[] initialSpins(long flips, SplittableRandom random) {
         if (mask == null) {
             return initialSpins(graph.nodeCount(), flips, random);
         }
@@ -122,7 +128,7 @@ public final class SpinGlass {
      * s_i h_i is 0 whatever h_i is).
      */
     public void fields(double[] s, double[] h, boolean parallel) {
-        java.util.Arrays.fill(h, 0);
+        Arrays.fill(h, 0);
         if (mask == null) {
             graph.multiply(s, h, parallel);
             graph.multiplyTranspose(s, h, parallel);
@@ -144,7 +150,7 @@ public final class SpinGlass {
             rangesBySet = graph.inputRangesBySet();
         }
         NodeSet ns = graph.nodeSets().get(set);
-        java.util.Arrays.fill(h, ns.offset(), ns.end(), 0);
+        Arrays.fill(h, ns.offset(), ns.end(), 0);
         for (EdgeBlock b : graph.producersOf(set)) {
             multiplyActive(b, s, h, parallel);
         }
@@ -174,7 +180,7 @@ public final class SpinGlass {
             return;
         }
         for (double[] column : h) {
-            java.util.Arrays.fill(column, 0);
+            Arrays.fill(column, 0);
         }
         graph.multiplyMany(s, h, parallel);
         graph.multiplyTransposeMany(s, h, parallel);
@@ -199,7 +205,7 @@ public final class SpinGlass {
         }
         NodeSet ns = graph.nodeSets().get(set);
         for (double[] column : h) {
-            java.util.Arrays.fill(column, ns.offset(), ns.end(), 0);
+            Arrays.fill(column, ns.offset(), ns.end(), 0);
         }
         for (EdgeBlock b : graph.producersOf(set)) {
             SignedGraph.runMany(b.outputPartitions(), s.length, parallel, true, (c0, c1, from, to) ->
@@ -227,19 +233,19 @@ public final class SpinGlass {
     private record Active(int[] out, int[] in) {
     }
 
-    private final java.util.Map<EdgeBlock, Active> activeByBlock = new java.util.IdentityHashMap<>();
+    private final Map<EdgeBlock, Active> activeByBlock = new IdentityHashMap<>();
 
     private synchronized Active active(EdgeBlock b) {
         Active a = activeByBlock.get(b);
         if (a == null) {
             int outs = b.outputPartitions(), size = outs == 0 ? 0 : b.outputCount() / outs;
-            java.util.stream.IntStream.Builder out = java.util.stream.IntStream.builder();
+            IntStream.Builder out = IntStream.builder();
             for (int p = 0; p < outs; p++) {
                 if (anyActive(b.outputOffset() + p * size, size)) {
                     out.add(p);
                 }
             }
-            java.util.stream.IntStream.Builder in = java.util.stream.IntStream.builder();
+            IntStream.Builder in = IntStream.builder();
             for (int p = 0; p < b.inputPartitions(); p++) {
                 if (anyActive(b.inputPartitionNode(p), b.inputPartitionSize())) {
                     in.add(p);
@@ -275,7 +281,7 @@ public final class SpinGlass {
     }
 
     private static int lowerBound(int[] sorted, int key) {
-        int i = java.util.Arrays.binarySearch(sorted, key);
+        int i = Arrays.binarySearch(sorted, key);
         return i >= 0 ? i : -i - 1;
     }
 
@@ -312,7 +318,7 @@ public final class SpinGlass {
         if (strengths == null) {
             SignedGraph abs = graph.absolute();
             double[] one = new double[graph.nodeCount()];
-            java.util.Arrays.fill(one, 1);
+            Arrays.fill(one, 1);
             double[] d = new double[one.length];
             abs.multiply(one, d, true);
             abs.multiplyTranspose(one, d, true);
@@ -371,9 +377,9 @@ public final class SpinGlass {
     }
 
     /** All spins +1, then {@code flips} single-spin flips of uniformly random nodes (repeats allowed). */
-    public static double[] initialSpins(int n, long flips, java.util.SplittableRandom random) {
+    public static double[] initialSpins(int n, long flips, SplittableRandom random) {
         double[] s = new double[n];
-        java.util.Arrays.fill(s, 1.0);
+        Arrays.fill(s, 1.0);
         for (long k = 0; k < flips; k++) {
             int i = random.nextInt(n);
             s[i] = -s[i];

@@ -1,6 +1,7 @@
 package io.nnfrust.frustration;
 
 import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.graph.EdgeVisitor;
 
 /**
  * Decides structural balance exactly (paper, Methods): a breadth-first search over A_u = A + A^T gives each
@@ -30,7 +31,7 @@ public final class StructuralBalance {
             while (head < t[0] && !conflict[0]) {
                 int i = queue[head++];
                 double si = s[i];
-                io.nnfrust.graph.EdgeVisitor v = (src, dst, w) -> {
+                EdgeVisitor v = (src, dst, w) -> {
                     int j = src == i ? dst : src;
                     double want = w > 0 ? si : w < 0 ? -si : 0;
                     if (want == 0) {

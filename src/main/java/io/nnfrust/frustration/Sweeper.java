@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import io.nnfrust.graph.EdgeVisitor;
+import java.util.TreeSet;
 
 /**
  * Sweeps over groups of mutually non-adjacent nodes. Within a group no two nodes share an edge, so every node's
@@ -114,9 +116,9 @@ final class Sweeper {
     /** Node sets joined to each node set by at least one edge. */
     static int[][] adjacentSets(SignedGraph g) {
         int n = g.nodeSets().size();
-        List<java.util.TreeSet<Integer>> adj = new ArrayList<>();
+        List<TreeSet<Integer>> adj = new ArrayList<>();
         for (int k = 0; k < n; k++) {
-            adj.add(new java.util.TreeSet<>());
+            adj.add(new TreeSet<>());
         }
         List<List<SignedGraph.PartitionRange>> ranges = g.inputRangesBySet();
         for (int from = 0; from < n; from++) {
@@ -209,7 +211,7 @@ final class Sweeper {
         for (int i = 0; i < n; i++) {
             final int node = i;
             final int[][] u = used;
-            io.nnfrust.graph.EdgeVisitor v = (src, dst, w) -> {
+            EdgeVisitor v = (src, dst, w) -> {
                 int j = src == node ? dst : src;
                 int c = colour[j];
                 if (c >= 0) {

@@ -1,5 +1,7 @@
 package io.nnfrust.frustration;
 
+import java.util.Arrays;
+
 /** An optional energy trace: (step, epsilon) pairs every {@code every} steps. */
 final class Trace {
     private final long every;
@@ -19,13 +21,13 @@ final class Trace {
             return;
         }
         if (size + 2 > data.length) {
-            data = java.util.Arrays.copyOf(data, data.length * 2);
+            data = Arrays.copyOf(data, data.length * 2);
         }
         data[size++] = step;
         data[size++] = epsilon;
     }
 
     double[] toArray() {
-        return java.util.Arrays.copyOf(data, size);
+        return Arrays.copyOf(data, size);
     }
 }

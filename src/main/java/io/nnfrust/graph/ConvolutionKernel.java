@@ -1,5 +1,7 @@
 package io.nnfrust.graph;
 
+import java.util.Arrays;
+
 /**
  * The fast A·x and Aᵀ·x of a {@link ConvolutionBlock}: every (input channel, tap) pair of one output channel
  * becomes a <em>term</em> (weight, offset), and the terms are applied in flat, unit-stride passes over a whole
@@ -229,7 +231,7 @@ final class ConvolutionKernel {
                     final int wide = (i - i0) * length, outBase = outputOffset + at(list, i) * outPlane;
                     for (int r = 0; r < outH; r++) {
                         System.arraycopy(y, outBase + r * outW, target, wide + r * wq, outW);
-                        java.util.Arrays.fill(target, wide + r * wq + outW, wide + (r + 1) * wq, 0.0);
+                        Arrays.fill(target, wide + r * wq + outW, wide + (r + 1) * wq, 0.0);
                     }
                 }
             }
@@ -325,7 +327,7 @@ final class ConvolutionKernel {
                 continue;
             }
             final double[] planes = s.wide((i1 - i0) * channelSize);
-            java.util.Arrays.fill(planes, 0, (i1 - i0) * channelSize, 0.0);
+            Arrays.fill(planes, 0, (i1 - i0) * channelSize, 0.0);
             for (int i = i0; i < i1; i++) {
                 moveInput(y, input.base(at(list, i)), planes, (i - i0) * channelSize, true);
             }
@@ -495,7 +497,7 @@ final class ConvolutionKernel {
                 for (int row = 0; row < rows; row++) {
                     final int at = targets[i - i0] + row * rowWide * m;
                     interleave(y, j0, m, outBase + row * rowIn, target, at, rowIn);
-                    java.util.Arrays.fill(target, at + rowIn * m, at + rowWide * m, 0.0);
+                    Arrays.fill(target, at + rowIn * m, at + rowWide * m, 0.0);
                 }
             }
             final int tile = Math.min(span, TILE_MANY), chunk = chunk(tile, (direct ? 0 : margin) * m);
@@ -659,7 +661,7 @@ final class ConvolutionKernel {
             }
             final double[] planes = s.wide((i1 - i0) * planeSize * m);
             if (!direct) {
-                java.util.Arrays.fill(planes, 0, (i1 - i0) * planeSize * m, 0.0);
+                Arrays.fill(planes, 0, (i1 - i0) * planeSize * m, 0.0);
             }
             for (int i = i0; i < i1; i++) {
                 if (direct) {
@@ -815,15 +817,15 @@ final class ConvolutionKernel {
                     final int row = at + (plane + r * wq) * m;
                     final int ih = r * sh + p - pt;
                     if (ih < 0 || ih >= inH) {
-                        java.util.Arrays.fill(dst, row, row + wq * m, 0.0);
+                        Arrays.fill(dst, row, row + wq * m, 0.0);
                         continue;
                     }
                     final int src = from + ih * inW;
                     // columns c with 0 <= c*sw + q - pl < inW hold input elements, the others zero padding
                     final int c0 = Math.min(wq, (pl - q + sw - 1) / sw);
                     final int c1 = Math.max(c0, Math.min(wq, Math.floorDiv(inW - 1 + pl - q, sw) + 1));
-                    java.util.Arrays.fill(dst, row, row + c0 * m, 0.0);
-                    java.util.Arrays.fill(dst, row + c1 * m, row + wq * m, 0.0);
+                    Arrays.fill(dst, row, row + c0 * m, 0.0);
+                    Arrays.fill(dst, row + c1 * m, row + wq * m, 0.0);
                     for (int j = 0; j < m; j++) {
                         final double[] xj = x[j0 + j];
                         for (int c = c0, d = row + c0 * m + j, iw = c0 * sw + q - pl; c < c1; c++, d += m, iw += sw) {
@@ -837,7 +839,7 @@ final class ConvolutionKernel {
 
     /** {@link #widenOutput(double[], int, double[], int)} of m columns, interleaved. */
     private void widenOutput(double[][] x, int j0, int m, int from, double[] dst, int at) {
-        java.util.Arrays.fill(dst, at, at + (margin + phaseSize) * m, 0.0);
+        Arrays.fill(dst, at, at + (margin + phaseSize) * m, 0.0);
         for (int r = 0; r < outH; r++) {
             interleave(x, j0, m, from + r * outW, dst, at + (margin + r * wq) * m, outW);
         }
@@ -954,7 +956,7 @@ final class ConvolutionKernel {
                     final int row = plane + r * wq;
                     final int ih = r * sh + p - pt;
                     if (ih < 0 || ih >= inH) {
-                        java.util.Arrays.fill(dst, row, row + wq, 0.0);
+                        Arrays.fill(dst, row, row + wq, 0.0);
                         continue;
                     }
                     final int src = from + ih * inW;
@@ -969,7 +971,7 @@ final class ConvolutionKernel {
 
     /** Copies one output plane into the wide layout: zero margin, rows of Wq with zero tails, zero rows below. */
     private void widenOutput(double[] x, int from, double[] dst, int at) {
-        java.util.Arrays.fill(dst, at, at + margin + phaseSize, 0.0);
+        Arrays.fill(dst, at, at + margin + phaseSize, 0.0);
         final int plane = at + margin;
         for (int r = 0; r < outH; r++) {
             System.arraycopy(x, from + r * outW, dst, plane + r * wq, outW);

@@ -1,5 +1,7 @@
 package io.nnfrust.graph;
 
+import java.util.Arrays;
+
 /**
  * One weight layer of the network as a block of the adjacency matrix A, stored matrix-free: only the layer's
  * parameters and geometry are kept, never per-edge data. Edges run from the block's input nodes (a
@@ -151,7 +153,7 @@ public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, Poo
     /** An array of {@code n} ones. */
     protected static float[] ones(int n) {
         float[] a = new float[n];
-        java.util.Arrays.fill(a, 1f);
+        Arrays.fill(a, 1f);
         return a;
     }
 

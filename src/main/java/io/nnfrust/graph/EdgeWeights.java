@@ -9,6 +9,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
 
 /**
  * One float per edge, for blocks without weight sharing (N2's {@link PerEdgeConvolutionBlock}): on the Java heap,
@@ -66,7 +71,7 @@ public final class EdgeWeights {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 if (total > 0) {
                     ch.position(total - 1);
-                    ch.write(java.nio.ByteBuffer.wrap(new byte[1])); // a sparse file of the full length
+                    ch.write(ByteBuffer.wrap(new byte[1])); // a sparse file of the full length
                 }
                 long at = 0;
                 for (int i = 0; i < sizes.length; i++) {
@@ -114,17 +119,17 @@ public final class EdgeWeights {
 
     /** sun.misc.Unsafe.invokeCleaner, the JDK's supported way to unmap a MappedByteBuffer before GC. */
     private static final class Unmapper {
-        private static final java.lang.invoke.MethodHandle INVOKE_CLEANER = find();
+        private static final MethodHandle INVOKE_CLEANER = find();
 
-        private static java.lang.invoke.MethodHandle find() {
+        private static MethodHandle find() {
             try {
                 Class<?> c = Class.forName("sun.misc.Unsafe");
-                java.lang.reflect.Field f = c.getDeclaredField("theUnsafe");
+                Field f = c.getDeclaredField("theUnsafe");
                 f.setAccessible(true);
                 Object unsafe = f.get(null);
-                return java.lang.invoke.MethodHandles.lookup()
-                        .findVirtual(c, "invokeCleaner", java.lang.invoke.MethodType.methodType(void.class,
-                                java.nio.ByteBuffer.class)).bindTo(unsafe);
+                return MethodHandles.lookup()
+                        .findVirtual(c, "invokeCleaner", MethodType.methodType(void.class,
+                                ByteBuffer.class)).bindTo(unsafe);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return null; // the mapping then goes when the buffer is garbage-collected
             }
@@ -133,7 +138,7 @@ public final class EdgeWeights {
         static void unmap(MappedByteBuffer m) {
             if (INVOKE_CLEANER != null) {
                 try {
-                    INVOKE_CLEANER.invokeExact((java.nio.ByteBuffer) m);
+                    INVOKE_CLEANER.invokeExact((ByteBuffer) m);
                 } catch (Throwable ignored) {
                     // left to the garbage collector
                 }

@@ -12,6 +12,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import io.nnfrust.util.MemoryCheck;
+import java.nio.charset.MalformedInputException;
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Reads a signed graph that is not a network: a weighted edge list (one edge {@code source target weight} per
@@ -42,7 +47,7 @@ public final class GraphFileReader {
                 return matrixMarket(in, path);
             }
             return edgeList(in, path);
-        } catch (java.nio.charset.MalformedInputException e) {
+        } catch (MalformedInputException e) {
             throw new NnfrustException(path + ": not a text file (invalid UTF-8)");
         } catch (IOException e) {
             throw new NnfrustException("cannot read " + path + ": " + e.getMessage());
@@ -67,9 +72,9 @@ public final class GraphFileReader {
 
         void add(int s, int t, double weight) {
             if (m == src.length) {
-                src = java.util.Arrays.copyOf(src, 2 * m);
-                dst = java.util.Arrays.copyOf(dst, 2 * m);
-                w = java.util.Arrays.copyOf(w, 2 * m);
+                src = Arrays.copyOf(src, 2 * m);
+                dst = Arrays.copyOf(dst, 2 * m);
+                w = Arrays.copyOf(w, 2 * m);
             }
             src[m] = s;
             dst[m] = t;
@@ -82,13 +87,13 @@ public final class GraphFileReader {
             }
             NodeSet all = new NodeSet(0, "nodes", "Graph", 0, n, 1, 1);
             PlaneLayout in = PlaneLayout.contiguous(0, n, 1, 1);
-            int[] s = java.util.Arrays.copyOf(src, m), t = java.util.Arrays.copyOf(dst, m);
+            int[] s = Arrays.copyOf(src, m), t = Arrays.copyOf(dst, m);
             SparseBlock b = new SparseBlock(path.getFileName().toString(), in, 0, n, s, s, t,
-                    java.util.Arrays.copyOf(w, m));
-            List<String> names = numbered ? new java.util.AbstractList<>() {
+                    Arrays.copyOf(w, m));
+            List<String> names = numbered ? new AbstractList<>() {
                 @Override
                 public String get(int i) {
-                    java.util.Objects.checkIndex(i, n);
+                    Objects.checkIndex(i, n);
                     return Integer.toString(i + 1);
                 }
 
@@ -158,7 +163,7 @@ public final class GraphFileReader {
      */
     static void requireMemory(Path path, long n, long m) {
         double bytes = estimateBytes(n, m, Runtime.getRuntime().availableProcessors());
-        io.nnfrust.util.MemoryCheck.require(String.format(Locale.ROOT, "%s: %,d nodes and %,d edges", path, n, m),
+        MemoryCheck.require(String.format(Locale.ROOT, "%s: %,d nodes and %,d edges", path, n, m),
                 bytes, "is the size line right? Otherwise raise the heap with NNFRUST_JAVA_OPTS=-Xmx...");
     }
 

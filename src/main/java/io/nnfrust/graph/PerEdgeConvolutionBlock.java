@@ -1,5 +1,7 @@
 package io.nnfrust.graph;
 
+import java.nio.FloatBuffer;
+
 /**
  * The edges of a convolution, each with its own weight (no weight sharing): the N2 null model. Edges keep the
  * positions of the convolution they come from; weights are stored one float per edge in the canonical order of
@@ -54,7 +56,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         return store;
     }
 
-    private float weight(java.nio.FloatBuffer w, int k) {
+    private float weight(FloatBuffer w, int k) {
         return mode == SIGNED ? w.get(k) : mode == ABS ? Math.abs(w.get(k)) : 1f;
     }
 
@@ -108,7 +110,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
 
     @Override
     public double absWeightSum() {
-        final java.nio.FloatBuffer w = store.buffer();
+        final FloatBuffer w = store.buffer();
         double s = 0;
         for (int k = base; k < base + edges; k++) {
             s += Math.abs(weight(w, k));
@@ -134,7 +136,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
     @Override
     public void multiply(double[] x, double[] y, int from, int to) {
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
-        final java.nio.FloatBuffer w = store.buffer();
+        final FloatBuffer w = store.buffer();
         for (int co = from; co < to; co++) {
             final int group = co / outPerGroup;
             final int outBase = outputOffset + co * outPlane;
@@ -161,7 +163,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
     @Override
     public void multiplyTranspose(double[] x, double[] y, int from, int to) {
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
-        final java.nio.FloatBuffer w = store.buffer();
+        final FloatBuffer w = store.buffer();
         for (int ci = from; ci < to; ci++) {
             final int group = ci / inPerGroup, cil = ci % inPerGroup;
             final int inBase = input.base(ci);
@@ -199,7 +201,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
             return;
         }
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
-        final java.nio.FloatBuffer w = store.buffer();
+        final FloatBuffer w = store.buffer();
         for (int co = from; co < to; co++) {
             final int group = co / outPerGroup;
             final int outBase = outputOffset + co * outPlane;
@@ -234,7 +236,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
             return;
         }
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
-        final java.nio.FloatBuffer w = store.buffer();
+        final FloatBuffer w = store.buffer();
         for (int ci = from; ci < to; ci++) {
             final int group = ci / inPerGroup, cil = ci % inPerGroup;
             final int inBase = input.base(ci);
@@ -269,7 +271,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         final int oh = rem / g.outWidth, ow = rem % g.outWidth;
         final int group = co / outPerGroup;
         final int target = outputOffset + localOutput;
-        final java.nio.FloatBuffer w = store.buffer();
+        final FloatBuffer w = store.buffer();
         for (int cil = 0; cil < inPerGroup; cil++) {
             final int ci = group * inPerGroup + cil;
             final int entry0 = (co * inPerGroup + cil) * taps;
@@ -295,7 +297,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         final int group = inputChannel / inPerGroup, cil = inputChannel % inPerGroup;
         final int source = input.base(inputChannel) + offsetInPlane;
         final int outPlane = g.outHeight * g.outWidth;
-        final java.nio.FloatBuffer w = store.buffer();
+        final FloatBuffer w = store.buffer();
         for (int col = 0; col < outPerGroup; col++) {
             final int co = group * outPerGroup + col;
             final int entry0 = (co * inPerGroup + cil) * taps;

@@ -243,7 +243,7 @@ public final class SignedGraph {
 
     /** Columns [c0, c1) of {@code v} (the same array when that is all of them). */
     public static double[][] columns(double[][] v, int c0, int c1) {
-        return c0 == 0 && c1 == v.length ? v : java.util.Arrays.copyOfRange(v, c0, c1);
+        return c0 == 0 && c1 == v.length ? v : Arrays.copyOfRange(v, c0, c1);
     }
 
     private static void run(int partitions, boolean parallel, RangeTask task) {

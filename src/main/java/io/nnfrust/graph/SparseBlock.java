@@ -1,6 +1,7 @@
 package io.nnfrust.graph;
 
 import java.util.Arrays;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * Edges stored explicitly (CSR by output node, CSC by input element): for signed graphs read from files, and as
@@ -58,7 +59,7 @@ public final class SparseBlock extends EdgeBlock {
     }
 
     /** The same edges as {@code b} with each weight replaced by {@code f(weight)} (|w| or 1), whose Σ|w| is given. */
-    private SparseBlock(SparseBlock b, java.util.function.DoubleUnaryOperator f, double absSum) {
+    private SparseBlock(SparseBlock b, DoubleUnaryOperator f, double absSum) {
         super(b.name, b.input, b.outputOffset);
         outputs = b.outputs;
         rowStart = b.rowStart;

@@ -1,5 +1,7 @@
 package io.nnfrust.graph;
 
+import java.util.function.IntBinaryOperator;
+
 /**
  * Geometry of a sliding window (convolution or pooling) over one spatial plane: input H x W, output
  * Hout x Wout, kernel kh x kw, strides, dilations, and the top/left padding. Output position (oh, ow) and
@@ -92,7 +94,7 @@ public final class WindowGeometry {
     private TapTable inRows, inCols, outRows, outCols;
 
     /** Pairs (tap, map(p, tap)) for every position p and tap where map gives a value in [0, limit). */
-    private static TapTable table(int positions, int taps, java.util.function.IntBinaryOperator map, int limit) {
+    private static TapTable table(int positions, int taps, IntBinaryOperator map, int limit) {
         TapTable t = new TapTable(positions, taps);
         for (int p = 0; p < positions; p++) {
             for (int k = 0; k < taps; k++) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import java.util.Locale;
 
 /**
  * A labelled set of grey images in the IDX format of MNIST and Fashion-MNIST (LeCun et al.): an images file
@@ -59,7 +60,7 @@ public record IdxImages(String images, String labels, int count, int rows, int c
         try (DataInputStream in = open(imagesFile)) {
             int magic = in.readInt();
             if (magic != IMAGES_MAGIC) {
-                throw new NnfrustException(String.format(java.util.Locale.ROOT, "%s is not an IDX image file "
+                throw new NnfrustException(String.format(Locale.ROOT, "%s is not an IDX image file "
                         + "(magic 0x%08x, expected 0x%08x: unsigned bytes, 3 dimensions)", imagesFile, magic, IMAGES_MAGIC));
             }
             for (int d = 0; d < 3; d++) {
@@ -86,7 +87,7 @@ public record IdxImages(String images, String labels, int count, int rows, int c
         try (DataInputStream in = open(labelsFile)) {
             int magic = in.readInt();
             if (magic != LABELS_MAGIC) {
-                throw new NnfrustException(String.format(java.util.Locale.ROOT, "%s is not an IDX label file "
+                throw new NnfrustException(String.format(Locale.ROOT, "%s is not an IDX label file "
                         + "(magic 0x%08x, expected 0x%08x: unsigned bytes, 1 dimension)", labelsFile, magic, LABELS_MAGIC));
             }
             int n = in.readInt();

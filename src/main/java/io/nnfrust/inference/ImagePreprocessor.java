@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Image file to network input, as torchvision's {@code Resize(256)} + {@code CenterCrop(size)} on a PIL image
@@ -127,7 +130,7 @@ public final class ImagePreprocessor {
             throw new NnfrustException(file + ": cannot decode image (" + e.getClass().getSimpleName() + ": "
                     + e.getMessage() + ")");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             if (in == null) {
                 throw new NnfrustException(file + ": cannot open");
             }
@@ -136,11 +139,11 @@ public final class ImagePreprocessor {
                 throw new NnfrustException(file + ": not a readable image (no decoder recognises it)");
             }
             ImageReader reader = readers.next();
-            java.util.List<String> warnings = new java.util.ArrayList<>();
+            List<String> warnings = new ArrayList<>();
             try {
                 reader.addIIOReadWarningListener((source, warning) -> {
                     // only warnings of missing data; others (an ICC profile class, extraneous bytes) are harmless
-                    String w = warning == null ? "" : warning.toLowerCase(java.util.Locale.ROOT);
+                    String w = warning == null ? "" : warning.toLowerCase(Locale.ROOT);
                     if (w.contains("truncat") || w.contains("premature end") || w.contains("missing eoi")) {
                         warnings.add(warning);
                     }

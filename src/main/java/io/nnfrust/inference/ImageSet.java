@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import java.util.Locale;
 
 /** A folder of images, listed in file-name order, decoded and preprocessed in batches. */
 public final class ImageSet {
@@ -30,7 +31,7 @@ public final class ImageSet {
     public static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".gif");
 
     static boolean isImageName(String name) {
-        String n = name.toLowerCase(java.util.Locale.ROOT);
+        String n = name.toLowerCase(Locale.ROOT);
         return EXTENSIONS.stream().anyMatch(n::endsWith);
     }
 

@@ -29,6 +29,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import com.google.protobuf.ByteString;
+import java.util.HashSet;
 
 /**
  * Batched CPU inference of an imported network with ONNX Runtime, returning its logits and any intermediate
@@ -117,7 +119,7 @@ public final class InferenceSession implements AutoCloseable {
      * #23190), so such models run without graph optimisations: slower, but what the model means.
      */
     static boolean padFeedsAveragePool(ModelProto model) {
-        Set<String> padded = new java.util.HashSet<>();
+        Set<String> padded = new HashSet<>();
         for (NodeProto n : model.getGraph().getNodeList()) {
             if (n.getOpType().equals("Pad")) {
                 padded.addAll(n.getOutputList());
@@ -227,7 +229,7 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     private static int inputType(ModelProto m) {
-        Set<String> init = new java.util.HashSet<>();
+        Set<String> init = new HashSet<>();
         for (TensorProto t : m.getGraph().getInitializerList()) {
             init.add(t.getName());
         }
@@ -254,7 +256,7 @@ public final class InferenceSession implements AutoCloseable {
                 b.addNode(toFloat(n));
             }
         }
-        Set<String> init = new java.util.HashSet<>();
+        Set<String> init = new HashSet<>();
         for (TensorProto t : g.getInitializerList()) {
             init.add(t.getName());
         }
@@ -307,7 +309,7 @@ public final class InferenceSession implements AutoCloseable {
         for (float x : v) {
             raw.putFloat(x);
         }
-        return b.setRawData(com.google.protobuf.ByteString.copyFrom(raw.array())).build();
+        return b.setRawData(ByteString.copyFrom(raw.array())).build();
     }
 
     private static NodeProto toFloat(NodeProto n) {

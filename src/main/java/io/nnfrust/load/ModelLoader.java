@@ -14,6 +14,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.util.Locale;
 
 /** Resolves a model argument ({@code zoo:NAME[?k=v&...]} or an .onnx path) to a {@link Network}. */
 public final class ModelLoader {
@@ -44,7 +48,7 @@ public final class ModelLoader {
 
     public static byte[] readFile(Path path) {
         if (!Files.exists(path)) {
-            String bare = path.toString().toLowerCase(java.util.Locale.ROOT).replaceAll("\\.onnx$", "");
+            String bare = path.toString().toLowerCase(Locale.ROOT).replaceAll("\\.onnx$", "");
             boolean zoo = Zoo.entries().stream().anyMatch(e -> e.name().equals(bare));
             throw new NnfrustException("model file not found: " + path + (zoo ? "; did you mean the built-in zoo:" + bare
                     + " (random weights, see 'nnfrust zoo list')?" : ""));
@@ -85,8 +89,8 @@ public final class ModelLoader {
     public static String sha256(ModelProto proto) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
-            try (var out = new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), d)) {
-                var buffered = new java.io.BufferedOutputStream(out, 1 << 16);
+            try (var out = new DigestOutputStream(OutputStream.nullOutputStream(), d)) {
+                var buffered = new BufferedOutputStream(out, 1 << 16);
                 proto.writeTo(buffered);
                 buffered.flush();
             }

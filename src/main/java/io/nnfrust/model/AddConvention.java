@@ -1,5 +1,7 @@
 package io.nnfrust.model;
 
+import io.nnfrust.util.NnfrustException;
+
 /** How a residual Add of two activations becomes nodes and edges (docs/conventions.md). */
 public enum AddConvention {
     /**
@@ -15,7 +17,7 @@ public enum AddConvention {
         return switch (s.toLowerCase()) {
             case "merge" -> MERGE;
             case "node" -> NODE;
-            default -> throw new io.nnfrust.util.NnfrustException("unknown --add convention '" + s + "' (use merge or node)");
+            default -> throw new NnfrustException("unknown --add convention '" + s + "' (use merge or node)");
         };
     }
 }

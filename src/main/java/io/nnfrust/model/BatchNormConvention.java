@@ -1,5 +1,7 @@
 package io.nnfrust.model;
 
+import io.nnfrust.util.NnfrustException;
+
 /**
  * What a {@code BatchNormalization} does to the graph (docs/conventions.md, "BatchNorm").
  *
@@ -23,7 +25,7 @@ public enum BatchNormConvention {
         return switch (s.toLowerCase()) {
             case "fold" -> FOLD;
             case "node" -> NODE;
-            default -> throw new io.nnfrust.util.NnfrustException("unknown --batchnorm convention '" + s
+            default -> throw new NnfrustException("unknown --batchnorm convention '" + s
                     + "' (use fold or node)");
         };
     }

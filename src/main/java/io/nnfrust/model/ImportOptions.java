@@ -1,5 +1,10 @@
 package io.nnfrust.model;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.util.NnfrustException;
+import java.util.Locale;
+
 /**
  * How a model becomes a signed graph.
  *
@@ -19,7 +24,7 @@ public record ImportOptions(int inputHeight, int inputWidth, AddConvention add, 
             throw new IllegalArgumentException("null import option");
         }
         if (inputHeight < 0 || inputWidth < 0 || (inputHeight == 0) != (inputWidth == 0)) {
-            throw new io.nnfrust.util.NnfrustException("--input-size needs two positive numbers H W");
+            throw new NnfrustException("--input-size needs two positive numbers H W");
         }
     }
 
@@ -28,13 +33,13 @@ public record ImportOptions(int inputHeight, int inputWidth, AddConvention add, 
      * the model's own size; {@code add}, {@code poolWeight}, {@code batchNorm}: lower case). Part of every
      * checkpoint header and provenance block.
      */
-    public com.fasterxml.jackson.databind.node.ObjectNode toJson(com.fasterxml.jackson.databind.ObjectMapper m) {
+    public ObjectNode toJson(ObjectMapper m) {
         var o = m.createObjectNode();
         o.put("inputHeight", inputHeight);
         o.put("inputWidth", inputWidth);
-        o.put("add", add.name().toLowerCase(java.util.Locale.ROOT));
-        o.put("poolWeight", poolWeight.name().toLowerCase(java.util.Locale.ROOT));
-        o.put("batchNorm", batchNorm.name().toLowerCase(java.util.Locale.ROOT));
+        o.put("add", add.name().toLowerCase(Locale.ROOT));
+        o.put("poolWeight", poolWeight.name().toLowerCase(Locale.ROOT));
+        o.put("batchNorm", batchNorm.name().toLowerCase(Locale.ROOT));
         return o;
     }
 

@@ -1,5 +1,7 @@
 package io.nnfrust.model;
 
+import io.nnfrust.util.NnfrustException;
+
 /**
  * The fixed weight of a pooling edge. The paper sets 0.01/p for a p x p window; for a kh x kw window the side
  * p is taken as below (docs/conventions.md).
@@ -19,7 +21,7 @@ public enum PoolWeightRule {
         return switch (s.toLowerCase()) {
             case "geometric", "sqrt" -> GEOMETRIC;
             case "max", "max-side" -> MAX_SIDE;
-            default -> throw new io.nnfrust.util.NnfrustException("unknown pooling weight rule '" + s + "' (use geometric or max)");
+            default -> throw new NnfrustException("unknown pooling weight rule '" + s + "' (use geometric or max)");
         };
     }
 }

@@ -1,6 +1,7 @@
 package io.nnfrust.model;
 
 import java.util.SplittableRandom;
+import io.nnfrust.util.NnfrustException;
 
 /**
  * Random weight initialisations by fan-in/fan-out (PyTorch convention: for a kernel [out, in/groups, kh, kw],
@@ -28,7 +29,7 @@ public enum WeightInit {
                 return w;
             }
         }
-        throw new io.nnfrust.util.NnfrustException("unknown weight initialisation '" + s + "' (use he or xavier)");
+        throw new NnfrustException("unknown weight initialisation '" + s + "' (use he or xavier)");
     }
 
     /** Standard deviation of one weight under this initialisation. */

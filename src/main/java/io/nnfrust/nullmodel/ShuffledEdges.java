@@ -12,6 +12,10 @@ import io.nnfrust.util.NnfrustException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Null model N2 (paper, Methods): the weights of all convolution and dense <em>edges</em> are permuted uniformly
@@ -70,7 +74,7 @@ public final class ShuffledEdges implements NullModel {
      * of the maximum heap.
      */
     public static Storage storageFor(SignedGraph graph, int sideBySide) {
-        String p = System.getProperty("nnfrust.n2.storage", "auto").toLowerCase(java.util.Locale.ROOT);
+        String p = System.getProperty("nnfrust.n2.storage", "auto").toLowerCase(Locale.ROOT);
         switch (p) {
             case "heap":
                 return Storage.HEAP;
@@ -85,8 +89,8 @@ public final class ShuffledEdges implements NullModel {
     }
 
     /** The folder of mapped N2 weights: {@code -Dnnfrust.n2.dir}, else java.io.tmpdir. */
-    public static java.nio.file.Path mappedDir() {
-        return java.nio.file.Path.of(System.getProperty("nnfrust.n2.dir", System.getProperty("java.io.tmpdir")));
+    public static Path mappedDir() {
+        return Path.of(System.getProperty("nnfrust.n2.dir", System.getProperty("java.io.tmpdir")));
     }
 
     /** Number of convolution edges (the part of N2 that {@link Storage#MAPPED} moves off the heap). */
@@ -119,7 +123,7 @@ public final class ShuffledEdges implements NullModel {
             sizes[b] = count;
         }
         // convolutions in the chosen storage, dense blocks on the heap
-        java.nio.FloatBuffer[] target = new java.nio.FloatBuffer[blocks];
+        FloatBuffer[] target = new FloatBuffer[blocks];
         EdgeWeights[] stores = new EdgeWeights[blocks];
         float[][] dense = new float[blocks][];
         List<Integer> conv = new ArrayList<>();
@@ -128,7 +132,7 @@ public final class ShuffledEdges implements NullModel {
                 conv.add(b);
             } else {
                 dense[b] = new float[(int) sizes[b]];
-                target[b] = java.nio.FloatBuffer.wrap(dense[b]);
+                target[b] = FloatBuffer.wrap(dense[b]);
             }
         }
         if (storage == Storage.MAPPED) {
@@ -142,7 +146,7 @@ public final class ShuffledEdges implements NullModel {
             EdgeWeights[] mapped;
             try {
                 mapped = EdgeWeights.mapped(mappedDir(), convSizes);
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 throw new NnfrustException("null model N2: " + e.getMessage() + "; free space there or choose another "
                         + "folder with -Dnnfrust.n2.dir=DIR");
             }
@@ -165,7 +169,7 @@ public final class ShuffledEdges implements NullModel {
         }
         IntStream.range(0, tasks.size()).parallel().forEach(t -> {
             long[] task = tasks.get(t);
-            java.nio.FloatBuffer w = target[(int) task[0]];
+            FloatBuffer w = target[(int) task[0]];
             long base = p.blockStart[(int) task[0]];
             for (int e = (int) task[1]; e < task[2]; e++) {
                 w.put(e, p.sourceWeight(p.pi.inverse(base + e)));

@@ -3,6 +3,7 @@ package io.nnfrust.onnx;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import io.nnfrust.util.NnfrustException;
+import java.util.Arrays;
 
 /** Typed access to the attributes of an ONNX node; a malformed attribute is one {@link NnfrustException} line. */
 final class Attrs {
@@ -67,7 +68,7 @@ final class Attrs {
     /** A long list for an error message: at most 8 values, then how many there are. */
     static String brief(long[] v) {
         if (v.length <= 8) {
-            return java.util.Arrays.toString(v);
+            return Arrays.toString(v);
         }
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < 8; i++) {

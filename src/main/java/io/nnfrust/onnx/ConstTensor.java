@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import io.nnfrust.util.NnfrustException;
 
 import java.util.Arrays;
+import java.nio.ByteOrder;
 
 /**
  * A tensor known at import time: an initializer, a {@code Constant}, or the result of folding a constant-only
@@ -142,7 +143,7 @@ final class ConstTensor {
         int n = (int) OnnxTensors.elementCount(t);
         double[] out = new double[n];
         if (t.hasRawData()) {
-            var buf = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            var buf = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             if (buf.remaining() != 8L * n) {
                 throw new NnfrustException("tensor '" + t.getName() + "' has " + buf.remaining()
                         + " bytes of raw data, expected " + 8L * n + " (truncated or corrupt file?)");

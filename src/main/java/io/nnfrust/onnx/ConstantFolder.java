@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.LongBinaryOperator;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Evaluates constant-only nodes at import time: every node whose inputs are all initializers, {@code Constant}
@@ -428,7 +429,7 @@ final class ConstantFolder {
         };
     }
 
-    private static Rule unary(DoubleUnaryOperator real, java.util.function.LongUnaryOperator integer) {
+    private static Rule unary(DoubleUnaryOperator real, LongUnaryOperator integer) {
         return (n, in, w) -> {
             ConstTensor a = need(in, 0, w);
             if (a.integer()) {

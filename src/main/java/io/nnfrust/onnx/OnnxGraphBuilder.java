@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import com.google.protobuf.ByteString;
+import java.util.Arrays;
 
 /**
  * Writes a CNN as an ONNX model (opset 13) with seeded random weights, tracking shapes as it goes. The zoo
@@ -146,7 +148,7 @@ public final class OnnxGraphBuilder {
         graph.addNode(node("Conv", nodeName, List.of(x, w), nodeName).addAttribute(ints("kernel_shape", k, k))
                 .addAttribute(ints("strides", stride, stride)).addAttribute(AttributeProto.newBuilder()
                         .setName("auto_pad").setType(AttributeProto.AttributeType.STRING)
-                        .setS(com.google.protobuf.ByteString.copyFromUtf8(autoPad))));
+                        .setS(ByteString.copyFromUtf8(autoPad))));
         int[] o = new int[2];
         for (int d = 0; d < 2; d++) {
             o[d] = autoPad.equals("VALID") ? (s[1 + d] - k) / stride + 1 : (s[1 + d] + stride - 1) / stride;
@@ -196,7 +198,7 @@ public final class OnnxGraphBuilder {
         int c = shapes.get(x)[0];
         String y = fresh("bn");
         float[] ones = new float[c];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         graph.addNode(node("BatchNormalization", y, List.of(x, initializer(y + ".scale", new int[] {c}, ones),
                 initializer(y + ".bias", new int[] {c}, new float[c]),
                 initializer(y + ".mean", new int[] {c}, new float[c]),

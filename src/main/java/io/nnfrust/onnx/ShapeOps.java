@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import io.nnfrust.util.NnfrustException;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /** Shape arithmetic shared by the constant folder and the views of activations (index maps in C-order). */
 final class ShapeOps {
@@ -46,7 +47,7 @@ final class ShapeOps {
                 drop[ax] = true;
             }
         }
-        return java.util.stream.IntStream.range(0, in.length).filter(i -> !drop[i]).map(i -> in[i]).toArray();
+        return IntStream.range(0, in.length).filter(i -> !drop[i]).map(i -> in[i]).toArray();
     }
 
     /** A valid permutation of {@code rank} axes: {@code perm} or the reversal when absent. */

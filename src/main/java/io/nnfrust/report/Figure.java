@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
 
 /**
  * One figure of a report: one or more chart panels in a grid (each panel with its own axes), and footer lines that
@@ -75,7 +76,7 @@ public record Figure(String id, String caption, List<? extends Chart<?, ?>> pane
         g.dispose();
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try {
-            javax.imageio.ImageIO.write(img, "png", b);
+            ImageIO.write(img, "png", b);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

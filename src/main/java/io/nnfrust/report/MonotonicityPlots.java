@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.LinkedHashMap;
 
 /**
  * Figures of {@code experiment monotonicity}, drawn from its JSON output alone: the Ω histograms with the
@@ -258,7 +259,7 @@ public final class MonotonicityPlots {
     }
 
     static Map<String, JsonNode> variants(JsonNode j) {
-        Map<String, JsonNode> m = new java.util.LinkedHashMap<>();
+        Map<String, JsonNode> m = new LinkedHashMap<>();
         j.path("variants").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
         return m;
     }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import io.nnfrust.experiment.CertifiedOrdering;
+import java.util.IdentityHashMap;
 
 /**
  * {@code nnfrust report DIR}: from the JSON outputs in DIR (one folder per model, see {@link ReportData}) a
@@ -43,7 +45,7 @@ public final class Report {
             perModel.add(ReportFigures.model(d));
         }
         List<Path> png = new ArrayList<>(), svg = new ArrayList<>();
-        Map<Figure, String> embedded = new java.util.IdentityHashMap<>();
+        Map<Figure, String> embedded = new IdentityHashMap<>();
         List<Figure> all = new ArrayList<>(across);
         perModel.forEach(all::addAll);
         if (all.isEmpty()) {
@@ -120,7 +122,7 @@ public final class Report {
                 if (j == null || !j.has("bounds")) {
                     continue;
                 }
-                var cert = io.nnfrust.experiment.CertifiedOrdering.Result.of(j.get("bounds"));
+                var cert = CertifiedOrdering.Result.of(j.get("bounds"));
                 for (var n : cert.networks()) {
                     bi.add(List.of(n.group() + (n.replica() < 0 ? "" : "/" + n.replica()), f(n.lower(), 6),
                             f(n.upper(), 6), f(n.upper() - n.lower(), 6), f(n.epsilonSdp(), 6)));

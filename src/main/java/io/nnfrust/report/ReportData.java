@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import io.nnfrust.util.Provenance;
 
 /**
  * The results a report is drawn from: per model folder, the JSON outputs of the stages of {@code nnfrust reproduce}
@@ -132,7 +133,7 @@ public record ReportData(String model, Path dir, JsonNode graph, JsonNode algori
                 args.add(s);
             }
         }
-        StringBuilder b = new StringBuilder(io.nnfrust.util.Provenance.commandText(args));
+        StringBuilder b = new StringBuilder(Provenance.commandText(args));
         if (j.path("provenance").has("mergedFrom")) {
             b.append(" (one of ").append(j.path("provenance").path("mergedFrom").size())
                     .append(" parts, merged with nnfrust merge)");

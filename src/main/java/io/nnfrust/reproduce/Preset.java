@@ -3,6 +3,7 @@ package io.nnfrust.reproduce;
 import io.nnfrust.util.NnfrustException;
 
 import java.util.Locale;
+import io.nnfrust.frustration.Solvers;
 
 /**
  * The counts of one run of the paper's protocol ({@code nnfrust reproduce --preset}). {@code paper} uses the paper's
@@ -35,8 +36,8 @@ public record Preset(String name, int algorithm1Restarts, int bestRestarts, Stri
             throw new NnfrustException("preset " + name + ": restarts must be >= 1, --replicas >= 2 (Welch's test needs"
                     + " two values), counts >= 0, --perturbations >= 1");
         }
-        io.nnfrust.frustration.Solvers.byName(bestSolver);
-        io.nnfrust.frustration.Solvers.byName(solver);
+        Solvers.byName(bestSolver);
+        Solvers.byName(solver);
     }
 
     /** The paper's counts. */

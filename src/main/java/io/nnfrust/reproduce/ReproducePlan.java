@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import io.nnfrust.experiment.Shard;
 
 /**
  * The stages of the paper's protocol for each model (Methods and Results of the paper): the graph summary (Table 1),
@@ -195,7 +196,7 @@ public final class ReproducePlan {
      * read a merged file of an earlier stage (the active subnetworks read ε_R, near-monotonicity the spins of
      * Algorithm 1) wait for it: run {@code reproduce --merge-only} between two rounds of the array.
      */
-    public static List<Stage> stages(Options o, Map<String, Double> productSeconds, io.nnfrust.experiment.Shard shard) {
+    public static List<Stage> stages(Options o, Map<String, Double> productSeconds, Shard shard) {
         List<Stage> all = stages(o, productSeconds);
         if (shard.isAll()) {
             return all;

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import io.nnfrust.experiment.CheckpointMerge;
+import java.util.ArrayList;
 
 /**
  * Runs the stages of a {@link ReproducePlan} in order. Each stage keeps a manifest {@code MODEL/.stages/NAME.json}
@@ -104,7 +106,7 @@ public final class Reproduction {
                 mergeShards(s, log);
             }
             if (mergeOnly && s.kind() == Stage.Kind.RESTARTS) {
-                List<Integer> parts = new java.util.ArrayList<>();
+                List<Integer> parts = new ArrayList<>();
                 for (int i = 0; i + 1 < s.steps().size(); i++) {
                     if (!Files.isRegularFile(s.steps().get(i).output())) {
                         parts.add(i + 1);
@@ -132,7 +134,7 @@ public final class Reproduction {
                 }
                 List<String> args = step.args();
                 if (mergeOnly && s.kind() == Stage.Kind.EXPERIMENT) {
-                    args = new java.util.ArrayList<>(args);
+                    args = new ArrayList<>(args);
                     args.add("--no-new-work");
                 }
                 int rc = runner.run(args);
@@ -189,7 +191,7 @@ public final class Reproduction {
         if (shards.isEmpty() || !newer(shards, s.checkpoint())) {
             return;
         }
-        var sum = io.nnfrust.experiment.CheckpointMerge.merge(shards, s.checkpoint(), true, log);
+        var sum = CheckpointMerge.merge(shards, s.checkpoint(), true, log);
         log.accept(String.format(Locale.ROOT, "[%s/%s] merged %d of %d shard checkpoints (%d results)%s", s.model(),
                 s.name(), sum.shards(), sum.of(), sum.results(), sum.missingShards().isEmpty() ? ""
                         : "; shards " + sum.missingShards() + " missing"));

@@ -2,6 +2,9 @@ package io.nnfrust.reproduce;
 
 import java.nio.file.Path;
 import java.util.List;
+import io.nnfrust.load.ModelLoader;
+import io.nnfrust.util.Provenance;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One stage of {@code nnfrust reproduce} for one model: nnfrust commands (steps) that together write {@link #output}.
@@ -51,7 +54,7 @@ public record Stage(String model, String name, Path output, List<Step> steps, Li
 
         /** The command line as a user would type it. */
         public String commandLine() {
-            return io.nnfrust.util.Provenance.commandText(args);
+            return Provenance.commandText(args);
         }
     }
 
@@ -61,6 +64,6 @@ public record Stage(String model, String name, Path output, List<Step> steps, Li
         for (Step s : steps) {
             b.append(String.join("\u0000", s.args())).append('\n');
         }
-        return io.nnfrust.load.ModelLoader.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return ModelLoader.sha256(b.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

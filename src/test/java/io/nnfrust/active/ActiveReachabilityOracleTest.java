@@ -19,6 +19,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
+import io.nnfrust.load.ModelLoader;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The active subnetwork's mask and edges against brute force on random networks (every block kind, ReLUs, max
@@ -34,10 +38,10 @@ class ActiveReachabilityOracleTest {
      * the tensors for {@link ActiveSubnetwork#of}, each node's value, the nodes a ReLU switches off, and the blocks
      * that are max poolings with a probe.
      */
-    record Probes(Map<String, float[]> tensors, double[] value, boolean[] off, java.util.Set<Integer> maxBlocks) {
+    record Probes(Map<String, float[]> tensors, double[] value, boolean[] off, Set<Integer> maxBlocks) {
         static Probes draw(Network net, SplittableRandom r, int levels) {
             int n = net.graph().nodeCount();
-            Probes p = new Probes(new HashMap<>(), new double[n], new boolean[n], new java.util.HashSet<>());
+            Probes p = new Probes(new HashMap<>(), new double[n], new boolean[n], new HashSet<>());
             for (StateProbe probe : net.probes()) {
                 float[] v = p.tensors().computeIfAbsent(probe.tensor(), t -> {
                     float[] a = new float[probe.elements()];
@@ -74,7 +78,7 @@ class ActiveReachabilityOracleTest {
             Map<String, float[]> tensors = probes.tensors();
             double[] value = probes.value();
             boolean[] off = probes.off();
-            java.util.Set<Integer> maxBlocks = probes.maxBlocks();
+            Set<Integer> maxBlocks = probes.maxBlocks();
             int classes = net.outputNodes().length, predicted = r.nextInt(classes);
             int out = net.outputNodes()[predicted];
             for (int o : net.outputNodes()) {
@@ -162,7 +166,7 @@ class ActiveReachabilityOracleTest {
      */
     @Test
     void largeNetworkSpanningManyChunks() {
-        Network net = io.nnfrust.load.ModelLoader.load("zoo:squeezenet1.1", ImportOptions.DEFAULT.withInputSize(40, 40));
+        Network net = ModelLoader.load("zoo:squeezenet1.1", ImportOptions.DEFAULT.withInputSize(40, 40));
         SignedGraph g = net.graph();
         int n = g.nodeCount();
         SplittableRandom r = new SplittableRandom(3);
@@ -170,7 +174,7 @@ class ActiveReachabilityOracleTest {
         Map<String, float[]> tensors = probes.tensors();
         double[] value = probes.value();
         boolean[] off = probes.off();
-        java.util.Set<Integer> maxBlocks = probes.maxBlocks();
+        Set<Integer> maxBlocks = probes.maxBlocks();
         int predicted = 417, out = net.outputNodes()[predicted];
         for (int o : net.outputNodes()) {
             off[o] = o != out;
@@ -180,7 +184,7 @@ class ActiveReachabilityOracleTest {
         double[] wt = new double[(int) m];
         int[] k = {0};
         double[] windowMax = new double[n];
-        java.util.Arrays.fill(windowMax, Double.NEGATIVE_INFINITY);
+        Arrays.fill(windowMax, Double.NEGATIVE_INFINITY);
         for (int b : maxBlocks) {
             g.blocks().get(b).forEachEdge((a, t, w) -> windowMax[t] = Math.max(windowMax[t], value[a]));
         }

@@ -32,6 +32,7 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.*;
+import io.nnfrust.testing.RandomNetworks;
 
 class ActiveSubnetworkTest {
     /** Replaces the values of initializer {@code name}. */
@@ -127,7 +128,7 @@ class ActiveSubnetworkTest {
 
     @Test
     void maskedGlassEqualsTheExplicitSubgraphOnRandomMasks() {
-        SignedGraph g = OnnxImporter.importModel(io.nnfrust.testing.RandomNetworks.build(3, false), "r", "r", "-",
+        SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(3, false), "r", "r", "-",
                 ImportOptions.DEFAULT).graph();
         SplittableRandom rnd = new SplittableRandom(5);
         double[] mask = new double[g.nodeCount()];

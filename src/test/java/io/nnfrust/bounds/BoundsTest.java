@@ -31,6 +31,9 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnfrust.util.NnfrustException;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * The certified interval against brute force (every block kind), the dual bound against an independent dense
@@ -234,7 +237,7 @@ class BoundsTest {
         assertEquals(r.epsilonLower(), back.recomputedBound(), 0.0);
         assertEquals(r.epsilonLower(), back.scalar("epsilonLower"), 0.0);
         assertEquals(g.absWeightSum(), back.scalar("absWeightSum"), 0.0);
-        assertEquals(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.certificate().meta().toString()),
+        assertEquals(new ObjectMapper().readTree(r.certificate().meta().toString()),
                 back.meta());
         // byte-identical when written again
         Path f2 = tmp.resolve("c2.npz");
@@ -243,7 +246,7 @@ class BoundsTest {
         }
         assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(f2));
         Files.writeString(tmp.resolve("bad.npz"), "not a zip");
-        var e = org.junit.jupiter.api.Assertions.assertThrows(io.nnfrust.util.NnfrustException.class,
+        var e = Assertions.assertThrows(NnfrustException.class,
                 () -> Certificate.read(tmp.resolve("bad.npz")));
         assertTrue(e.getMessage().contains("is not an nnfrust certificate"), e.getMessage());
     }

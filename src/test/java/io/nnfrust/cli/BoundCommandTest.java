@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.nnfrust.bounds.DualBound;
+import java.util.LinkedHashMap;
 
 /**
  * {@code nnfrust bound} end to end on a small CNN, its certificate checked by scripts/verify_bound.py (NumPy and
@@ -70,10 +72,10 @@ class BoundCommandTest {
         assertEquals(4, out.lines().filter(l -> l.startsWith("PASS")).count(), out);
         // a forged claim (a higher lambda bound, the bound recomputed to match) fails the independent check
         Certificate c = Certificate.read(cert);
-        var sc = new java.util.LinkedHashMap<>(c.scalars());
+        var sc = new LinkedHashMap<>(c.scalars());
         sc.put("lambdaLowerBound", c.scalar("theta") + 0.05);
-        sc.put("epsilonLower", io.nnfrust.bounds.DualBound.epsilon(io.nnfrust.bounds.DualBound.sum(c.y()),
-                c.scalar("theta") + 0.05, io.nnfrust.bounds.DualBound.sum(c.p()), c.scalar("absWeightSum")));
+        sc.put("epsilonLower", DualBound.epsilon(DualBound.sum(c.y()),
+                c.scalar("theta") + 0.05, DualBound.sum(c.p()), c.scalar("absWeightSum")));
         Path forged = tmp.resolve("forged.npz");
         try (var os = Files.newOutputStream(forged)) {
             new Certificate(c.y(), c.p(), sc, c.meta()).write(os);

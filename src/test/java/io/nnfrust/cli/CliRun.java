@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 
 /** Runs the command line in-process and captures its exit code, stdout and stderr (tests). */
 final class CliRun {
@@ -15,23 +18,23 @@ final class CliRun {
 
     /** Bad input: exit code 2 and exactly one stderr line "nnfrust: error: ..." containing every fragment. */
     static void assertOneErrorLine(Outcome o, String... fragments) {
-        org.junit.jupiter.api.Assertions.assertEquals(2, o.code(), o.err());
+        Assertions.assertEquals(2, o.code(), o.err());
         String[] lines = o.err().strip().split("\n");
-        org.junit.jupiter.api.Assertions.assertEquals(1, lines.length, "expected one line, got: " + o.err());
-        org.junit.jupiter.api.Assertions.assertTrue(lines[0].startsWith("nnfrust: error: "), lines[0]);
+        Assertions.assertEquals(1, lines.length, "expected one line, got: " + o.err());
+        Assertions.assertTrue(lines[0].startsWith("nnfrust: error: "), lines[0]);
         for (String f : fragments) {
-            org.junit.jupiter.api.Assertions.assertTrue(lines[0].contains(f), "'" + f + "' missing from: " + lines[0]);
+            Assertions.assertTrue(lines[0].contains(f), "'" + f + "' missing from: " + lines[0]);
         }
     }
 
     /** Command-line arguments from values of any type (paths, numbers). */
     static String[] args(Object... a) {
-        return java.util.stream.Stream.of(a).map(String::valueOf).toArray(String[]::new);
+        return Stream.of(a).map(String::valueOf).toArray(String[]::new);
     }
 
     /** {@code a} followed by {@code b}. */
     static Object[] concat(Object[] a, Object... b) {
-        Object[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        Object[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }

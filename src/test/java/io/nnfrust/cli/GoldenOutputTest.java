@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import java.nio.file.Files;
 
 /**
  * The outputs of a fixed set of commands on small inputs (the real SqueezeNet at 48×48 and 64×64, three photos)
@@ -28,7 +29,7 @@ class GoldenOutputTest {
 
         CliRun.Outcome info = CliRun.run("info", m, "--input-size", "64", "64", "--json");
         assertEquals(0, info.code(), info.err());
-        java.nio.file.Files.writeString(out.resolve("info.json"), info.out());
+        Files.writeString(out.resolve("info.json"), info.out());
         ok("frustration", m, "--input-size", "64", "64", "--solver", "layered", "--restarts", "2", "--seed", "1",
                 "--threads", "2", "--output", out.resolve("frustration.json"), "--spins",
                 out.resolve("frustration.spins"), "--quiet");

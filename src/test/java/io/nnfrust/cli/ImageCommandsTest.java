@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
+import java.util.Arrays;
 
 /** classify and experiment active end to end on the shared SqueezeNet and photos. */
 class ImageCommandsTest {
@@ -96,7 +97,7 @@ class ImageCommandsTest {
         }
         // a checkpoint of other options is refused with one line
         String[] other = common.clone();
-        other[java.util.Arrays.asList(other).indexOf("--seed") + 1] = "8";
+        other[Arrays.asList(other).indexOf("--seed") + 1] = "8";
         CliRun.Outcome c = run(concat(other, "--output", part.toString(), "--resume"));
         assertEquals(2, c.code());
         assertTrue(c.err().contains("other options"), c.err());
@@ -118,7 +119,7 @@ class ImageCommandsTest {
     }
 
     private static String[] concat(String[] a, String... b) {
-        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }

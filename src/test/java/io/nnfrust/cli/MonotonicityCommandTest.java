@@ -12,6 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
+import io.nnfrust.frustration.SpinFile;
+import io.nnfrust.load.ModelLoader;
+import java.util.Arrays;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
 
 /** {@code experiment monotonicity} end to end on a small ONNX network: outputs, resume, bad input. */
 class MonotonicityCommandTest {
@@ -42,7 +47,7 @@ class MonotonicityCommandTest {
         assertEquals(0, o.code(), o.err());
         for (String png : List.of("fig3-omega-histogram", "fig4-omega-vs-delta", "fig7-lambda", "fig8-consistency",
                 "class-kept")) {
-            var im = javax.imageio.ImageIO.read(dir.resolve("plots").resolve(png + ".png").toFile());
+            var im = ImageIO.read(dir.resolve("plots").resolve(png + ".png").toFile());
             assertNotNull(im, png);
             // Fig. 3 and 4: one 560-pixel panel per variant (real, random-order, N3), each with its own y axis
             assertEquals(png.startsWith("fig3") || png.startsWith("fig4") ? 3 * 560 : 760, im.getWidth(), png);
@@ -82,7 +87,7 @@ class MonotonicityCommandTest {
             assertEquals(6, s.get("keptByAmplitude").size());
         }
         assertTrue(j.get("variants").get("N3").get("network").asText().contains("#N3-he"));
-        assertEquals(io.nnfrust.load.ModelLoader.sha256(Files.readAllBytes(spins)),
+        assertEquals(ModelLoader.sha256(Files.readAllBytes(spins)),
                 j.get("provenance").get("spinsSha256").asText());
         assertEquals(5 * (3 * 6) + 5 * 2, j.get("inference").get("images").asLong(), "x1 per network, x2 per variant");
         List<String> rows = Files.readAllLines(csv);
@@ -130,7 +135,7 @@ class MonotonicityCommandTest {
         }
     }
 
-    private static List<String> iterable(java.util.Iterator<String> it) {
+    private static List<String> iterable(Iterator<String> it) {
         List<String> r = new ArrayList<>();
         it.forEachRemaining(r::add);
         return r;
@@ -142,7 +147,7 @@ class MonotonicityCommandTest {
         Files.write(model, SmallOnnx.network(22).toByteArray());
         Path images = SmallOnnx.images(dir.resolve("imgs"), 2, 3);
         Path spins = dir.resolve("x.spins"); // spins of some other network
-        io.nnfrust.frustration.SpinFile.of(new double[10], new int[3], new int[2], 0.1).write(spins);
+        SpinFile.of(new double[10], new int[3], new int[2], 0.1).write(spins);
         String[][] cases = {
                 {"--amplitude", "0:4"}, {"--amplitude", "a:b"}, {"--spacing", "cubic"}, {"--nulls", "N7"},
                 {"--perturbations", "0"}, {"--spins", dir.resolve("missing.spins").toString()},
@@ -162,7 +167,7 @@ class MonotonicityCommandTest {
     }
 
     private static String[] concat(String[] a, String... b) {
-        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }

@@ -16,6 +16,11 @@ import java.util.List;
 import static io.nnfrust.cli.CliRun.args;
 import static io.nnfrust.cli.CliRun.concat;
 import static org.junit.jupiter.api.Assertions.*;
+import io.nnfrust.load.ModelLoader;
+import io.nnfrust.util.Progress;
+import io.nnfrust.util.Provenance;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The promises of docs/reliability.md that are not about malformed models (MalformedOnnxTest, ImportFuzzTest):
@@ -86,7 +91,7 @@ class ReliabilityTest {
         assertEquals(0, CliRun.run(args("frustration", a, "--restarts", 1, "--initial-flips", 50, "--quiet",
                 "--spins", spins)).code());
         SpinFile s = SpinFile.read(spins);
-        assertEquals(io.nnfrust.load.ModelLoader.sha256(Files.readAllBytes(a)),
+        assertEquals(ModelLoader.sha256(Files.readAllBytes(a)),
                 s.headerJson().get("model").get("sha256").asText());
         // b has exactly the node counts of a: only the identity in the header tells them apart
         CliRun.assertOneErrorLine(CliRun.run(args("experiment", "monotonicity", b, "--images", images, "--preprocess",
@@ -154,7 +159,7 @@ class ReliabilityTest {
                 "--spins", spins, "--output", out, "--batchnorm", "node"));
         assertEquals(0, o.code(), o.err());
         JsonNode p = json(out).get("provenance");
-        assertEquals(io.nnfrust.util.Provenance.SCHEMA_VERSION, p.get("schemaVersion").asInt());
+        assertEquals(Provenance.SCHEMA_VERSION, p.get("schemaVersion").asInt());
         assertTrue(p.get("gitCommit").asText().matches("[0-9a-f]{40}|unknown"), p.get("gitCommit").asText());
         assertTrue(p.get("jdk").asText().startsWith(System.getProperty("java.runtime.version")));
         assertEquals("1.19.2", p.get("onnxRuntime").asText());
@@ -163,13 +168,13 @@ class ReliabilityTest {
                         p.get("commandLine").get(2).asText()));
         assertEquals("node", p.get("model").get("importOptions").get("batchNorm").asText());
         assertEquals(0, p.get("model").get("importOptions").get("inputHeight").asInt());
-        assertTrue(!java.time.Instant.parse(p.get("end").asText()).isBefore(java.time.Instant.parse(p.get("start").asText())));
+        assertTrue(!Instant.parse(p.get("end").asText()).isBefore(Instant.parse(p.get("start").asText())));
         JsonNode h = SpinFile.read(spins).headerJson();
         assertEquals(p.get("runId"), h.get("provenance").get("runId"), "the files of one run carry one run id");
         assertEquals(p.get("model"), h.get("model"));
         for (String[] cmd : new String[][] {{"info", a.toString(), "--json"}}) {
             JsonNode j = new ObjectMapper().readTree(CliRun.run(cmd).out());
-            assertEquals(io.nnfrust.util.Provenance.SCHEMA_VERSION, j.get("provenance").get("schemaVersion").asInt());
+            assertEquals(Provenance.SCHEMA_VERSION, j.get("provenance").get("schemaVersion").asInt());
             assertNotNull(j.get("provenance").get("model").get("sha256"));
         }
     }
@@ -210,7 +215,7 @@ class ReliabilityTest {
         CliRun.assertOneErrorLine(CliRun.run("frustration", mtx.toString()), "2,000,000,000 nodes", "GiB");
         assertTrue((System.nanoTime() - t0) / 1e9 < 10, "refused before allocating");
         OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
-        assertSame(oom, Main.outOfMemory(new IllegalStateException(new java.util.concurrent.ExecutionException(oom))));
+        assertSame(oom, Main.outOfMemory(new IllegalStateException(new ExecutionException(oom))));
         assertNull(Main.outOfMemory(new IllegalStateException("x")));
         String line = Main.outOfMemoryLine(oom);
         assertTrue(line.startsWith("nnfrust: error: out of memory") && line.contains("NNFRUST_JAVA_OPTS=-Xmx")
@@ -225,10 +230,10 @@ class ReliabilityTest {
         assertTrue(o.err().contains("[4/4]"), o.err());
         CliRun.Outcome one = CliRun.run(args("frustration", a, "--restarts", 1, "--threads", 1));
         assertTrue(one.err().contains("1 restart on 1 thread,"), one.err());
-        io.nnfrust.util.Progress p = new io.nnfrust.util.Progress("x", 10, 4, 1, null);
+        Progress p = new Progress("x", 10, 4, 1, null);
         assertTrue(p.tick().startsWith("5/10, ETA "));
-        assertEquals("12 min 5 s", io.nnfrust.util.Progress.duration(725));
-        assertEquals("3 h 20 min", io.nnfrust.util.Progress.duration(12000));
+        assertEquals("12 min 5 s", Progress.duration(725));
+        assertEquals("3 h 20 min", Progress.duration(12000));
     }
 
     // ---------------------------------------------------------------------------------- small things

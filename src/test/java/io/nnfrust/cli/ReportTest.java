@@ -17,6 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.charset.StandardCharsets;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.util.Locale;
 
 /**
  * The report of a small reproduce run (no ../shared needed): every figure in HTML, PNG and SVG; byte-identical when
@@ -50,7 +54,7 @@ class ReportTest {
         assertEquals(0, CliRun.run("report", out.toString()).code());
         assertArrayEquals(first, Files.readAllBytes(png.get(0)));
         assertArrayEquals(svg, Files.readAllBytes(Path.of(png.get(0).toString().replace(".png", ".svg"))));
-        assertArrayEquals(html.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        assertArrayEquals(html.getBytes(StandardCharsets.UTF_8),
                 Files.readAllBytes(out.resolve("report").resolve("index.html")));
 
         var mono = new ObjectMapper().readTree(out.resolve("net").resolve("monotonicity.json").toFile());
@@ -63,8 +67,8 @@ class ReportTest {
         }
         XYChart fig8 = (XYChart) f.get(3).panels().get(0);
         assertEquals(Styler.LegendPosition.OutsideS, fig8.getStyler().getLegendPosition(), "legend off the points");
-        assertEquals("0.05", new java.text.DecimalFormat(fig8.getStyler().getYAxisDecimalPattern(),
-                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)).format(0.05));
+        assertEquals("0.05", new DecimalFormat(fig8.getStyler().getYAxisDecimalPattern(),
+                DecimalFormatSymbols.getInstance(Locale.ROOT)).format(0.05));
         assertTrue(f.stream().allMatch(x -> x.footer().stream().anyMatch(l -> l.startsWith("command: nnfrust experiment"))),
                 "every figure names the command that made its data");
     }

@@ -25,6 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
 
 /**
  * {@code nnfrust reproduce --preset quick} on the real SqueezeNet at 96x96 (small counts): every figure in the HTML,
@@ -53,8 +56,8 @@ class ReproduceCommandTest {
         // with the golden copies byte for byte (a lock keeps two test runs on one machine apart)
         Path fixed = Path.of(System.getProperty("java.io.tmpdir"), "nnfrust-golden");
         Files.createDirectories(fixed);
-        try (var channel = java.nio.channels.FileChannel.open(fixed.resolve(".lock"),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        try (var channel = FileChannel.open(fixed.resolve(".lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              var lock = channel.lock()) {
             Path whole = fixed.resolve("reproduce-quick");
             deleteTree(whole);
@@ -67,7 +70,7 @@ class ReproduceCommandTest {
     private static void deleteTree(Path p) throws IOException {
         if (Files.exists(p)) {
             try (Stream<Path> s = Files.walk(p)) {
-                for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(f);
                 }
             }

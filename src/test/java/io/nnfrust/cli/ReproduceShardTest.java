@@ -14,6 +14,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.nnfrust.experiment.Checkpoint;
+import java.io.IOException;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code reproduce --shard K/N} in two rounds with {@code --merge-only} between and after (the cluster protocol of
@@ -107,7 +111,7 @@ class ReproduceShardTest {
             }
             Files.write(p, forged);
         }
-        java.util.Set<Path> before = files(dir);
+        Set<Path> before = files(dir);
         CliRun.Outcome o = CliRun.run(args(model, images, out, "--merge-only").toArray(String[]::new));
         assertEquals("unrelated", Files.readString(victim), "the victim file is untouched: " + o.err());
         for (Path p : files(dir)) {
@@ -115,14 +119,14 @@ class ReproduceShardTest {
         }
     }
 
-    private static java.util.Set<Path> files(Path root) throws java.io.IOException {
+    private static Set<Path> files(Path root) throws IOException {
         try (var s = Files.walk(root)) {
-            return s.filter(Files::isRegularFile).collect(java.util.stream.Collectors.toSet());
+            return s.filter(Files::isRegularFile).collect(Collectors.toSet());
         }
     }
 
     private static String resign(String header, String body) throws Exception {
-        var m = io.nnfrust.experiment.Checkpoint.class.getDeclaredMethod("sign", String.class, String.class);
+        var m = Checkpoint.class.getDeclaredMethod("sign", String.class, String.class);
         m.setAccessible(true);
         return (String) m.invoke(null, header, body);
     }

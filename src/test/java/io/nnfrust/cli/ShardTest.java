@@ -19,6 +19,8 @@ import java.util.Map;
 import static io.nnfrust.cli.CliRun.args;
 import static io.nnfrust.cli.CliRun.concat;
 import static org.junit.jupiter.api.Assertions.*;
+import io.nnfrust.frustration.SpinFile;
+import java.util.stream.IntStream;
 
 /**
  * Sharded experiments: N shards (N = 1, 2, 3 and 7, more than there are units of work), one of them killed
@@ -198,8 +200,8 @@ class ShardTest {
                 y.remove("seconds");
                 assertEquals(x, y, "restart " + i + ", " + n + " shards");
             }
-            assertArrayEquals(io.nnfrust.frustration.SpinFile.read(wholeSpins).spins(),
-                    io.nnfrust.frustration.SpinFile.read(dir.resolve("f" + n + ".spins")).spins());
+            assertArrayEquals(SpinFile.read(wholeSpins).spins(),
+                    SpinFile.read(dir.resolve("f" + n + ".spins")).spins());
         }
         CliRun.assertOneErrorLine(CliRun.run(args(concat(common, "--shard", "1/2"))), "--shard 1/2 needs --output");
         Path o1 = dir.resolve("f2-1.json");
@@ -304,12 +306,12 @@ class ShardTest {
             assertTrue(e.getMessage().contains("being written by another run"), e.getMessage());
             first.append("{\"k\":1}");
         }
-        assertFalse(java.nio.file.Files.exists(dir.resolve(".c.jsonl.lock")), "the lock file is removed");
+        assertFalse(Files.exists(dir.resolve(".c.jsonl.lock")), "the lock file is removed");
         try (Checkpoint again = Checkpoint.open(cp, header, true, new ArrayList<>())) {
             assertEquals(1, again.kept(), "released at the end of the first run");
-            assertTrue(java.nio.file.Files.exists(dir.resolve(".c.jsonl.lock")), "held while the run writes");
+            assertTrue(Files.exists(dir.resolve(".c.jsonl.lock")), "held while the run writes");
         }
-        assertFalse(java.nio.file.Files.exists(dir.resolve(".c.jsonl.lock")));
+        assertFalse(Files.exists(dir.resolve(".c.jsonl.lock")));
     }
 
     @Test
@@ -319,7 +321,7 @@ class ShardTest {
                 Shard s = new Shard(k, n);
                 for (int units = 0; units <= 20; units++) {
                     final int u = units;
-                    assertEquals(java.util.stream.IntStream.range(0, u).filter(s::owns).count(), s.ownedOf(u),
+                    assertEquals(IntStream.range(0, u).filter(s::owns).count(), s.ownedOf(u),
                             s + " of " + u);
                 }
             }

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Locale;
 
 /** {@code nnfrust track} and {@code report --track} end to end on the committed checkpoint series. */
 class TrackCommandTest {
@@ -56,7 +57,7 @@ class TrackCommandTest {
             assertArrayEquals(Files.readAllBytes(r1.resolve(f)), Files.readAllBytes(r2.resolve(f)), f);
         }
         String md = Files.readString(r1.resolve("track.md"));
-        assertTrue(md.contains("| 3 | " + String.format(java.util.Locale.ROOT, "%.4f",
+        assertTrue(md.contains("| 3 | " + String.format(Locale.ROOT, "%.4f",
                 doc.get("checkpoints").get(2).get("accuracy").get("top1Rate").asDouble())), md);
     }
 

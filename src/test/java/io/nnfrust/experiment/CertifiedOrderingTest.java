@@ -19,6 +19,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Certified orderings: the rule on hand-made intervals, and the experiment's intervals on a trained checkpoint. */
 class CertifiedOrderingTest {
@@ -67,7 +68,7 @@ class CertifiedOrderingTest {
                 s -> { });
         assertEquals(direct.epsilonLower(), r.networks().get(0).lower(), 0.0);
         // read back through the codec: same intervals and orderings
-        var json = r.toJson(new com.fasterxml.jackson.databind.ObjectMapper(), bc);
+        var json = r.toJson(new ObjectMapper(), bc);
         var back = CertifiedOrdering.Result.of(json);
         assertEquals(r.networks(), back.networks());
         assertEquals(r.orderings(), back.orderings());

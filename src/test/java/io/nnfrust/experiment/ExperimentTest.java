@@ -21,6 +21,9 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.StandardOpenOption;
 
 class ExperimentTest {
     @TempDir
@@ -54,7 +57,7 @@ class ExperimentTest {
     }
 
     private static FrustrationExperiment.Config config(int replicas, int nullCount, long seed) {
-        return new FrustrationExperiment.Config("zoo:squeezenet1.1", "zoo", io.nnfrust.model.ImportOptions.DEFAULT.withInputSize(32, 32), "layered", replicas,
+        return new FrustrationExperiment.Config("zoo:squeezenet1.1", "zoo", ImportOptions.DEFAULT.withInputSize(32, 32), "layered", replicas,
                 List.of("N1", "N3"), nullCount, "he", seed, SolverOptions.DEFAULT.withInitialFlips(2000));
     }
 
@@ -84,7 +87,7 @@ class ExperimentTest {
         assertEquals(4, first.size());
         // a kill in the middle of writing leaves a partial last line
         Files.writeString(cp, Files.readString(cp) + "{\"type\":\"result\",\"group\":\"N1\",\"repl",
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+                StandardOpenOption.TRUNCATE_EXISTING);
         List<FrustrationExperiment.Outcome> resumed = FrustrationExperiment.run(g, c, cp, true, 3, 0, null);
         assertEquals(full.size(), resumed.size());
         for (int i = 0; i < full.size(); i++) {
@@ -103,7 +106,7 @@ class ExperimentTest {
     void realSqueezeNetIsLessFrustratedThanItsNullModels() {
         Path model = SharedData.require("models/squeezenet1.1-caffe.onnx");
         SignedGraph g = ModelLoader.load(model.toString(), ImportOptions.DEFAULT.withInputSize(64, 64)).graph();
-        FrustrationExperiment.Config c = new FrustrationExperiment.Config(model.toString(), "-", io.nnfrust.model.ImportOptions.DEFAULT.withInputSize(64, 64), "layered", 6,
+        FrustrationExperiment.Config c = new FrustrationExperiment.Config(model.toString(), "-", ImportOptions.DEFAULT.withInputSize(64, 64), "layered", 6,
                 List.of("N1", "N2", "N3"), 3, "he", 1, SolverOptions.DEFAULT);
         Map<String, double[]> groups = FrustrationExperiment.byGroup(FrustrationExperiment.run(g, c, null, false, 2, 0,
                 null));
@@ -120,8 +123,8 @@ class ExperimentTest {
     @Test
     void commandLineErrorsAreOneLine() {
         var cl = Main.commandLine();
-        java.io.StringWriter err = new java.io.StringWriter();
-        cl.setErr(new java.io.PrintWriter(err, true));
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
         assertEquals(2, cl.execute("experiment", "frustration", "zoo:squeezenet1.1", "--nulls", "N4"));
         assertTrue(err.toString().contains("unknown null model 'N4'"), err.toString());
         assertEquals(1, err.toString().strip().split("\n").length);

@@ -36,6 +36,13 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.*;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.nnfrust.util.NnfrustException;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.function.BiFunction;
 
 /** Near-monotonicity (paper eq. 10) end to end on small ONNX networks whose monotonicity is known. */
 class MonotonicityExperimentTest {
@@ -46,7 +53,7 @@ class MonotonicityExperimentTest {
         return SmallOnnx.network(seed);
     }
 
-    static ModelProto mapWeights(ModelProto m, java.util.function.BiFunction<String, Float, Float> f, long seed) {
+    static ModelProto mapWeights(ModelProto m, BiFunction<String, Float, Float> f, long seed) {
         return SmallOnnx.mapWeights(m, f, seed);
     }
 
@@ -55,7 +62,7 @@ class MonotonicityExperimentTest {
     }
 
     static MonotonicityExperiment.Config config(List<String> variants, int p, long seed) {
-        return new MonotonicityExperiment.Config(new ImageInputs("test", "-", io.nnfrust.model.ImportOptions.DEFAULT, "imgs", 0, "raw", 8, "fp32"),
+        return new MonotonicityExperiment.Config(new ImageInputs("test", "-", ImportOptions.DEFAULT, "imgs", 0, "raw", 8, "fp32"),
                 new AmplitudeSchedule(0.01, 50, p, true), variants, "test", "algorithm1", 1, 1, "he", "zero", seed,
                 SolverOptions.DEFAULT);
     }
@@ -105,8 +112,8 @@ class MonotonicityExperimentTest {
         var seeds = MonotonicityExperiment.Seeds.of(5, files.size());
         for (var im : out.images()) {
             SplittableRandom r = new SplittableRandom(new SplittableRandom(seeds.images()[im.index()]).nextLong());
-            io.nnfrust.monotonicity.Perturbation.randomSigns(r, 192);
-            byte[] sy = io.nnfrust.monotonicity.Perturbation.randomSigns(r, 6);
+            Perturbation.randomSigns(r, 192);
+            byte[] sy = Perturbation.randomSigns(r, 6);
             int plus = 0;
             for (byte b : sy) {
                 plus += b > 0 ? 1 : 0;
@@ -254,7 +261,7 @@ class MonotonicityExperimentTest {
     void spinsOfAnotherNetworkAreRefused() {
         ModelLoader.Loaded l = loaded(network(6));
         SpinFile wrong = SpinFile.of(new double[10], new int[3], new int[2], 0.1);
-        var e = assertThrows(io.nnfrust.util.NnfrustException.class,
+        var e = assertThrows(NnfrustException.class,
                 () -> MonotonicityExperiment.realVariant(l, wrong, "x.spins"));
         assertTrue(e.getMessage().startsWith("x.spins: spins for 10 nodes"), e.getMessage());
     }
@@ -273,11 +280,11 @@ class MonotonicityExperimentTest {
         for (int i = 0; i < g.getInitializerCount(); i++) {
             var t = g.getInitializer(i);
             if (t.getName().equals("fc.weight")) {
-                float[] w = io.nnfrust.onnx.OnnxTensors.floats(t);
+                float[] w = OnnxTensors.floats(t);
                 int in = w.length / 6;
-                java.util.Arrays.fill(w, 0, in, 0f);
-                java.util.Arrays.fill(w, 3 * in, 4 * in, 0f);
-                g.setInitializer(i, io.nnfrust.onnx.OnnxTensors.withValues(t, w));
+                Arrays.fill(w, 0, in, 0f);
+                Arrays.fill(w, 3 * in, 4 * in, 0f);
+                g.setInitializer(i, OnnxTensors.withValues(t, w));
             }
         }
         m = m.toBuilder().setGraph(g).build();
@@ -292,9 +299,9 @@ class MonotonicityExperimentTest {
         byte[] sx = sp.inputSpins(), sy = sp.outputSpins();
         ImagePreprocessor pre = new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 8, 8, 8);
         long[] imageSeeds = MonotonicityExperiment.Seeds.of(99, files.size()).images();
-        var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        var env = OrtEnvironment.getEnvironment();
         int checkedTies = 0;
-        try (var session = env.createSession(m.toByteArray(), new ai.onnxruntime.OrtSession.SessionOptions())) {
+        try (var session = env.createSession(m.toByteArray(), new OrtSession.SessionOptions())) {
             String input = session.getInputNames().iterator().next();
             for (int k = 0; k < files.size(); k++) {
                 float[] x1 = pre.load(files.get(k));
@@ -326,10 +333,10 @@ class MonotonicityExperimentTest {
         assertTrue(checkedTies >= 2 * P * files.size(), "the two dead logits tie every time: " + checkedTies);
     }
 
-    private static float[] logits(ai.onnxruntime.OrtEnvironment env, ai.onnxruntime.OrtSession s, String input,
+    private static float[] logits(OrtEnvironment env, OrtSession s, String input,
                                   float[] x) throws Exception {
-        try (var t = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(x), new long[] {1, 3, 8, 8});
-             var r = s.run(java.util.Map.of(input, t))) {
+        try (var t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 3, 8, 8});
+             var r = s.run(Map.of(input, t))) {
             float[][] y = (float[][]) r.get(0).getValue();
             return y[0];
         }

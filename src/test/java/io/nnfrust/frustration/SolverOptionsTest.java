@@ -13,9 +13,10 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Timeout;
 
 /** Solver options: each limit accepted exactly, one beyond it refused. */
-@org.junit.jupiter.api.Timeout(60)
+@Timeout(60)
 class SolverOptionsTest {
     private static SolverOptions options(long nu, int sweeps, double t0, double t1, long trace) {
         return new SolverOptions(nu, -1, sweeps, t0, t1, false, trace);

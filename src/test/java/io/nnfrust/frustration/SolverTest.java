@@ -19,8 +19,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.nnfrust.graph.EdgeBlock;
+import io.nnfrust.graph.NodeSet;
+import io.nnfrust.graph.PlaneLayout;
+import io.nnfrust.graph.SparseBlock;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-@org.junit.jupiter.api.Timeout(120)
+@Timeout(120)
 class SolverTest {
     private static final List<String> HEURISTICS = List.of("algorithm1", "algorithm1-first", "layered", "anneal");
     private static final SolverOptions SMALL = SolverOptions.DEFAULT.withInitialFlips(50).withSweeps(30);
@@ -76,7 +86,7 @@ class SolverTest {
         // the heuristics are descents, but from the paper's nu random flips their best of 16 restarts must find the
         // brute-forced minimum on nearly every small graph: a solver that merely descends somewhere would not
         int graphs = 0;
-        java.util.Map<String, Integer> hits = new java.util.TreeMap<>();
+        Map<String, Integer> hits = new TreeMap<>();
         for (long seed = 1; seed <= 24; seed++) {
             SignedGraph g = seed % 3 == 0 ? SmallGraphs.tinyNetwork(seed) : SmallGraphs.random(8 + (int) (seed % 8), 0.5, seed);
             double brute = bruteForce(g);
@@ -149,8 +159,8 @@ class SolverTest {
     private static SignedGraph twoTriangles() {
         int[] s = {0, 1, 0, 3, 4, 3}, t = {1, 2, 2, 4, 5, 5};
         double[] w = {1, 2, 3, 1, 2, 3};
-        return new SignedGraph(List.of(new io.nnfrust.graph.NodeSet(0, "n", "Graph", 0, 6, 1, 1)),
-                List.of(new io.nnfrust.graph.SparseBlock("t", io.nnfrust.graph.PlaneLayout.contiguous(0, 6, 1, 1), 0, 6,
+        return new SignedGraph(List.of(new NodeSet(0, "n", "Graph", 0, 6, 1, 1)),
+                List.of(new SparseBlock("t", PlaneLayout.contiguous(0, 6, 1, 1), 0, 6,
                         s, s, t, w)));
     }
 
@@ -158,8 +168,8 @@ class SolverTest {
     private static double[] frustratedTriangleGauge() {
         int[] s = {0, 1, 0}, t = {1, 2, 2};
         double[] w = {1, 1, -1};
-        return StructuralBalance.gauge(new SignedGraph(List.of(new io.nnfrust.graph.NodeSet(0, "n", "Graph", 0, 3, 1, 1)),
-                List.of(new io.nnfrust.graph.SparseBlock("t", io.nnfrust.graph.PlaneLayout.contiguous(0, 3, 1, 1), 0, 3,
+        return StructuralBalance.gauge(new SignedGraph(List.of(new NodeSet(0, "n", "Graph", 0, 3, 1, 1)),
+                List.of(new SparseBlock("t", PlaneLayout.contiguous(0, 3, 1, 1), 0, 3,
                         s, s, t, w))));
     }
 
@@ -188,8 +198,8 @@ class SolverTest {
 
     /** The graph with each edge j -> i multiplied by g_i g_j (signs kept, not absolute). */
     private static SignedGraph gaugeOf(SignedGraph g, double[] gauge) {
-        List<io.nnfrust.graph.EdgeBlock> blocks = new ArrayList<>();
-        for (io.nnfrust.graph.EdgeBlock b : g.blocks()) {
+        List<EdgeBlock> blocks = new ArrayList<>();
+        for (EdgeBlock b : g.blocks()) {
             blocks.add(SmallGraphs.gauged(b, gauge));
         }
         return new SignedGraph(g.nodeSets(), blocks);
@@ -244,7 +254,7 @@ class SolverTest {
             assertArrayEquals(one.epsilons(), three.epsilons(), 0.0, solver);
             assertArrayEquals(one.best().result().spins(), three.best().result().spins());
             FrustrationRunner.Result other = FrustrationRunner.run(glass, Solvers.byName(solver), o, 5, 43, 2, null);
-            assertTrue(!java.util.Arrays.equals(one.epsilons(), other.epsilons()), "seed must matter");
+            assertTrue(!Arrays.equals(one.epsilons(), other.epsilons()), "seed must matter");
         }
     }
 
@@ -264,10 +274,10 @@ class SolverTest {
     }
 
     @Test
-    void spinFileRoundTrip(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    void spinFileRoundTrip(@TempDir Path dir) {
         double[] s = {1, -1, -1, 1, 1};
         SpinFile f = SpinFile.of(s, new int[] {0, 1}, new int[] {3, 4, 2}, 0.25);
-        java.nio.file.Path p = dir.resolve("x.spins");
+        Path p = dir.resolve("x.spins");
         f.write(p);
         SpinFile g = SpinFile.read(p);
         assertArrayEquals(new byte[] {1, -1, -1, 1, 1}, g.spins());

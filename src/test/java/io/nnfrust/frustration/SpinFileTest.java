@@ -13,9 +13,12 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Arrays;
+import org.junit.jupiter.api.Timeout;
 
 /** The spin file format: round trip with header and masked zeros, its smallest valid sizes and first invalid ones. */
-@org.junit.jupiter.api.Timeout(60)
+@Timeout(60)
 class SpinFileTest {
     private static SolverOptions options(long nu, int sweeps, double t0, double t1, long trace) {
         return new SolverOptions(nu, -1, sweeps, t0, t1, false, trace);
@@ -38,7 +41,7 @@ class SpinFileTest {
         assertEquals("ab", back.headerJson().get("model").get("sha256").asText());
         assertEquals(0, new SpinFile(new byte[0], new int[0], new int[0], 0, null).headerJson().size());
         assertEquals(0, f.withHeader("{not json").headerJson().size());
-        String h = SpinFile.header(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("name", "m"));
+        String h = SpinFile.header(new ObjectMapper().createObjectNode().put("name", "m"));
         assertTrue(h.contains("\"model\":{\"name\":\"m\"}") && h.contains("provenance"), h);
     }
 
@@ -57,7 +60,7 @@ class SpinFileTest {
         Path p = dir.resolve("f.spins");
         Files.write(p, v1(0, 0, 0, new byte[0])); // 32 bytes: the smallest valid file
         assertEquals(0, SpinFile.read(p).spins().length);
-        Files.write(p, java.util.Arrays.copyOf(v1(0, 0, 0, new byte[0]), 31));
+        Files.write(p, Arrays.copyOf(v1(0, 0, 0, new byte[0]), 31));
         assertTrue(assertThrows(NnfrustException.class, () -> SpinFile.read(p)).getMessage().contains("too short"));
         Files.write(p, v1(2, 1, 1, new byte[] {1, -1}, 1, 0)); // node n - 1 is a node
         assertArrayEquals(new int[] {1}, SpinFile.read(p).inputNodes());

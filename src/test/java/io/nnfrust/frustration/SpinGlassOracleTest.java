@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
+import io.nnfrust.graph.EdgeBlock;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.onnx.OnnxImporter;
+import io.nnfrust.testing.RandomNetworks;
 
 /**
  * {@link SpinGlass}'s from-scratch quantities against a dense A_u = A + Aᵀ built from the edge list: e(s), the
@@ -80,13 +84,13 @@ class SpinGlassOracleTest {
     @Test
     void maskedFieldsEqualTheInducedSubgraphAtEveryActiveNode() {
         for (long seed = 1; seed <= 6; seed++) {
-            SignedGraph g = io.nnfrust.onnx.OnnxImporter.importModel(io.nnfrust.testing.RandomNetworks.build(seed, false),
-                    "r", "r", "-", io.nnfrust.model.ImportOptions.DEFAULT).graph();
+            SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(seed, false),
+                    "r", "r", "-", ImportOptions.DEFAULT).graph();
             SplittableRandom r = new SplittableRandom(seed);
             int n = g.nodeCount();
             double[] mask = new double[n];
             Arrays.fill(mask, 1);
-            for (io.nnfrust.graph.EdgeBlock b : g.blocks()) { // switch off whole output planes of some blocks
+            for (EdgeBlock b : g.blocks()) { // switch off whole output planes of some blocks
                 int parts = b.outputPartitions(), size = b.outputCount() / parts;
                 for (int p = 0; p < parts; p++) {
                     if (r.nextInt(3) == 0) {

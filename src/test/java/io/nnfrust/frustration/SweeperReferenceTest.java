@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The layered sweeps of the layered and annealing solvers against references written from their definitions:
@@ -88,7 +91,7 @@ class SweeperReferenceTest {
             List<int[]> classes = Sweeper.colour(g);
             // a proper colouring: no edge inside a class, every node in exactly one class, greedy = smallest colour
             int[] colour = new int[12];
-            java.util.Arrays.fill(colour, -1);
+            Arrays.fill(colour, -1);
             for (int c = 0; c < classes.size(); c++) {
                 for (int i : classes.get(c)) {
                     assertEquals(-1, colour[i]);
@@ -97,7 +100,7 @@ class SweeperReferenceTest {
             }
             for (int i = 0; i < 12; i++) {
                 assertTrue(colour[i] >= 0);
-                java.util.Set<Integer> nb = new java.util.HashSet<>();
+                Set<Integer> nb = new HashSet<>();
                 for (int j = 0; j < i; j++) {
                     if (au[i][j] != 0 || au[j][i] != 0) {
                         assertNotEquals(colour[i], colour[j], "adjacent " + i + ", " + j);

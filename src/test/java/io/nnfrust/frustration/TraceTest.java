@@ -13,9 +13,14 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
+import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.onnx.OnnxImporter;
+import io.nnfrust.testing.RandomNetworks;
+import org.junit.jupiter.api.Timeout;
 
 /** The energy trace of the solvers: every k-th step, nothing when off, from the initial spins to the result. */
-@org.junit.jupiter.api.Timeout(60)
+@Timeout(60)
 class TraceTest {
     private static SolverOptions options(long nu, int sweeps, double t0, double t1, long trace) {
         return new SolverOptions(nu, -1, sweeps, t0, t1, false, trace);
@@ -42,9 +47,9 @@ class TraceTest {
 
     @Test
     void layeredTraceStartsAtTheInitialSpinsAndEndsAtTheResult() {
-        io.nnfrust.graph.SignedGraph g = io.nnfrust.onnx.OnnxImporter.importModel(
-                io.nnfrust.testing.RandomNetworks.build(2, false), "r", "r", "-",
-                io.nnfrust.model.ImportOptions.DEFAULT).graph();
+        SignedGraph g = OnnxImporter.importModel(
+                RandomNetworks.build(2, false), "r", "r", "-",
+                ImportOptions.DEFAULT).graph();
         SpinGlass glass = new SpinGlass(g);
         LayeredDescent solver = new LayeredDescent();
         assertEquals("layered", solver.name());
@@ -63,9 +68,9 @@ class TraceTest {
 
     @Test
     void algorithm1TraceHasEveryFlipFromTheStartToTheResult() {
-        io.nnfrust.graph.SignedGraph g = io.nnfrust.onnx.OnnxImporter.importModel(
-                io.nnfrust.testing.RandomNetworks.build(3, false), "r", "r", "-",
-                io.nnfrust.model.ImportOptions.DEFAULT).graph();
+        SignedGraph g = OnnxImporter.importModel(
+                RandomNetworks.build(3, false), "r", "r", "-",
+                ImportOptions.DEFAULT).graph();
         SpinGlass glass = new SpinGlass(g);
         for (String name : new String[] {"algorithm1", "algorithm1-first"}) {
             RestartResult r = Solvers.byName(name).solve(glass, new SplittableRandom(9),

@@ -10,12 +10,13 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Convolution and pooling blocks against a brute-force Toeplitz construction written from the definition:
  * output (co, oh, ow) reads input (ci, oh*s + i*d - padTop, ow*s + j*d - padLeft); padding taps are not edges.
  */
-@org.junit.jupiter.api.Timeout(60)
+@Timeout(60)
 class BlockReferenceTest {
     @Test
     void convolutionBlocksEqualBruteForceToeplitz() {

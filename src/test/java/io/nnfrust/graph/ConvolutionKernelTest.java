@@ -11,6 +11,8 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The fast convolution products ({@link ConvolutionKernel}, with and without the Vector API) against the
@@ -97,13 +99,13 @@ class ConvolutionKernelTest {
         int plane = b.input().planeSize(), outPlane = b.outputCount() / b.outChannels();
         for (int c = 0; c < b.input().channels; c++) {
             if (r.nextInt(3) == 0) {
-                java.util.Arrays.fill(x, b.input().base(c), b.input().base(c) + plane, r.nextBoolean() ? 0.0 : -0.0);
+                Arrays.fill(x, b.input().base(c), b.input().base(c) + plane, r.nextBoolean() ? 0.0 : -0.0);
             }
         }
         for (int c = 0; c < b.outChannels(); c++) {
             if (r.nextInt(3) == 0) {
                 int at = b.outputOffset() + c * outPlane;
-                java.util.Arrays.fill(x, at, at + outPlane, r.nextBoolean() ? 0.0 : -0.0);
+                Arrays.fill(x, at, at + outPlane, r.nextBoolean() ? 0.0 : -0.0);
             }
         }
         double[] want = y0.clone(), wantT = y0.clone();
@@ -140,7 +142,7 @@ class ConvolutionKernelTest {
     }
 
     private static int[] subset(SplittableRandom r, int n) {
-        return java.util.stream.IntStream.range(0, n).filter(i -> r.nextBoolean()).toArray();
+        return IntStream.range(0, n).filter(i -> r.nextBoolean()).toArray();
     }
 
     /** [0, n) cut at up to three random points. */

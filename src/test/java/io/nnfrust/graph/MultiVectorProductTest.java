@@ -17,6 +17,8 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.nnfrust.nullmodel.ShuffledEdges;
+import java.util.Arrays;
 
 /**
  * Products with several vectors at once ({@link EdgeBlock#multiplyMany}, {@link SignedGraph#multiplyMany},
@@ -147,7 +149,7 @@ class MultiVectorProductTest {
                 if (seed <= 2) {
                     checkGraph(g.absolute(), r);
                     checkGraph(g.explicit(), r);
-                    checkGraph(new io.nnfrust.nullmodel.ShuffledEdges().apply(g, seed), r);
+                    checkGraph(new ShuffledEdges().apply(g, seed), r);
                 }
             }
         }
@@ -299,7 +301,7 @@ class MultiVectorProductTest {
         }
         for (double[] column : x) {
             if (kind < 5 || r.nextBoolean()) {
-                java.util.Arrays.fill(column, at, at + size, r.nextBoolean() ? 0.0 : -0.0);
+                Arrays.fill(column, at, at + size, r.nextBoolean() ? 0.0 : -0.0);
             }
         }
     }
@@ -357,7 +359,7 @@ class MultiVectorProductTest {
         if (zeros == 2) {
             for (int k = 0; k < cout * inPer; k++) {
                 if (r.nextInt(4) == 0) {
-                    java.util.Arrays.fill(w, k * taps, (k + 1) * taps, 0f);
+                    Arrays.fill(w, k * taps, (k + 1) * taps, 0f);
                 }
             }
         } else if (zeros == 3) {

@@ -3,6 +3,7 @@ package io.nnfrust.graph;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import java.util.SplittableRandom;
 
 class WindowGeometryTest {
     @Test
@@ -25,7 +26,7 @@ class WindowGeometryTest {
 
     @Test
     void validTapCountEqualsBruteForce() {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        SplittableRandom r = new SplittableRandom(3);
         for (int t = 0; t < 500; t++) {
             int in = 1 + r.nextInt(9), k = 1 + r.nextInt(4), s = 1 + r.nextInt(3), d = 1 + r.nextInt(2);
             int pb = r.nextInt(3), pe = r.nextInt(3);

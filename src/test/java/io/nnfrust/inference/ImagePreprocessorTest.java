@@ -10,6 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageWriter;
+import org.junit.jupiter.api.Assumptions;
 
 class ImagePreprocessorTest {
     @TempDir
@@ -93,7 +101,7 @@ class ImagePreprocessorTest {
         assertTrue(e.getMessage().contains("n01440764_fake.JPEG"), e.getMessage());
         Path cut = dir.resolve("cut.jpg");
         byte[] whole = Files.readAllBytes(jpg);
-        Files.write(cut, java.util.Arrays.copyOf(whole, 40));
+        Files.write(cut, Arrays.copyOf(whole, 40));
         assertThrows(NnfrustException.class, () -> ImagePreprocessor.decodeRgb(cut));
     }
 
@@ -103,17 +111,17 @@ class ImagePreprocessorTest {
         // transform 0) as Photoshop writes them: ink stored inverted, 255 = no ink. Four stripes: no ink (white),
         // full cyan (0,255,255), full ink everywhere (black), black ink only (black).
         var writers = ImageIO.getImageWritersByFormatName("jpeg");
-        javax.imageio.ImageWriter writer = null;
+        ImageWriter writer = null;
         while (writers.hasNext()) {
             var w = writers.next();
             if (w.getClass().getName().contains("twelvemonkeys")) {
                 writer = w;
             }
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(writer != null, "skipped: no TwelveMonkeys JPEG writer");
+        Assumptions.assumeTrue(writer != null, "skipped: no TwelveMonkeys JPEG writer");
         int[][] inverted = {{255, 255, 255, 255}, {0, 255, 255, 255}, {0, 0, 0, 0}, {255, 255, 255, 0}};
         int[][] expected = {{255, 255, 255}, {0, 255, 255}, {0, 0, 0}, {0, 0, 0}};
-        var raster = java.awt.image.Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, 64, 64, 4, null);
+        var raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 64, 64, 4, null);
         for (int y = 0; y < 64; y++) {
             for (int x = 0; x < 64; x++) {
                 raster.setPixel(x, y, inverted[x / 16]);
@@ -122,9 +130,9 @@ class ImagePreprocessorTest {
         Path cmyk = dir.resolve("cmyk.jpg");
         try (var out = ImageIO.createImageOutputStream(cmyk.toFile())) {
             writer.setOutput(out);
-            writer.write(null, new javax.imageio.IIOImage(raster, null, null), writer.getDefaultWriteParam());
+            writer.write(null, new IIOImage(raster, null, null), writer.getDefaultWriteParam());
         } catch (Exception unsupported) {
-            org.junit.jupiter.api.Assumptions.abort("skipped: cannot write a CMYK JPEG here: " + unsupported);
+            Assumptions.abort("skipped: cannot write a CMYK JPEG here: " + unsupported);
         } finally {
             writer.dispose();
         }
@@ -184,7 +192,7 @@ class ImagePreprocessorTest {
     @Test
     void truncatedJpegsAreSkippedNotUsedPartially() throws Exception {
         BufferedImage im = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
-        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        SplittableRandom r = new SplittableRandom(3);
         for (int y = 0; y < 240; y++) {
             for (int x = 0; x < 320; x++) {
                 im.setRGB(x, y, r.nextInt(1 << 24));
@@ -197,18 +205,18 @@ class ImagePreprocessorTest {
         ImagePreprocessor.decodeRgb(whole);
         for (int keep : new int[] {bytes.length / 3, bytes.length - 2}) {
             Path cut = dir.resolve("cut" + keep + ".jpg");
-            Files.write(cut, java.util.Arrays.copyOf(bytes, keep));
+            Files.write(cut, Arrays.copyOf(bytes, keep));
             assertTrue(ImagePreprocessor.endsEarly(cut), "no end-of-image marker after the scan");
             NnfrustException e = assertThrows(NnfrustException.class, () -> ImagePreprocessor.decodeRgb(cut));
             assertTrue(e.getMessage().contains("truncated"), e.getMessage());
-            var batch = ImageSet.load(java.util.List.of(whole, cut), new ImagePreprocessor(
+            var batch = ImageSet.load(List.of(whole, cut), new ImagePreprocessor(
                     ImagePreprocessor.Preset.RAW, 64, 64, 64), 3 * 64 * 64);
-            assertEquals(java.util.List.of(whole), batch.files());
+            assertEquals(List.of(whole), batch.files());
             assertTrue(batch.skipped().get(0).reason().startsWith("truncated"), batch.skipped().get(0).reason());
         }
         // trailing bytes after the end marker are harmless
         Path padded = dir.resolve("padded.jpg");
-        byte[] more = java.util.Arrays.copyOf(bytes, bytes.length + 100);
+        byte[] more = Arrays.copyOf(bytes, bytes.length + 100);
         Files.write(padded, more);
         assertFalse(ImagePreprocessor.endsEarly(padded));
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.List;
 
 /**
  * A zero Pad read by an AveragePool means: the padded zeros count in each window's mean (ONNX operators
@@ -42,7 +43,7 @@ class PadAveragePoolTest {
                 expected[i * ow + j] = (p[i][j] + p[i][j + 1] + p[i + 1][j] + p[i + 1][j + 1]) / 4f;
             }
         }
-        try (InferenceSession s = new InferenceSession(m, net, java.util.List.of(),
+        try (InferenceSession s = new InferenceSession(m, net, List.of(),
                 InferenceSession.Precision.FLOAT32, 1)) {
             assertArrayEquals(expected, s.run(in, 1).get(net.outputName()), 1e-6f);
         }

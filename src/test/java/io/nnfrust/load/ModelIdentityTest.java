@@ -18,6 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.model.WeightInit;
 
 /**
  * The model identity every result carries (SHA-256, weights' origin, input shape, conventions) and the check that
@@ -47,7 +49,7 @@ class ModelIdentityTest {
         assertEquals("as stored in the file", ModelIdentity.weights(fromFile));
         assertFalse(ModelIdentity.isZoo(fromFile));
         assertTrue(ModelIdentity.isZoo(zoo.network()));
-        assertEquals("random " + io.nnfrust.model.WeightInit.HE_NORMAL.label()
+        assertEquals("random " + WeightInit.HE_NORMAL.label()
                 + " initialisation, seed 3 (zoo: not trained)", ModelIdentity.weights(zoo.network()));
         // identity JSON: zoo object with its parameters, input shape, node count, options
         JsonNode id = ModelIdentity.toJson(M, ModelLoader.load("zoo:shufflenet?groups=8&width=1.0",
@@ -88,13 +90,13 @@ class ModelIdentityTest {
 
         // the same source recorded at another rank: its hash may differ (zoo models are generated per size), and
         // the shape is the difference named
-        var odd = (com.fasterxml.jackson.databind.node.ObjectNode) id.deepCopy();
+        var odd = (ObjectNode) id.deepCopy();
         odd.put("sha256", "abc");
         odd.putArray("inputShape").add(1).add(3).add(40);
         assertEquals("x was computed at input 1x3x40, this run uses 1x3x40x40 (--input-size); way",
                 message(() -> ModelIdentity.requireSame(odd, a, "x", "way")));
         // the same source at the same size with another hash: the file changed (e.g. retrained in place)
-        var changed = (com.fasterxml.jackson.databind.node.ObjectNode) id.deepCopy();
+        var changed = (ObjectNode) id.deepCopy();
         changed.put("sha256", "0123456789abcdef");
         m = message(() -> ModelIdentity.requireSame(changed, a, "x", "way"));
         assertTrue(m.startsWith("x was computed on another model (zoo:squeezenet1.1?seed=3, sha256 0123456789ab…)"), m);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
+import io.nnfrust.util.NnfrustException;
 
 class LambdaMonotonicityTest {
     /** F(λ) = #{|Ω − 0.5| > λ}/N by definition. */
@@ -112,10 +113,10 @@ class LambdaMonotonicityTest {
         assertArrayEquals(new double[] {0.5, 0.5 * Math.pow(100, 0.25), 5, 0.5 * Math.pow(100, 0.75), 50},
                 a.amplitudes(), 1e-12);
         assertArrayEquals(new double[] {1, 2, 3}, AmplitudeSchedule.parse("1:3", 3, "linear").amplitudes(), 1e-15);
-        assertThrows(io.nnfrust.util.NnfrustException.class, () -> AmplitudeSchedule.parse("0:1", 5, "log"));
-        assertThrows(io.nnfrust.util.NnfrustException.class, () -> AmplitudeSchedule.parse("2:1", 5, "log"));
-        assertThrows(io.nnfrust.util.NnfrustException.class, () -> AmplitudeSchedule.parse("1:x", 5, "log"));
-        assertThrows(io.nnfrust.util.NnfrustException.class, () -> AmplitudeSchedule.parse("1:2", 5, "cubic"));
+        assertThrows(NnfrustException.class, () -> AmplitudeSchedule.parse("0:1", 5, "log"));
+        assertThrows(NnfrustException.class, () -> AmplitudeSchedule.parse("2:1", 5, "log"));
+        assertThrows(NnfrustException.class, () -> AmplitudeSchedule.parse("1:x", 5, "log"));
+        assertThrows(NnfrustException.class, () -> AmplitudeSchedule.parse("1:2", 5, "cubic"));
     }
 
     @Test

@@ -21,6 +21,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.nnfrust.graph.IdentityBlock;
+import io.nnfrust.graph.PerEdgeConvolutionBlock;
+import io.nnfrust.graph.PoolingBlock;
+import io.nnfrust.testing.Edges;
+import io.nnfrust.util.FeistelPermutation;
+import io.nnfrust.util.NnfrustException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.io.TempDir;
 
 class NullModelTest {
     private static SignedGraph network(long seed) {
@@ -63,7 +79,7 @@ class NullModelTest {
                     entryOf.put((double) k0[e], e);
                 }
                 assertEquals(k0.length, entryOf.size(), "test needs distinct kernel values");
-                java.util.List<Double> w0 = new java.util.ArrayList<>(), w1 = new java.util.ArrayList<>();
+                List<Double> w0 = new ArrayList<>(), w1 = new ArrayList<>();
                 c0.forEachEdge((s0, t0, w) -> w0.add(w));
                 c1.forEachEdge((s0, t0, w) -> w1.add(w));
                 assertEquals(w0.size(), w1.size());
@@ -155,9 +171,9 @@ class NullModelTest {
     }
 
     private static double[] learnableEdgeWeights(SignedGraph g) {
-        java.util.List<Double> w = new java.util.ArrayList<>();
+        List<Double> w = new ArrayList<>();
         for (EdgeBlock b : g.blocks()) {
-            if (!(b instanceof io.nnfrust.graph.PoolingBlock || b instanceof io.nnfrust.graph.IdentityBlock)) {
+            if (!(b instanceof PoolingBlock || b instanceof IdentityBlock)) {
                 b.forEachEdge((s, t, x) -> w.add(x));
             }
         }
@@ -176,19 +192,19 @@ class NullModelTest {
         assertArrayEquals(learnableEdgeWeights(g), learnableEdgeWeights(n2), 0.0, "same multiset of edge weights");
         for (int k = 0; k < g.blocks().size(); k++) {
             EdgeBlock x = g.blocks().get(k);
-            if (x instanceof io.nnfrust.graph.PoolingBlock || x instanceof io.nnfrust.graph.IdentityBlock) {
+            if (x instanceof PoolingBlock || x instanceof IdentityBlock) {
                 assertSame(x, n2.blocks().get(k), "pooling and residual edges are never changed");
             }
         }
         // weight sharing destroyed: the edges of one kernel entry no longer share one value
         EdgeBlock conv = null;
         for (EdgeBlock x : n2.blocks()) {
-            if (x instanceof io.nnfrust.graph.PerEdgeConvolutionBlock) {
+            if (x instanceof PerEdgeConvolutionBlock) {
                 conv = x;
                 break;
             }
         }
-        java.util.Set<Double> values = new java.util.HashSet<>();
+        Set<Double> values = new HashSet<>();
         conv.forEachEdge((s, t, w) -> values.add(w));
         EdgeBlock original = g.blocks().get(n2.blocks().indexOf(conv));
         assertTrue(values.size() > ((ConvolutionBlock) original).kernel().length, "weights must no longer be shared");
@@ -202,7 +218,7 @@ class NullModelTest {
         SignedGraph n2 = new ShuffledEdges().apply(network(4), 2);
         CsrMatrix csr = CsrMatrix.of(n2);
         int n = n2.nodeCount();
-        java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+        SplittableRandom r = new SplittableRandom(1);
         double[] x = new double[n];
         for (int i = 0; i < n; i++) {
             x[i] = r.nextDouble() - 0.5;
@@ -219,11 +235,11 @@ class NullModelTest {
             abs += Math.abs(v);
         }
         assertEquals(abs, n2.absWeightSum(), 1e-9 * abs);
-        java.util.List<io.nnfrust.testing.Edges.Edge> out = new java.util.ArrayList<>();
+        List<Edges.Edge> out = new ArrayList<>();
         for (int v = 0; v < n; v++) {
-            n2.forEachOutEdge(v, (s, t, w) -> out.add(new io.nnfrust.testing.Edges.Edge(s, t, w)));
+            n2.forEachOutEdge(v, (s, t, w) -> out.add(new Edges.Edge(s, t, w)));
         }
-        assertEquals(io.nnfrust.testing.Edges.ofCsr(csr), io.nnfrust.testing.Edges.sorted(out));
+        assertEquals(Edges.ofCsr(csr), Edges.sorted(out));
         // |A| of the N2 graph agrees with the explicit absolute values
         assertEquals(abs, n2.absolute().absWeightSum(), 1e-9 * abs);
     }
@@ -234,19 +250,19 @@ class NullModelTest {
      * unmapped memory, and no file is left in the mapping folder.
      */
     @Test
-    void n2MappedOffHeapEqualsN2OnTheHeap(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void n2MappedOffHeapEqualsN2OnTheHeap(@TempDir Path dir) throws Exception {
         String before = System.getProperty("nnfrust.n2.dir");
         System.setProperty("nnfrust.n2.dir", dir.toString());
         try {
             SignedGraph g = network(4);
             SignedGraph heap = new ShuffledEdges().apply(g, 7, ShuffledEdges.Storage.HEAP);
             SignedGraph mapped = new ShuffledEdges().apply(g, 7, ShuffledEdges.Storage.MAPPED);
-            long mappedBlocks = mapped.blocks().stream().filter(b -> b instanceof io.nnfrust.graph.PerEdgeConvolutionBlock pe
+            long mappedBlocks = mapped.blocks().stream().filter(b -> b instanceof PerEdgeConvolutionBlock pe
                     && pe.store().isMapped()).count();
             assertTrue(mappedBlocks > 0, "no convolution was mapped");
-            assertTrue(heap.blocks().stream().noneMatch(b -> b instanceof io.nnfrust.graph.PerEdgeConvolutionBlock pe
+            assertTrue(heap.blocks().stream().noneMatch(b -> b instanceof PerEdgeConvolutionBlock pe
                     && pe.store().isMapped()));
-            try (var files = java.nio.file.Files.list(dir)) {
+            try (var files = Files.list(dir)) {
                 assertEquals(0, files.count(), "the mapped file is deleted once mapped");
             }
             CsrMatrix a = CsrMatrix.of(heap), b = CsrMatrix.of(mapped);
@@ -254,11 +270,11 @@ class NullModelTest {
             assertArrayEquals(a.value, b.value, 0.0);
             int n = g.nodeCount();
             double[] x = new double[n];
-            java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+            SplittableRandom r = new SplittableRandom(3);
             for (int i = 0; i < n; i++) {
                 x[i] = r.nextDouble() - 0.5;
             }
-            for (java.util.function.Function<SignedGraph, SignedGraph> view : java.util.List.<java.util.function.Function<SignedGraph, SignedGraph>>of(
+            for (Function<SignedGraph, SignedGraph> view : List.<Function<SignedGraph, SignedGraph>>of(
                     v -> v, SignedGraph::absolute, v -> new SignedGraph(v.nodeSets(), v.blocks().stream().map(EdgeBlock::pattern).toList()))) {
                 double[] y1 = new double[n], y2 = new double[n];
                 view.apply(heap).multiply(x, y1, true);
@@ -276,7 +292,7 @@ class NullModelTest {
             new ShuffledEdges().release(mapped);
             new ShuffledEdges().release(mapped); // twice is harmless
             double[] y = new double[n];
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> mapped.multiply(x, y, false));
+            Assertions.assertThrows(IllegalStateException.class, () -> mapped.multiply(x, y, false));
             heap.multiply(x, y, false); // releasing one graph leaves others alone
         } finally {
             if (before == null) {
@@ -308,8 +324,8 @@ class NullModelTest {
             assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, below));
             assertEquals(ShuffledEdges.Storage.MAPPED, ShuffledEdges.storageFor(g, above));
             System.setProperty("nnfrust.n2.storage", "disk");
-            io.nnfrust.util.NnfrustException e = org.junit.jupiter.api.Assertions.assertThrows(
-                    io.nnfrust.util.NnfrustException.class, () -> ShuffledEdges.storageFor(g, 1));
+            NnfrustException e = Assertions.assertThrows(
+                    NnfrustException.class, () -> ShuffledEdges.storageFor(g, 1));
             assertTrue(e.getMessage().contains("heap, mapped, auto"), e.getMessage());
         } finally {
             if (before == null) {
@@ -334,25 +350,25 @@ class NullModelTest {
         int at = 0;
         for (EdgeBlock b : g.blocks()) {
             if (b instanceof ConvolutionBlock c) {
-                io.nnfrust.graph.PerEdgeConvolutionBlock.canonicalOrder(c, source, at);
+                PerEdgeConvolutionBlock.canonicalOrder(c, source, at);
                 at += (int) c.edgeCount();
-            } else if (b instanceof io.nnfrust.graph.DenseBlock d) {
+            } else if (b instanceof DenseBlock d) {
                 System.arraycopy(d.matrix(), 0, source, at, d.matrix().length);
                 at += d.matrix().length;
             }
         }
         assertEquals(total, at);
-        io.nnfrust.util.FeistelPermutation pi = new io.nnfrust.util.FeistelPermutation(total, seed);
+        FeistelPermutation pi = new FeistelPermutation(total, seed);
         SignedGraph n2 = new ShuffledEdges().apply(g, seed);
         long e = 0;
         for (EdgeBlock b : n2.blocks()) {
-            if (b instanceof io.nnfrust.graph.PerEdgeConvolutionBlock p) {
+            if (b instanceof PerEdgeConvolutionBlock p) {
                 for (long k = 0; k < p.edgeCount(); k++, e++) {
                     float expected = source[(int) pi.inverse(e)];
                     assertEquals(expected, p.canonicalWeight(k), 0.0, "edge " + e);
                     assertEquals(expected, ShuffledEdges.weightOf(g, seed, e), 0.0, "pointwise query, edge " + e);
                 }
-            } else if (b instanceof io.nnfrust.graph.DenseBlock d) {
+            } else if (b instanceof DenseBlock d) {
                 for (float w : d.matrix()) {
                     assertEquals(source[(int) pi.inverse(e)], w, 0.0);
                     e++;

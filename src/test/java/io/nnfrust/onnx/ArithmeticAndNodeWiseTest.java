@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
+import ai.onnx.proto.OnnxMl;
+import io.nnfrust.model.BatchNormConvention;
 
 /**
  * Element-wise arithmetic and node-wise activations, each on a small network x [1,2,4,4] -> conv a (3 channels)
@@ -27,7 +29,7 @@ class ArithmeticAndNodeWiseTest {
     }
 
     /** x -> conv a -> conv b (both 3 channels, 4x4, padding 1); the extra nodes read "a" and "b" and write "y". */
-    static ModelProto with(List<NodeProto> extra, List<ai.onnx.proto.OnnxMl.TensorProto> consts) {
+    static ModelProto with(List<NodeProto> extra, List<OnnxMl.TensorProto> consts) {
         OnnxGraphBuilder bld = new OnnxGraphBuilder("ar", 2, WeightInit.HE_NORMAL);
         String x = bld.input("x", 2, 4, 4);
         String a = bld.conv("a", x, 3, 3, 1, 1, 1, false);
@@ -62,7 +64,7 @@ class ArithmeticAndNodeWiseTest {
                 .setType(AttributeProto.AttributeType.FLOAT).setF(v)).build();
     }
 
-    static ai.onnx.proto.OnnxMl.TensorProto k(String name, int[] dims, float... v) {
+    static OnnxMl.TensorProto k(String name, int[] dims, float... v) {
         return OnnxTensors.floatTensor(name, dims, v);
     }
 
@@ -84,8 +86,8 @@ class ArithmeticAndNodeWiseTest {
     @Test
     void constantsActOnNodes() {
         Network ref = reference();
-        ai.onnx.proto.OnnxMl.TensorProto bias = k("k", new int[] {1, 3, 1, 1}, 0.5f, -1f, 2f);
-        ai.onnx.proto.OnnxMl.TensorProto pos = k("p", new int[] {1}, 2.5f);
+        OnnxMl.TensorProto bias = k("k", new int[] {1, 3, 1, 1}, 0.5f, -1f, 2f);
+        OnnxMl.TensorProto pos = k("p", new int[] {1}, 2.5f);
         for (NodeProto n : new NodeProto[] {node("Add", "y", "a", "k"), node("Add", "y", "k", "a"),
                 node("Sub", "y", "a", "k")}) {
             Network net = load(with(List.of(n), List.of(bias)), ImportOptions.DEFAULT);
@@ -182,12 +184,12 @@ class ArithmeticAndNodeWiseTest {
 
     @Test
     void batchNormFoldsIntoTheConvolutionOrActsOnNodes() {
-        ai.onnx.proto.OnnxMl.TensorProto[] bn = {k("g", new int[] {3}, 2f, -0.5f, 1f), k("be", new int[] {3}, 0, 1, 0),
+        OnnxMl.TensorProto[] bn = {k("g", new int[] {3}, 2f, -0.5f, 1f), k("be", new int[] {3}, 0, 1, 0),
                 k("mu", new int[] {3}, 0.1f, 0.2f, 0.3f), k("var", new int[] {3}, 4f, 1f, 0.25f)};
         NodeProto n = withF(node("BatchNormalization", "y", "a", "g", "be", "mu", "var"), "epsilon", 0f);
         ModelProto m = with(List.of(n), List.of(bn));
         Network ref = reference(), fold = load(m, ImportOptions.DEFAULT),
-                nodes = load(m, ImportOptions.DEFAULT.withBatchNorm(io.nnfrust.model.BatchNormConvention.NODE));
+                nodes = load(m, ImportOptions.DEFAULT.withBatchNorm(BatchNormConvention.NODE));
         assertEquals(ref.graph().edgeCount(), fold.graph().edgeCount());
         assertEquals(ref.graph().absWeightSum(), nodes.graph().absWeightSum(), 1e-12, "node: weights untouched");
         // fold: a's weights of channel c scaled by gamma_c / sqrt(var_c + eps) = 1, -0.5, 2

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /**
  * A fast cross-section of the PyTorch-export corpus, one file per test, for mutation testing (PIT runs only the
@@ -56,7 +57,7 @@ class CorpusSmokeTest {
     }
 
     /** BatchNorm folding (training-mode export, BatchNorm kept) against ONNX Runtime on the eval-mode export. */
-    @org.junit.jupiter.api.Test
+    @Test
     void batchNormFoldingMatchesOnnxRuntime() throws Exception {
         var eval = TorchvisionCorpusTest.proto("resnet18-linear-eval.onnx");
         var train = TorchvisionCorpusTest.proto("resnet18-linear-train.onnx");

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import com.google.protobuf.ByteString;
+import java.util.Arrays;
 
 /**
  * Fuzzing of the importer with a seeded mutator of valid models: attributes (values, types, removal), initializer
@@ -91,7 +93,7 @@ class ImportFuzzTest {
                 imported++;
                 if (net.graph().nodeCount() <= MAX_NODES_FOR_PRODUCT) {
                     double[] x = new double[net.graph().nodeCount()], y = new double[x.length];
-                    java.util.Arrays.fill(x, 1);
+                    Arrays.fill(x, 1);
                     net.graph().multiply(x, y);
                     net.graph().multiplyTranspose(x, y);
                     double a = net.graph().absWeightSum();
@@ -148,7 +150,7 @@ class ImportFuzzTest {
                         }
                     }
                     case FLOAT -> a.setF(new float[] {Float.NaN, Float.POSITIVE_INFINITY, -1f, 0f, 1e30f}[r.nextInt(5)]);
-                    case STRING -> a.setS(com.google.protobuf.ByteString.copyFromUtf8(
+                    case STRING -> a.setS(ByteString.copyFromUtf8(
                             new String[] {"", "SAME_UPPER", "VALID", "bogus", "NOTSET"}[r.nextInt(5)]));
                     default -> a.setType(AttributeProto.AttributeType.forNumber(r.nextInt(1, 10)));
                 }

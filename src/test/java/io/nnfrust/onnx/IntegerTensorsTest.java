@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Arrays;
 
 /**
  * Integer tensors (shapes, axes, Slice bounds, Gather indices written by exporters) in every encoding the ONNX
@@ -108,7 +109,7 @@ class IntegerTensorsTest {
                 for (int i = 0; i < n; i++) {
                     v[i] = value(r, type);
                 }
-                String what = OnnxTensors.typeName(type) + " " + java.util.Arrays.toString(dims);
+                String what = OnnxTensors.typeName(type) + " " + Arrays.toString(dims);
                 for (TensorProto t : new TensorProto[] {raw(type, v, n, dims), typed(type, v, n, dims)}) {
                     assertArrayEquals(v, OnnxTensors.longs(t), what + (t.hasRawData() ? " raw" : " typed"));
                     if (type == DataType.INT64_VALUE || type == DataType.INT32_VALUE) {

@@ -19,6 +19,7 @@ import static io.nnfrust.onnx.ArithmeticAndNodeWiseTest.with;
 import static io.nnfrust.onnx.ArithmeticAndNodeWiseTest.withF;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import ai.onnx.proto.OnnxMl;
 
 /**
  * The edges of the node-wise operators' rules: which activations zero nodes as a ReLU does (the active subnetwork
@@ -30,7 +31,7 @@ class NodeWiseBoundaryTest {
         return n.probes().stream().filter(p -> p.kind() == StateProbe.Kind.RELU && p.tensor().equals(tensor)).count();
     }
 
-    private static Network one(NodeProto n, ai.onnx.proto.OnnxMl.TensorProto... consts) {
+    private static Network one(NodeProto n, OnnxMl.TensorProto... consts) {
         return load(with(List.of(n), List.of(consts)), ImportOptions.DEFAULT);
     }
 
@@ -64,7 +65,7 @@ class NodeWiseBoundaryTest {
         assertEquals(ref.parameters() + 3, prelu.parameters(), "PRelu's slopes are parameters");
     }
 
-    private static final ai.onnx.proto.OnnxMl.TensorProto[] BN = {k("g", new int[] {3}, 2f, 1f, 1f),
+    private static final OnnxMl.TensorProto[] BN = {k("g", new int[] {3}, 2f, 1f, 1f),
             k("be", new int[] {3}, 0, 1, 0), k("mu", new int[] {3}, 0, 0, 0), k("var", new int[] {3}, 0f, 1f, 3f)};
 
     /** Σ|w| of the edges into conv a's channels (nodes 32..79). */

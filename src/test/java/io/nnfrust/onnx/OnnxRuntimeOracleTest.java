@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import io.nnfrust.model.WeightInit;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 
 /**
  * ONNX Runtime as an independent oracle of the whole importer: for a linear network with zero biases (convs
@@ -25,10 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * must agree with ONNX Runtime's under both Add conventions.
  */
 class OnnxRuntimeOracleTest {
-    @org.junit.jupiter.api.Test
+    @Test
     void autoPadAndNodeWiseOperatorsAgreeWithOnnxRuntime() throws Exception {
-        io.nnfrust.onnx.OnnxGraphBuilder b = new io.nnfrust.onnx.OnnxGraphBuilder("autopad", 3,
-                io.nnfrust.model.WeightInit.XAVIER_UNIFORM);
+        OnnxGraphBuilder b = new OnnxGraphBuilder("autopad", 3,
+                WeightInit.XAVIER_UNIFORM);
         String x = b.input("x", 2, 9, 10);
         x = b.convAutoPad("same_upper", x, 3, 3, 2, "SAME_UPPER");
         x = b.nodeWise("Identity", x);
@@ -86,7 +89,7 @@ class OnnxRuntimeOracleTest {
         }
         try (so; OrtSession s = env.createSession(proto.toByteArray(), so);
              OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x),
-                     java.util.Arrays.stream(shape).asLongStream().toArray());
+                     Arrays.stream(shape).asLongStream().toArray());
              OrtSession.Result res = s.run(Map.of(net.inputName(), t))) {
             FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
             expected = new float[fb.remaining()];

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
+import ai.onnx.proto.OnnxMl;
+import java.util.Arrays;
 
 /**
  * The shape algebra of the importer against brute force written from numpy's and ONNX's definitions: broadcasting
@@ -184,7 +186,7 @@ class ShapeOpsTest {
             List<Integer> sel = pythonSlice(b, e, s, dims[a]);
             int[] want = dims.clone();
             want[a] = sel.size();
-            assertArrayEquals(want, spec.outDims(), "dims " + java.util.Arrays.toString(dims) + " axis " + a + " "
+            assertArrayEquals(want, spec.outDims(), "dims " + Arrays.toString(dims) + " axis " + a + " "
                     + b + ":" + e + ":" + s);
             int[] map = spec.sourceIndex(dims);
             assertEquals(size(want), map.length);
@@ -196,10 +198,10 @@ class ShapeOpsTest {
         }
         // attributes (opset 1-9) give the same as inputs; malformed specs are one-line errors
         NodeProto attrs = NodeProto.newBuilder().setOpType("Slice").setName("a")
-                .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("starts")
-                        .setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(1))
-                .addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("ends")
-                        .setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(-1)).build();
+                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("starts")
+                        .setType(OnnxMl.AttributeProto.AttributeType.INTS).addInts(1))
+                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("ends")
+                        .setType(OnnxMl.AttributeProto.AttributeType.INTS).addInts(-1)).build();
         assertArrayEquals(new int[] {3, 2}, ShapeOps.sliceSpec(attrs, new int[] {5, 2}, null, null, null, null, "a")
                 .outDims());
         int[] d = {4, 4};

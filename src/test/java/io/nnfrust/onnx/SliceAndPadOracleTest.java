@@ -11,6 +11,13 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.nnfrust.util.NnfrustException;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Slice and Pad against ONNX Runtime on random specifications: starts and ends negative, past either end and at
@@ -89,15 +96,15 @@ class SliceAndPadOracleTest {
 
     /** Shape of ONNX Runtime's output for a zero input. */
     private static long[] ortShape(ModelProto m) throws Exception {
-        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         var in = m.getGraph().getInput(0).getType().getTensorType().getShape();
         long[] shape = in.getDimList().stream().mapToLong(d -> d.getDimValue()).toArray();
-        int n = (int) java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y);
-        try (ai.onnxruntime.OrtSession s = env.createSession(m.toByteArray(), new ai.onnxruntime.OrtSession.SessionOptions());
-             ai.onnxruntime.OnnxTensor t = ai.onnxruntime.OnnxTensor.createTensor(env,
-                     java.nio.FloatBuffer.wrap(new float[n]), shape);
-             ai.onnxruntime.OrtSession.Result res = s.run(java.util.Map.of("x", t))) {
-            return ((ai.onnxruntime.OnnxTensor) res.get(0)).getInfo().getShape();
+        int n = (int) Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+        try (OrtSession s = env.createSession(m.toByteArray(), new OrtSession.SessionOptions());
+             OnnxTensor t = OnnxTensor.createTensor(env,
+                     FloatBuffer.wrap(new float[n]), shape);
+             OrtSession.Result res = s.run(Map.of("x", t))) {
+            return ((OnnxTensor) res.get(0)).getInfo().getShape();
         }
     }
 
@@ -109,8 +116,8 @@ class SliceAndPadOracleTest {
             ModelProto m = sliced(seed, false);
             try {
                 OnnxImporter.importModel(m, "s", "s", "-", ImportOptions.DEFAULT);
-            } catch (io.nnfrust.util.NnfrustException e) { // refused as empty: ONNX Runtime must find it empty too
-                assertEquals(0, java.util.Arrays.stream(ortShape(sliced(seed, true))).reduce(1, (x, z) -> x * z),
+            } catch (NnfrustException e) { // refused as empty: ONNX Runtime must find it empty too
+                assertEquals(0, Arrays.stream(ortShape(sliced(seed, true))).reduce(1, (x, z) -> x * z),
                         e.getMessage());
                 assertTrue(e.getMessage().contains("is empty"), e.getMessage());
                 continue;

@@ -20,6 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import ai.onnx.proto.OnnxMl;
+import io.nnfrust.frustration.Algorithm1;
+import io.nnfrust.frustration.FrustrationRunner;
+import io.nnfrust.frustration.SolverOptions;
+import io.nnfrust.frustration.SpinGlass;
+import io.nnfrust.model.BatchNormConvention;
+import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Real exporter output: torchvision architectures exported by PyTorch's own {@code torch.onnx.export} (eval and
@@ -94,7 +102,7 @@ class TorchvisionCorpusTest {
         return tests;
     }
 
-    static ai.onnx.proto.OnnxMl.ModelProto proto(String file) throws IOException {
+    static OnnxMl.ModelProto proto(String file) throws IOException {
         return ModelLoader.parse(bytes(file), file);
     }
 
@@ -120,9 +128,9 @@ class TorchvisionCorpusTest {
                 assertTrue(eps > 0 && eps < 0.5, arch + " epsilon " + eps);
                 Network t = OnnxImporter.importModel(train, "t", "t", "-", ImportOptions.DEFAULT);
                 assertTrue(t.report().batchNormsFolded() > 0, "training export keeps BatchNorm nodes to fold");
-                assertThrows(org.opentest4j.AssertionFailedError.class, () -> OnnxRuntimeOracleTest
+                assertThrows(AssertionFailedError.class, () -> OnnxRuntimeOracleTest
                         .assertMatchesOnnxRuntime(train, eval, ImportOptions.DEFAULT.withBatchNorm(
-                                io.nnfrust.model.BatchNormConvention.NODE), 7, 1e-3));
+                                BatchNormConvention.NODE), 7, 1e-3));
             }));
         }
         return tests;
@@ -133,14 +141,14 @@ class TorchvisionCorpusTest {
      * in training mode (BatchNorm kept) has the same weights in nnfrust's default convention, so the same ε for
      * the same seed; under --batchnorm node the weights differ by the BatchNorm factors and so does ε.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     @Timeout(300)
     void resnet18EvalAndTrainingExportsGiveTheSameFrustration() throws IOException {
         double[] fold = new double[2], node = new double[2];
         String[] files = {"resnet18-eval-op13-none.onnx", "resnet18-train-op13-none.onnx"};
         for (int i = 0; i < 2; i++) {
             fold[i] = epsilon(files[i], ImportOptions.DEFAULT);
-            node[i] = epsilon(files[i], ImportOptions.DEFAULT.withBatchNorm(io.nnfrust.model.BatchNormConvention.NODE));
+            node[i] = epsilon(files[i], ImportOptions.DEFAULT.withBatchNorm(BatchNormConvention.NODE));
         }
         assertEquals(fold[0], fold[1], 0.0, "default (fold): eval and training exports, same ε");
         assertEquals(fold[0], node[0], 0.0, "eval export: BatchNorm already fused, conventions agree");
@@ -150,9 +158,9 @@ class TorchvisionCorpusTest {
 
     private static double epsilon(String file, ImportOptions options) throws IOException {
         Network net = OnnxImporter.importModel(proto(file), file, file, "-", options);
-        var glass = new io.nnfrust.frustration.SpinGlass(net.graph());
-        var r = io.nnfrust.frustration.FrustrationRunner.run(glass, new io.nnfrust.frustration.Algorithm1(io.nnfrust.frustration.Algorithm1.Pick.MOST_NEGATIVE),
-                io.nnfrust.frustration.SolverOptions.DEFAULT, 1, 1, 2, x -> { });
+        var glass = new SpinGlass(net.graph());
+        var r = FrustrationRunner.run(glass, new Algorithm1(Algorithm1.Pick.MOST_NEGATIVE),
+                SolverOptions.DEFAULT, 1, 1, 2, x -> { });
         return r.best().result().epsilon();
     }
 }

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.io.IOException;
 
 /** The stage logic of reproduce with a recording step runner: skip, continue, redo on changed options. */
 class ReproductionTest {
@@ -34,7 +35,7 @@ class ReproductionTest {
                 Path out = Path.of(args.get(i + 1));
                 Files.createDirectories(out.getParent());
                 Files.writeString(out, "{\"complete\": true, \"args\": " + args.size() + "}", StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
             return 0;

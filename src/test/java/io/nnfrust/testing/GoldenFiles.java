@@ -21,6 +21,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Comparator;
+import javax.imageio.ImageIO;
 
 /**
  * Golden outputs: the files a fixed set of commands writes, with their timing and run-provenance fields removed,
@@ -83,7 +89,7 @@ public final class GoldenFiles {
         if (Boolean.getBoolean("golden.update")) {
             if (Files.isDirectory(dir)) {
                 try (var s = Files.walk(dir)) {
-                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                         Files.delete(p);
                     }
                 }
@@ -112,7 +118,7 @@ public final class GoldenFiles {
     }
 
     static String png(Path f) throws IOException {
-        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(f.toFile());
+        BufferedImage image = ImageIO.read(f.toFile());
         Assertions.assertNotNull(image, f + " is not a PNG image");
         return "PNG " + image.getWidth() + " x " + image.getHeight() + "\n";
     }
@@ -180,9 +186,9 @@ public final class GoldenFiles {
     /** A spin file (docs: {@code SpinFile}): 8-byte magic, 4-byte little-endian header length, JSON header, body. */
     String spins(byte[] bytes) throws IOException {
         String magic = new String(bytes, 0, 8, StandardCharsets.US_ASCII);
-        int n = java.nio.ByteBuffer.wrap(bytes, 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        int n = ByteBuffer.wrap(bytes, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
         String header = n == 0 ? "" : json(new String(bytes, 12, n, StandardCharsets.UTF_8));
-        byte[] body = java.util.Arrays.copyOfRange(bytes, 12 + n, bytes.length);
+        byte[] body = Arrays.copyOfRange(bytes, 12 + n, bytes.length);
         return magic + "\n" + header + "body sha256 " + sha256(body) + "\n";
     }
 

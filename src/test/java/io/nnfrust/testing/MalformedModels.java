@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The crafted malformed ONNX models of {@code src/test/resources/malformed} (issue 12): each a valid small network
@@ -139,13 +142,13 @@ public final class MalformedModels {
             TensorProto t = g.getInitializer(i);
             if (t.getName().equals(init)) {
                 float[] f = OnnxTensors.floats(t);
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * (f.length - 3))
-                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer b = ByteBuffer.allocate(4 * (f.length - 3))
+                        .order(ByteOrder.LITTLE_ENDIAN);
                 for (int k = 0; k < f.length - 3; k++) {
                     b.putFloat(f[k]);
                 }
                 g.setInitializer(i, t.toBuilder().clearFloatData()
-                        .setRawData(com.google.protobuf.ByteString.copyFrom(b.array())));
+                        .setRawData(ByteString.copyFrom(b.array())));
                 return m.toBuilder().setGraph(g).build();
             }
         }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.*;
+import java.io.IOException;
 
 class AtomicFilesTest {
     @TempDir
@@ -29,7 +30,7 @@ class AtomicFilesTest {
         // a failing writer leaves the old file and no temporary behind
         assertThrows(RuntimeException.class, () -> AtomicFiles.write(f, os -> {
             os.write("partial".getBytes());
-            throw new java.io.IOException("disk full");
+            throw new IOException("disk full");
         }));
         assertEquals("b", Files.readString(f));
         try (var s = Files.list(dir)) {

@@ -20,6 +20,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.SplittableRandom;
 
 /** Every zoo architecture exports to an ONNX model that ONNX Runtime loads and runs. */
 class ZooExportTest {
@@ -32,14 +33,14 @@ class ZooExportTest {
         int size = Zoo.entry(name).inputSize();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         float[] x = new float[3 * size * size];
-        java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+        SplittableRandom r = new SplittableRandom(1);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextDouble();
         }
         try (OrtSession s = env.createSession(proto.toByteArray(), new OrtSession.SessionOptions());
              OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 3, size, size});
              OrtSession.Result res = s.run(Map.of(s.getInputNames().iterator().next(), t))) {
-            java.nio.FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
+            FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
             float[] y = new float[fb.remaining()];
             fb.get(y);
             assertEquals(1000, y.length);

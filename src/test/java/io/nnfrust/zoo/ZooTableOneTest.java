@@ -13,6 +13,8 @@ import java.math.MathContext;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import io.nnfrust.model.BatchNormConvention;
+import java.math.RoundingMode;
 
 /** The zoo architectures reproduce the paper's Table 1 at the precision it is printed with (ResNet-18 and ShuffleNet: docs/table1.md). */
 class ZooTableOneTest {
@@ -23,7 +25,7 @@ class ZooTableOneTest {
     /** v rounded to the number of decimals of the paper's printed figure {@code printed}. */
     private static String asPrinted(double v, String printed) {
         int decimals = printed.contains(".") ? printed.length() - printed.indexOf('.') - 1 : 0;
-        return new BigDecimal(v).setScale(decimals, java.math.RoundingMode.HALF_EVEN).toPlainString();
+        return new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).toPlainString();
     }
 
     /**
@@ -60,7 +62,7 @@ class ZooTableOneTest {
         // --batchnorm node counts its scale and shift (torchvision's count, 11,689,512): 4,800 BN channels more
         assertEquals(11_684_712, merge.parameters());
         assertEquals(11_689_512, ModelLoader.load("zoo:resnet18",
-                ImportOptions.DEFAULT.withBatchNorm(io.nnfrust.model.BatchNormConvention.NODE)).parameters());
+                ImportOptions.DEFAULT.withBatchNorm(BatchNormConvention.NODE)).parameters());
         Network node = ModelLoader.load("zoo:resnet18", ImportOptions.DEFAULT.withAdd(AddConvention.NODE));
         // each of the 8 residual Adds gets its own node set: 2*(64*56^2 + 128*28^2 + 256*14^2 + 512*7^2) more nodes
         assertEquals(merge.graph().nodeCount() + 752_640, node.graph().nodeCount());
@@ -68,7 +70,7 @@ class ZooTableOneTest {
         Network shuffle = ModelLoader.load("zoo:shufflenet", ImportOptions.DEFAULT);
         assertEquals(1.42, sig3(shuffle.parameters() / 1e6)); // --batchnorm fold: one bias per folded channel
         assertEquals(1.43, sig3(ModelLoader.load("zoo:shufflenet", ImportOptions.DEFAULT.withBatchNorm(
-                io.nnfrust.model.BatchNormConvention.NODE)).parameters() / 1e6)); // scale and shift counted
+                BatchNormConvention.NODE)).parameters() / 1e6)); // scale and shift counted
         Network g8 = ModelLoader.load("zoo:shufflenet?groups=8&width=1.0", ImportOptions.DEFAULT);
         assertNotEquals(shuffle.graph().edgeCount(), g8.graph().edgeCount());
     }
