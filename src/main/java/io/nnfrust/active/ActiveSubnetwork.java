@@ -8,13 +8,12 @@ import io.nnfrust.graph.SparseBlock;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.StateProbe;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
@@ -44,8 +43,14 @@ public final class ActiveSubnetwork {
     private final double absWeight;
     private final int predictedClass, outputNode;
 
-    private ActiveSubnetwork(SignedGraph graph, double[] mask, int activeNodes, long edges, double absWeight,
-                             int predictedClass, int outputNode) {
+    private ActiveSubnetwork(
+            SignedGraph graph,
+            double[] mask,
+            int activeNodes,
+            long edges,
+            double absWeight,
+            int predictedClass,
+            int outputNode) {
         this.graph = graph;
         this.mask = mask;
         this.activeNodes = activeNodes;
@@ -65,8 +70,8 @@ public final class ActiveSubnetwork {
         SignedGraph g = net.graph();
         int n = g.nodeCount();
         if (predictedClass < 0 || predictedClass >= net.outputNodes().length) {
-            throw new IllegalArgumentException("class " + predictedClass + " outside the " + net.outputNodes().length
-                    + " outputs");
+            throw new IllegalArgumentException(
+                    "class " + predictedClass + " outside the " + net.outputNodes().length + " outputs");
         }
         boolean[] off = new boolean[n];
         List<EdgeBlock> blocks = new ArrayList<>(g.blocks());
@@ -146,8 +151,7 @@ public final class ActiveSubnetwork {
     }
 
     /** |A| and the 1-pattern of the network's blocks, made once per block (blocks are immutable). */
-    private static final Map<EdgeBlock, EdgeBlock[]> DERIVED =
-            Collections.synchronizedMap(new WeakHashMap<>());
+    private static final Map<EdgeBlock, EdgeBlock[]> DERIVED = Collections.synchronizedMap(new WeakHashMap<>());
 
     private static EdgeBlock[] derived(EdgeBlock b) {
         if (b instanceof SparseBlock) {

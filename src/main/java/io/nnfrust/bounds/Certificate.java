@@ -3,7 +3,7 @@ package io.nnfrust.bounds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.util.NnfrustException;
-
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import java.io.ByteArrayInputStream;
 
 /**
  * What anyone needs to check a lower bound on ε without trusting nnfrust, as a NumPy {@code .npz} archive
@@ -35,8 +34,22 @@ import java.io.ByteArrayInputStream;
  */
 public record Certificate(double[] y, double[] p, Map<String, Double> scalars, JsonNode meta) {
     /** The scalars, in file order. */
-    public static final String[] SCALARS = {"n", "absWeightSum", "sumY", "traceP", "theta", "eta", "lambdaMaxBound",
-            "delta", "rounding", "steps", "lambdaLowerBound", "epsilonLower", "epsilonUpper", "epsilonSdp"};
+    public static final String[] SCALARS = {
+        "n",
+        "absWeightSum",
+        "sumY",
+        "traceP",
+        "theta",
+        "eta",
+        "lambdaMaxBound",
+        "delta",
+        "rounding",
+        "steps",
+        "lambdaLowerBound",
+        "epsilonLower",
+        "epsilonUpper",
+        "epsilonSdp"
+    };
 
     public Certificate {
         if (y.length != p.length) {
@@ -55,8 +68,8 @@ public record Certificate(double[] y, double[] p, Map<String, Double> scalars, J
 
     /** The bound recomputed from the stored values: (Σy + λ_lb·Σp)/(4W). */
     public double recomputedBound() {
-        return DualBound.epsilon(DualBound.sum(y), scalar("lambdaLowerBound"), DualBound.sum(p),
-                scalar("absWeightSum"));
+        return DualBound.epsilon(
+                DualBound.sum(y), scalar("lambdaLowerBound"), DualBound.sum(p), scalar("absWeightSum"));
     }
 
     /** Writes the archive. */
@@ -77,7 +90,8 @@ public record Certificate(double[] y, double[] p, Map<String, Double> scalars, J
     /** Reads an archive written by {@link #write}; anything else is a one-line error naming the file. */
     public static Certificate read(Path file) {
         Map<String, byte[]> entries = new LinkedHashMap<>();
-        try (InputStream in = Files.newInputStream(file); ZipInputStream z = new ZipInputStream(in)) {
+        try (InputStream in = Files.newInputStream(file);
+                ZipInputStream z = new ZipInputStream(in)) {
             for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
                 entries.put(e.getName(), z.readAllBytes());
             }
@@ -168,7 +182,8 @@ public record Certificate(double[] y, double[] p, Map<String, Double> scalars, J
             }
             return data;
         } catch (IOException | RuntimeException e) {
-            throw new NnfrustException(file + ": " + name + " is not a 1-D " + descr + " NPY array (" + e.getMessage() + ")");
+            throw new NnfrustException(
+                    file + ": " + name + " is not a 1-D " + descr + " NPY array (" + e.getMessage() + ")");
         }
     }
 

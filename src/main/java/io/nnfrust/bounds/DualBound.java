@@ -15,8 +15,7 @@ import java.util.Arrays;
  * Σy = tr(LVVᵀ), and bounds λ_min from below by {@link Lanczos} (probabilistic, stated confidence).
  */
 public final class DualBound {
-    private DualBound() {
-    }
+    private DualBound() {}
 
     /** The diagonal scaling P. */
     public enum Scaling {

@@ -9,22 +9,21 @@ import io.nnfrust.frustration.SdpRounding;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
-
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.EOFException;
-import java.util.Locale;
 
 /**
  * ε as an interval [ε_lb, ε_ub]: the lower end certified by the SDP dual ({@link DualBound}: y from a low-rank
@@ -35,8 +34,7 @@ import java.util.Locale;
  * from it with the same result.
  */
 public final class FrustrationInterval {
-    private FrustrationInterval() {
-    }
+    private FrustrationInterval() {}
 
     /**
      * @param sdp          the low-rank SDP's options
@@ -46,15 +44,20 @@ public final class FrustrationInterval {
      * @param roundings    hyperplane roundings (+ descent) for the upper end
      * @param seed         seeds the Lanczos start and the roundings (the SDP start has its own in {@code sdp})
      */
-    public record Config(MixingMethod.Options sdp, DualBound.Scaling scaling, int lanczosSteps, double delta,
-                         int roundings, long seed) {
+    public record Config(
+            MixingMethod.Options sdp,
+            DualBound.Scaling scaling,
+            int lanczosSteps,
+            double delta,
+            int roundings,
+            long seed) {
         public Config {
             if (lanczosSteps < 10) {
                 throw new NnfrustException("--lanczos-steps must be >= 10, got " + lanczosSteps);
             }
             if (!(delta > 0 && delta < 1)) {
-                throw new NnfrustException("--confidence must lie strictly between 0 and 1 (δ = 1 − confidence = "
-                        + delta + ")");
+                throw new NnfrustException(
+                        "--confidence must lie strictly between 0 and 1 (δ = 1 − confidence = " + delta + ")");
             }
             if (roundings < 0) {
                 throw new NnfrustException("--roundings must be >= 0, got " + roundings);
@@ -63,10 +66,16 @@ public final class FrustrationInterval {
 
         public ObjectNode toJson(ObjectMapper m) {
             ObjectNode o = m.createObjectNode();
-            o.put("rank", sdp.rank()).put("maxSweeps", sdp.maxSweeps()).put("tolerance", sdp.tolerance())
-                    .put("checkEvery", sdp.checkEvery()).put("sdpSeed", sdp.seed()).put("scaling",
-                            scaling.name().toLowerCase(Locale.ROOT)).put("lanczosSteps", lanczosSteps)
-                    .put("delta", delta).put("roundings", roundings).put("seed", seed);
+            o.put("rank", sdp.rank())
+                    .put("maxSweeps", sdp.maxSweeps())
+                    .put("tolerance", sdp.tolerance())
+                    .put("checkEvery", sdp.checkEvery())
+                    .put("sdpSeed", sdp.seed())
+                    .put("scaling", scaling.name().toLowerCase(Locale.ROOT))
+                    .put("lanczosSteps", lanczosSteps)
+                    .put("delta", delta)
+                    .put("roundings", roundings)
+                    .put("seed", seed);
             return o;
         }
     }
@@ -76,10 +85,21 @@ public final class FrustrationInterval {
      *
      * @param upperSource where ε_ub comes from ("spins FILE", "best of 8 layered restarts", "SDP rounding 3")
      */
-    public record Result(double epsilonLower, double epsilonUpper, String upperSource, double epsilonSdp,
-                         double confidence, MixingMethod.Solution sdp, Lanczos.Result lanczos, double sumY,
-                         double traceP, double roundingBest, double sdpSeconds, double lanczosSeconds,
-                         double roundingSeconds, Certificate certificate) {
+    public record Result(
+            double epsilonLower,
+            double epsilonUpper,
+            String upperSource,
+            double epsilonSdp,
+            double confidence,
+            MixingMethod.Solution sdp,
+            Lanczos.Result lanczos,
+            double sumY,
+            double traceP,
+            double roundingBest,
+            double sdpSeconds,
+            double lanczosSeconds,
+            double roundingSeconds,
+            Certificate certificate) {
         public double gap() {
             return epsilonUpper - epsilonLower;
         }
@@ -91,14 +111,28 @@ public final class FrustrationInterval {
 
         public ObjectNode toJson(ObjectMapper m) {
             ObjectNode o = m.createObjectNode();
-            o.put("epsilonLower", epsilonLower).put("epsilonUpper", epsilonUpper).put("gap", gap())
-                    .put("relativeGap", relativeGap()).put("upperSource", upperSource).put("confidence", confidence)
-                    .put("epsilonSdp", epsilonSdp).put("roundingBest", roundingBest);
-            o.putObject("sdp").put("rank", sdp.rank()).put("sweeps", sdp.sweeps()).put("converged", sdp.converged())
-                    .put("objective", sdp.objective()).put("seconds", sdpSeconds);
-            o.putObject("lanczos").put("steps", lanczos.steps()).put("theta", lanczos.theta())
-                    .put("eta", lanczos.eta()).put("lambdaMaxBound", lanczos.c()).put("delta", lanczos.delta())
-                    .put("rounding", lanczos.rounding()).put("lambdaLowerBound", lanczos.lowerBound())
+            o.put("epsilonLower", epsilonLower)
+                    .put("epsilonUpper", epsilonUpper)
+                    .put("gap", gap())
+                    .put("relativeGap", relativeGap())
+                    .put("upperSource", upperSource)
+                    .put("confidence", confidence)
+                    .put("epsilonSdp", epsilonSdp)
+                    .put("roundingBest", roundingBest);
+            o.putObject("sdp")
+                    .put("rank", sdp.rank())
+                    .put("sweeps", sdp.sweeps())
+                    .put("converged", sdp.converged())
+                    .put("objective", sdp.objective())
+                    .put("seconds", sdpSeconds);
+            o.putObject("lanczos")
+                    .put("steps", lanczos.steps())
+                    .put("theta", lanczos.theta())
+                    .put("eta", lanczos.eta())
+                    .put("lambdaMaxBound", lanczos.c())
+                    .put("delta", lanczos.delta())
+                    .put("rounding", lanczos.rounding())
+                    .put("lambdaLowerBound", lanczos.lowerBound())
                     .put("seconds", lanczosSeconds);
             o.put("sumY", sumY).put("traceP", traceP).put("roundingSeconds", roundingSeconds);
             return o;
@@ -114,8 +148,16 @@ public final class FrustrationInterval {
      * @param stateHeader the configuration text a state file must carry to be continued
      * @param log         progress lines
      */
-    public static Result run(SpinGlass glass, Config c, double upper, String upperSource, boolean parallel,
-                             Path state, String stateHeader, ObjectNode meta, Consumer<String> log) {
+    public static Result run(
+            SpinGlass glass,
+            Config c,
+            double upper,
+            String upperSource,
+            boolean parallel,
+            Path state,
+            String stateHeader,
+            ObjectNode meta,
+            Consumer<String> log) {
         int n = glass.nodeCount();
         double w = glass.absWeightSum();
         if (!(w > 0)) {
@@ -131,13 +173,21 @@ public final class FrustrationInterval {
             log.accept("SDP: continuing from " + state + " after " + startSweeps + " sweeps");
         }
         long[] lastSave = {System.nanoTime()};
-        MixingMethod.Solution sdp = MixingMethod.solve(glass, c.sdp(), parallel, log, start, startSweeps,
-                state == null ? null : (v, sweeps) -> {
-                    if (System.nanoTime() - lastSave[0] > 60e9) {
-                        State.write(state, stateHeader, v, sweeps);
-                        lastSave[0] = System.nanoTime();
-                    }
-                });
+        MixingMethod.Solution sdp = MixingMethod.solve(
+                glass,
+                c.sdp(),
+                parallel,
+                log,
+                start,
+                startSweeps,
+                state == null
+                        ? null
+                        : (v, sweeps) -> {
+                            if (System.nanoTime() - lastSave[0] > 60e9) {
+                                State.write(state, stateHeader, v, sweeps);
+                                lastSave[0] = System.nanoTime();
+                            }
+                        });
         double sdpSeconds = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
         double[] y = DualBound.dual(glass, sdp.v(), parallel);
@@ -146,11 +196,21 @@ public final class FrustrationInterval {
         double cMax = DualBound.lambdaMaxBound(glass, y, p, c.scaling());
         // aim for a λ margin worth 0.1 % of ε_SDP in ε units: Δε = Δλ·trP/(4W)
         double target = 1e-3 * Math.max(1e-12, sdp.epsilon()) * 4 * w / traceP;
-        Lanczos.Result lz = Lanczos.smallest(DualBound.operator(glass, y, p, parallel), n, cMax, c.lanczosSteps(),
-                c.delta(), target, c.seed(), (k, theta) -> log.accept(String.format(Locale.ROOT,
-                        "Lanczos step %d: theta %.6g, bound on eps %.6f", k, theta,
-                        DualBound.epsilon(sumY, Lanczos.lowerBound(theta, Lanczos.eta(n, k, c.delta()), cMax, k),
-                                traceP, w))));
+        Lanczos.Result lz = Lanczos.smallest(
+                DualBound.operator(glass, y, p, parallel),
+                n,
+                cMax,
+                c.lanczosSteps(),
+                c.delta(),
+                target,
+                c.seed(),
+                (k, theta) -> log.accept(String.format(
+                        Locale.ROOT,
+                        "Lanczos step %d: theta %.6g, bound on eps %.6f",
+                        k,
+                        theta,
+                        DualBound.epsilon(
+                                sumY, Lanczos.lowerBound(theta, Lanczos.eta(n, k, c.delta()), cMax, k), traceP, w))));
         double lower = DualBound.epsilon(sumY, lz.lowerBound(), traceP, w);
         double lanczosSeconds = (System.nanoTime() - t1) / 1e9;
         long t2 = System.nanoTime();
@@ -189,18 +249,35 @@ public final class FrustrationInterval {
         sc.put("epsilonUpper", ub);
         sc.put("epsilonSdp", sdp.epsilon());
         ObjectNode m = meta == null ? new ObjectMapper().createObjectNode() : meta.deepCopy();
-        m.put("claim", "lambda_min(P^-1/2 (L - Diag y) P^-1/2) >= lambdaLowerBound with probability >= 1 - delta, "
-                + "hence eps >= (sum(y) + lambdaLowerBound*sum(p)) / (4 W) = epsilonLower");
-        m.put("conventions", "W = sum |A_ij| over edges; A_s = A + A^T; D = diag(sum_j |A_s|_ij); L = D - A_s; "
-                + "eps(s) = s^T L s / (4 W)");
+        m.put(
+                "claim",
+                "lambda_min(P^-1/2 (L - Diag y) P^-1/2) >= lambdaLowerBound with probability >= 1 - delta, "
+                        + "hence eps >= (sum(y) + lambdaLowerBound*sum(p)) / (4 W) = epsilonLower");
+        m.put(
+                "conventions",
+                "W = sum |A_ij| over edges; A_s = A + A^T; D = diag(sum_j |A_s|_ij); L = D - A_s; "
+                        + "eps(s) = s^T L s / (4 W)");
         var names = m.putArray("scalars");
         for (String s : Certificate.SCALARS) {
             names.add(s);
         }
         m.set("config", c.toJson(new ObjectMapper()));
         Certificate cert = new Certificate(y, p, sc, m);
-        return new Result(lower, ub, src, sdp.epsilon(), 1 - c.delta(), sdp, lz, sumY, traceP, best, sdpSeconds,
-                lanczosSeconds, roundingSeconds, cert);
+        return new Result(
+                lower,
+                ub,
+                src,
+                sdp.epsilon(),
+                1 - c.delta(),
+                sdp,
+                lz,
+                sumY,
+                traceP,
+                best,
+                sdpSeconds,
+                lanczosSeconds,
+                roundingSeconds,
+                cert);
     }
 
     /** The SDP's saved state: a header line (the configuration), the sweeps made, V by columns. */
@@ -228,11 +305,11 @@ public final class FrustrationInterval {
 
         static State read(Path file, String header, int rank, int n) {
             try (InputStream raw = Files.newInputStream(file);
-                 DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 20))) {
+                    DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 20))) {
                 byte[] magic = in.readNBytes(MAGIC.length() + 1);
                 if (!new String(magic, StandardCharsets.US_ASCII).equals(MAGIC + "\n")) {
-                    throw new NnfrustException(file + " is not an nnfrust SDP state file; remove it or give another "
-                            + "--state");
+                    throw new NnfrustException(
+                            file + " is not an nnfrust SDP state file; remove it or give another " + "--state");
                 }
                 int len = in.readInt();
                 if (len < 0 || len > 1 << 24) {

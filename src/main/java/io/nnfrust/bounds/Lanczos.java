@@ -20,8 +20,7 @@ public final class Lanczos {
     /** Rounding margin per step, relative to ‖M‖ ≤ max(|c|, |θ|): 1000 unit roundoffs, generous against Paige's constant. */
     public static final double ROUNDING = 1000 * 0x1.0p-53;
 
-    private Lanczos() {
-    }
+    private Lanczos() {}
 
     /** y = M x (overwrite y). */
     @FunctionalInterface
@@ -39,9 +38,15 @@ public final class Lanczos {
      * @param lowerBound  (θ_k − η c)/(1 − η) − rounding: a lower bound on λ_min(M) with probability ≥ 1 − δ
      * @param residual    ‖M u − θ u‖ of the Ritz vector (when computed; NaN otherwise)
      */
-    public record Result(double theta, int steps, double eta, double c, double delta, double rounding,
-                         double lowerBound, double residual) {
-    }
+    public record Result(
+            double theta,
+            int steps,
+            double eta,
+            double c,
+            double delta,
+            double rounding,
+            double lowerBound,
+            double residual) {}
 
     /** η for dimension n, k steps and failure probability δ. */
     public static double eta(int n, int k, double delta) {
@@ -66,8 +71,15 @@ public final class Lanczos {
      * @param delta failure probability of the guarantee
      * @param log   hears (step, θ) every 25 steps; may be null
      */
-    public static Result smallest(Operator m, int n, double c, int maxSteps, double delta, double targetMargin,
-                                  long seed, BiConsumer<Integer, Double> log) {
+    public static Result smallest(
+            Operator m,
+            int n,
+            double c,
+            int maxSteps,
+            double delta,
+            double targetMargin,
+            long seed,
+            BiConsumer<Integer, Double> log) {
         double[] alpha = new double[maxSteps], beta = new double[maxSteps + 1];
         double[] q = new double[n], qPrev = new double[n], w = new double[n];
         SplittableRandom random = new SplittableRandom(seed);
@@ -124,8 +136,15 @@ public final class Lanczos {
             }
         }
         double eta = eta(n, k, delta);
-        return new Result(theta, k, eta, c, delta, ROUNDING * k * Math.max(Math.abs(c), Math.abs(theta)),
-                lowerBound(theta, eta, c, k), Double.NaN);
+        return new Result(
+                theta,
+                k,
+                eta,
+                c,
+                delta,
+                ROUNDING * k * Math.max(Math.abs(c), Math.abs(theta)),
+                lowerBound(theta, eta, c, k),
+                Double.NaN);
     }
 
     /**

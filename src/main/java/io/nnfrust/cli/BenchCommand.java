@@ -1,21 +1,5 @@
 package io.nnfrust.cli;
 
-import io.nnfrust.graph.SignedGraph;
-import io.nnfrust.model.ImportOptions;
-import io.nnfrust.model.Network;
-import io.nnfrust.load.ModelLoader;
-import io.nnfrust.zoo.Zoo;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import com.sun.management.OperatingSystemMXBean;
@@ -25,21 +9,43 @@ import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.Solvers;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.graph.PerEdgeConvolutionBlock;
+import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.inference.InferenceSession;
+import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
 import io.nnfrust.nullmodel.ShuffledEdges;
 import io.nnfrust.util.NnfrustException;
+import io.nnfrust.zoo.Zoo;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.management.ThreadMXBean;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code nnfrust bench product}: time of y = A x plus z = A^T x, matrix-free, per model. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Product.class, BenchCommand.Frustration.class, BenchCommand.Null.class,
-                BenchCommand.Inference.class})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks.",
+        subcommands = {
+            BenchCommand.Product.class,
+            BenchCommand.Frustration.class,
+            BenchCommand.Null.class,
+            BenchCommand.Inference.class
+        })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -49,25 +55,45 @@ public final class BenchCommand implements Runnable {
         spec.commandLine().usage(System.err);
     }
 
-    @Command(name = "product", mixinStandardHelpOptions = true,
-            description = {"Time one full A*x plus A^T*x on each model (edges per second), sequential and parallel;",
-                    "with --vectors, products with several vectors at once."})
+    @Command(
+            name = "product",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Time one full A*x plus A^T*x on each model (edges per second), sequential and parallel;",
+                "with --vectors, products with several vectors at once."
+            })
     static final class Product implements Callable<Integer> {
-        @Option(names = "--models", split = ",", paramLabel = "MODEL",
+        @Option(
+                names = "--models",
+                split = ",",
+                paramLabel = "MODEL",
                 description = "Models (default: every zoo network).")
         List<String> models;
 
-        @Option(names = "--repeat", defaultValue = "3", description = "Timed repetitions; the best is reported (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--repeat",
+                defaultValue = "3",
+                description = "Timed repetitions; the best is reported (default ${DEFAULT-VALUE}).")
         int repeat;
 
-        @Option(names = "--vectors", split = ",", paramLabel = "R",
-                description = {"Products with R vectors at once (A*V + A^T*V, V of n x R), e.g. 1,4,8,16: per R the",
-                        "seconds, edge-products/s (R x edges x 2 / s) and the fraction of --dgemm."})
+        @Option(
+                names = "--vectors",
+                split = ",",
+                paramLabel = "R",
+                description = {
+                    "Products with R vectors at once (A*V + A^T*V, V of n x R), e.g. 1,4,8,16: per R the",
+                    "seconds, edge-products/s (R x edges x 2 / s) and the fraction of --dgemm."
+                })
         List<Integer> vectors;
 
-        @Option(names = "--dgemm", defaultValue = "62", paramLabel = "G",
-                description = {"The machine's fp64 multiply-add limit in 10^9/s for --vectors (default ${DEFAULT-VALUE}:",
-                        "OpenBLAS dgemm on the 2-core benchmark machine, docs/performance.md)."})
+        @Option(
+                names = "--dgemm",
+                defaultValue = "62",
+                paramLabel = "G",
+                description = {
+                    "The machine's fp64 multiply-add limit in 10^9/s for --vectors (default ${DEFAULT-VALUE}:",
+                    "OpenBLAS dgemm on the 2-core benchmark machine, docs/performance.md)."
+                })
         double dgemm;
 
         @Override
@@ -78,8 +104,7 @@ public final class BenchCommand implements Runnable {
             if (vectors != null) {
                 for (int r : vectors) {
                     if (r < 1 || r > MAX_VECTORS) {
-                        throw new NnfrustException("--vectors values must be in 1.." + MAX_VECTORS
-                                + ", got " + r);
+                        throw new NnfrustException("--vectors values must be in 1.." + MAX_VECTORS + ", got " + r);
                     }
                 }
                 if (!(dgemm > 0) || !Double.isFinite(dgemm)) {
@@ -93,13 +118,24 @@ public final class BenchCommand implements Runnable {
                     list.add("zoo:" + e.name());
                 }
             }
-            System.out.printf(Locale.ROOT, "threads %d, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "threads %d, max heap %d MiB%n",
+                    Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().maxMemory() >> 20);
             if (vectors != null) {
                 return several(list);
             }
-            System.out.printf(Locale.ROOT, "%-44s %12s %14s %10s %10s %12s %12s%n", "model", "nodes", "edges",
-                    "seq s", "par s", "seq Gedge/s", "par Gedge/s");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-44s %12s %14s %10s %10s %12s %12s%n",
+                    "model",
+                    "nodes",
+                    "edges",
+                    "seq s",
+                    "par s",
+                    "seq Gedge/s",
+                    "par Gedge/s");
             for (String m : list) {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
                 SignedGraph g = net.graph();
@@ -112,8 +148,16 @@ public final class BenchCommand implements Runnable {
                 double seq = time(g, x, y, false);
                 double par = time(g, x, y, true);
                 long e = g.edgeCount();
-                System.out.printf(Locale.ROOT, "%-44s %,12d %,14d %10.3f %10.3f %12.3f %12.3f%n", m, g.nodeCount(), e,
-                        seq, par, 2 * e / seq / 1e9, 2 * e / par / 1e9);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-44s %,12d %,14d %10.3f %10.3f %12.3f %12.3f%n",
+                        m,
+                        g.nodeCount(),
+                        e,
+                        seq,
+                        par,
+                        2 * e / seq / 1e9,
+                        2 * e / par / 1e9);
             }
             System.out.printf(Locale.ROOT, "peak heap %d MiB%n", peakHeapMiB());
             return 0;
@@ -130,10 +174,25 @@ public final class BenchCommand implements Runnable {
          * jobs still shows); and the sequential CPU time per vector of the first R listed over this R's.
          */
         private int several(List<String> list) {
-            System.out.printf(Locale.ROOT, "dgemm limit %.1fe9 fp64 multiply-adds/s on all cores (one per edge-product)%n",
+            System.out.printf(
+                    Locale.ROOT,
+                    "dgemm limit %.1fe9 fp64 multiply-adds/s on all cores (one per edge-product)%n",
                     dgemm);
-            System.out.printf(Locale.ROOT, "%-44s %4s %14s %8s %8s %8s %8s %9s %9s %8s %8s %8s%n", "model", "R", "edges",
-                    "seq s", "seq cpu", "par s", "par cpu", "par G/s", "cpu G/s", "par/lim", "cpu/lim", "speed-up");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-44s %4s %14s %8s %8s %8s %8s %9s %9s %8s %8s %8s%n",
+                    "model",
+                    "R",
+                    "edges",
+                    "seq s",
+                    "seq cpu",
+                    "par s",
+                    "par cpu",
+                    "par G/s",
+                    "cpu G/s",
+                    "par/lim",
+                    "cpu/lim",
+                    "speed-up");
             int cores = Runtime.getRuntime().availableProcessors();
             for (String m : list) {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
@@ -155,10 +214,21 @@ public final class BenchCommand implements Runnable {
                     if (Double.isNaN(single)) { // the first R of the list is the baseline
                         single = seq[1] / r;
                     }
-                    System.out.printf(Locale.ROOT,
-                            "%-44s %4d %,14d %8.3f %8.3f %8.3f %8.3f %9.2f %9.2f %7.1f%% %7.1f%% %7.2fx%n", m, r, e, seq[0],
-                            seq[1], par[0], par[1], parRate / 1e9, cpuRate / 1e9, 100 * parRate / (dgemm * 1e9),
-                            100 * cores * cpuRate / (dgemm * 1e9), single * r / seq[1]);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-44s %4d %,14d %8.3f %8.3f %8.3f %8.3f %9.2f %9.2f %7.1f%% %7.1f%% %7.2fx%n",
+                            m,
+                            r,
+                            e,
+                            seq[0],
+                            seq[1],
+                            par[0],
+                            par[1],
+                            parRate / 1e9,
+                            cpuRate / 1e9,
+                            100 * parRate / (dgemm * 1e9),
+                            100 * cores * cpuRate / (dgemm * 1e9),
+                            single * r / seq[1]);
                 }
             }
             System.out.printf(Locale.ROOT, "peak heap %d MiB%n", peakHeapMiB());
@@ -180,8 +250,7 @@ public final class BenchCommand implements Runnable {
      */
     static double[] manySeconds(SignedGraph g, double[][] x, double[][] y, boolean parallel, int repeats) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        var os = ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean o
-                ? o : null;
+        var os = ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean o ? o : null;
         double best = Double.MAX_VALUE, bestCpu = Double.MAX_VALUE;
         for (int k = 0; k < Math.max(1, repeats); k++) {
             for (double[] column : y) {
@@ -211,18 +280,30 @@ public final class BenchCommand implements Runnable {
         return best;
     }
 
-    @Command(name = "frustration", mixinStandardHelpOptions = true,
+    @Command(
+            name = "frustration",
+            mixinStandardHelpOptions = true,
             description = "Per model and solver: seconds per restart, epsilon, flips and peak heap.")
     static final class Frustration implements Callable<Integer> {
-        @Option(names = "--models", split = ",", paramLabel = "MODEL",
-                description = "Models (default: zoo:squeezenet1.1, zoo:resnet18, zoo:googlenet-caffe and ../shared/models/squeezenet1.1-caffe.onnx).")
+        @Option(
+                names = "--models",
+                split = ",",
+                paramLabel = "MODEL",
+                description =
+                        "Models (default: zoo:squeezenet1.1, zoo:resnet18, zoo:googlenet-caffe and ../shared/models/squeezenet1.1-caffe.onnx).")
         List<String> models;
 
-        @Option(names = "--solvers", split = ",", defaultValue = "algorithm1,algorithm1-first,layered,anneal",
+        @Option(
+                names = "--solvers",
+                split = ",",
+                defaultValue = "algorithm1,algorithm1-first,layered,anneal",
                 description = "Solvers (default ${DEFAULT-VALUE}).")
         List<String> solvers;
 
-        @Option(names = "--restarts", defaultValue = "1", description = "Restarts per (model, solver) (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--restarts",
+                defaultValue = "1",
+                description = "Restarts per (model, solver) (default ${DEFAULT-VALUE}).")
         int restarts;
 
         @Option(names = "--threads", description = "Threads (default: all cores).")
@@ -245,37 +326,74 @@ public final class BenchCommand implements Runnable {
             for (String solver : solvers) {
                 Solvers.byName(solver);
             }
-            System.out.printf(Locale.ROOT, "threads %d, max heap %d MiB, %d restart(s) each, seed %d%n", t,
-                    Runtime.getRuntime().maxMemory() >> 20, restarts, seed);
-            System.out.printf(Locale.ROOT, "%-44s %-17s %10s %10s %10s %12s %10s %9s%n", "model", "solver", "s/restart",
-                    "eps best", "eps mean", "flips", "steps", "heap MiB");
+            System.out.printf(
+                    Locale.ROOT,
+                    "threads %d, max heap %d MiB, %d restart(s) each, seed %d%n",
+                    t,
+                    Runtime.getRuntime().maxMemory() >> 20,
+                    restarts,
+                    seed);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-44s %-17s %10s %10s %10s %12s %10s %9s%n",
+                    "model",
+                    "solver",
+                    "s/restart",
+                    "eps best",
+                    "eps mean",
+                    "flips",
+                    "steps",
+                    "heap MiB");
             for (String m : list) {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
                 SpinGlass glass = new SpinGlass(net.graph());
                 for (String solver : solvers) {
                     resetPeaks();
-                    var r = FrustrationRunner.run(glass,
-                            Solvers.byName(solver), SolverOptions.DEFAULT,
-                            restarts, seed, t, null);
+                    var r = FrustrationRunner.run(
+                            glass, Solvers.byName(solver), SolverOptions.DEFAULT, restarts, seed, t, null);
                     double perRestart = r.seconds() / restarts;
-                    double flips = r.restarts().stream().mapToLong(x -> x.result().flips()).average().orElse(0);
-                    double steps = r.restarts().stream().mapToLong(x -> x.result().steps()).average().orElse(0);
-                    System.out.printf(Locale.ROOT, "%-44s %-17s %10.1f %10.6f %10.6f %,12.0f %,10.0f %9d%n", m, solver,
-                            perRestart, r.best().result().epsilon(), r.mean(), flips, steps, peakHeapMiB());
+                    double flips = r.restarts().stream()
+                            .mapToLong(x -> x.result().flips())
+                            .average()
+                            .orElse(0);
+                    double steps = r.restarts().stream()
+                            .mapToLong(x -> x.result().steps())
+                            .average()
+                            .orElse(0);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-44s %-17s %10.1f %10.6f %10.6f %,12.0f %,10.0f %9d%n",
+                            m,
+                            solver,
+                            perRestart,
+                            r.best().result().epsilon(),
+                            r.mean(),
+                            flips,
+                            steps,
+                            peakHeapMiB());
                 }
             }
             return 0;
         }
     }
 
-    @Command(name = "null", mixinStandardHelpOptions = true,
-            description = "Per model and null model: seconds to draw one null network, its peak heap, one A·x + Aᵀ·x on it.")
+    @Command(
+            name = "null",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Per model and null model: seconds to draw one null network, its peak heap, one A·x + Aᵀ·x on it.")
     static final class Null implements Callable<Integer> {
-        @Option(names = "--models", split = ",", paramLabel = "MODEL",
+        @Option(
+                names = "--models",
+                split = ",",
+                paramLabel = "MODEL",
                 description = "Models (default: zoo:squeezenet1.1 and ../shared/models/squeezenet1.1-caffe.onnx).")
         List<String> models;
 
-        @Option(names = "--nulls", split = ",", defaultValue = "N1,N2,N3",
+        @Option(
+                names = "--nulls",
+                split = ",",
+                defaultValue = "N1,N2,N3",
                 description = "Null models (default ${DEFAULT-VALUE}).")
         List<String> nulls;
 
@@ -292,10 +410,23 @@ public final class BenchCommand implements Runnable {
                     list.add(real.toString());
                 }
             }
-            System.out.printf(Locale.ROOT, "threads %d, max heap %d MiB, seed %d%n",
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, seed);
-            System.out.printf(Locale.ROOT, "%-44s %-6s %14s %10s %12s %9s %10s %8s%n", "model", "null", "learnable edges",
-                    "draw s", "ns/edge", "heap MiB", "product s", "storage");
+            System.out.printf(
+                    Locale.ROOT,
+                    "threads %d, max heap %d MiB, seed %d%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().maxMemory() >> 20,
+                    seed);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-44s %-6s %14s %10s %12s %9s %10s %8s%n",
+                    "model",
+                    "null",
+                    "learnable edges",
+                    "draw s",
+                    "ns/edge",
+                    "heap MiB",
+                    "product s",
+                    "storage");
             for (String m : list) {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
                 long learnable = ShuffledEdges.learnableEdges(net.graph());
@@ -310,10 +441,20 @@ public final class BenchCommand implements Runnable {
                     double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
                     Arrays.fill(x, 1);
                     double product = productSeconds(g, x, y, true, 2);
-                    boolean mapped = g.blocks().stream().anyMatch(b -> b instanceof PerEdgeConvolutionBlock pe
-                            && pe.store().isMapped());
-                    System.out.printf(Locale.ROOT, "%-44s %-6s %,14d %10.2f %12.2f %9d %10.3f %8s%n", m, kind, learnable, s,
-                            s * 1e9 / learnable, heap, product, mapped ? "mapped" : "heap");
+                    boolean mapped = g.blocks().stream()
+                            .anyMatch(b -> b instanceof PerEdgeConvolutionBlock pe
+                                    && pe.store().isMapped());
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-44s %-6s %,14d %10.2f %12.2f %9d %10.3f %8s%n",
+                            m,
+                            kind,
+                            learnable,
+                            s,
+                            s * 1e9 / learnable,
+                            heap,
+                            product,
+                            mapped ? "mapped" : "heap");
                     if (g.edgeCount() != net.graph().edgeCount()) {
                         throw new IllegalStateException("null model changed the edge count");
                     }
@@ -343,9 +484,13 @@ public final class BenchCommand implements Runnable {
         return peak >> 20;
     }
 
-    @Command(name = "inference", mixinStandardHelpOptions = true,
-            description = {"Images per second of plain ONNX Runtime (one input tensor reused, logits only) against",
-                    "nnfrust's InferenceSession (float[] in, float[] out) on the same model and batch size."})
+    @Command(
+            name = "inference",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Images per second of plain ONNX Runtime (one input tensor reused, logits only) against",
+                "nnfrust's InferenceSession (float[] in, float[] out) on the same model and batch size."
+            })
     static final class Inference implements Callable<Integer> {
         @picocli.CommandLine.Parameters(index = "0", paramLabel = "MODEL", description = "zoo:NAME or an .onnx file.")
         String model;
@@ -353,13 +498,22 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--batch", defaultValue = "16", description = "Images per call (default ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--images", defaultValue = "640", description = "Images per timed pass (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--images",
+                defaultValue = "640",
+                description = "Images per timed pass (default ${DEFAULT-VALUE}).")
         int images;
 
-        @Option(names = "--repeat", defaultValue = "3", description = "Timed passes; the best is reported (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--repeat",
+                defaultValue = "3",
+                description = "Timed passes; the best is reported (default ${DEFAULT-VALUE}).")
         int repeat;
 
-        @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (default: all cores).")
+        @Option(
+                names = "--threads",
+                defaultValue = "0",
+                description = "ONNX Runtime intra-op threads (default: all cores).")
         int threads;
 
         @Override
@@ -369,8 +523,8 @@ public final class BenchCommand implements Runnable {
             }
             ModelLoader.Loaded l = ModelLoader.loadWithModel(model, ImportOptions.DEFAULT);
             Network net = l.network();
-            try (var ours = new InferenceSession(l.model(), net, List.of(),
-                    InferenceSession.Precision.FLOAT32, threads)) {
+            try (var ours =
+                    new InferenceSession(l.model(), net, List.of(), InferenceSession.Precision.FLOAT32, threads)) {
                 int n0 = ours.inputSize();
                 float[] x = new float[batch * n0];
                 SplittableRandom r = new SplittableRandom(1);
@@ -380,8 +534,7 @@ public final class BenchCommand implements Runnable {
                 int calls = images / batch;
                 var env = OrtEnvironment.getEnvironment();
                 double plain;
-                var prepared = InferenceSession.prepare(l.model(), net, List.of(),
-                        InferenceSession.Precision.FLOAT32);
+                var prepared = InferenceSession.prepare(l.model(), net, List.of(), InferenceSession.Precision.FLOAT32);
                 try (var so = InferenceSession.sessionOptions(prepared, threads)) {
                     try (var s = env.createSession(prepared.toByteArray(), so)) {
                         long[] shape = new long[net.inputShape().length];
@@ -408,12 +561,24 @@ public final class BenchCommand implements Runnable {
                     }
                 });
                 int done = calls * batch;
-                System.out.printf(Locale.ROOT, "%s: %d images per pass, batch %d, %s ONNX Runtime threads%n", model, done,
-                        batch, threads > 0 ? String.valueOf(threads) : "all");
-                System.out.printf(Locale.ROOT, "plain ONNX Runtime   %8.1f images/s (%.2f ms per image)%n", done / plain,
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s: %d images per pass, batch %d, %s ONNX Runtime threads%n",
+                        model,
+                        done,
+                        batch,
+                        threads > 0 ? String.valueOf(threads) : "all");
+                System.out.printf(
+                        Locale.ROOT,
+                        "plain ONNX Runtime   %8.1f images/s (%.2f ms per image)%n",
+                        done / plain,
                         1e3 * plain / done);
-                System.out.printf(Locale.ROOT, "nnfrust session      %8.1f images/s (%.2f ms per image, %.1f%% overhead)%n",
-                        done / wrapped, 1e3 * wrapped / done, 100 * (wrapped / plain - 1));
+                System.out.printf(
+                        Locale.ROOT,
+                        "nnfrust session      %8.1f images/s (%.2f ms per image, %.1f%% overhead)%n",
+                        done / wrapped,
+                        1e3 * wrapped / done,
+                        100 * (wrapped / plain - 1));
             }
             return 0;
         }

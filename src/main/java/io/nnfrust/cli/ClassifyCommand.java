@@ -4,36 +4,34 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.inference.Accuracy;
 import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.ImageSet;
 import io.nnfrust.inference.InferenceSession;
 import io.nnfrust.inference.Synsets;
 import io.nnfrust.inference.TopK;
-import io.nnfrust.model.Network;
+import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.load.ModelLoader;
-import io.nnfrust.util.AtomicFiles;
-import io.nnfrust.util.Version;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
+import io.nnfrust.model.Network;
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import io.nnfrust.inference.Accuracy;
-import io.nnfrust.load.ModelIdentity;
-import io.nnfrust.util.NnfrustException;
-import io.nnfrust.util.OutputSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code nnfrust classify}: top-1 / top-5 accuracy and per-image predictions with ONNX Runtime. */
-@Command(name = "classify", mixinStandardHelpOptions = true,
+@Command(
+        name = "classify",
+        mixinStandardHelpOptions = true,
         description = "Classify a folder of images with ONNX Runtime: top-1/top-5 accuracy and per-image predictions.")
 public final class ClassifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "ONNX file or zoo:NAME.")
@@ -57,12 +55,13 @@ public final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Write one row per image to FILE (atomically).")
     Path csv;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "No progress on stderr.")
     boolean quiet;
 
     /** One classified image. */
-    public record Prediction(Path file, int trueClass, int[] top5, float[] top5Logits) {
-    }
+    public record Prediction(Path file, int trueClass, int[] top5, float[] top5Logits) {}
 
     @Override
     public Integer call() throws Exception {
@@ -78,11 +77,11 @@ public final class ClassifyCommand implements Callable<Integer> {
         double inferSeconds = 0;
         int classes = net.outputNodes().length;
         if (synsets != null && synsets.size() != classes) {
-            throw new NnfrustException("the synset list has " + synsets.size()
-                    + " classes but the model has " + classes + " outputs");
+            throw new NnfrustException(
+                    "the synset list has " + synsets.size() + " classes but the model has " + classes + " outputs");
         }
-        try (InferenceSession session = new InferenceSession(loaded.model(), net, List.of(),
-                imageOptions.precision(), threads)) {
+        try (InferenceSession session =
+                new InferenceSession(loaded.model(), net, List.of(), imageOptions.precision(), threads)) {
             for (int from = 0; from < files.size(); from += imageOptions.batch) {
                 List<Path> chunk = files.subList(from, Math.min(files.size(), from + imageOptions.batch));
                 ImageSet.Batch b = ImageSet.load(chunk, pre, session.inputSize());
@@ -99,13 +98,19 @@ public final class ClassifyCommand implements Callable<Integer> {
                         for (int k = 0; k < top.length; k++) {
                             tl[k] = logits[i * per + top[k]];
                         }
-                        predictions.add(new Prediction(b.files().get(i),
-                                synsets == null ? -1 : synsets.classOf(b.files().get(i)), top, tl));
+                        predictions.add(new Prediction(
+                                b.files().get(i),
+                                synsets == null ? -1 : synsets.classOf(b.files().get(i)),
+                                top,
+                                tl));
                     }
                 }
                 ImageOptions.printSkipped(b.skipped());
                 if (!quiet) {
-                    System.err.printf(Locale.ROOT, "[%d/%d] images%n", Math.min(files.size(), from + imageOptions.batch),
+                    System.err.printf(
+                            Locale.ROOT,
+                            "[%d/%d] images%n",
+                            Math.min(files.size(), from + imageOptions.batch),
                             files.size());
                 }
             }
@@ -169,8 +174,11 @@ public final class ClassifyCommand implements Callable<Integer> {
             outs.stage(csv, os -> {
                 StringBuilder sb = new StringBuilder("file,true_class,top1,top2,top3,top4,top5,top1_logit\n");
                 for (Prediction p : predictions) {
-                    sb.append('"').append(p.file().getFileName().toString().replace("\"", "\"\"")).append('"')
-                            .append(',').append(p.trueClass());
+                    sb.append('"')
+                            .append(p.file().getFileName().toString().replace("\"", "\"\""))
+                            .append('"')
+                            .append(',')
+                            .append(p.trueClass());
                     for (int k : p.top5()) {
                         sb.append(',').append(k);
                     }
@@ -185,13 +193,26 @@ public final class ClassifyCommand implements Callable<Integer> {
         } else {
             PrintStream out = System.out;
             out.printf(Locale.ROOT, "model %s, weights %s%n", model, ModelIdentity.weights(net));
-            out.printf(Locale.ROOT, "images %d (skipped %d), labelled %d%n", predictions.size(), skipped.size(), labelled);
+            out.printf(
+                    Locale.ROOT, "images %d (skipped %d), labelled %d%n", predictions.size(), skipped.size(), labelled);
             if (labelled > 0) {
-                out.printf(Locale.ROOT, "top-1 %d/%d = %.1f%%, top-5 %d/%d = %.1f%%%n", top1, labelled,
-                        100.0 * top1 / labelled, top5, labelled, 100.0 * top5 / labelled);
+                out.printf(
+                        Locale.ROOT,
+                        "top-1 %d/%d = %.1f%%, top-5 %d/%d = %.1f%%%n",
+                        top1,
+                        labelled,
+                        100.0 * top1 / labelled,
+                        top5,
+                        labelled,
+                        100.0 * top5 / labelled);
             }
-            out.printf(Locale.ROOT, "wall %.1f s, inference %.1f s (%.1f images/s, batch %d)%n", seconds, inferSeconds,
-                    predictions.size() / Math.max(1e-9, inferSeconds), imageOptions.batch);
+            out.printf(
+                    Locale.ROOT,
+                    "wall %.1f s, inference %.1f s (%.1f images/s, batch %d)%n",
+                    seconds,
+                    inferSeconds,
+                    predictions.size() / Math.max(1e-9, inferSeconds),
+                    imageOptions.batch);
         }
         return 0;
     }

@@ -1,24 +1,30 @@
 package io.nnfrust.cli;
 
+import io.nnfrust.experiment.Shard;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
-import picocli.CommandLine.Option;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
-import io.nnfrust.experiment.Shard;
+import picocli.CommandLine.Option;
 
 /** Checkpoint, resume and output options shared by the {@code experiment} subcommands. */
 public final class ExperimentRunOptions {
-    @Option(names = "--checkpoint", paramLabel = "FILE", description = "JSON Lines file that receives every finished result (default: OUTPUT.jsonl when --output is given).")
+    @Option(
+            names = "--checkpoint",
+            paramLabel = "FILE",
+            description =
+                    "JSON Lines file that receives every finished result (default: OUTPUT.jsonl when --output is given).")
     Path checkpoint;
 
     @Option(names = "--resume", description = "Continue the checkpoint: skip the results already in it.")
     boolean resume;
 
-    @Option(names = "--stop-after", defaultValue = "0", description = "Stop after this many new results (0: run all); continue later with --resume.")
+    @Option(
+            names = "--stop-after",
+            defaultValue = "0",
+            description = "Stop after this many new results (0: run all); continue later with --resume.")
     int stopAfter;
 
     /** Internal ('nnfrust merge --output'): only the results already in the checkpoint, no new work. */
@@ -37,8 +43,11 @@ public final class ExperimentRunOptions {
     @Option(names = "--quiet", description = "No progress on stderr.")
     boolean quiet;
 
-    @Option(names = "--shard", paramLabel = "K/N|slurm",
-            description = "Run only shard K of N of the work (same seeds as the whole run; 'slurm': K and N from the job array). Merge the shards' checkpoints with 'nnfrust merge'. See docs/cluster.md.")
+    @Option(
+            names = "--shard",
+            paramLabel = "K/N|slurm",
+            description =
+                    "Run only shard K of N of the work (same seeds as the whole run; 'slurm': K and N from the job array). Merge the shards' checkpoints with 'nnfrust merge'. See docs/cluster.md.")
     String shard;
 
     private Shard parsedShard;
@@ -64,8 +73,9 @@ public final class ExperimentRunOptions {
         }
         Path cp = checkpoint != null ? checkpoint : output != null ? Path.of(output.toString() + ".jsonl") : null;
         if (resume && cp == null) {
-            Outputs.warn("--resume without --checkpoint or --output: there is no checkpoint to continue, and nothing "
-                    + "of this run is saved until it ends; give --output FILE (checkpoint FILE.jsonl) to make it resumable");
+            Outputs.warn(
+                    "--resume without --checkpoint or --output: there is no checkpoint to continue, and nothing "
+                            + "of this run is saved until it ends; give --output FILE (checkpoint FILE.jsonl) to make it resumable");
         } else if (resume && !Files.exists(cp)) {
             Outputs.warn("--resume: checkpoint " + cp + " does not exist yet; starting it now");
         }

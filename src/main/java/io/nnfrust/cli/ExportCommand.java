@@ -1,23 +1,23 @@
 package io.nnfrust.cli;
 
 import io.nnfrust.graph.CsrMatrix;
-import io.nnfrust.model.Network;
 import io.nnfrust.load.ModelLoader;
-import io.nnfrust.util.AtomicFiles;
+import io.nnfrust.model.Network;
 import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import io.nnfrust.util.OutputSet;
-
 /** {@code nnfrust export-mtx MODEL FILE.mtx}: the explicit adjacency matrix of a small graph. */
-@Command(name = "export-mtx", mixinStandardHelpOptions = true,
+@Command(
+        name = "export-mtx",
+        mixinStandardHelpOptions = true,
         description = "Write A in Matrix Market coordinate form (row = target, column = source); small graphs only.")
 public final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL")
@@ -29,7 +29,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--max-edges", defaultValue = "200000000", description = "Refuse graphs with more edges (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-edges",
+            defaultValue = "200000000",
+            description = "Refuse graphs with more edges (default ${DEFAULT-VALUE}).")
     long maxEdges;
 
     @Override
@@ -38,8 +41,8 @@ public final class ExportCommand implements Callable<Integer> {
         Network net = ModelLoader.load(model, modelOptions.toImportOptions());
         long e = net.graph().edgeCount();
         if (e > maxEdges) {
-            throw new NnfrustException(model + " has " + e + " edges, more than --max-edges " + maxEdges
-                    + "; use a smaller --input-size");
+            throw new NnfrustException(
+                    model + " has " + e + " edges, more than --max-edges " + maxEdges + "; use a smaller --input-size");
         }
         CsrMatrix csr = CsrMatrix.of(net.graph());
         outs.stage(file, out -> csr.writeMatrixMarket(new OutputStreamWriter(out, StandardCharsets.US_ASCII)));

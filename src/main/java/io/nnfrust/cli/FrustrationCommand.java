@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.experiment.Shard;
+import io.nnfrust.frustration.ExactEnumeration;
 import io.nnfrust.frustration.FrustrationMap;
 import io.nnfrust.frustration.FrustrationRunner;
 import io.nnfrust.frustration.FrustrationSolver;
@@ -11,29 +13,29 @@ import io.nnfrust.frustration.RestartResult;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.frustration.SpinGlass;
-import io.nnfrust.util.AtomicFiles;
-import io.nnfrust.util.Version;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
+import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
+import io.nnfrust.util.Progress;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import io.nnfrust.experiment.Shard;
-import io.nnfrust.frustration.ExactEnumeration;
-import io.nnfrust.util.NnfrustException;
-import io.nnfrust.util.OutputSet;
-import io.nnfrust.util.Progress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code nnfrust frustration MODEL}: the frustration index of a network or any signed graph. */
-@Command(name = "frustration", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Frustration epsilon = min_s e(s) of a network's signed graph (paper eq. 1-3) or of any signed graph.",
-                "MODEL: zoo:NAME, an .onnx file, an edge list (source target weight) or a Matrix Market .mtx file."})
+@Command(
+        name = "frustration",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Frustration epsilon = min_s e(s) of a network's signed graph (paper eq. 1-3) or of any signed graph.",
+            "MODEL: zoo:NAME, an .onnx file, an edge list (source target weight) or a Matrix Market .mtx file."
+        })
 public final class FrustrationCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL")
     String model;
@@ -41,7 +43,10 @@ public final class FrustrationCommand implements Callable<Integer> {
     @Option(names = "--restarts", defaultValue = "80", description = "Independent restarts (default ${DEFAULT-VALUE}).")
     int restarts;
 
-    @Option(names = "--spins", paramLabel = "FILE", description = "Write the best spin vector (format: docs/frustration.md).")
+    @Option(
+            names = "--spins",
+            paramLabel = "FILE",
+            description = "Write the best spin vector (format: docs/frustration.md).")
     Path spins;
 
     @Option(names = "--map", description = "Include the frustrated weight per (source node set, layer) in the output.")
@@ -50,7 +55,11 @@ public final class FrustrationCommand implements Callable<Integer> {
     @Option(names = "--trace", paramLabel = "FILE", description = "Write the energy trace of every restart as CSV.")
     Path trace;
 
-    @Option(names = "--trace-every", defaultValue = "0", description = "Trace interval in flips (algorithm1) or sweeps; default: n/100 flips or every sweep when --trace is given.")
+    @Option(
+            names = "--trace-every",
+            defaultValue = "0",
+            description =
+                    "Trace interval in flips (algorithm1) or sweeps; default: n/100 flips or every sweep when --trace is given.")
     long traceEvery;
 
     @Option(names = "--format", defaultValue = "auto", description = "Input format: auto, onnx, edges, mtx.")
@@ -65,8 +74,11 @@ public final class FrustrationCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress on stderr.")
     boolean quiet;
 
-    @Option(names = "--shard", paramLabel = "K/N|slurm",
-            description = "Run only the restarts k with k mod N = K - 1 (same seeds as the whole run); combine the shards' --output files with 'nnfrust merge'. See docs/cluster.md.")
+    @Option(
+            names = "--shard",
+            paramLabel = "K/N|slurm",
+            description =
+                    "Run only the restarts k with k mod N = K - 1 (same seeds as the whole run); combine the shards' --output files with 'nnfrust merge'. See docs/cluster.md.")
     String shard;
 
     @Mixin
@@ -93,8 +105,8 @@ public final class FrustrationCommand implements Callable<Integer> {
             throw new NnfrustException("--shard " + sh + " needs --output FILE: the shards' JSON files are"
                     + " what 'nnfrust merge' combines");
         }
-        OutputSet outs = new OutputSet().file("--output", output)
-                .file("--spins", spins).file("--trace", trace);
+        OutputSet outs =
+                new OutputSet().file("--output", output).file("--spins", spins).file("--trace", trace);
         GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
         if (s.name().equals("exact") && src.graph().nodeCount() > ExactEnumeration.MAX_NODES) {
             throw new NnfrustException("--solver exact enumerates 2^n states and accepts at most "
@@ -111,9 +123,19 @@ public final class FrustrationCommand implements Callable<Integer> {
         }
         PrintStream err = System.err;
         if (!quiet) {
-            err.printf(Locale.ROOT, "nnfrust frustration: %s (weights %s), %,d nodes, %,d edges; solver %s, %d restart%s on %d thread%s, seed %d%n",
-                    model, ExperimentCommand.weights(src), glass.nodeCount(), src.graph().edgeCount(), s.name(),
-                    restarts, restarts == 1 ? "" : "s", t, t == 1 ? "" : "s", solverOptions.seed);
+            err.printf(
+                    Locale.ROOT,
+                    "nnfrust frustration: %s (weights %s), %,d nodes, %,d edges; solver %s, %d restart%s on %d thread%s, seed %d%n",
+                    model,
+                    ExperimentCommand.weights(src),
+                    glass.nodeCount(),
+                    src.graph().edgeCount(),
+                    s.name(),
+                    restarts,
+                    restarts == 1 ? "" : "s",
+                    t,
+                    t == 1 ? "" : "s",
+                    solverOptions.seed);
         }
         double[] bestSoFar = {Double.MAX_VALUE};
         int mine = sh.ownedOf(restarts);
@@ -134,18 +156,34 @@ public final class FrustrationCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "shard %s: no restart of %d is this shard's; wrote %s%n", sh, restarts, output);
             return 0;
         }
-        Progress progress = new Progress("restarts", mine, 0,
-                Math.max(1, Math.min(t, mine)), quiet ? null : err::println);
-        FrustrationRunner.Result result = FrustrationRunner.run(glass, s, opts, restarts, solverOptions.seed, t, r -> {
-            String at = progress.tick();
-            bestSoFar[0] = Math.min(bestSoFar[0], r.result().epsilon());
-            if (!quiet) {
-                RestartResult x = r.result();
-                err.printf(Locale.ROOT, "[%s] restart %d: eps %.6f, %,d flips, %,d steps, %.1f s%s; best %.6f%n",
-                        at, r.index(), x.epsilon(), x.flips(), x.steps(), x.seconds(),
-                        x.localMinimum() ? "" : ", NOT a local minimum", bestSoFar[0]);
-            }
-        }, sh::owns);
+        Progress progress =
+                new Progress("restarts", mine, 0, Math.max(1, Math.min(t, mine)), quiet ? null : err::println);
+        FrustrationRunner.Result result = FrustrationRunner.run(
+                glass,
+                s,
+                opts,
+                restarts,
+                solverOptions.seed,
+                t,
+                r -> {
+                    String at = progress.tick();
+                    bestSoFar[0] = Math.min(bestSoFar[0], r.result().epsilon());
+                    if (!quiet) {
+                        RestartResult x = r.result();
+                        err.printf(
+                                Locale.ROOT,
+                                "[%s] restart %d: eps %.6f, %,d flips, %,d steps, %.1f s%s; best %.6f%n",
+                                at,
+                                r.index(),
+                                x.epsilon(),
+                                x.flips(),
+                                x.steps(),
+                                x.seconds(),
+                                x.localMinimum() ? "" : ", NOT a local minimum",
+                                bestSoFar[0]);
+                    }
+                },
+                sh::owns);
         RestartResult best = result.best().result();
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         if (spins != null) {
@@ -182,15 +220,25 @@ public final class FrustrationCommand implements Callable<Integer> {
         for (FrustrationRunner.Restart r : result.restarts()) {
             double[] tr = r.result().trace();
             for (int k = 0; k + 1 < tr.length; k += 2) {
-                b.append(r.index()).append(',').append((long) tr[k]).append(',')
-                        .append(String.format(Locale.ROOT, "%.10f", tr[k + 1])).append('\n');
+                b.append(r.index())
+                        .append(',')
+                        .append((long) tr[k])
+                        .append(',')
+                        .append(String.format(Locale.ROOT, "%.10f", tr[k + 1]))
+                        .append('\n');
             }
         }
         return b.toString();
     }
 
-    private ObjectNode toJson(ObjectMapper m, GraphSource src, SpinGlass glass, FrustrationRunner.Result result,
-                              SolverOptions opts, int threadCount, List<FrustrationMap.Entry> entries) {
+    private ObjectNode toJson(
+            ObjectMapper m,
+            GraphSource src,
+            SpinGlass glass,
+            FrustrationRunner.Result result,
+            SolverOptions opts,
+            int threadCount,
+            List<FrustrationMap.Entry> entries) {
         RestartResult best = result.best().result();
         ObjectNode o = m.createObjectNode();
         o.put("model", model);
@@ -265,19 +313,32 @@ public final class FrustrationCommand implements Callable<Integer> {
     private static void printSummary(PrintStream out, FrustrationRunner.Result r, List<FrustrationMap.Entry> entries) {
         RestartResult b = r.best().result();
         out.printf(Locale.ROOT, "solver           %s%n", r.solver());
-        out.printf(Locale.ROOT, "restarts         %d%s%n", r.restarts().size(),
+        out.printf(
+                Locale.ROOT,
+                "restarts         %d%s%n",
+                r.restarts().size(),
                 r.balanced() ? "  (structurally balanced: epsilon = 0 exactly, gauge found by search)" : "");
-        out.printf(Locale.ROOT, "epsilon best     %.6f  (restart %d, %s)%n", b.epsilon(), r.best().index(),
+        out.printf(
+                Locale.ROOT,
+                "epsilon best     %.6f  (restart %d, %s)%n",
+                b.epsilon(),
+                r.best().index(),
                 b.localMinimum() ? "local minimum" : b.negativeRowSums() + " negative row sums");
         out.printf(Locale.ROOT, "epsilon mean     %.6f  sd %.6f%n", r.mean(), r.sd());
         out.printf(Locale.ROOT, "tracked - exact  %.3g%n", b.trackedEpsilon() - b.epsilon());
-        out.printf(Locale.ROOT, "seconds          %.1f  (%.1f per restart)%n", r.seconds(),
-                r.restarts().stream().mapToDouble(x -> x.result().seconds()).average().orElse(0));
+        out.printf(
+                Locale.ROOT,
+                "seconds          %.1f  (%.1f per restart)%n",
+                r.seconds(),
+                r.restarts().stream()
+                        .mapToDouble(x -> x.result().seconds())
+                        .average()
+                        .orElse(0));
         if (entries != null) {
             out.printf(Locale.ROOT, "%n%-40s %-24s %14s %10s%n", "layer", "from", "|A|", "frustrated");
             for (FrustrationMap.Entry e : entries) {
-                out.printf(Locale.ROOT, "%-40s %-24s %14.6g %9.4f%n", e.block(), e.fromSet(), e.absWeight(),
-                        e.fraction());
+                out.printf(
+                        Locale.ROOT, "%-40s %-24s %14.6g %9.4f%n", e.block(), e.fromSet(), e.absWeight(), e.fraction());
             }
         }
     }

@@ -6,19 +6,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.experiment.Shard;
+import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import io.nnfrust.frustration.SpinFile;
-import java.nio.file.Files;
-import java.util.Locale;
 
 /**
  * Merges the --output files of the shards of one {@code nnfrust frustration} run into the JSON of the whole run:
@@ -28,11 +27,11 @@ import java.util.Locale;
  * and solver options, each shard once, every restart present once.
  */
 final class FrustrationMerge {
-    private FrustrationMerge() {
-    }
+    private FrustrationMerge() {}
 
-    static final String[] SAME = {"solver", "seed", "restarts", "initialFlips", "maxIterations", "sweeps", "tStart",
-            "tEnd"};
+    static final String[] SAME = {
+        "solver", "seed", "restarts", "initialFlips", "maxIterations", "sweeps", "tStart", "tEnd"
+    };
 
     static String merge(List<Path> files, Path out, Path spinsOut, boolean allowPartial) {
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -58,20 +57,23 @@ final class FrustrationMerge {
                             + firstFile + " (" + a + ")");
                 }
                 for (String k : SAME) {
-                    JsonNode x = first.path("provenance").path(k), y = j.path("provenance").path(k);
+                    JsonNode x = first.path("provenance").path(k),
+                            y = j.path("provenance").path(k);
                     if (!x.equals(y)) {
                         throw new NnfrustException("merge: " + f + " was run with " + k + " " + y + ", " + firstFile
                                 + " with " + x + "; merge only the shards of one run");
                     }
                 }
-                if (!first.path("provenance").path("nnfrust").equals(j.path("provenance").path("nnfrust"))) {
+                if (!first.path("provenance")
+                        .path("nnfrust")
+                        .equals(j.path("provenance").path("nnfrust"))) {
                     throw new NnfrustException("merge: " + f + " was written by nnfrust "
                             + j.path("provenance").path("nnfrust").asText() + ", " + firstFile + " by "
                             + first.path("provenance").path("nnfrust").asText());
                 }
                 if (s.count() != count) {
-                    throw new NnfrustException("merge: " + f + " is shard " + s + ", " + firstFile + " of " + count
-                            + " shards");
+                    throw new NnfrustException(
+                            "merge: " + f + " is shard " + s + ", " + firstFile + " of " + count + " shards");
                 }
             } else {
                 count = s.count();
@@ -154,8 +156,7 @@ final class FrustrationMerge {
                 throw new NnfrustException("merge: --spins, but the best restart's shard wrote no spin file (run the "
                         + "shards with --spins)");
             }
-            SpinFile sf = SpinFile.read(
-                    Path.of(bestShard.get("spinsFile").asText()));
+            SpinFile sf = SpinFile.read(Path.of(bestShard.get("spinsFile").asText()));
             outs.stage(spinsOut, sf::writeTo);
             o.put("spinsFile", spinsOut.toString());
         } else {
@@ -169,8 +170,15 @@ final class FrustrationMerge {
         }
         outs.stage(out, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
         outs.commit();
-        return String.format(Locale.ROOT, "merged %d of %d shards: %d restarts, epsilon best %.6f (restart %d)"
-                + " into %s%s", byIndex.size(), count, n, o.get("epsilonBest").asDouble(), best, out,
+        return String.format(
+                Locale.ROOT,
+                "merged %d of %d shards: %d restarts, epsilon best %.6f (restart %d)" + " into %s%s",
+                byIndex.size(),
+                count,
+                n,
+                o.get("epsilonBest").asDouble(),
+                best,
+                out,
                 missingShards.isEmpty() ? "" : " (missing shards " + missingShards + ")");
     }
 

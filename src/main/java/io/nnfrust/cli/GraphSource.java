@@ -2,13 +2,12 @@ package io.nnfrust.cli;
 
 import io.nnfrust.graph.GraphFileReader;
 import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
-import io.nnfrust.load.ModelLoader;
-
+import io.nnfrust.util.NnfrustException;
 import java.nio.file.Path;
 import java.util.Locale;
-import io.nnfrust.util.NnfrustException;
 
 /** A graph to analyse: an imported network (zoo: or .onnx) or a signed graph file (edge list, .mtx). */
 record GraphSource(SignedGraph graph, Network network, String sha256, String kind) {
@@ -17,9 +16,9 @@ record GraphSource(SignedGraph graph, Network network, String sha256, String kin
         boolean onnx = switch (f) {
             case "onnx" -> true;
             case "edges", "mtx" -> false;
-            case "auto" -> spec.startsWith("zoo:") || spec.toLowerCase(Locale.ROOT).endsWith(".onnx");
-            default -> throw new NnfrustException("unknown --format '" + format
-                    + "' (use auto, onnx, edges or mtx)");
+            case "auto" ->
+                spec.startsWith("zoo:") || spec.toLowerCase(Locale.ROOT).endsWith(".onnx");
+            default -> throw new NnfrustException("unknown --format '" + format + "' (use auto, onnx, edges or mtx)");
         };
         if (onnx) {
             Network net = ModelLoader.load(spec, options);

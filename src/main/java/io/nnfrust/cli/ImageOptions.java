@@ -1,50 +1,76 @@
 package io.nnfrust.cli;
 
-import io.nnfrust.inference.ImagePreprocessor;
-import io.nnfrust.inference.InferenceSession;
-import io.nnfrust.inference.Synsets;
-import io.nnfrust.model.Network;
-import io.nnfrust.util.NnfrustException;
-import picocli.CommandLine.Option;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.experiment.ImageInputs;
 import io.nnfrust.inference.Accuracy;
+import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.ImageSet;
+import io.nnfrust.inference.InferenceSession;
+import io.nnfrust.inference.Synsets;
 import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
+import io.nnfrust.util.NnfrustException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.Option;
 
 /** Options of every command that feeds images to a network. */
 public final class ImageOptions {
-    @Option(names = "--images", required = true, paramLabel = "DIR",
-            description = "Folder of images (.jpg, .jpeg, .png, .bmp, .gif; other files are ignored), used in file-name order; the true class is the WordNet id in the file name (needs synset_words.txt, see --synsets).")
+    @Option(
+            names = "--images",
+            required = true,
+            paramLabel = "DIR",
+            description =
+                    "Folder of images (.jpg, .jpeg, .png, .bmp, .gif; other files are ignored), used in file-name order; the true class is the WordNet id in the file name (needs synset_words.txt, see --synsets).")
     Path images;
 
-    @Option(names = "--preprocess", paramLabel = "caffe|torchvision|raw", required = true,
-            description = "Normalisation preset; must match the model (the shared SqueezeNet needs caffe). See docs/inference.md.")
+    @Option(
+            names = "--preprocess",
+            paramLabel = "caffe|torchvision|raw",
+            required = true,
+            description =
+                    "Normalisation preset; must match the model (the shared SqueezeNet needs caffe). See docs/inference.md.")
     String preprocess;
 
-    @Option(names = "--resize", defaultValue = "256", paramLabel = "N",
-            description = "Shorter image side before the center crop to the model's input size (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--resize",
+            defaultValue = "256",
+            paramLabel = "N",
+            description =
+                    "Shorter image side before the center crop to the model's input size (default ${DEFAULT-VALUE}).")
     int resize;
 
-    @Option(names = "--synsets", paramLabel = "FILE",
-            description = "Class list in synset_words.txt form (default: synset_words.txt in the image folder or its parent).")
+    @Option(
+            names = "--synsets",
+            paramLabel = "FILE",
+            description =
+                    "Class list in synset_words.txt form (default: synset_words.txt in the image folder or its parent).")
     Path synsets;
 
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Use only the first N images in name order (0, the default: all).")
+    @Option(
+            names = "--limit",
+            defaultValue = "0",
+            paramLabel = "N",
+            description = "Use only the first N images in name order (0, the default: all).")
     int limit;
 
-    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per ONNX Runtime call (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch",
+            defaultValue = "16",
+            paramLabel = "N",
+            description = "Images per ONNX Runtime call (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|native",
-            description = "fp32 (default): run an fp16 model exactly cast to fp32; native: the file's own element type.")
+    @Option(
+            names = "--precision",
+            defaultValue = "fp32",
+            paramLabel = "fp32|native",
+            description =
+                    "fp32 (default): run an fp16 model exactly cast to fp32; native: the file's own element type.")
     String precision;
 
     public ImagePreprocessor preprocessor(Network net) {
@@ -63,10 +89,15 @@ public final class ImageOptions {
     }
 
     /** The model and image part of an image experiment's configuration. */
-    ImageInputs inputs(String model, Network net, ImportOptions importOptions,
-                                             ImagePreprocessor pre) {
-        return new ImageInputs(model, net.sha256(), importOptions,
-                images.toAbsolutePath().normalize().toString(), limit, pre.preset().label(), pre.resize(),
+    ImageInputs inputs(String model, Network net, ImportOptions importOptions, ImagePreprocessor pre) {
+        return new ImageInputs(
+                model,
+                net.sha256(),
+                importOptions,
+                images.toAbsolutePath().normalize().toString(),
+                limit,
+                pre.preset().label(),
+                pre.resize(),
                 precision().name().toLowerCase(Locale.ROOT));
     }
 
@@ -83,8 +114,8 @@ public final class ImageOptions {
      * or random weights) or when no image is labelled.
      */
     static void warnAccuracy(Accuracy a, ImagePreprocessor pre, Network net) {
-        String w = a.warning(pre.preset().label(), ModelIdentity.isZoo(net),
-                net.options().overridesInput());
+        String w = a.warning(
+                pre.preset().label(), ModelIdentity.isZoo(net), net.options().overridesInput());
         if (w != null) {
             Outputs.warn(w);
         }
@@ -98,8 +129,7 @@ public final class ImageOptions {
     }
 
     /** The unusable files as the JSON array {@code skipped} of {file, reason}. */
-    static void putSkipped(ObjectNode out,
-                           List<ImageSet.Skipped> skipped) {
+    static void putSkipped(ObjectNode out, List<ImageSet.Skipped> skipped) {
         var sk = out.putArray("skipped");
         for (var s : skipped) {
             sk.addObject().put("file", s.file().toString()).put("reason", s.reason());
@@ -115,8 +145,10 @@ public final class ImageOptions {
             return Synsets.read(synsets);
         }
         Path abs = images.toAbsolutePath();
-        for (Path p : new Path[] {abs.resolve("synset_words.txt"),
-                abs.getParent() == null ? null : abs.getParent().resolve("synset_words.txt")}) {
+        for (Path p : new Path[] {
+            abs.resolve("synset_words.txt"),
+            abs.getParent() == null ? null : abs.getParent().resolve("synset_words.txt")
+        }) {
             if (p != null && Files.isRegularFile(p)) {
                 return Synsets.read(p);
             }

@@ -4,24 +4,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.LayerInfo;
 import io.nnfrust.model.Network;
-import io.nnfrust.load.ModelLoader;
+import io.nnfrust.util.OutputSet;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.PrintStream;
-import java.util.Locale;
-import java.util.concurrent.Callable;
-import io.nnfrust.load.ModelIdentity;
-import io.nnfrust.util.OutputSet;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-
 /** {@code nnfrust info MODEL}: the per-layer table and the Table 1 totals of a network's signed graph. */
-@Command(name = "info", mixinStandardHelpOptions = true,
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
         description = "Per-layer table and totals (nodes, edges, parameters, sum |A|) of a model's signed graph.")
 public final class InfoCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "An .onnx file or zoo:NAME (see 'nnfrust zoo list').")
@@ -103,12 +104,27 @@ public final class InfoCommand implements Callable<Integer> {
         var g = net.graph();
         out.printf(Locale.ROOT, "%s  (%s, imported in %.2f s)%n", net.name(), net.source(), seconds);
         out.printf(Locale.ROOT, "weights: %s; sha256 %s%n", ModelIdentity.weights(net), net.sha256());
-        out.printf(Locale.ROOT, "%-44s %-18s %-14s %12s %15s %12s%n", "layer", "operator", "shape", "nodes",
-                "in-edges", "params");
+        out.printf(
+                Locale.ROOT,
+                "%-44s %-18s %-14s %12s %15s %12s%n",
+                "layer",
+                "operator",
+                "shape",
+                "nodes",
+                "in-edges",
+                "params");
         for (LayerInfo l : net.layers()) {
-            String name = l.name().length() > 44 ? "…" + l.name().substring(l.name().length() - 43) : l.name();
-            out.printf(Locale.ROOT, "%-44s %-18s %-14s %,12d %,15d %,12d%n", name, l.operator(), l.shape(),
-                    l.nodes(), l.edges(), l.params());
+            String name =
+                    l.name().length() > 44 ? "…" + l.name().substring(l.name().length() - 43) : l.name();
+            out.printf(
+                    Locale.ROOT,
+                    "%-44s %-18s %-14s %,12d %,15d %,12d%n",
+                    name,
+                    l.operator(),
+                    l.shape(),
+                    l.nodes(),
+                    l.edges(),
+                    l.params());
         }
         long n = g.nodeCount(), e = g.edgeCount(), p = net.parameters();
         out.printf(Locale.ROOT, "%nnodes            %,d  (%.3g x 10^6)%n", n, n / 1e6);
@@ -117,12 +133,23 @@ public final class InfoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "edges/nodes      %.1f%n", (double) e / n);
         out.printf(Locale.ROOT, "edges/params     %.1f%n", p == 0 ? 0.0 : (double) e / p);
         out.printf(Locale.ROOT, "sum |A|          %.6g%n", g.absWeightSum());
-        out.printf(Locale.ROOT, "node sets %d, edge blocks %d, add convention %s%n", g.nodeSets().size(),
-                g.blocks().size(), net.options().add().name().toLowerCase());
+        out.printf(
+                Locale.ROOT,
+                "node sets %d, edge blocks %d, add convention %s%n",
+                g.nodeSets().size(),
+                g.blocks().size(),
+                net.options().add().name().toLowerCase());
         var r = net.report();
-        out.printf(Locale.ROOT, "import: opset %d%s, %d constant nodes folded, batchnorm %s (%d folded into weights, "
-                        + "%d on nodes)%s%n", r.opset(), r.producer().isEmpty() ? "" : ", producer " + r.producer(),
-                r.foldedNodes(), net.options().batchNorm().name().toLowerCase(), r.batchNormsFolded(),
-                r.batchNormsOnNodes(), r.copies() == 0 ? "" : ", " + r.copies() + " copied activations");
+        out.printf(
+                Locale.ROOT,
+                "import: opset %d%s, %d constant nodes folded, batchnorm %s (%d folded into weights, "
+                        + "%d on nodes)%s%n",
+                r.opset(),
+                r.producer().isEmpty() ? "" : ", producer " + r.producer(),
+                r.foldedNodes(),
+                net.options().batchNorm().name().toLowerCase(),
+                r.batchNormsFolded(),
+                r.batchNormsOnNodes(),
+                r.copies() == 0 ? "" : ", " + r.copies() + " copied activations");
     }
 }

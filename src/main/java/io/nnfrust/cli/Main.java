@@ -1,23 +1,39 @@
 package io.nnfrust.cli;
 
-import io.nnfrust.util.NnfrustException;
-import io.nnfrust.util.Version;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import com.sun.management.OperatingSystemMXBean;
+import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Provenance;
+import io.nnfrust.util.Version;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** Entry point: {@code nnfrust <command> ...}. User errors print one line and exit with code 2. */
-@Command(name = "nnfrust", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+@Command(
+        name = "nnfrust",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
         description = "Frustration and near-monotonicity of deep neural networks as signed graphs.",
-        subcommands = {InfoCommand.class, FrustrationCommand.class, ClassifyCommand.class, ExperimentCommand.class, ReproduceCommand.class, ReportCommand.class, MergeCommand.class, TrackCommand.class, BoundCommand.class, ZooCommand.class, ExportCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            InfoCommand.class,
+            FrustrationCommand.class,
+            ClassifyCommand.class,
+            ExperimentCommand.class,
+            ReproduceCommand.class,
+            ReportCommand.class,
+            MergeCommand.class,
+            TrackCommand.class,
+            BoundCommand.class,
+            ZooCommand.class,
+            ExportCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -55,8 +71,9 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("nnfrust: error: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName()
-                    + " --help')");
+            c.getErr()
+                    .println("nnfrust: error: " + ex.getMessage() + " (see '"
+                            + c.getCommandSpec().qualifiedName() + " --help')");
             return 2;
         });
         return cl;
@@ -103,10 +120,14 @@ public final class Main implements Runnable {
     /** The one line printed for an out-of-memory error, with the heap in use and the way out. */
     static String outOfMemoryLine(OutOfMemoryError e) {
         long max = Runtime.getRuntime().maxMemory();
-        return String.format(Locale.ROOT, "nnfrust: error: out of memory (%s) with a maximum heap of %.1f GiB;"
-                + " raise it with NNFRUST_JAVA_OPTS=-Xmx%dg (this machine has %s), or use a smaller --input-size",
-                e.getMessage() == null ? "heap" : e.getMessage(), max / 1073741824.0,
-                Math.max(2, 2 * (int) Math.ceil(max / 1073741824.0)), physicalMemory());
+        return String.format(
+                Locale.ROOT,
+                "nnfrust: error: out of memory (%s) with a maximum heap of %.1f GiB;"
+                        + " raise it with NNFRUST_JAVA_OPTS=-Xmx%dg (this machine has %s), or use a smaller --input-size",
+                e.getMessage() == null ? "heap" : e.getMessage(),
+                max / 1073741824.0,
+                Math.max(2, 2 * (int) Math.ceil(max / 1073741824.0)),
+                physicalMemory());
     }
 
     private static String physicalMemory() {

@@ -1,44 +1,58 @@
 package io.nnfrust.cli;
 
 import io.nnfrust.experiment.CheckpointMerge;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.Callable;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code nnfrust merge}: the shards' checkpoints of one experiment into the checkpoint of the whole run. */
-@Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Merge the shards of one run (docs/cluster.md).",
-                "Experiments: the shards' checkpoints into the checkpoint of the whole run (--checkpoint); then run the "
-                        + "same experiment command without --shard, with --checkpoint FILE --resume: every task is found "
-                        + "done and the outputs are written exactly as by an unsharded run.",
-                "'nnfrust frustration': the shards' --output files into the JSON of the whole run (--output, and "
-                        + "--spins for the best spins)."})
+@Command(
+        name = "merge",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Merge the shards of one run (docs/cluster.md).",
+            "Experiments: the shards' checkpoints into the checkpoint of the whole run (--checkpoint); then run the "
+                    + "same experiment command without --shard, with --checkpoint FILE --resume: every task is found "
+                    + "done and the outputs are written exactly as by an unsharded run.",
+            "'nnfrust frustration': the shards' --output files into the JSON of the whole run (--output, and "
+                    + "--spins for the best spins)."
+        })
 public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "The merged checkpoint to write (experiments).")
     Path output;
 
-    @Option(names = "--output", paramLabel = "FILE", description = "The merged JSON result to write: of 'nnfrust frustration' shards (their --output files), or of an experiment's shards (their checkpoints; the result is written by the unsharded command on the merged checkpoint, exactly as an unsharded run writes it).")
+    @Option(
+            names = "--output",
+            paramLabel = "FILE",
+            description =
+                    "The merged JSON result to write: of 'nnfrust frustration' shards (their --output files), or of an experiment's shards (their checkpoints; the result is written by the unsharded command on the merged checkpoint, exactly as an unsharded run writes it).")
     Path json;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "With --output of an experiment: also its CSV.")
     Path csv;
 
-    @Option(names = "--spins", paramLabel = "FILE", description = "With --output: copy the best restart's spin file here.")
+    @Option(
+            names = "--spins",
+            paramLabel = "FILE",
+            description = "With --output: copy the best restart's spin file here.")
     Path spins;
 
-    @Option(names = "--allow-partial", description = "Merge the shards that are there and list the missing ones (default: missing shards are an error).")
+    @Option(
+            names = "--allow-partial",
+            description =
+                    "Merge the shards that are there and list the missing ones (default: missing shards are an error).")
     boolean allowPartial;
 
     @Parameters(paramLabel = "SHARD", arity = "1..*", description = "The shards' checkpoint files (.jsonl).")
@@ -77,7 +91,12 @@ public final class MergeCommand implements Callable<Integer> {
         if (s.command().isEmpty()) {
             System.out.println("(these checkpoints do not name their command: written before nnfrust recorded it)");
         }
-        System.out.printf("merged %d of %d shards: %d results into %s%s%n", s.shards(), s.of(), s.results(), output,
+        System.out.printf(
+                "merged %d of %d shards: %d results into %s%s%n",
+                s.shards(),
+                s.of(),
+                s.results(),
+                output,
                 s.missingShards().isEmpty() ? "" : " (missing shards " + s.missingShards() + ")");
         System.out.println("next: the same experiment command without --shard, with --checkpoint " + output
                 + " --resume (and --output, --csv as wanted)");
@@ -104,8 +123,11 @@ public final class MergeCommand implements Callable<Integer> {
         if (output != null) {
             outs.file("--checkpoint", output);
         }
-        Path merged = output != null ? output : json.toAbsolutePath().resolveSibling("." + json.getFileName()
-                + ".merged-" + ProcessHandle.current().pid() + ".jsonl");
+        Path merged = output != null
+                ? output
+                : json.toAbsolutePath()
+                        .resolveSibling("." + json.getFileName() + ".merged-"
+                                + ProcessHandle.current().pid() + ".jsonl");
         for (Path p : shards) {
             if (p.toAbsolutePath().normalize().equals(merged.toAbsolutePath().normalize())) {
                 throw new NnfrustException("merge: --checkpoint " + output + " is also a shard; write "
@@ -121,18 +143,31 @@ public final class MergeCommand implements Callable<Integer> {
             }
             requireDataOnly(s.command(), shards.get(0));
             List<String> args = new ArrayList<>(s.command());
-            args.addAll(List.of("--checkpoint", merged.toString(), "--resume", "--no-new-work", "--quiet",
-                    "--output", json.toString()));
+            args.addAll(List.of(
+                    "--checkpoint",
+                    merged.toString(),
+                    "--resume",
+                    "--no-new-work",
+                    "--quiet",
+                    "--output",
+                    json.toString()));
             if (csv != null) {
                 args.addAll(List.of("--csv", csv.toString()));
             }
             int rc = Main.runInProcess(args, true);
             if (rc != 0) {
-                throw new NnfrustException("merge: writing the result failed (exit " + rc + ") in: nnfrust "
-                        + String.join(" ", args));
+                throw new NnfrustException(
+                        "merge: writing the result failed (exit " + rc + ") in: nnfrust " + String.join(" ", args));
             }
-            System.out.printf("merged %d of %d shards: %d results into %s%s%s%n", s.shards(), s.of(), s.results(), json,
-                    csv == null ? "" : " and " + csv, s.missingShards().isEmpty() ? ""
+            System.out.printf(
+                    "merged %d of %d shards: %d results into %s%s%s%n",
+                    s.shards(),
+                    s.of(),
+                    s.results(),
+                    json,
+                    csv == null ? "" : " and " + csv,
+                    s.missingShards().isEmpty()
+                            ? ""
                             : " (missing shards " + s.missingShards() + ": the result says complete false)");
             return 0;
         } finally {

@@ -9,20 +9,35 @@ import picocli.CommandLine.Option;
 
 /** Options shared by every command that imports a model. */
 public final class ModelOptions {
-    @Option(names = "--input-size", arity = "2", paramLabel = "N",
+    @Option(
+            names = "--input-size",
+            arity = "2",
+            paramLabel = "N",
             description = "Input height and width (overrides the model's static shape; required for dynamic shapes).")
     int[] inputSize;
 
-    @Option(names = "--add", paramLabel = "merge|node", defaultValue = "merge",
-            description = "Residual Add convention: merge (paper, default) or node (own node set). See docs/conventions.md.")
+    @Option(
+            names = "--add",
+            paramLabel = "merge|node",
+            defaultValue = "merge",
+            description =
+                    "Residual Add convention: merge (paper, default) or node (own node set). See docs/conventions.md.")
     String add;
 
-    @Option(names = "--pool-weight", paramLabel = "geometric|max", defaultValue = "geometric",
-            description = "Side p of a kh x kw pooling window for its edge weight 0.01/p: geometric = sqrt(kh*kw) (default) or max = max(kh,kw).")
+    @Option(
+            names = "--pool-weight",
+            paramLabel = "geometric|max",
+            defaultValue = "geometric",
+            description =
+                    "Side p of a kh x kw pooling window for its edge weight 0.01/p: geometric = sqrt(kh*kw) (default) or max = max(kh,kw).")
     String poolWeight;
 
-    @Option(names = "--batchnorm", paramLabel = "fold|node", defaultValue = "fold",
-            description = "BatchNormalization: fold (default: gamma/sqrt(var+eps) multiplies the weights of the layer it follows, as PyTorch's eval export does) or node (the paper: a positive scale on nodes, weights untouched). See docs/conventions.md.")
+    @Option(
+            names = "--batchnorm",
+            paramLabel = "fold|node",
+            defaultValue = "fold",
+            description =
+                    "BatchNormalization: fold (default: gamma/sqrt(var+eps) multiplies the weights of the layer it follows, as PyTorch's eval export does) or node (the paper: a positive scale on nodes, weights untouched). See docs/conventions.md.")
     String batchNorm;
 
     public ImportOptions toImportOptions() {
@@ -34,7 +49,7 @@ public final class ModelOptions {
                 throw new NnfrustException("--input-size needs two positive numbers, got " + h + " " + w);
             }
         }
-        return new ImportOptions(h, w, AddConvention.parse(add), PoolWeightRule.parse(poolWeight),
-                BatchNormConvention.parse(batchNorm));
+        return new ImportOptions(
+                h, w, AddConvention.parse(add), PoolWeightRule.parse(poolWeight), BatchNormConvention.parse(batchNorm));
     }
 }

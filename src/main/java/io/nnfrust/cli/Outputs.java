@@ -2,14 +2,13 @@ package io.nnfrust.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nnfrust.model.Network;
 import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.model.Network;
 import io.nnfrust.util.Provenance;
 
 /** The parts every command's JSON output shares. */
 final class Outputs {
-    private Outputs() {
-    }
+    private Outputs() {}
 
     /**
      * Sets {@code out.provenance}: schema version, nnfrust version and commit, JDK, ONNX Runtime, command line, run

@@ -2,9 +2,8 @@ package io.nnfrust.cli;
 
 import io.nnfrust.experiment.ProgressSink;
 import io.nnfrust.util.Progress;
-
-import java.util.function.BiFunction;
 import java.util.Locale;
+import java.util.function.BiFunction;
 
 /**
  * Progress of an experiment on stderr: one line per finished result, prefixed with done/total and the ETA
@@ -39,8 +38,8 @@ final class ProgressLines<R> implements ProgressSink<R> {
     public synchronized void starting(int alreadyDone, int toRun) {
         progress = new Progress(what, alreadyDone + toRun, alreadyDone, parallel, quiet ? null : System.err::println);
         if (!quiet && alreadyDone > 0) {
-            System.err.printf(Locale.ROOT, "resuming: %d %s read from the checkpoint, %d to run%n",
-                    alreadyDone, what, toRun);
+            System.err.printf(
+                    Locale.ROOT, "resuming: %d %s read from the checkpoint, %d to run%n", alreadyDone, what, toRun);
         }
     }
 

@@ -1,45 +1,60 @@
 package io.nnfrust.cli;
 
+import io.nnfrust.report.Report;
 import io.nnfrust.report.TrackFigures;
 import io.nnfrust.util.NnfrustException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.Callable;
-import io.nnfrust.report.Report;
-
 /**
  * {@code nnfrust report DIR}: the HTML page, PNG/SVG figures and Markdown summary of a reproduce folder; or
  * {@code nnfrust report --track FILE... --out DIR}: the figure of training-track results against the epoch.
  */
-@Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Draw the report of a 'nnfrust reproduce' folder from its JSON files alone: DIR/report/index.html "
-                + "(self-contained), DIR/report/figures/*.png and *.svg, DIR/report/summary.md. See docs/reproduce.md.",
-                "With --track: draw 'nnfrust track' results (one line per file, e.g. one per seed) against the epoch "
-                        + "into --out DIR: ID.png, ID.svg, ID.md. See docs/training.md."})
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Draw the report of a 'nnfrust reproduce' folder from its JSON files alone: DIR/report/index.html "
+                    + "(self-contained), DIR/report/figures/*.png and *.svg, DIR/report/summary.md. See docs/reproduce.md.",
+            "With --track: draw 'nnfrust track' results (one line per file, e.g. one per seed) against the epoch "
+                    + "into --out DIR: ID.png, ID.svg, ID.md. See docs/training.md."
+        })
 public final class ReportCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
     static final class Source {
-        @Parameters(paramLabel = "DIR", description = "The --out folder of 'nnfrust reproduce' (one subfolder per model).")
+        @Parameters(
+                paramLabel = "DIR",
+                description = "The --out folder of 'nnfrust reproduce' (one subfolder per model).")
         Path dir;
 
-        @Option(names = "--track", arity = "1..*", paramLabel = "FILE", description = "JSON results of 'nnfrust track' to draw together.")
+        @Option(
+                names = "--track",
+                arity = "1..*",
+                paramLabel = "FILE",
+                description = "JSON results of 'nnfrust track' to draw together.")
         List<Path> track;
     }
 
     @Option(names = "--out", paramLabel = "DIR", description = "With --track: the folder of the figure and summary.")
     Path out;
 
-    @Option(names = "--id", defaultValue = "track", description = "With --track: the file stem (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--id",
+            defaultValue = "track",
+            description = "With --track: the file stem (default ${DEFAULT-VALUE}).")
     String id;
 
-    @Option(names = "--title", defaultValue = "training track", description = "With --track: the title (default '${DEFAULT-VALUE}').")
+    @Option(
+            names = "--title",
+            defaultValue = "training track",
+            description = "With --track: the title (default '${DEFAULT-VALUE}').")
     String title;
 
     @Override

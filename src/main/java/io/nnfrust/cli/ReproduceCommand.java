@@ -1,106 +1,167 @@
 package io.nnfrust.cli;
 
-import io.nnfrust.model.ImportOptions;
+import io.nnfrust.experiment.FrustrationExperiment;
+import io.nnfrust.experiment.Shard;
 import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.report.Report;
 import io.nnfrust.reproduce.Preset;
 import io.nnfrust.reproduce.ReproducePlan;
 import io.nnfrust.reproduce.Reproduction;
 import io.nnfrust.reproduce.Stage;
 import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
 import io.nnfrust.util.Progress;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import io.nnfrust.experiment.FrustrationExperiment;
-import io.nnfrust.experiment.Shard;
-import io.nnfrust.report.Report;
-import io.nnfrust.util.OutputSet;
-import java.util.Arrays;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code nnfrust reproduce}: the paper's whole protocol on one or more networks, resumable, then the report. */
-@Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The paper's protocol on each MODEL: graph summary (Table 1), frustration of R (Algorithm 1 and "
-                + "the best solver), null models N1, N2, N3 (He and Xavier), active subnetworks, near-monotonicity; "
-                + "then 'nnfrust report OUT'.",
-                "Every stage is an nnfrust command (listed in OUT/MODEL/.stages/); a finished stage with unchanged "
-                        + "options is skipped, an interrupted one continues. See docs/reproduce.md."})
+@Command(
+        name = "reproduce",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "The paper's protocol on each MODEL: graph summary (Table 1), frustration of R (Algorithm 1 and "
+                    + "the best solver), null models N1, N2, N3 (He and Xavier), active subnetworks, near-monotonicity; "
+                    + "then 'nnfrust report OUT'.",
+            "Every stage is an nnfrust command (listed in OUT/MODEL/.stages/); a finished stage with unchanged "
+                    + "options is skipped, an interrupted one continues. See docs/reproduce.md."
+        })
 public final class ReproduceCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL", arity = "1..*", description = "zoo:NAME or .onnx files.")
     List<String> models;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created if its parent exists).")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Output folder (created if its parent exists).")
     Path out;
 
-    @Option(names = "--preset", defaultValue = "paper", paramLabel = "quick|paper",
-            description = "Counts: paper (the paper's: 80 restarts, 80 null networks per kind, 500 + 1000 images) or quick (minutes on SqueezeNet). Default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--preset",
+            defaultValue = "paper",
+            paramLabel = "quick|paper",
+            description =
+                    "Counts: paper (the paper's: 80 restarts, 80 null networks per kind, 500 + 1000 images) or quick (minutes on SqueezeNet). Default ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--images", paramLabel = "DIR", description = "Labelled images for the active-subnetwork and near-monotonicity stages (without: those stages are left out).")
+    @Option(
+            names = "--images",
+            paramLabel = "DIR",
+            description =
+                    "Labelled images for the active-subnetwork and near-monotonicity stages (without: those stages are left out).")
     Path images;
 
-    @Option(names = "--preprocess", paramLabel = "caffe|torchvision|raw", description = "Image preprocessing of the models (required with --images).")
+    @Option(
+            names = "--preprocess",
+            paramLabel = "caffe|torchvision|raw",
+            description = "Image preprocessing of the models (required with --images).")
     String preprocess;
 
     @Option(names = "--synsets", paramLabel = "FILE", description = "Class list of the images (see 'classify --help').")
     Path synsets;
 
-    @Option(names = "--resize", paramLabel = "N", description = "Shorter side before the center crop (see 'classify --help'; default there: 256).")
+    @Option(
+            names = "--resize",
+            paramLabel = "N",
+            description = "Shorter side before the center crop (see 'classify --help'; default there: 256).")
     Integer resize;
 
     @Option(names = "--restarts", paramLabel = "N", description = "Override: Algorithm 1 restarts on R.")
     Integer restarts;
 
-    @Option(names = "--best-restarts", paramLabel = "N", description = "Override: restarts of the best solver (anneal) on R.")
+    @Option(
+            names = "--best-restarts",
+            paramLabel = "N",
+            description = "Override: restarts of the best solver (anneal) on R.")
     Integer bestRestarts;
 
-    @Option(names = "--solver", paramLabel = "NAME", description = "Override: solver of the null-model and active experiments and of the N3 spins (paper: algorithm1, quick: layered).")
+    @Option(
+            names = "--solver",
+            paramLabel = "NAME",
+            description =
+                    "Override: solver of the null-model and active experiments and of the N3 spins (paper: algorithm1, quick: layered).")
     String solver;
 
-    @Option(names = "--replicas", paramLabel = "N", description = "Override: restarts of R in the null-model experiment.")
+    @Option(
+            names = "--replicas",
+            paramLabel = "N",
+            description = "Override: restarts of R in the null-model experiment.")
     Integer replicas;
 
-    @Option(names = "--null-count", paramLabel = "N", description = "Override: null networks of kind N1 and of kind N2.")
+    @Option(
+            names = "--null-count",
+            paramLabel = "N",
+            description = "Override: null networks of kind N1 and of kind N2.")
     Integer nullCount;
 
-    @Option(names = "--n3-count", paramLabel = "N", description = "Override: N3 networks of each initialisation (He and Xavier).")
+    @Option(
+            names = "--n3-count",
+            paramLabel = "N",
+            description = "Override: N3 networks of each initialisation (He and Xavier).")
     Integer n3Count;
 
-    @Option(names = "--active-images", paramLabel = "N", description = "Override: images of the active-subnetwork stage.")
+    @Option(
+            names = "--active-images",
+            paramLabel = "N",
+            description = "Override: images of the active-subnetwork stage.")
     Integer activeImages;
 
-    @Option(names = "--monotonicity-images", paramLabel = "N", description = "Override: images of the near-monotonicity stage.")
+    @Option(
+            names = "--monotonicity-images",
+            paramLabel = "N",
+            description = "Override: images of the near-monotonicity stage.")
     Integer monotonicityImages;
 
     @Option(names = "--perturbations", paramLabel = "N", description = "Override: perturbations per image.")
     Integer perturbations;
 
-    @Option(names = "--null-restarts", paramLabel = "N", description = "Override: restarts on the N3 network of the near-monotonicity stage.")
+    @Option(
+            names = "--null-restarts",
+            paramLabel = "N",
+            description = "Override: restarts on the N3 network of the near-monotonicity stage.")
     Integer nullRestarts;
 
-    @Option(names = "--bounds", defaultValue = "0", paramLabel = "K", description = "Certified intervals of eps for R and the first K null networks of each kind, and whether the paper's orderings are certified (experiment frustration --bounds; docs/bounds.md). Default 0: none.")
+    @Option(
+            names = "--bounds",
+            defaultValue = "0",
+            paramLabel = "K",
+            description =
+                    "Certified intervals of eps for R and the first K null networks of each kind, and whether the paper's orderings are certified (experiment frustration --bounds; docs/bounds.md). Default 0: none.")
     int bounds;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of every stage (N3 experiments: seed + 1, seed + 2). Default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Seed of every stage (N3 experiments: seed + 1, seed + 2). Default ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--threads", description = "Threads (default: all cores). Results do not depend on it.")
     Integer threads;
 
-    @Option(names = "--shard", paramLabel = "K/N|slurm",
-            description = "Run shard K of N of every stage (restart parts and experiment tasks, the seeds of the whole run); then 'reproduce ... --merge-only' merges. Stages that read a merged result wait for the next round. See docs/cluster.md.")
+    @Option(
+            names = "--shard",
+            paramLabel = "K/N|slurm",
+            description =
+                    "Run shard K of N of every stage (restart parts and experiment tasks, the seeds of the whole run); then 'reproduce ... --merge-only' merges. Stages that read a merged result wait for the next round. See docs/cluster.md.")
     String shard;
 
-    @Option(names = "--merge-only", description = "After the shards: merge their parts and checkpoints into the stages' results without new work, list what is missing, write the report.")
+    @Option(
+            names = "--merge-only",
+            description =
+                    "After the shards: merge their parts and checkpoints into the stages' results without new work, list what is missing, write the report.")
     boolean mergeOnly;
 
     @Option(names = "--plan-only", description = "Print the plan and stop.")
@@ -166,10 +227,15 @@ public final class ReproduceCommand implements Callable<Integer> {
         for (var e : n2Bytes.entrySet()) {
             double need = Math.min(t, p.nullCount()) * e.getValue();
             if (p.nullCount() > 0 && need > Runtime.getRuntime().maxMemory()) {
-                Outputs.warn(String.format(Locale.ROOT, "the nulls stage of %s builds N2 networks needing about %.1f GiB"
+                Outputs.warn(String.format(
+                        Locale.ROOT,
+                        "the nulls stage of %s builds N2 networks needing about %.1f GiB"
                                 + " side by side, more than this JVM's heap (%.1f GiB): that stage will stop; raise it with"
-                                + " NNFRUST_JAVA_OPTS=-Xmx%dg", e.getKey(), need / 1073741824.0,
-                        Runtime.getRuntime().maxMemory() / 1073741824.0, (long) Math.ceil(need / 1073741824.0 * 1.3) + 2));
+                                + " NNFRUST_JAVA_OPTS=-Xmx%dg",
+                        e.getKey(),
+                        need / 1073741824.0,
+                        Runtime.getRuntime().maxMemory() / 1073741824.0,
+                        (long) Math.ceil(need / 1073741824.0 * 1.3) + 2));
             }
         }
         if (planOnly) {
@@ -180,18 +246,28 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Files.createDirectories(step.output().toAbsolutePath().getParent());
             }
         }
-        int left = Reproduction.run(stages, args -> {
-            List<String> a = new ArrayList<>(args);
-            if (quiet && (a.get(0).equals("experiment"))) {
-                a.add("--quiet");
-            }
-            // info, frustration parts, merge: their files are the result; experiments print their summaries
-            return Main.runInProcess(a, !a.get(0).equals("experiment"));
-        }, mergeOnly, System.err::println);
+        int left = Reproduction.run(
+                stages,
+                args -> {
+                    List<String> a = new ArrayList<>(args);
+                    if (quiet && (a.get(0).equals("experiment"))) {
+                        a.add("--quiet");
+                    }
+                    // info, frustration parts, merge: their files are the result; experiments print their summaries
+                    return Main.runInProcess(a, !a.get(0).equals("experiment"));
+                },
+                mergeOnly,
+                System.err::println);
         if (!sh.isAll()) {
-            System.out.printf(Locale.ROOT, "shard %s done%s; when every shard is done: nnfrust reproduce (the same "
-                    + "arguments without --shard) --merge-only%n", sh, left == 0 ? "" : " (" + left + " stage"
-                    + (left == 1 ? "" : "s") + " waiting for a merged input: run the shards again after the merge)");
+            System.out.printf(
+                    Locale.ROOT,
+                    "shard %s done%s; when every shard is done: nnfrust reproduce (the same "
+                            + "arguments without --shard) --merge-only%n",
+                    sh,
+                    left == 0
+                            ? ""
+                            : " (" + left + " stage" + (left == 1 ? "" : "s")
+                                    + " waiting for a merged input: run the shards again after the merge)");
             return 0;
         }
         if (left > 0) {
@@ -217,11 +293,15 @@ public final class ReproduceCommand implements Callable<Integer> {
             p = p.withSolver(solver);
         }
         if (replicas != null || nullCount != null || n3Count != null) {
-            p = p.withNulls(replicas != null ? replicas : p.replicas(), nullCount != null ? nullCount : p.nullCount(),
-                    n3Count != null ? n3Count : p.n3He(), n3Count != null ? n3Count : p.n3Xavier());
+            p = p.withNulls(
+                    replicas != null ? replicas : p.replicas(),
+                    nullCount != null ? nullCount : p.nullCount(),
+                    n3Count != null ? n3Count : p.n3He(),
+                    n3Count != null ? n3Count : p.n3Xavier());
         }
         if (activeImages != null || monotonicityImages != null || perturbations != null) {
-            p = p.withImages(activeImages != null ? activeImages : p.activeImages(),
+            p = p.withImages(
+                    activeImages != null ? activeImages : p.activeImages(),
                     monotonicityImages != null ? monotonicityImages : p.monotonicityImages(),
                     perturbations != null ? perturbations : p.perturbations());
         }
@@ -235,10 +315,17 @@ public final class ReproduceCommand implements Callable<Integer> {
     private List<String> modelArgs() {
         List<String> a = new ArrayList<>();
         if (modelOptions.inputSize != null) {
-            a.addAll(List.of("--input-size", Integer.toString(modelOptions.inputSize[0]),
+            a.addAll(List.of(
+                    "--input-size",
+                    Integer.toString(modelOptions.inputSize[0]),
                     Integer.toString(modelOptions.inputSize[1])));
         }
-        a.addAll(List.of("--add", modelOptions.add, "--pool-weight", modelOptions.poolWeight, "--batchnorm",
+        a.addAll(List.of(
+                "--add",
+                modelOptions.add,
+                "--pool-weight",
+                modelOptions.poolWeight,
+                "--batchnorm",
                 modelOptions.batchNorm));
         return a;
     }
@@ -253,14 +340,26 @@ public final class ReproduceCommand implements Callable<Integer> {
         double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
         Arrays.fill(x, 1);
         double best = BenchCommand.productSeconds(g, x, y, true, 2);
-        System.err.printf(Locale.ROOT, "calibration: %s, %,d nodes, %,d edges, one A x + A^T x in %.3f s%n", model,
-                g.nodeCount(), g.edgeCount(), best);
+        System.err.printf(
+                Locale.ROOT,
+                "calibration: %s, %,d nodes, %,d edges, one A x + A^T x in %.3f s%n",
+                model,
+                g.nodeCount(),
+                g.edgeCount(),
+                best);
         return best;
     }
 
     private void printPlan(Preset p, int t, Shard sh, List<Stage> stages) {
-        System.err.printf(Locale.ROOT, "nnfrust reproduce: %d model%s, preset %s, seed %d, %d threads, into %s%s%n",
-                models.size(), models.size() == 1 ? "" : "s", p.name(), seed, t, out,
+        System.err.printf(
+                Locale.ROOT,
+                "nnfrust reproduce: %d model%s, preset %s, seed %d, %d threads, into %s%s%n",
+                models.size(),
+                models.size() == 1 ? "" : "s",
+                p.name(),
+                seed,
+                t,
+                out,
                 sh.isAll() ? (mergeOnly ? ", merging the shards (no new work)" : "") : ", shard " + sh);
         double total = 0;
         for (Stage s : stages) {
@@ -269,10 +368,19 @@ public final class ReproduceCommand implements Callable<Integer> {
             if (!done) {
                 total += s.estimateSeconds();
             }
-            System.err.printf(Locale.ROOT, "  %-28s %-24s %-9s %10s  %s%n", s.model(), s.name(), st,
-                    done ? "-" : Progress.duration(s.estimateSeconds()), s.summary());
+            System.err.printf(
+                    Locale.ROOT,
+                    "  %-28s %-24s %-9s %10s  %s%n",
+                    s.model(),
+                    s.name(),
+                    st,
+                    done ? "-" : Progress.duration(s.estimateSeconds()),
+                    s.summary());
         }
-        System.err.printf(Locale.ROOT, "estimated time: %s (from the calibration above; docs/reproduce.md says how it is"
-                + " made and how far it can be off)%n", Progress.duration(total));
+        System.err.printf(
+                Locale.ROOT,
+                "estimated time: %s (from the calibration above; docs/reproduce.md says how it is"
+                        + " made and how far it can be off)%n",
+                Progress.duration(total));
     }
 }

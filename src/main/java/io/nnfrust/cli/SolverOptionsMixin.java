@@ -8,31 +8,51 @@ import picocli.CommandLine.Option;
 
 /** Options of the frustration solvers, shared by {@code frustration} and {@code experiment frustration}. */
 public final class SolverOptionsMixin {
-    @Option(names = "--solver", defaultValue = "algorithm1",
-            description = "algorithm1 (paper, SI B), algorithm1-first (flip any negative node), layered, anneal, exact (<= 28 nodes). Default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--solver",
+            defaultValue = "algorithm1",
+            description =
+                    "algorithm1 (paper, SI B), algorithm1-first (flip any negative node), layered, anneal, exact (<= 28 nodes). Default ${DEFAULT-VALUE}.")
     String solver;
 
     @Option(names = "--threads", description = "Threads (default: all cores). Results do not depend on it.")
     Integer threads;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of all random choices (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Seed of all random choices (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--initial-flips", defaultValue = "1000000",
-            description = "nu: random single-spin flips of S = I before each descent (default ${DEFAULT-VALUE}, as the paper).")
+    @Option(
+            names = "--initial-flips",
+            defaultValue = "1000000",
+            description =
+                    "nu: random single-spin flips of S = I before each descent (default ${DEFAULT-VALUE}, as the paper).")
     long initialFlips;
 
-    @Option(names = "--max-iterations", defaultValue = "-1",
+    @Option(
+            names = "--max-iterations",
+            defaultValue = "-1",
             description = "M: most flips (algorithm1) or descent sweeps (layered, anneal); -1 = until a local minimum.")
     long maxIterations;
 
-    @Option(names = "--sweeps", defaultValue = "40", description = "Annealing sweeps (anneal; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--sweeps",
+            defaultValue = "40",
+            description = "Annealing sweeps (anneal; default ${DEFAULT-VALUE}).")
     int sweeps;
 
-    @Option(names = "--t-start", defaultValue = "0.5", description = "Annealing start temperature, relative to a node's |weight| (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--t-start",
+            defaultValue = "0.5",
+            description = "Annealing start temperature, relative to a node's |weight| (default ${DEFAULT-VALUE}).")
     double tStart;
 
-    @Option(names = "--t-end", defaultValue = "0.02", description = "Annealing end temperature (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--t-end",
+            defaultValue = "0.02",
+            description = "Annealing end temperature (default ${DEFAULT-VALUE}).")
     double tEnd;
 
     /** The selected solver (unknown names give a one-line error). */

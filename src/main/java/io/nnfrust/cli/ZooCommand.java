@@ -1,19 +1,20 @@
 package io.nnfrust.cli;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
 import io.nnfrust.zoo.Zoo;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import io.nnfrust.util.OutputSet;
-
 /** {@code nnfrust zoo list|export}. */
-@Command(name = "zoo", mixinStandardHelpOptions = true, description = "Built-in architectures of the paper.",
+@Command(
+        name = "zoo",
+        mixinStandardHelpOptions = true,
+        description = "Built-in architectures of the paper.",
         subcommands = {ZooCommand.ListCommand.class, ZooCommand.ExportZoo.class})
 public final class ZooCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -31,13 +32,16 @@ public final class ZooCommand implements Runnable {
             for (Zoo.Entry e : Zoo.entries()) {
                 System.out.printf("%-16s input %dx%d  %s%n", e.name(), e.inputSize(), e.inputSize(), e.description());
             }
-            System.out.println("\nWeights are random, not trained: He normal (default) or Xavier uniform, from a seed.");
+            System.out.println(
+                    "\nWeights are random, not trained: He normal (default) or Xavier uniform, from a seed.");
             System.out.println("Use as zoo:NAME[?seed=S&init=he|xavier] (shufflenet also groups=G&width=W).");
             return 0;
         }
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true,
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
             description = "Write a zoo architecture with its seeded random weights as an ONNX file.")
     static final class ExportZoo implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME", description = "Zoo name, optionally with ?seed=..&init=..")
@@ -64,8 +68,8 @@ public final class ZooCommand implements Runnable {
             ModelProto proto = Zoo.build(s, h, w);
             outs.stage(file, proto::writeTo);
             outs.commit();
-            System.out.println("wrote " + file + " (" + s.canonical() + "; random " + s.init().label()
-                    + " weights, seed " + s.seed() + ", not trained)");
+            System.out.println("wrote " + file + " (" + s.canonical() + "; random "
+                    + s.init().label() + " weights, seed " + s.seed() + ", not trained)");
             return 0;
         }
     }

@@ -9,21 +9,20 @@ import io.nnfrust.frustration.FrustrationSolver;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.Solvers;
 import io.nnfrust.frustration.SpinGlass;
+import io.nnfrust.inference.Accuracy;
 import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.ImageSet;
 import io.nnfrust.inference.InferenceSession;
 import io.nnfrust.inference.Synsets;
 import io.nnfrust.inference.TopK;
-import io.nnfrust.model.Network;
 import io.nnfrust.load.ModelLoader;
-
+import io.nnfrust.model.Network;
+import io.nnfrust.util.NnfrustException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import io.nnfrust.inference.Accuracy;
-import io.nnfrust.util.NnfrustException;
 
 /**
  * The frustration of the active subnetwork of each image (paper eq. 8, Fig. 2, SI D.3): per image, batched
@@ -33,8 +32,7 @@ import io.nnfrust.util.NnfrustException;
  * threads or resuming; finished images are appended to a JSON Lines checkpoint.
  */
 public final class ActiveExperiment {
-    private ActiveExperiment() {
-    }
+    private ActiveExperiment() {}
 
     /** Everything that determines the results (the checkpoint header). */
     public record Config(ImageInputs inputs, String solver, int restarts, long seed, SolverOptions options) {
@@ -57,9 +55,20 @@ public final class ActiveExperiment {
     }
 
     /** One image's active subnetwork and its frustration. */
-    public record ImageResult(int index, String file, int trueClass, int predicted, int trueRank, int activeNodes, long edges,
-                              double absWeight, double epsilon, double epsilonMean, boolean localMinimum,
-                              double seconds, long seed) {
+    public record ImageResult(
+            int index,
+            String file,
+            int trueClass,
+            int predicted,
+            int trueRank,
+            int activeNodes,
+            long edges,
+            double absWeight,
+            double epsilon,
+            double epsilonMean,
+            boolean localMinimum,
+            double seconds,
+            long seed) {
         String toJson(ObjectMapper m) {
             ObjectNode r = m.createObjectNode();
             r.put("type", "image");
@@ -80,33 +89,75 @@ public final class ActiveExperiment {
         }
 
         static ImageResult of(JsonNode j) {
-            return new ImageResult(j.get("index").asInt(), j.get("file").asText(), j.get("trueClass").asInt(),
-                    j.get("predicted").asInt(), j.get("trueRank").asInt(-1), j.get("activeNodes").asInt(), j.get("edges").asLong(),
-                    j.get("absWeight").asDouble(), j.get("epsilon").asDouble(), j.get("epsilonMean").asDouble(),
-                    j.get("localMinimum").asBoolean(), j.get("seconds").asDouble(), j.get("seed").asLong());
+            return new ImageResult(
+                    j.get("index").asInt(),
+                    j.get("file").asText(),
+                    j.get("trueClass").asInt(),
+                    j.get("predicted").asInt(),
+                    j.get("trueRank").asInt(-1),
+                    j.get("activeNodes").asInt(),
+                    j.get("edges").asLong(),
+                    j.get("absWeight").asDouble(),
+                    j.get("epsilon").asDouble(),
+                    j.get("epsilonMean").asDouble(),
+                    j.get("localMinimum").asBoolean(),
+                    j.get("seconds").asDouble(),
+                    j.get("seed").asLong());
         }
     }
 
     /** Results in file order, and the files that could not be used. */
-    public record Outcome(List<ImageResult> images, List<ImageSet.Skipped> skipped, int newImages) {
-    }
+    public record Outcome(List<ImageResult> images, List<ImageSet.Skipped> skipped, int newImages) {}
 
     /**
      * Runs the images of {@code files} not yet in the checkpoint (at most {@code stopAfter} new ones when positive).
      *
      * @param threads solver threads (restarts side by side, or one restart's products in parallel)
      */
-    public static Outcome run(ModelLoader.Loaded loaded, ImagePreprocessor pre, InferenceSession.Precision precision,
-                              Synsets synsets, List<Path> files, Config c, int batch, int threads, Path checkpoint,
-                              boolean resume, int stopAfter, Consumer<ImageResult> progress) {
-        return run(loaded, pre, precision, synsets, files, c, batch, threads, Shard.ALL, checkpoint, resume, stopAfter,
+    public static Outcome run(
+            ModelLoader.Loaded loaded,
+            ImagePreprocessor pre,
+            InferenceSession.Precision precision,
+            Synsets synsets,
+            List<Path> files,
+            Config c,
+            int batch,
+            int threads,
+            Path checkpoint,
+            boolean resume,
+            int stopAfter,
+            Consumer<ImageResult> progress) {
+        return run(
+                loaded,
+                pre,
+                precision,
+                synsets,
+                files,
+                c,
+                batch,
+                threads,
+                Shard.ALL,
+                checkpoint,
+                resume,
+                stopAfter,
                 progress);
     }
 
     /** As above for shard {@code shard} of the images (image k of the list is shard (k mod N) + 1's). */
-    public static Outcome run(ModelLoader.Loaded loaded, ImagePreprocessor pre, InferenceSession.Precision precision,
-                              Synsets synsets, List<Path> files, Config c, int batch, int threads, Shard shard,
-                              Path checkpoint, boolean resume, int stopAfter, Consumer<ImageResult> progress) {
+    public static Outcome run(
+            ModelLoader.Loaded loaded,
+            ImagePreprocessor pre,
+            InferenceSession.Precision precision,
+            Synsets synsets,
+            List<Path> files,
+            Config c,
+            int batch,
+            int threads,
+            Shard shard,
+            Path checkpoint,
+            boolean resume,
+            int stopAfter,
+            Consumer<ImageResult> progress) {
         Network net = loaded.network();
         ObjectMapper m = new ObjectMapper();
         long[] seeds = new long[files.size()];
@@ -114,12 +165,21 @@ public final class ActiveExperiment {
         for (int k = 0; k < seeds.length; k++) {
             seeds[k] = master.nextLong();
         }
-        ImageLoop<ImageResult> loop = new ImageLoop<>(files, shard, checkpoint, Checkpoint.header(m, c.toJson(m), shard), resume, seeds, ImageResult::of,
-                r -> r.toJson(m), progress);
+        ImageLoop<ImageResult> loop = new ImageLoop<>(
+                files,
+                shard,
+                checkpoint,
+                Checkpoint.header(m, c.toJson(m), shard),
+                resume,
+                seeds,
+                ImageResult::of,
+                r -> r.toJson(m),
+                progress);
         FrustrationSolver solver = Solvers.byName(c.solver());
         List<ImageSet.Skipped> skipped;
-        try (loop; InferenceSession session = new InferenceSession(loaded.model(), net,
-                ActiveSubnetwork.tensorsNeeded(net), precision, threads)) {
+        try (loop;
+                InferenceSession session = new InferenceSession(
+                        loaded.model(), net, ActiveSubnetwork.tensorsNeeded(net), precision, threads)) {
             skipped = loop.run(stopAfter, batch, pre, session.inputSize(), (b, listIndex) -> {
                 long t0 = System.nanoTime();
                 Map<String, float[]> t = session.run(b.input(), b.size());
@@ -133,14 +193,26 @@ public final class ActiveExperiment {
                     int predicted = TopK.argmax(logits, i * classes, classes);
                     ActiveSubnetwork a = ActiveSubnetwork.of(net, t, i, predicted);
                     SpinGlass glass = new SpinGlass(a.graph(), a.mask());
-                    FrustrationRunner.Result r = FrustrationRunner.run(glass, solver, c.options(), c.restarts(),
-                            seeds[k], threads, null);
+                    FrustrationRunner.Result r =
+                            FrustrationRunner.run(glass, solver, c.options(), c.restarts(), seeds[k], threads, null);
                     double seconds = inferencePerImage + (System.nanoTime() - t1) / 1e9;
                     int trueClass = synsets == null ? -1 : synsets.classOf(file);
-                    loop.add(k, new ImageResult(k, file.getFileName().toString(), trueClass, predicted,
-                            Accuracy.rank(logits, i * classes, classes, trueClass), a.activeNodes(), a.edgeCount(),
-                            a.absWeightSum(), r.best().result().epsilon(), r.mean(),
-                            r.best().result().localMinimum(), seconds, seeds[k]));
+                    loop.add(
+                            k,
+                            new ImageResult(
+                                    k,
+                                    file.getFileName().toString(),
+                                    trueClass,
+                                    predicted,
+                                    Accuracy.rank(logits, i * classes, classes, trueClass),
+                                    a.activeNodes(),
+                                    a.edgeCount(),
+                                    a.absWeightSum(),
+                                    r.best().result().epsilon(),
+                                    r.mean(),
+                                    r.best().result().localMinimum(),
+                                    seconds,
+                                    seeds[k]));
                 }
             });
         }

@@ -8,13 +8,12 @@ import io.nnfrust.bounds.FrustrationInterval;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.nullmodel.NullModel;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.Locale;
 
 /**
  * Certified intervals for the networks of a frustration experiment and the orderings of the paper they prove:
@@ -26,22 +25,40 @@ import java.util.Locale;
  * whole distribution; the Welch tests beside it speak about the distribution.
  */
 public final class CertifiedOrdering {
-    private CertifiedOrdering() {
-    }
+    private CertifiedOrdering() {}
 
     /** One network's interval. */
-    public record NetworkInterval(String group, int replica, long nullSeed, double lower, double upper,
-                                  double epsilonSdp, double confidence, double seconds) {
+    public record NetworkInterval(
+            String group,
+            int replica,
+            long nullSeed,
+            double lower,
+            double upper,
+            double epsilonSdp,
+            double confidence,
+            double seconds) {
         ObjectNode toJson(ObjectMapper m) {
-            return m.createObjectNode().put("group", group).put("replica", replica).put("nullSeed", nullSeed)
-                    .put("epsilonLower", lower).put("epsilonUpper", upper).put("epsilonSdp", epsilonSdp)
-                    .put("confidence", confidence).put("seconds", seconds);
+            return m.createObjectNode()
+                    .put("group", group)
+                    .put("replica", replica)
+                    .put("nullSeed", nullSeed)
+                    .put("epsilonLower", lower)
+                    .put("epsilonUpper", upper)
+                    .put("epsilonSdp", epsilonSdp)
+                    .put("confidence", confidence)
+                    .put("seconds", seconds);
         }
 
         static NetworkInterval of(JsonNode j) {
-            return new NetworkInterval(j.get("group").asText(), j.get("replica").asInt(), j.get("nullSeed").asLong(),
-                    j.get("epsilonLower").asDouble(), j.get("epsilonUpper").asDouble(),
-                    j.get("epsilonSdp").asDouble(), j.get("confidence").asDouble(), j.get("seconds").asDouble());
+            return new NetworkInterval(
+                    j.get("group").asText(),
+                    j.get("replica").asInt(),
+                    j.get("nullSeed").asLong(),
+                    j.get("epsilonLower").asDouble(),
+                    j.get("epsilonUpper").asDouble(),
+                    j.get("epsilonSdp").asDouble(),
+                    j.get("confidence").asDouble(),
+                    j.get("seconds").asDouble());
         }
     }
 
@@ -49,20 +66,49 @@ public final class CertifiedOrdering {
      * One ordering A &lt; B: A's largest upper end, B's smallest lower end, whether the first is below the second;
      * and the same comparison of the SDP values (one convex optimum per network, whatever solver found it).
      */
-    public record Ordering(String a, String b, int networksA, int networksB, double maxUpperA, double minLowerB,
-                           boolean certified, double maxSdpA, double minSdpB) {
+    public record Ordering(
+            String a,
+            String b,
+            int networksA,
+            int networksB,
+            double maxUpperA,
+            double minLowerB,
+            boolean certified,
+            double maxSdpA,
+            double minSdpB) {
         ObjectNode toJson(ObjectMapper m) {
-            return m.createObjectNode().put("a", a).put("b", b).put("networksA", networksA).put("networksB", networksB)
-                    .put("maxUpperA", maxUpperA).put("minLowerB", minLowerB).put("certified", certified)
-                    .put("maxSdpA", maxSdpA).put("minSdpB", minSdpB).put("sdpOrdered", maxSdpA < minSdpB);
+            return m.createObjectNode()
+                    .put("a", a)
+                    .put("b", b)
+                    .put("networksA", networksA)
+                    .put("networksB", networksB)
+                    .put("maxUpperA", maxUpperA)
+                    .put("minLowerB", minLowerB)
+                    .put("certified", certified)
+                    .put("maxSdpA", maxSdpA)
+                    .put("minSdpB", minSdpB)
+                    .put("sdpOrdered", maxSdpA < minSdpB);
         }
 
         /** The sentence the outputs print. */
         public String line() {
-            return String.format(Locale.ROOT, "%s < %s %s: max eps_ub(%s) = %.6f %s min eps_lb(%s) = %.6f "
-                            + "(%d and %d networks bounded); SDP values %s (%.6f vs %.6f)", a, b,
-                    certified ? "CERTIFIED" : "not certified", a, maxUpperA, certified ? "<" : ">=", b, minLowerB,
-                    networksA, networksB, maxSdpA < minSdpB ? "ordered" : "not ordered", maxSdpA, minSdpB);
+            return String.format(
+                    Locale.ROOT,
+                    "%s < %s %s: max eps_ub(%s) = %.6f %s min eps_lb(%s) = %.6f "
+                            + "(%d and %d networks bounded); SDP values %s (%.6f vs %.6f)",
+                    a,
+                    b,
+                    certified ? "CERTIFIED" : "not certified",
+                    a,
+                    maxUpperA,
+                    certified ? "<" : ">=",
+                    b,
+                    minLowerB,
+                    networksA,
+                    networksB,
+                    maxSdpA < minSdpB ? "ordered" : "not ordered",
+                    maxSdpA,
+                    minSdpB);
         }
     }
 
@@ -90,9 +136,14 @@ public final class CertifiedOrdering {
      * Bounds R (when solved) and the first {@code perKind} null networks of each kind present in
      * {@code outcomes}, rebuilding each null network from its seed as the experiment did.
      */
-    public static Result compute(SignedGraph real, FrustrationExperiment.Config c,
-                                 List<FrustrationExperiment.Outcome> outcomes, int perKind,
-                                 FrustrationInterval.Config bc, boolean parallel, Consumer<String> log) {
+    public static Result compute(
+            SignedGraph real,
+            FrustrationExperiment.Config c,
+            List<FrustrationExperiment.Outcome> outcomes,
+            int perKind,
+            FrustrationInterval.Config bc,
+            boolean parallel,
+            Consumer<String> log) {
         Map<String, List<FrustrationExperiment.Outcome>> byNetwork = new LinkedHashMap<>();
         for (FrustrationExperiment.Outcome o : outcomes) {
             var t = o.task();
@@ -104,21 +155,44 @@ public final class CertifiedOrdering {
         List<NetworkInterval> out = new ArrayList<>();
         for (var e : byNetwork.entrySet()) {
             var first = e.getValue().get(0).task();
-            double best = e.getValue().stream().mapToDouble(FrustrationExperiment.Outcome::epsilon).min()
+            double best = e.getValue().stream()
+                    .mapToDouble(FrustrationExperiment.Outcome::epsilon)
+                    .min()
                     .orElse(Double.NaN);
-            NullModel model = first.group().equals("R") ? null : FrustrationExperiment.nullModel(first.group(),
-                    c.n3Init());
+            NullModel model =
+                    first.group().equals("R") ? null : FrustrationExperiment.nullModel(first.group(), c.n3Init());
             SignedGraph g = model == null ? real : model.apply(real, first.nullSeed());
             try {
                 log.accept("bounds: " + e.getKey() + " (best solve " + best + ")...");
                 long t0 = System.nanoTime();
-                var r = FrustrationInterval.run(new SpinGlass(g), bc, best, "best of the experiment's solves", parallel,
-                        null, "", null, s -> { });
+                var r = FrustrationInterval.run(
+                        new SpinGlass(g),
+                        bc,
+                        best,
+                        "best of the experiment's solves",
+                        parallel,
+                        null,
+                        "",
+                        null,
+                        s -> {});
                 double secs = (System.nanoTime() - t0) / 1e9;
-                log.accept(String.format(Locale.ROOT, "bounds: %s eps in [%.6f, %.6f] (SDP %.6f, %.1f s)",
-                        e.getKey(), r.epsilonLower(), r.epsilonUpper(), r.epsilonSdp(), secs));
-                out.add(new NetworkInterval(first.group(), first.group().equals("R") ? -1 : first.replica(),
-                        first.nullSeed(), r.epsilonLower(), r.epsilonUpper(), r.epsilonSdp(), r.confidence(), secs));
+                log.accept(String.format(
+                        Locale.ROOT,
+                        "bounds: %s eps in [%.6f, %.6f] (SDP %.6f, %.1f s)",
+                        e.getKey(),
+                        r.epsilonLower(),
+                        r.epsilonUpper(),
+                        r.epsilonSdp(),
+                        secs));
+                out.add(new NetworkInterval(
+                        first.group(),
+                        first.group().equals("R") ? -1 : first.replica(),
+                        first.nullSeed(),
+                        r.epsilonLower(),
+                        r.epsilonUpper(),
+                        r.epsilonSdp(),
+                        r.confidence(),
+                        secs));
             } finally {
                 if (model != null) {
                     model.release(g);
@@ -131,7 +205,8 @@ public final class CertifiedOrdering {
     /** The paper's orderings R &lt; N1, N1 &lt; N2, R &lt; N2, R &lt; N3 among the groups bounded. */
     public static List<Ordering> orderings(List<NetworkInterval> networks) {
         Map<String, List<NetworkInterval>> g = new LinkedHashMap<>();
-        networks.forEach(n -> g.computeIfAbsent(n.group(), k -> new ArrayList<>()).add(n));
+        networks.forEach(
+                n -> g.computeIfAbsent(n.group(), k -> new ArrayList<>()).add(n));
         List<Ordering> out = new ArrayList<>();
         for (String[] p : new String[][] {{"R", "N1"}, {"N1", "N2"}, {"R", "N2"}, {"R", "N3"}}) {
             List<NetworkInterval> a = g.get(p[0]), b = g.get(p[1]);
@@ -140,8 +215,10 @@ public final class CertifiedOrdering {
             }
             double maxUp = a.stream().mapToDouble(NetworkInterval::upper).max().orElseThrow();
             double minLo = b.stream().mapToDouble(NetworkInterval::lower).min().orElseThrow();
-            double maxSdp = a.stream().mapToDouble(NetworkInterval::epsilonSdp).max().orElseThrow();
-            double minSdp = b.stream().mapToDouble(NetworkInterval::epsilonSdp).min().orElseThrow();
+            double maxSdp =
+                    a.stream().mapToDouble(NetworkInterval::epsilonSdp).max().orElseThrow();
+            double minSdp =
+                    b.stream().mapToDouble(NetworkInterval::epsilonSdp).min().orElseThrow();
             out.add(new Ordering(p[0], p[1], a.size(), b.size(), maxUp, minLo, maxUp < minLo, maxSdp, minSdp));
         }
         return out;

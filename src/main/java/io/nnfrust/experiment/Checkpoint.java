@@ -6,11 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Provenance;
-
+import io.nnfrust.util.Version;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -18,12 +23,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import io.nnfrust.util.Version;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.NoSuchFileException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -96,7 +95,8 @@ public final class Checkpoint implements AutoCloseable {
                     throw busy(file, lockFile);
                 } catch (IOException e) {
                     closeQuietly(ch);
-                    throw new NnfrustException("cannot lock checkpoint " + file + " (" + lockFile + "): " + e.getMessage());
+                    throw new NnfrustException(
+                            "cannot lock checkpoint " + file + " (" + lockFile + "): " + e.getMessage());
                 }
             }
             throw busy(file, lockFile);
@@ -177,9 +177,27 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Options of an experiment command that choose outputs, sharding, resumption or verbosity, with their arity. */
-    private static final Map<String, Integer> RUN_OPTIONS = Map.of("--shard", 1, "--output", 1,
-            "--csv", 1, "--checkpoint", 1, "--plots", 1, "--stop-after", 1, "--resume", 0, "--quiet", 0, "--json", 0,
-            "--no-new-work", 0);
+    private static final Map<String, Integer> RUN_OPTIONS = Map.of(
+            "--shard",
+            1,
+            "--output",
+            1,
+            "--csv",
+            1,
+            "--checkpoint",
+            1,
+            "--plots",
+            1,
+            "--stop-after",
+            1,
+            "--resume",
+            0,
+            "--quiet",
+            0,
+            "--json",
+            0,
+            "--no-new-work",
+            0);
 
     /** {@code args} without the options of {@link #RUN_OPTIONS} (in either {@code --opt value} or {@code --opt=value} form). */
     public static List<String> runCommand(List<String> args) {
@@ -234,8 +252,8 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
-    private static Checkpoint open(Path file, String header, boolean exists, List<JsonNode> done, ObjectMapper m,
-                                   Lock lock) {
+    private static Checkpoint open(
+            Path file, String header, boolean exists, List<JsonNode> done, ObjectMapper m, Lock lock) {
         if (!exists) {
             AtomicFiles.write(file, os -> os.write((header + "\n").getBytes(StandardCharsets.UTF_8)));
             return new Checkpoint(file, header, 0, 0, lock);
@@ -264,9 +282,13 @@ public final class Checkpoint implements AutoCloseable {
             keep.add(line);
         }
         if (dropped > 0) {
-            System.err.printf(Locale.ROOT, "nnfrust: warning: checkpoint %s: dropped %d of %d result lines"
-                    + " (cut short by a kill, edited or corrupt: their check does not hold); that work runs again%n",
-                    file, dropped, dropped + keep.size() - 1);
+            System.err.printf(
+                    Locale.ROOT,
+                    "nnfrust: warning: checkpoint %s: dropped %d of %d result lines"
+                            + " (cut short by a kill, edited or corrupt: their check does not hold); that work runs again%n",
+                    file,
+                    dropped,
+                    dropped + keep.size() - 1);
         }
         AtomicFiles.write(file, os -> os.write((String.join("\n", keep) + "\n").getBytes(StandardCharsets.UTF_8)));
         return new Checkpoint(file, head, keep.size() - 1, dropped, lock);
@@ -341,7 +363,9 @@ public final class Checkpoint implements AutoCloseable {
             theirs = null;
             mine = null;
         }
-        if (theirs == null || !theirs.isObject() || !"header".equals(theirs.path("type").asText())) {
+        if (theirs == null
+                || !theirs.isObject()
+                || !"header".equals(theirs.path("type").asText())) {
             throw new NnfrustException("checkpoint " + file + " has no nnfrust header line (not a checkpoint, or "
                     + "corrupt); remove it or give another --checkpoint");
         }
@@ -350,9 +374,11 @@ public final class Checkpoint implements AutoCloseable {
             throw new NnfrustException("checkpoint " + file + " was written by another nnfrust version (output schema "
                     + schema + ", this one writes " + Provenance.SCHEMA_VERSION + "); start a new checkpoint");
         }
-        if (mine != null && !mine.path("shard").asText("").equals(theirs.path("shard").asText(""))) {
-            throw new NnfrustException("checkpoint " + file + " belongs to shard " + theirs.path("shard").asText("(whole run)")
-                    + ", this run is " + mine.path("shard").asText("the whole run") + "; give each shard its own checkpoint");
+        if (mine != null
+                && !mine.path("shard").asText("").equals(theirs.path("shard").asText(""))) {
+            throw new NnfrustException("checkpoint " + file + " belongs to shard "
+                    + theirs.path("shard").asText("(whole run)") + ", this run is "
+                    + mine.path("shard").asText("the whole run") + "; give each shard its own checkpoint");
         }
         if (mine == null || !mine.get("config").equals(theirs.get("config"))) {
             throw new NnfrustException("checkpoint " + file + " was written with other options or model; "

@@ -3,21 +3,20 @@ package io.nnfrust.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
-
+import io.nnfrust.util.Provenance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import io.nnfrust.frustration.SpinFile;
-import io.nnfrust.util.Provenance;
-import java.util.Arrays;
 
 /**
  * Merges the checkpoints of the N shards of one experiment into the checkpoint of the whole run. It checks that
@@ -29,13 +28,11 @@ import java.util.Arrays;
  * {@code .N3.spins}: the same seeds give the same spins in every shard) are copied when all shards agree.
  */
 public final class CheckpointMerge {
-    private CheckpointMerge() {
-    }
+    private CheckpointMerge() {}
 
     /** What the merge found. */
-    public record Summary(int shards, int of, int results, int droppedLines, List<Integer> missingShards,
-                          List<String> command) {
-    }
+    public record Summary(
+            int shards, int of, int results, int droppedLines, List<Integer> missingShards, List<String> command) {}
 
     public static Summary merge(List<Path> shardFiles, Path out, boolean allowPartial, Consumer<String> log) {
         if (shardFiles.isEmpty()) {
@@ -82,8 +79,9 @@ public final class CheckpointMerge {
                             + first + "; merge only the shards of one run");
                 }
                 if (!version.equals(h.path("nnfrust").asText())) {
-                    throw new NnfrustException("merge: " + f + " was written by nnfrust " + h.path("nnfrust").asText()
-                            + ", " + first + " by " + version + "; rerun the shards with one version");
+                    throw new NnfrustException("merge: " + f + " was written by nnfrust "
+                            + h.path("nnfrust").asText() + ", " + first + " by " + version
+                            + "; rerun the shards with one version");
                 }
                 if (s.count() != count) {
                     throw new NnfrustException("merge: " + f + " is shard " + s + ", " + first + " of " + count
@@ -91,8 +89,8 @@ public final class CheckpointMerge {
                 }
             }
             if (h.path("schemaVersion").asInt(1) != Provenance.SCHEMA_VERSION) {
-                throw new NnfrustException("merge: " + f + " has output schema " + h.path("schemaVersion").asInt(1)
-                        + "; this nnfrust reads " + Provenance.SCHEMA_VERSION);
+                throw new NnfrustException("merge: " + f + " has output schema "
+                        + h.path("schemaVersion").asInt(1) + "; this nnfrust reads " + Provenance.SCHEMA_VERSION);
             }
             Path before = byIndex.put(s.index(), f);
             if (before != null) {
@@ -146,7 +144,8 @@ public final class CheckpointMerge {
     /** A result's identity: the task (group/replica/instance) or the image index. */
     static String key(JsonNode r) {
         if (r.has("group")) {
-            return r.path("group").asText() + "/" + r.path("replica").asInt() + "/" + r.path("instance").asInt();
+            return r.path("group").asText() + "/" + r.path("replica").asInt() + "/"
+                    + r.path("instance").asInt();
         }
         if (r.has("index")) {
             return "image " + r.path("index").asInt() + " (" + r.path("file").asText() + ")";
@@ -164,7 +163,8 @@ public final class CheckpointMerge {
             try {
                 SpinFile s = SpinFile.read(side);
                 if (agreed != null && !Arrays.equals(agreed.spins(), s.spins())) {
-                    log.accept("nnfrust: warning: the shards' " + suffix + " differ; not copied (recomputed on --resume)");
+                    log.accept(
+                            "nnfrust: warning: the shards' " + suffix + " differ; not copied (recomputed on --resume)");
                     return;
                 }
                 if (agreed == null) {

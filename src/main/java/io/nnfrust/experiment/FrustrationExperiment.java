@@ -1,6 +1,5 @@
 package io.nnfrust.experiment;
 
-import io.nnfrust.stats.WelchTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,31 +9,31 @@ import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.Solvers;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.nullmodel.NullModel;
 import io.nnfrust.nullmodel.ReinitializedWeights;
+import io.nnfrust.nullmodel.ShuffledEdges;
 import io.nnfrust.nullmodel.ShuffledParameters;
+import io.nnfrust.stats.WelchTest;
+import io.nnfrust.util.MemoryCheck;
 import io.nnfrust.util.NnfrustException;
-
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import io.nnfrust.model.ImportOptions;
-import io.nnfrust.nullmodel.ShuffledEdges;
-import io.nnfrust.util.MemoryCheck;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.Comparator;
-import java.util.Locale;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The frustration experiment of the paper (Results, Fig. 2 and 5a): the real network solved {@code replicas}
@@ -44,12 +43,20 @@ import java.util.concurrent.ExecutionException;
  * a JSON Lines checkpoint; {@code resume} skips the tasks already there.
  */
 public final class FrustrationExperiment {
-    private FrustrationExperiment() {
-    }
+    private FrustrationExperiment() {}
 
     /** Everything that determines the results (its hash guards --resume). */
-    public record Config(String model, String modelSha256, ImportOptions importOptions, String solver, int replicas,
-                         List<String> nulls, int nullCount, String n3Init, long seed, SolverOptions options) {
+    public record Config(
+            String model,
+            String modelSha256,
+            ImportOptions importOptions,
+            String solver,
+            int replicas,
+            List<String> nulls,
+            int nullCount,
+            String n3Init,
+            long seed,
+            SolverOptions options) {
         public Config {
             if (replicas < 0 || nullCount < 0) {
                 throw new NnfrustException("--replicas and --null-count must be >= 0");
@@ -92,23 +99,23 @@ public final class FrustrationExperiment {
     }
 
     /** One solve: group R (real) or a null kind, replica (null network) index, instance (0: nu = 0, 1: nu). */
-    public record Task(int index, String group, int replica, int instance, long nullSeed, long seed,
-                       long initialFlips) {
+    public record Task(
+            int index, String group, int replica, int instance, long nullSeed, long seed, long initialFlips) {
         public String key() {
             return group + "/" + replica + "/" + instance;
         }
     }
 
     /** A finished task. */
-    public record Outcome(Task task, double epsilon, long flips, double seconds, boolean localMinimum) {
-    }
+    public record Outcome(Task task, double epsilon, long flips, double seconds, boolean localMinimum) {}
 
     /** All tasks in their fixed order, seeds drawn up front. */
     public static List<Task> tasks(Config c) {
         SplittableRandom master = new SplittableRandom(c.seed());
         List<Task> t = new ArrayList<>();
         for (int r = 0; r < c.replicas(); r++) {
-            t.add(new Task(t.size(), "R", r, 1, 0, master.nextLong(), c.options().initialFlips()));
+            t.add(new Task(
+                    t.size(), "R", r, 1, 0, master.nextLong(), c.options().initialFlips()));
         }
         for (String kind : c.nulls()) {
             for (int k = 0; k < c.nullCount(); k++) {
@@ -133,8 +140,14 @@ public final class FrustrationExperiment {
      * Runs the pending tasks (all, or those not in the checkpoint when resuming), at most {@code stopAfter} of them
      * when it is positive, and returns every finished outcome in task order.
      */
-    public static List<Outcome> run(SignedGraph real, Config c, Path checkpoint, boolean resume, int threads,
-                                    int stopAfter, Consumer<Outcome> progress) {
+    public static List<Outcome> run(
+            SignedGraph real,
+            Config c,
+            Path checkpoint,
+            boolean resume,
+            int threads,
+            int stopAfter,
+            Consumer<Outcome> progress) {
         return run(real, c, Shard.ALL, checkpoint, resume, threads, stopAfter, progress);
     }
 
@@ -168,8 +181,15 @@ public final class FrustrationExperiment {
      * As {@link #run(SignedGraph, Config, Path, boolean, int, int, Consumer)} for shard {@code shard} of the tasks,
      * with the seeds of the whole run; its checkpoint header names the shard.
      */
-    public static List<Outcome> run(SignedGraph real, Config c, Shard shard, Path checkpoint, boolean resume,
-                                    int threads, int stopAfter, Consumer<Outcome> progress) {
+    public static List<Outcome> run(
+            SignedGraph real,
+            Config c,
+            Shard shard,
+            Path checkpoint,
+            boolean resume,
+            int threads,
+            int stopAfter,
+            Consumer<Outcome> progress) {
         ObjectMapper m = new ObjectMapper();
         List<Task> tasks = tasks(c, shard);
         String header = Checkpoint.header(m, c.toJson(m), shard);
@@ -197,12 +217,17 @@ public final class FrustrationExperiment {
             for (List<Task> unit : units(pending)) {
                 futures.add(pool.submit(() -> {
                     Task first = unit.get(0);
-                    NullModel model = first.group().equals("R") ? null : first.group().equals("N2")
-                            ? new ShuffledEdges(n2Storage) : nullModel(first.group(), c.n3Init());
+                    NullModel model = first.group().equals("R")
+                            ? null
+                            : first.group().equals("N2")
+                                    ? new ShuffledEdges(n2Storage)
+                                    : nullModel(first.group(), c.n3Init());
                     SpinGlass glass = model == null ? realGlass : new SpinGlass(model.apply(real, first.nullSeed()));
                     try {
                         for (Task t : unit) {
-                            RestartResult r = solver.solve(glass, new SplittableRandom(t.seed()),
+                            RestartResult r = solver.solve(
+                                    glass,
+                                    new SplittableRandom(t.seed()),
                                     c.options().withInitialFlips(t.initialFlips()));
                             Outcome o = new Outcome(t, r.epsilon(), r.flips(), r.seconds(), r.localMinimum());
                             synchronized (lock) {
@@ -256,24 +281,34 @@ public final class FrustrationExperiment {
      * networks built side by side (one per thread) would not fit in the heap or in the mapping folder, instead of
      * failing after hours of other solves. Returns the storage.
      */
-    static ShuffledEdges.Storage requireMemoryForN2(SignedGraph real, List<Task> pending,
-                                                                        int threads) {
-        long n2 = units(pending).stream().filter(u -> u.get(0).group().equals("N2")).count();
+    static ShuffledEdges.Storage requireMemoryForN2(SignedGraph real, List<Task> pending, int threads) {
+        long n2 = units(pending).stream()
+                .filter(u -> u.get(0).group().equals("N2"))
+                .count();
         int side = (int) Math.max(1, Math.min(Math.max(1, threads), n2));
         var storage = ShuffledEdges.storageFor(real, side);
         if (n2 == 0) {
             return storage;
         }
         double bytes = side * n2Bytes(real, storage);
-        long gib = (long) Math.ceil((bytes + (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()))
-                / 1073741824.0 * 1.2) + 1;
-        MemoryCheck.require(String.format(Locale.ROOT,
-                "%d null network%s N2 built side by side (%,d learnable edges at 4 bytes each%s)", side,
-                side == 1 ? "" : "s", ShuffledEdges.learnableEdges(real),
-                storage == ShuffledEdges.Storage.MAPPED ? ", convolutions mapped off-heap" : ""),
-                bytes, "raise the heap with NNFRUST_JAVA_OPTS=-Xmx" + gib + "g"
-                + (side > 1 ? ", or use --threads 1 (results do not depend on it)" : "")
-                + ", or leave N2 out of --nulls");
+        long gib = (long) Math.ceil((bytes
+                                + (Runtime.getRuntime().totalMemory()
+                                        - Runtime.getRuntime().freeMemory()))
+                        / 1073741824.0
+                        * 1.2)
+                + 1;
+        MemoryCheck.require(
+                String.format(
+                        Locale.ROOT,
+                        "%d null network%s N2 built side by side (%,d learnable edges at 4 bytes each%s)",
+                        side,
+                        side == 1 ? "" : "s",
+                        ShuffledEdges.learnableEdges(real),
+                        storage == ShuffledEdges.Storage.MAPPED ? ", convolutions mapped off-heap" : ""),
+                bytes,
+                "raise the heap with NNFRUST_JAVA_OPTS=-Xmx" + gib + "g"
+                        + (side > 1 ? ", or use --threads 1 (results do not depend on it)" : "")
+                        + ", or leave N2 out of --nulls");
         if (storage == ShuffledEdges.Storage.MAPPED) {
             Path dir = ShuffledEdges.mappedDir();
             double disk = side * 4.0 * ShuffledEdges.convolutionEdges(real);
@@ -285,14 +320,19 @@ public final class FrustrationExperiment {
             try {
                 free = Files.getFileStore(dir).getUsableSpace();
             } catch (IOException e) {
-                throw new NnfrustException("N2 weights are mapped in " + dir + ", which cannot be used (" + e.getMessage()
-                        + "); choose a folder with -Dnnfrust.n2.dir=DIR");
+                throw new NnfrustException("N2 weights are mapped in " + dir + ", which cannot be used ("
+                        + e.getMessage() + "); choose a folder with -Dnnfrust.n2.dir=DIR");
             }
             if (disk > free) {
-                throw new NnfrustException(String.format(Locale.ROOT,
+                throw new NnfrustException(String.format(
+                        Locale.ROOT,
                         "%d null network%s N2 side by side map %.1f GiB of weights in %s, which has %.1f GiB free; "
-                                + "choose a larger folder with NNFRUST_JAVA_OPTS=-Dnnfrust.n2.dir=DIR%s", side,
-                        side == 1 ? "" : "s", disk / 1073741824.0, dir, free / 1073741824.0,
+                                + "choose a larger folder with NNFRUST_JAVA_OPTS=-Dnnfrust.n2.dir=DIR%s",
+                        side,
+                        side == 1 ? "" : "s",
+                        disk / 1073741824.0,
+                        dir,
+                        free / 1073741824.0,
                         side > 1 ? ", or use --threads 1 (results do not depend on it)" : ""));
             }
         }
@@ -310,8 +350,7 @@ public final class FrustrationExperiment {
      */
     public static double n2Bytes(SignedGraph real, ShuffledEdges.Storage storage) {
         long heapEdges = ShuffledEdges.learnableEdges(real)
-                - (storage == ShuffledEdges.Storage.MAPPED
-                ? ShuffledEdges.convolutionEdges(real) : 0);
+                - (storage == ShuffledEdges.Storage.MAPPED ? ShuffledEdges.convolutionEdges(real) : 0);
         return 4.0 * heapEdges + 48.0 * real.nodeCount();
     }
 
@@ -342,8 +381,8 @@ public final class FrustrationExperiment {
     }
 
     /** Opens the checkpoint (see {@link Checkpoint}) and collects the finished solves of these tasks. */
-    private static Checkpoint openCheckpoint(Path file, String header, boolean resume, List<Task> tasks,
-                                             Map<String, Outcome> done) {
+    private static Checkpoint openCheckpoint(
+            Path file, String header, boolean resume, List<Task> tasks, Map<String, Outcome> done) {
         List<JsonNode> lines = new ArrayList<>();
         Checkpoint cp = Checkpoint.open(file, header, resume, lines);
         Map<String, Task> byKey = new LinkedHashMap<>();
@@ -352,11 +391,17 @@ public final class FrustrationExperiment {
         }
         for (JsonNode j : lines) {
             try {
-                Task t = byKey.get(j.get("group").asText() + "/" + j.get("replica").asInt() + "/"
-                        + j.get("instance").asInt());
+                Task t = byKey.get(j.get("group").asText() + "/"
+                        + j.get("replica").asInt() + "/" + j.get("instance").asInt());
                 if (t != null && t.seed() == j.get("seed").asLong()) {
-                    done.put(t.key(), new Outcome(t, j.get("epsilon").asDouble(), j.get("flips").asLong(),
-                            j.get("seconds").asDouble(), j.get("localMinimum").asBoolean()));
+                    done.put(
+                            t.key(),
+                            new Outcome(
+                                    t,
+                                    j.get("epsilon").asDouble(),
+                                    j.get("flips").asLong(),
+                                    j.get("seconds").asDouble(),
+                                    j.get("localMinimum").asBoolean()));
                 }
             } catch (RuntimeException malformed) {
                 // not a result of this experiment: ignored, the task runs again
@@ -366,8 +411,7 @@ public final class FrustrationExperiment {
     }
 
     /** Summary of one group. */
-    public record GroupStats(String group, int n, double min, double mean, double sd) {
-    }
+    public record GroupStats(String group, int n, double min, double mean, double sd) {}
 
     public static Map<String, double[]> byGroup(List<Outcome> outcomes) {
         Map<String, List<Double>> g = new LinkedHashMap<>();
@@ -375,7 +419,8 @@ public final class FrustrationExperiment {
             g.computeIfAbsent(o.task().group(), k -> new ArrayList<>()).add(o.epsilon());
         }
         Map<String, double[]> out = new LinkedHashMap<>();
-        g.forEach((k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+        g.forEach(
+                (k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
         return out;
     }
 
@@ -392,7 +437,9 @@ public final class FrustrationExperiment {
     public static List<String[]> comparisons(Map<String, double[]> groups) {
         List<String[]> pairs = new ArrayList<>();
         for (String[] p : new String[][] {{"R", "N1"}, {"N1", "N2"}, {"R", "N2"}, {"R", "N3"}}) {
-            if (groups.containsKey(p[0]) && groups.containsKey(p[1]) && groups.get(p[0]).length > 1
+            if (groups.containsKey(p[0])
+                    && groups.containsKey(p[1])
+                    && groups.get(p[0]).length > 1
                     && groups.get(p[1]).length > 1) {
                 pairs.add(p);
             }

@@ -3,7 +3,6 @@ package io.nnfrust.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.ImageSet;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,14 +40,29 @@ final class ImageLoop<R> implements AutoCloseable {
      * @param parse          a finished image's result from its checkpoint line (type "image", with index, file, seed)
      * @param toJson         a result's checkpoint line
      */
-    ImageLoop(List<Path> files, Path checkpointFile, String header, boolean resume, long[] seeds,
-              Function<JsonNode, R> parse, Function<R, String> toJson, Consumer<R> progress) {
+    ImageLoop(
+            List<Path> files,
+            Path checkpointFile,
+            String header,
+            boolean resume,
+            long[] seeds,
+            Function<JsonNode, R> parse,
+            Function<R, String> toJson,
+            Consumer<R> progress) {
         this(files, Shard.ALL, checkpointFile, header, resume, seeds, parse, toJson, progress);
     }
 
     /** As above for shard {@code shard}: image k (list order) is its when k mod N = K - 1. */
-    ImageLoop(List<Path> files, Shard shard, Path checkpointFile, String header, boolean resume, long[] seeds,
-              Function<JsonNode, R> parse, Function<R, String> toJson, Consumer<R> progress) {
+    ImageLoop(
+            List<Path> files,
+            Shard shard,
+            Path checkpointFile,
+            String header,
+            boolean resume,
+            long[] seeds,
+            Function<JsonNode, R> parse,
+            Function<R, String> toJson,
+            Consumer<R> progress) {
         this.shard = shard;
         this.files = files;
         this.toJson = toJson;
@@ -64,7 +78,12 @@ final class ImageLoop<R> implements AutoCloseable {
                 continue;
             }
             int k = j.path("index").asInt(-1);
-            if (k >= 0 && k < files.size() && files.get(k).getFileName().toString().equals(j.path("file").asText())
+            if (k >= 0
+                    && k < files.size()
+                    && files.get(k)
+                            .getFileName()
+                            .toString()
+                            .equals(j.path("file").asText())
                     && j.path("seed").asLong() == seeds[k]) {
                 done.put(k, parse.apply(j));
             }

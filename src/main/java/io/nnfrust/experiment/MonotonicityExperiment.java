@@ -11,12 +11,14 @@ import io.nnfrust.frustration.RestartResult;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.frustration.SpinGlass;
-import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.Accuracy;
+import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.ImageSet;
 import io.nnfrust.inference.InferenceSession;
 import io.nnfrust.inference.Synsets;
 import io.nnfrust.inference.TopK;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
@@ -24,11 +26,10 @@ import io.nnfrust.monotonicity.LambdaMonotonicity;
 import io.nnfrust.monotonicity.OutputAlignment;
 import io.nnfrust.monotonicity.Perturbation;
 import io.nnfrust.nullmodel.ReinitializedWeights;
-import io.nnfrust.load.ModelLoader;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.onnx.WeightWriter;
 import io.nnfrust.util.NnfrustException;
-
+import io.nnfrust.util.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,12 +37,10 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import io.nnfrust.load.ModelIdentity;
-import io.nnfrust.util.Progress;
-import java.util.Locale;
 
 /**
  * Near-monotonicity of a network along the partial order found by its frustration computation (paper, Results:
@@ -66,19 +65,29 @@ public final class MonotonicityExperiment {
     public static final String RANDOM_OUTPUT = "random-output";
     /** The halves of the random order on the N3 network: random S_x with its S_y, its S_x with a random S_y. */
     public static final String N3_RANDOM_INPUT = "N3-random-input";
+
     public static final String N3_RANDOM_OUTPUT = "N3-random-output";
     /** Every variant name, in report order. */
-    public static final List<String> VARIANTS = List.of("real", "random-order", "random-input", "random-output", "N3",
-            N3_RANDOM_INPUT, N3_RANDOM_OUTPUT);
+    public static final List<String> VARIANTS =
+            List.of("real", "random-order", "random-input", "random-output", "N3", N3_RANDOM_INPUT, N3_RANDOM_OUTPUT);
+
     public static final String N3 = "N3";
 
-    private MonotonicityExperiment() {
-    }
+    private MonotonicityExperiment() {}
 
     /** Everything that determines the results (the checkpoint header). */
-    public record Config(ImageInputs inputs, AmplitudeSchedule amplitudes,
-                         List<String> variants, String spins, String solver, int restarts, int nullRestarts,
-                         String n3Init, String n3Bias, long seed, SolverOptions options) {
+    public record Config(
+            ImageInputs inputs,
+            AmplitudeSchedule amplitudes,
+            List<String> variants,
+            String spins,
+            String solver,
+            int restarts,
+            int nullRestarts,
+            String n3Init,
+            String n3Bias,
+            long seed,
+            SolverOptions options) {
         public Config {
             variants = List.copyOf(variants);
             for (String v : variants) {
@@ -117,9 +126,8 @@ public final class MonotonicityExperiment {
      * signs from the image's order seed, first the n₀ input signs, then the n_h output signs (so the random parts
      * of random-order, random-input and random-output are the same draws).
      */
-    public record Variant(String name, ModelProto model, Network network, byte[] sx, byte[] sy, double epsilon,
-                          String provenance) {
-    }
+    public record Variant(
+            String name, ModelProto model, Network network, byte[] sx, byte[] sy, double epsilon, String provenance) {}
 
     /** One variant's results on one image's P perturbations. */
     public record VariantResult(int predicted, int outputs, int[] aligned, int[] ties, boolean[] kept) {
@@ -140,8 +148,15 @@ public final class MonotonicityExperiment {
     }
 
     /** One image: the amplitudes and ‖δ‖₂ of its perturbations and every variant's results. */
-    public record ImageResult(int index, String file, long seed, int trueClass, int trueRank, double[] amplitude,
-                              double[] deltaNorm, Map<String, VariantResult> variants) {
+    public record ImageResult(
+            int index,
+            String file,
+            long seed,
+            int trueClass,
+            int trueRank,
+            double[] amplitude,
+            double[] deltaNorm,
+            Map<String, VariantResult> variants) {
         String toJson(ObjectMapper m) {
             ObjectNode r = m.createObjectNode();
             r.put("type", "image");
@@ -188,11 +203,20 @@ public final class MonotonicityExperiment {
                 for (int p = 0; p < kept.length; p++) {
                     kept[p] = ke[p] != 0;
                 }
-                vs.put(e.getKey(), new VariantResult(v.get("predicted").asInt(), v.get("outputs").asInt(), al, ti,
-                        kept));
+                vs.put(
+                        e.getKey(),
+                        new VariantResult(
+                                v.get("predicted").asInt(), v.get("outputs").asInt(), al, ti, kept));
             });
-            return new ImageResult(j.get("index").asInt(), j.get("file").asText(), j.get("seed").asLong(),
-                    j.get("trueClass").asInt(), j.path("trueRank").asInt(-1), a, d, vs);
+            return new ImageResult(
+                    j.get("index").asInt(),
+                    j.get("file").asText(),
+                    j.get("seed").asLong(),
+                    j.get("trueClass").asInt(),
+                    j.path("trueRank").asInt(-1),
+                    a,
+                    d,
+                    vs);
         }
 
         private static double[] doubles(JsonNode a) {
@@ -213,9 +237,12 @@ public final class MonotonicityExperiment {
     }
 
     /** Results in file order, the unusable files, and the inference time of this run. */
-    public record Outcome(List<ImageResult> images, List<ImageSet.Skipped> skipped, int newImages,
-                          long inferredImages, double inferenceSeconds) {
-    }
+    public record Outcome(
+            List<ImageResult> images,
+            List<ImageSet.Skipped> skipped,
+            int newImages,
+            long inferredImages,
+            double inferenceSeconds) {}
 
     /** The seeds derived up front from the master seed (see the class comment). */
     public record Seeds(long n3Network, long realSolve, long n3Solve, long[] images) {
@@ -236,13 +263,19 @@ public final class MonotonicityExperiment {
     public static Variant realVariant(ModelLoader.Loaded loaded, SpinFile spins, String provenance) {
         Network net = loaded.network();
         checkSpins(net, spins, provenance);
-        return new Variant(REAL, loaded.model(), net, spins.inputSpins(), spins.outputSpins(), spins.epsilon(),
-                provenance);
+        return new Variant(
+                REAL, loaded.model(), net, spins.inputSpins(), spins.outputSpins(), spins.epsilon(), provenance);
     }
 
     /** The real network with a random partial order per image. */
     public static Variant randomOrderVariant(ModelLoader.Loaded loaded) {
-        return new Variant(RANDOM_ORDER, loaded.model(), loaded.network(), null, null, Double.NaN,
+        return new Variant(
+                RANDOM_ORDER,
+                loaded.model(),
+                loaded.network(),
+                null,
+                null,
+                Double.NaN,
                 "i.i.d. random S_x, S_y per image");
     }
 
@@ -253,10 +286,24 @@ public final class MonotonicityExperiment {
      */
     public static Variant halfRandomVariant(Variant real, String name) {
         return switch (name) {
-            case RANDOM_INPUT, N3_RANDOM_INPUT -> new Variant(name, real.model(), real.network(), null, real.sy(), Double.NaN,
-                    "i.i.d. random S_x per image, S_y of " + real.provenance());
-            case RANDOM_OUTPUT, N3_RANDOM_OUTPUT -> new Variant(name, real.model(), real.network(), real.sx(), null, Double.NaN,
-                    "S_x of " + real.provenance() + ", i.i.d. random S_y per image");
+            case RANDOM_INPUT, N3_RANDOM_INPUT ->
+                new Variant(
+                        name,
+                        real.model(),
+                        real.network(),
+                        null,
+                        real.sy(),
+                        Double.NaN,
+                        "i.i.d. random S_x per image, S_y of " + real.provenance());
+            case RANDOM_OUTPUT, N3_RANDOM_OUTPUT ->
+                new Variant(
+                        name,
+                        real.model(),
+                        real.network(),
+                        real.sx(),
+                        null,
+                        Double.NaN,
+                        "S_x of " + real.provenance() + ", i.i.d. random S_y per image");
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -266,8 +313,16 @@ public final class MonotonicityExperiment {
      * is given. With {@code reuse} (resuming a checkpoint whose header fixed the configuration) spins already in
      * {@code cache} for this network are read instead of computed.
      */
-    public static SpinFile bestSpins(Network net, FrustrationSolver solver, SolverOptions options, int restarts,
-                                     long seed, int threads, Path cache, boolean reuse, Consumer<String> log) {
+    public static SpinFile bestSpins(
+            Network net,
+            FrustrationSolver solver,
+            SolverOptions options,
+            int restarts,
+            long seed,
+            int threads,
+            Path cache,
+            boolean reuse,
+            Consumer<String> log) {
         if (cache != null && reuse && Files.isRegularFile(cache)) {
             SpinFile s = SpinFile.read(cache);
             if (matches(net, s)) {
@@ -276,16 +331,26 @@ public final class MonotonicityExperiment {
             }
         }
         log.accept("frustration of " + net.name() + ": " + restarts + " restart(s) of " + solver.name() + "...");
-        Progress progress = new Progress("restarts", restarts, 0,
-                Math.min(threads, restarts), log);
-        FrustrationRunner.Result r = FrustrationRunner.run(new SpinGlass(net.graph()), solver, options, restarts,
-                seed, threads, x -> log.accept(String.format(Locale.ROOT, "[%s] restart %d: eps %.6f (%.1f s)",
-                        progress.tick(), x.index(), x.result().epsilon(), x.result().seconds())));
+        Progress progress = new Progress("restarts", restarts, 0, Math.min(threads, restarts), log);
+        FrustrationRunner.Result r = FrustrationRunner.run(
+                new SpinGlass(net.graph()),
+                solver,
+                options,
+                restarts,
+                seed,
+                threads,
+                x -> log.accept(String.format(
+                        Locale.ROOT,
+                        "[%s] restart %d: eps %.6f (%.1f s)",
+                        progress.tick(),
+                        x.index(),
+                        x.result().epsilon(),
+                        x.result().seconds())));
         RestartResult best = r.best().result();
         SpinFile s = SpinFile.of(best.spins(), net.inputNodes(), net.outputNodes(), best.epsilon())
                 .withHeader(spinHeader(net));
-        log.accept(String.format(Locale.ROOT, "eps = %.6f (best of %d, %.1f s)", best.epsilon(), restarts,
-                r.seconds()));
+        log.accept(
+                String.format(Locale.ROOT, "eps = %.6f (best of %d, %.1f s)", best.epsilon(), restarts, r.seconds()));
         if (cache != null) {
             s.write(cache);
         }
@@ -298,14 +363,14 @@ public final class MonotonicityExperiment {
      * written into the ONNX model ({@link WeightWriter}) and imported again, so the graph whose frustration gives
      * S and the model ONNX Runtime runs are the same network.
      */
-    public static ModelLoader.Loaded n3Network(ModelLoader.Loaded real, WeightInit init, WeightWriter.BiasPolicy bias,
-                                               long seed) {
+    public static ModelLoader.Loaded n3Network(
+            ModelLoader.Loaded real, WeightInit init, WeightWriter.BiasPolicy bias, long seed) {
         Network net = real.network();
         var graph = new ReinitializedWeights(init).apply(net.graph(), seed);
         ModelProto proto = WeightWriter.write(real.model(), net, graph, bias);
         String sha = ModelLoader.sha256(proto.toByteArray());
-        Network n3 = OnnxImporter.importModel(proto, net.name() + "#N3-" + init.label() + "-" + seed,
-                net.source(), sha, net.options());
+        Network n3 = OnnxImporter.importModel(
+                proto, net.name() + "#N3-" + init.label() + "-" + seed, net.source(), sha, net.options());
         return new ModelLoader.Loaded(proto, n3);
     }
 
@@ -319,7 +384,8 @@ public final class MonotonicityExperiment {
         if (model.has("sha256") && !model.path("sha256").asText().equals(net.sha256())) {
             return false;
         }
-        return s.spins().length == net.graph().nodeCount() && Arrays.equals(s.inputNodes(), net.inputNodes())
+        return s.spins().length == net.graph().nodeCount()
+                && Arrays.equals(s.inputNodes(), net.inputNodes())
                 && Arrays.equals(s.outputNodes(), net.outputNodes());
     }
 
@@ -362,17 +428,50 @@ public final class MonotonicityExperiment {
      * @param batch   images per ONNX Runtime call (originals and perturbations alike)
      * @param threads ONNX Runtime intra-op threads
      */
-    public static Outcome run(List<Variant> variants, ImagePreprocessor pre, InferenceSession.Precision precision,
-                              Synsets synsets, List<Path> files, Config c, int batch, int threads, Path checkpoint,
-                              boolean resume, int stopAfter, Consumer<ImageResult> progress) {
-        return run(variants, pre, precision, synsets, files, c, batch, threads, Shard.ALL, checkpoint, resume,
-                stopAfter, progress);
+    public static Outcome run(
+            List<Variant> variants,
+            ImagePreprocessor pre,
+            InferenceSession.Precision precision,
+            Synsets synsets,
+            List<Path> files,
+            Config c,
+            int batch,
+            int threads,
+            Path checkpoint,
+            boolean resume,
+            int stopAfter,
+            Consumer<ImageResult> progress) {
+        return run(
+                variants,
+                pre,
+                precision,
+                synsets,
+                files,
+                c,
+                batch,
+                threads,
+                Shard.ALL,
+                checkpoint,
+                resume,
+                stopAfter,
+                progress);
     }
 
     /** As above for shard {@code shard} of the images (image k of the list is shard (k mod N) + 1's). */
-    public static Outcome run(List<Variant> variants, ImagePreprocessor pre, InferenceSession.Precision precision,
-                              Synsets synsets, List<Path> files, Config c, int batch, int threads, Shard shard,
-                              Path checkpoint, boolean resume, int stopAfter, Consumer<ImageResult> progress) {
+    public static Outcome run(
+            List<Variant> variants,
+            ImagePreprocessor pre,
+            InferenceSession.Precision precision,
+            Synsets synsets,
+            List<Path> files,
+            Config c,
+            int batch,
+            int threads,
+            Shard shard,
+            Path checkpoint,
+            boolean resume,
+            int stopAfter,
+            Consumer<ImageResult> progress) {
         if (variants.isEmpty()) {
             throw new NnfrustException("no variant to run");
         }
@@ -381,18 +480,37 @@ public final class MonotonicityExperiment {
         }
         ObjectMapper m = new ObjectMapper();
         Seeds seeds = Seeds.of(c.seed(), files.size());
-        ImageLoop<ImageResult> loop = new ImageLoop<>(files, shard, checkpoint, header(c, shard), resume, seeds.images(),
-                ImageResult::of, r -> r.toJson(m), progress);
+        ImageLoop<ImageResult> loop = new ImageLoop<>(
+                files,
+                shard,
+                checkpoint,
+                header(c, shard),
+                resume,
+                seeds.images(),
+                ImageResult::of,
+                r -> r.toJson(m),
+                progress);
         List<ImageSet.Skipped> skipped;
-        Engine engine = new Engine(variants, precision, threads, batch, c.amplitudes().amplitudes());
-        try (loop; engine) {
+        Engine engine =
+                new Engine(variants, precision, threads, batch, c.amplitudes().amplitudes());
+        try (loop;
+                engine) {
             skipped = loop.run(stopAfter, batch, pre, engine.n0, (b, listIndex) -> {
                 Map<Network, float[]> y1 = engine.originals(b.input(), b.size());
                 for (int i = 0; i < b.size(); i++) {
                     Path file = b.files().get(i);
                     int k = listIndex[i];
-                    loop.add(k, engine.image(k, file, seeds.images()[k], synsets == null ? -1 : synsets.classOf(file),
-                            b.input(), y1, i, b.size()));
+                    loop.add(
+                            k,
+                            engine.image(
+                                    k,
+                                    file,
+                                    seeds.images()[k],
+                                    synsets == null ? -1 : synsets.classOf(file),
+                                    b.input(),
+                                    y1,
+                                    i,
+                                    b.size()));
                 }
             });
         }
@@ -420,14 +538,15 @@ public final class MonotonicityExperiment {
             try {
                 for (Variant v : variants) {
                     if (!sessions.containsKey(v.network())) {
-                        sessions.put(v.network(), new InferenceSession(v.model(), v.network(), List.of(), precision,
-                                threads));
+                        sessions.put(
+                                v.network(),
+                                new InferenceSession(v.model(), v.network(), List.of(), precision, threads));
                     }
                 }
                 n0 = sessions.values().iterator().next().inputSize();
                 if ((long) batch * n0 > Integer.MAX_VALUE - 8) {
-                    throw new NnfrustException("--batch " + batch + " is too large for " + n0
-                            + " input values per image");
+                    throw new NnfrustException(
+                            "--batch " + batch + " is too large for " + n0 + " input values per image");
                 }
             } catch (RuntimeException e) {
                 close();
@@ -455,8 +574,8 @@ public final class MonotonicityExperiment {
         }
 
         /** Every variant's P perturbations of image i of the loaded batch (image k of the list). */
-        ImageResult image(int k, Path file, long seed, int trueClass, float[] input, Map<Network, float[]> y1, int i,
-                          int count) {
+        ImageResult image(
+                int k, Path file, long seed, int trueClass, float[] input, Map<Network, float[]> y1, int i, int count) {
             int P = amps.length, V = variants.size();
             SplittableRandom imageRandom = new SplittableRandom(seed);
             long orderSeed = imageRandom.nextLong();
@@ -512,13 +631,14 @@ public final class MonotonicityExperiment {
             }
             Map<String, VariantResult> vr = new LinkedHashMap<>();
             for (int v = 0; v < V; v++) {
-                vr.put(variants.get(v).name(), new VariantResult(predicted[v], outputs[v], aligned[v], ties[v],
-                        kept[v]));
+                vr.put(
+                        variants.get(v).name(),
+                        new VariantResult(predicted[v], outputs[v], aligned[v], ties[v], kept[v]));
             }
             float[] real = y1.get(variants.get(0).network());
             int trueRank = Accuracy.rank(real, i * outputs[0], outputs[0], trueClass);
-            return new ImageResult(k, file.getFileName().toString(), seed, trueClass, trueRank, amps.clone(), norms,
-                    vr);
+            return new ImageResult(
+                    k, file.getFileName().toString(), seed, trueClass, trueRank, amps.clone(), norms, vr);
         }
 
         @Override
@@ -543,12 +663,22 @@ public final class MonotonicityExperiment {
      * @param fig8Histogram  counts of images by their fraction of perturbations with Ω > 0.5, 10 bins over [0, 1]
      * @param keptByAmplitude share of images whose perturbation p keeps the class predicted for x₁
      */
-    public record Summary(String variant, int samples, LambdaMonotonicity.Result lambda,
-                          LambdaMonotonicity.Result lambdaTiesExcluded, double[] tail,
-                          double meanOmega, double shareAbove, double shareBelow, double meanTieFraction,
-                          long[] omegaHistogram, long[] fig8Histogram, int imagesAllAbove, int imagesAllBelow,
-                          double[] keptByAmplitude, double keptOverall) {
-    }
+    public record Summary(
+            String variant,
+            int samples,
+            LambdaMonotonicity.Result lambda,
+            LambdaMonotonicity.Result lambdaTiesExcluded,
+            double[] tail,
+            double meanOmega,
+            double shareAbove,
+            double shareBelow,
+            double meanTieFraction,
+            long[] omegaHistogram,
+            long[] fig8Histogram,
+            int imagesAllAbove,
+            int imagesAllBelow,
+            double[] keptByAmplitude,
+            double keptOverall) {}
 
     public static Summary summarize(String variant, List<ImageResult> images, int perturbations) {
         List<VariantResult> rs = new ArrayList<>();
@@ -615,9 +745,21 @@ public final class MonotonicityExperiment {
             kept[p] = keptN[p] == 0 ? Double.NaN : kept[p] / keptN[p];
         }
         double n = Math.max(1, total);
-        return new Summary(variant, total, LambdaMonotonicity.ofCounts(all, outputs),
+        return new Summary(
+                variant,
+                total,
+                LambdaMonotonicity.ofCounts(all, outputs),
                 LambdaMonotonicity.of(Arrays.copyOf(moved, nMoved)),
-                LambdaMonotonicity.tailOfCounts(all, outputs, GRID_STEPS), sumOmega / n, above / n, below / n,
-                sumTies / n, hist, fig8, allAbove, allBelow, kept, keptAll / n);
+                LambdaMonotonicity.tailOfCounts(all, outputs, GRID_STEPS),
+                sumOmega / n,
+                above / n,
+                below / n,
+                sumTies / n,
+                hist,
+                fig8,
+                allAbove,
+                allBelow,
+                kept,
+                keptAll / n);
     }
 }

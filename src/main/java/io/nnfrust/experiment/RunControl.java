@@ -1,7 +1,6 @@
 package io.nnfrust.experiment;
 
 import io.nnfrust.util.NnfrustException;
-
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -17,8 +16,8 @@ import java.util.function.Consumer;
  * @param progress   receives each finished unit (a {@link ProgressSink} also hears the counts first); may be null
  * @param <R>        the type of a finished unit
  */
-public record RunControl<R>(int threads, Shard shard, Path checkpoint, boolean resume, int stopAfter,
-                            Consumer<? super R> progress) {
+public record RunControl<R>(
+        int threads, Shard shard, Path checkpoint, boolean resume, int stopAfter, Consumer<? super R> progress) {
     public RunControl {
         if (threads < 1) {
             throw new NnfrustException("--threads must be >= 1, got " + threads);
@@ -39,6 +38,6 @@ public record RunControl<R>(int threads, Shard shard, Path checkpoint, boolean r
 
     /** The progress sink, never null. */
     public Consumer<? super R> progressOrNone() {
-        return progress == null ? r -> { } : progress;
+        return progress == null ? r -> {} : progress;
     }
 }

@@ -1,7 +1,6 @@
 package io.nnfrust.experiment;
 
 import io.nnfrust.util.NnfrustException;
-
 import java.util.Map;
 
 /**
@@ -70,8 +69,8 @@ public record Shard(int index, int count) {
                         + " set; give --shard K/N");
             }
             if (max != null && cnt != null && integer(cnt, "SLURM_ARRAY_TASK_COUNT") != n) {
-                throw new NnfrustException("--shard slurm: the array " + lo + "-" + max + " has gaps or a step ("
-                        + cnt + " tasks); use a contiguous --array=1-N");
+                throw new NnfrustException("--shard slurm: the array " + lo + "-" + max + " has gaps or a step (" + cnt
+                        + " tasks); use a contiguous --array=1-N");
             }
             return new Shard(k - lo + 1, n);
         }

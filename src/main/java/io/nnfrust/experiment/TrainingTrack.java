@@ -1,6 +1,5 @@
 package io.nnfrust.experiment;
 
-import io.nnfrust.stats.WelchTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,17 +13,16 @@ import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.inference.Accuracy;
 import io.nnfrust.inference.IdxImages;
 import io.nnfrust.inference.InferenceSession;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.LayerInfo;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
 import io.nnfrust.nullmodel.NullModel;
-import io.nnfrust.load.ModelIdentity;
-import io.nnfrust.load.ModelLoader;
+import io.nnfrust.stats.WelchTest;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Provenance;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,11 +31,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,9 +46,6 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The training study ({@code nnfrust track}): the same protocol on every checkpoint of one training run, with the
@@ -69,12 +67,13 @@ import java.util.concurrent.ExecutionException;
  * from its JSON Lines checkpoint; results do not depend on threads, shards or interruptions.
  */
 public final class TrainingTrack {
-    private TrainingTrack() {
-    }
+    private TrainingTrack() {}
 
     /** Null models a track may compute (N2 is left out: its cost and heap are those of the real network's edges). */
     public enum NullKind {
-        N1, N2, N3
+        N1,
+        N2,
+        N3
     }
 
     /** How the checkpoints are put in order. */
@@ -88,8 +87,7 @@ public final class TrainingTrack {
     }
 
     /** One checkpoint of the series and its epoch (-1 when unknown). */
-    public record Snapshot(Path file, int epoch) {
-    }
+    public record Snapshot(Path file, int epoch) {}
 
     /** A labelled IDX image set: accuracy on the first {@code limit} images (0: all). */
     public record Images(Path images, Path labels, int limit) {
@@ -121,9 +119,18 @@ public final class TrainingTrack {
      * @param images       labelled images for accuracy, or null
      * @param monotonicity λ and Ω, or null (needs {@code images})
      */
-    public record Config(List<Snapshot> snapshots, ImportOptions importOptions, String solver, SolverOptions options,
-                         int restarts, List<NullKind> nulls, int nullCount, WeightInit n3Init, long seed,
-                         Images images, Monotonicity monotonicity) {
+    public record Config(
+            List<Snapshot> snapshots,
+            ImportOptions importOptions,
+            String solver,
+            SolverOptions options,
+            int restarts,
+            List<NullKind> nulls,
+            int nullCount,
+            WeightInit n3Init,
+            long seed,
+            Images images,
+            Monotonicity monotonicity) {
         public Config {
             snapshots = List.copyOf(snapshots);
             nulls = List.copyOf(nulls);
@@ -141,11 +148,12 @@ public final class TrainingTrack {
             }
             Solvers.byName(solver);
             if (monotonicity != null && images == null) {
-                throw new NnfrustException("--lambda-images needs a labelled image set (--images-idx and --labels-idx)");
+                throw new NnfrustException(
+                        "--lambda-images needs a labelled image set (--images-idx and --labels-idx)");
             }
             if (monotonicity != null && images.limit() > 0 && monotonicity.images() > images.limit()) {
-                throw new NnfrustException("--lambda-images " + monotonicity.images() + " exceeds --limit "
-                        + images.limit());
+                throw new NnfrustException(
+                        "--lambda-images " + monotonicity.images() + " exceeds --limit " + images.limit());
             }
             var seen = new HashSet<Path>();
             for (Snapshot s : snapshots) {
@@ -157,8 +165,17 @@ public final class TrainingTrack {
 
         /** The {@code experiment frustration} configuration of checkpoint {@code i} (same tasks and seeds). */
         public FrustrationExperiment.Config frustration(int i, String sha256) {
-            return new FrustrationExperiment.Config(snapshots.get(i).file().toString(), sha256, importOptions, solver,
-                    restarts, nulls.stream().map(Enum::name).toList(), nullCount, n3Init.label(), seed, options);
+            return new FrustrationExperiment.Config(
+                    snapshots.get(i).file().toString(),
+                    sha256,
+                    importOptions,
+                    solver,
+                    restarts,
+                    nulls.stream().map(Enum::name).toList(),
+                    nullCount,
+                    n3Init.label(),
+                    seed,
+                    options);
         }
 
         ObjectNode toJson(ObjectMapper m, List<String> sha256) {
@@ -166,7 +183,9 @@ public final class TrainingTrack {
             o.put("study", "track");
             ArrayNode cs = o.putArray("checkpoints");
             for (int i = 0; i < snapshots.size(); i++) {
-                cs.addObject().put("file", snapshots.get(i).file().toString()).put("epoch", snapshots.get(i).epoch())
+                cs.addObject()
+                        .put("file", snapshots.get(i).file().toString())
+                        .put("epoch", snapshots.get(i).epoch())
                         .put("sha256", sha256.get(i));
             }
             o.set("importOptions", importOptions.toJson(m));
@@ -195,8 +214,14 @@ public final class TrainingTrack {
     }
 
     /** How a run is carried out; none of it changes a result. */
-    public record RunControl(int threads, Shard shard, Path checkpoint, boolean resume, int stopAfter,
-                             List<Path> fromShards, Consumer<? super UnitResult> progress) {
+    public record RunControl(
+            int threads,
+            Shard shard,
+            Path checkpoint,
+            boolean resume,
+            int stopAfter,
+            List<Path> fromShards,
+            Consumer<? super UnitResult> progress) {
         public RunControl {
             fromShards = fromShards == null ? List.of() : List.copyOf(fromShards);
             if (threads < 1) {
@@ -206,8 +231,8 @@ public final class TrainingTrack {
                 throw new NnfrustException("--stop-after must be >= 0");
             }
             if (!fromShards.isEmpty() && (checkpoint != null || !shard.isAll())) {
-                throw new NnfrustException("--from-shards reads finished shards: give it without --shard and "
-                        + "--checkpoint");
+                throw new NnfrustException(
+                        "--from-shards reads finished shards: give it without --shard and " + "--checkpoint");
             }
         }
 
@@ -218,16 +243,26 @@ public final class TrainingTrack {
     }
 
     /** λ and Ω of one order on one checkpoint (pooled over images and perturbations). */
-    public record Lambda(double lambda, boolean attained, int samples, double meanOmega, double shareAbove,
-                         double keptOverall) {
+    public record Lambda(
+            double lambda, boolean attained, int samples, double meanOmega, double shareAbove, double keptOverall) {
         ObjectNode toJson(ObjectMapper m) {
-            return m.createObjectNode().put("lambda", lambda).put("attained", attained).put("samples", samples)
-                    .put("meanOmega", meanOmega).put("shareAbove", shareAbove).put("keptOverall", keptOverall);
+            return m.createObjectNode()
+                    .put("lambda", lambda)
+                    .put("attained", attained)
+                    .put("samples", samples)
+                    .put("meanOmega", meanOmega)
+                    .put("shareAbove", shareAbove)
+                    .put("keptOverall", keptOverall);
         }
 
         static Lambda of(JsonNode j) {
-            return new Lambda(j.get("lambda").asDouble(), j.get("attained").asBoolean(), j.get("samples").asInt(),
-                    j.get("meanOmega").asDouble(), j.get("shareAbove").asDouble(), j.get("keptOverall").asDouble());
+            return new Lambda(
+                    j.get("lambda").asDouble(),
+                    j.get("attained").asBoolean(),
+                    j.get("samples").asInt(),
+                    j.get("meanOmega").asDouble(),
+                    j.get("shareAbove").asDouble(),
+                    j.get("keptOverall").asDouble());
         }
     }
 
@@ -235,8 +270,13 @@ public final class TrainingTrack {
      * The result of one unit: checkpoint {@code checkpoint}, unit {@code unit} ("R" or "N1/3": kind/network), its
      * solves; for R also the accuracy, λ of the best spins and λ of a random order (null when not asked).
      */
-    public record UnitResult(int checkpoint, String unit, List<FrustrationExperiment.Outcome> solves,
-                             Accuracy accuracy, Lambda lambda, Lambda lambdaRandomOrder) {
+    public record UnitResult(
+            int checkpoint,
+            String unit,
+            List<FrustrationExperiment.Outcome> solves,
+            Accuracy accuracy,
+            Lambda lambda,
+            Lambda lambdaRandomOrder) {
         String key() {
             return checkpoint + "/" + unit;
         }
@@ -251,8 +291,11 @@ public final class TrainingTrack {
                 s.add(m.valueToTree(readTree(m, FrustrationExperiment.resultJson(m, o))));
             }
             if (accuracy != null) {
-                r.putObject("accuracy").put("labelled", accuracy.labelled()).put("top1", accuracy.top1())
-                        .put("top5", accuracy.top5()).put("classes", accuracy.classes());
+                r.putObject("accuracy")
+                        .put("labelled", accuracy.labelled())
+                        .put("top1", accuracy.top1())
+                        .put("top5", accuracy.top5())
+                        .put("classes", accuracy.classes());
             }
             if (lambda != null) {
                 r.set("lambda", lambda.toJson(m));
@@ -263,10 +306,20 @@ public final class TrainingTrack {
     }
 
     /** The summary of one checkpoint. */
-    public record Point(int index, Snapshot snapshot, String sha256, long nodes, long edges, long params,
-                        double absWeightSum, Accuracy accuracy, Map<String, FrustrationExperiment.GroupStats> groups,
-                        Map<String, double[]> perNetwork, Lambda lambda, Lambda lambdaRandomOrder,
-                        List<FrustrationExperiment.Outcome> solves) {
+    public record Point(
+            int index,
+            Snapshot snapshot,
+            String sha256,
+            long nodes,
+            long edges,
+            long params,
+            double absWeightSum,
+            Accuracy accuracy,
+            Map<String, FrustrationExperiment.GroupStats> groups,
+            Map<String, double[]> perNetwork,
+            Lambda lambda,
+            Lambda lambdaRandomOrder,
+            List<FrustrationExperiment.Outcome> solves) {
         /** ε_R: the best of the K restarts. */
         public double epsilonR() {
             var r = groups.get("R");
@@ -292,8 +345,15 @@ public final class TrainingTrack {
     }
 
     /** The study's result: its configuration, one point per checkpoint, whether every unit is done. */
-    public record Result(Config config, List<String> sha256, List<Point> points, int unitsDone, int unitsPlanned,
-                         Shard shard, int threads, Provenance provenance) {
+    public record Result(
+            Config config,
+            List<String> sha256,
+            List<Point> points,
+            int unitsDone,
+            int unitsPlanned,
+            Shard shard,
+            int threads,
+            Provenance provenance) {
         public boolean complete() {
             return unitsDone == unitsPlanned;
         }
@@ -315,23 +375,36 @@ public final class TrainingTrack {
                 j.put("file", p.snapshot().file().toString());
                 j.put("epoch", p.snapshot().epoch());
                 j.put("sha256", p.sha256());
-                j.putObject("graph").put("nodes", p.nodes()).put("edges", p.edges()).put("params", p.params())
+                j.putObject("graph")
+                        .put("nodes", p.nodes())
+                        .put("edges", p.edges())
+                        .put("params", p.params())
                         .put("absWeightSum", p.absWeightSum());
                 if (p.accuracy() != null) {
-                    j.putObject("accuracy").put("labelled", p.accuracy().labelled()).put("top1", p.accuracy().top1())
-                            .put("top5", p.accuracy().top5()).put("classes", p.accuracy().classes())
+                    j.putObject("accuracy")
+                            .put("labelled", p.accuracy().labelled())
+                            .put("top1", p.accuracy().top1())
+                            .put("top5", p.accuracy().top5())
+                            .put("classes", p.accuracy().classes())
                             .put("top1Rate", p.accuracy().top1Rate());
                 }
                 j.put("epsilonR", p.epsilonR());
                 ObjectNode g = j.putObject("groups");
-                p.groups().forEach((name, s) -> g.putObject(name).put("n", s.n()).put("min", s.min())
-                        .put("mean", s.mean()).put("sd", s.sd()));
+                p.groups()
+                        .forEach((name, s) -> g.putObject(name)
+                                .put("n", s.n())
+                                .put("min", s.min())
+                                .put("mean", s.mean())
+                                .put("sd", s.sd()));
                 ObjectNode nulls = j.putObject("nulls");
                 for (String kind : p.perNetwork().keySet()) {
                     double[] e = p.perNetwork().get(kind);
                     ObjectNode k = nulls.putObject(kind);
-                    k.put("networks", e.length).put("mean", p.epsilonNull(kind)).put("sd", p.epsilonNullSd(kind))
-                            .put("min", Arrays.stream(e).min().orElse(Double.NaN)).put("gap", p.gap(kind));
+                    k.put("networks", e.length)
+                            .put("mean", p.epsilonNull(kind))
+                            .put("sd", p.epsilonNullSd(kind))
+                            .put("min", Arrays.stream(e).min().orElse(Double.NaN))
+                            .put("gap", p.gap(kind));
                 }
                 if (p.lambda() != null) {
                     j.set("lambda", p.lambda().toJson(m));
@@ -355,28 +428,56 @@ public final class TrainingTrack {
             StringBuilder b = new StringBuilder("index,file,epoch,nodes,edges,params,absWeightSum,labelled,top1,"
                     + "accuracy,epsilonR,epsilonRMean,epsilonRSd");
             for (String k : kinds) {
-                b.append(",epsilon").append(k).append(",epsilon").append(k).append("Sd,gap").append(k);
+                b.append(",epsilon")
+                        .append(k)
+                        .append(",epsilon")
+                        .append(k)
+                        .append("Sd,gap")
+                        .append(k);
             }
             b.append(",lambda,meanOmega,lambdaRandomOrder,meanOmegaRandomOrder\n");
             for (Point p : points) {
                 var r = p.groups().get("R");
-                b.append(String.format(Locale.ROOT, "%d,%s,%d,%d,%d,%d,%.9g", p.index(), csv(p.snapshot().file()
-                                .getFileName().toString()), p.snapshot().epoch(), p.nodes(), p.edges(), p.params(),
+                b.append(String.format(
+                        Locale.ROOT,
+                        "%d,%s,%d,%d,%d,%d,%.9g",
+                        p.index(),
+                        csv(p.snapshot().file().getFileName().toString()),
+                        p.snapshot().epoch(),
+                        p.nodes(),
+                        p.edges(),
+                        p.params(),
                         p.absWeightSum()));
                 if (p.accuracy() != null) {
-                    b.append(String.format(Locale.ROOT, ",%d,%d,%.6f", p.accuracy().labelled(), p.accuracy().top1(),
+                    b.append(String.format(
+                            Locale.ROOT,
+                            ",%d,%d,%.6f",
+                            p.accuracy().labelled(),
+                            p.accuracy().top1(),
                             p.accuracy().top1Rate()));
                 } else {
                     b.append(",,,");
                 }
                 b.append(r == null ? ",,," : String.format(Locale.ROOT, ",%.9f,%.9f,%.9f", r.min(), r.mean(), r.sd()));
                 for (String k : kinds) {
-                    b.append(p.perNetwork().containsKey(k) ? String.format(Locale.ROOT, ",%.9f,%.9f,%.9f",
-                            p.epsilonNull(k), p.epsilonNullSd(k), p.gap(k)) : ",,,");
+                    b.append(
+                            p.perNetwork().containsKey(k)
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            ",%.9f,%.9f,%.9f",
+                                            p.epsilonNull(k),
+                                            p.epsilonNullSd(k),
+                                            p.gap(k))
+                                    : ",,,");
                 }
                 if (p.lambda() != null) {
-                    b.append(String.format(Locale.ROOT, ",%.6f,%.6f,%.6f,%.6f%n", p.lambda().lambda(),
-                            p.lambda().meanOmega(), p.lambdaRandomOrder().lambda(), p.lambdaRandomOrder().meanOmega()));
+                    b.append(String.format(
+                            Locale.ROOT,
+                            ",%.6f,%.6f,%.6f,%.6f%n",
+                            p.lambda().lambda(),
+                            p.lambda().meanOmega(),
+                            p.lambdaRandomOrder().lambda(),
+                            p.lambdaRandomOrder().meanOmega()));
                 } else {
                     b.append(",,,,\n");
                 }
@@ -393,24 +494,43 @@ public final class TrainingTrack {
      * The per-checkpoint summary of a track JSON document ({@link Result#toJson}), for the report: epoch, accuracy,
      * ε_R, the null means and gaps, λ.
      */
-    public record Row(int index, String file, int epoch, double accuracy, double epsilonR, double epsilonRMean,
-                      Map<String, double[]> nulls, double lambda, double lambdaRandomOrder, double meanOmega,
-                      double meanOmegaRandomOrder, double absWeightSum) {
+    public record Row(
+            int index,
+            String file,
+            int epoch,
+            double accuracy,
+            double epsilonR,
+            double epsilonRMean,
+            Map<String, double[]> nulls,
+            double lambda,
+            double lambdaRandomOrder,
+            double meanOmega,
+            double meanOmegaRandomOrder,
+            double absWeightSum) {
         /** The rows of a track JSON document. Refuses a document that is not one. */
         public static List<Row> read(JsonNode doc, String source) {
             if (doc == null || !"track".equals(doc.path("study").asText())) {
-                throw new NnfrustException(source + " is not the JSON result of 'nnfrust track' (no \"study\": \"track\")");
+                throw new NnfrustException(
+                        source + " is not the JSON result of 'nnfrust track' (no \"study\": \"track\")");
             }
             List<Row> rows = new ArrayList<>();
             for (JsonNode c : doc.path("checkpoints")) {
                 Map<String, double[]> nulls = new LinkedHashMap<>();
-                c.path("nulls").fields().forEachRemaining(e -> nulls.put(e.getKey(), new double[] {
-                        e.getValue().path("mean").asDouble(Double.NaN), e.getValue().path("sd").asDouble(Double.NaN),
-                        e.getValue().path("gap").asDouble(Double.NaN)}));
-                rows.add(new Row(c.path("index").asInt(), c.path("file").asText(), c.path("epoch").asInt(-1),
+                c.path("nulls")
+                        .fields()
+                        .forEachRemaining(e -> nulls.put(e.getKey(), new double[] {
+                            e.getValue().path("mean").asDouble(Double.NaN),
+                            e.getValue().path("sd").asDouble(Double.NaN),
+                            e.getValue().path("gap").asDouble(Double.NaN)
+                        }));
+                rows.add(new Row(
+                        c.path("index").asInt(),
+                        c.path("file").asText(),
+                        c.path("epoch").asInt(-1),
                         c.path("accuracy").path("top1Rate").asDouble(Double.NaN),
                         c.path("epsilonR").asDouble(Double.NaN),
-                        c.path("groups").path("R").path("mean").asDouble(Double.NaN), nulls,
+                        c.path("groups").path("R").path("mean").asDouble(Double.NaN),
+                        nulls,
                         c.path("lambda").path("lambda").asDouble(Double.NaN),
                         c.path("lambdaRandomOrder").path("lambda").asDouble(Double.NaN),
                         c.path("lambda").path("meanOmega").asDouble(Double.NaN),
@@ -449,8 +569,13 @@ public final class TrainingTrack {
         for (Path a : args) {
             if (Files.isDirectory(a)) {
                 try (Stream<Path> s = Files.list(a)) {
-                    List<Path> in = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx"))
-                            .filter(Files::isRegularFile).sorted().toList();
+                    List<Path> in = s.filter(p -> p.getFileName()
+                                    .toString()
+                                    .toLowerCase(Locale.ROOT)
+                                    .endsWith(".onnx"))
+                            .filter(Files::isRegularFile)
+                            .sorted()
+                            .toList();
                     if (in.isEmpty()) {
                         throw new NnfrustException("folder " + a + " holds no .onnx checkpoint");
                     }
@@ -478,16 +603,17 @@ public final class TrainingTrack {
             out.add(new Snapshot(files.get(i), e));
         }
         switch (order) {
-            case NAME -> out.sort(Comparator.comparing(s -> s.file().getFileName().toString()));
+            case NAME ->
+                out.sort(Comparator.comparing(s -> s.file().getFileName().toString()));
             case EPOCH -> out.sort(Comparator.comparingInt(Snapshot::epoch));
-            default -> {
-            }
+            default -> {}
         }
         if (order == Order.EPOCH) {
             for (int i = 1; i < out.size(); i++) {
                 if (out.get(i).epoch() == out.get(i - 1).epoch()) {
-                    throw new NnfrustException("checkpoints " + out.get(i - 1).file() + " and " + out.get(i).file()
-                            + " have the same epoch " + out.get(i).epoch() + "; give --epochs or --order name|given");
+                    throw new NnfrustException("checkpoints " + out.get(i - 1).file() + " and "
+                            + out.get(i).file() + " have the same epoch "
+                            + out.get(i).epoch() + "; give --epochs or --order name|given");
                 }
             }
         }
@@ -498,8 +624,16 @@ public final class TrainingTrack {
     static String architecture(Network net) {
         StringBuilder b = new StringBuilder("input " + Arrays.toString(net.inputShape()));
         for (LayerInfo l : net.layers()) {
-            b.append('\n').append(l.operator()).append(' ').append(l.shape()).append(" nodes ").append(l.nodes())
-                    .append(" edges ").append(l.edges()).append(" params ").append(l.params());
+            b.append('\n')
+                    .append(l.operator())
+                    .append(' ')
+                    .append(l.shape())
+                    .append(" nodes ")
+                    .append(l.nodes())
+                    .append(" edges ")
+                    .append(l.edges())
+                    .append(" params ")
+                    .append(l.params());
         }
         return b.toString();
     }
@@ -515,30 +649,36 @@ public final class TrainingTrack {
         while (k < Math.min(la.length, lb.length) && la[k].equals(lb[k])) {
             k++;
         }
-        String what = k == 0 ? "input" : "layer " + k + (k - 1 < net.layers().size() ? " (" + net.layers().get(k - 1)
-                .name() + ")" : "");
+        String what = k == 0
+                ? "input"
+                : "layer " + k
+                        + (k - 1 < net.layers().size()
+                                ? " (" + net.layers().get(k - 1).name() + ")"
+                                : "");
         throw new NnfrustException("checkpoint " + file + " has another architecture than " + firstFile + ": " + what
-                + " is '" + (k < lb.length ? lb[k] : "absent") + "', the first has '" + (k < la.length ? la[k] : "absent")
+                + " is '" + (k < lb.length ? lb[k] : "absent") + "', the first has '"
+                + (k < la.length ? la[k] : "absent")
                 + "'; track needs the checkpoints of one network");
     }
 
     // ------------------------------------------------------------------------------------------ units
 
     /** A unit of work: checkpoint index, its key ("R" or "N1/3") and its frustration tasks. */
-    record Unit(int global, int checkpoint, String key, List<FrustrationExperiment.Task> tasks) {
-    }
+    record Unit(int global, int checkpoint, String key, List<FrustrationExperiment.Task> tasks) {}
 
     /** Every unit of the study in its fixed order (the tasks of every checkpoint are the same list). */
     static List<Unit> units(Config c) {
         List<FrustrationExperiment.Task> tasks = FrustrationExperiment.tasks(c.frustration(0, ""));
-        List<FrustrationExperiment.Task> r = tasks.stream().filter(t -> t.group().equals("R")).toList();
+        List<FrustrationExperiment.Task> r =
+                tasks.stream().filter(t -> t.group().equals("R")).toList();
         List<List<FrustrationExperiment.Task>> nullUnits = FrustrationExperiment.units(
                 tasks.stream().filter(t -> !t.group().equals("R")).toList());
         List<Unit> out = new ArrayList<>();
         for (int i = 0; i < c.snapshots().size(); i++) {
             out.add(new Unit(out.size(), i, "R", r));
             for (List<FrustrationExperiment.Task> u : nullUnits) {
-                out.add(new Unit(out.size(), i, u.get(0).group() + "/" + u.get(0).replica(), u));
+                out.add(new Unit(
+                        out.size(), i, u.get(0).group() + "/" + u.get(0).replica(), u));
             }
         }
         return out;
@@ -574,14 +714,25 @@ public final class TrainingTrack {
         double[] absWeightSum = new double[n];
         absWeightSum[0] = firstNet.graph().absWeightSum();
         for (int i = 1; i < n; i++) {
-            ModelLoader.Loaded l = ModelLoader.loadWithModel(c.snapshots().get(i).file().toString(), c.importOptions());
-            requireSameArchitecture(firstNet, c.snapshots().get(0).file(), l.network(), c.snapshots().get(i).file());
+            ModelLoader.Loaded l =
+                    ModelLoader.loadWithModel(c.snapshots().get(i).file().toString(), c.importOptions());
+            requireSameArchitecture(
+                    firstNet,
+                    c.snapshots().get(0).file(),
+                    l.network(),
+                    c.snapshots().get(i).file());
             absWeightSum[i] = l.network().graph().absWeightSum();
         }
-        IdxImages images = c.images() == null ? null : IdxImages.read(c.images().images(), c.images().labels(),
-                c.images().limit());
-        if (images != null && images.perImage() * 1L != Arrays.stream(firstNet.inputShape()).skip(1)
-                .asLongStream().reduce(1, (a, b) -> a * b)) {
+        IdxImages images = c.images() == null
+                ? null
+                : IdxImages.read(
+                        c.images().images(), c.images().labels(), c.images().limit());
+        if (images != null
+                && images.perImage() * 1L
+                        != Arrays.stream(firstNet.inputShape())
+                                .skip(1)
+                                .asLongStream()
+                                .reduce(1, (a, b) -> a * b)) {
             throw new NnfrustException("the images of " + c.images().images() + " are " + images.rows() + "x"
                     + images.cols() + " with 1 channel; the model takes " + Arrays.toString(firstNet.inputShape()));
         }
@@ -638,8 +789,15 @@ public final class TrainingTrack {
                 points.add(point(c, i, sha.get(i), firstNet, absWeightSum[i], rs));
             }
         }
-        return new Result(c, sha, points, unitsDone, counted.size(), rc.fromShards().isEmpty() ? rc.shard() : Shard.ALL,
-                rc.threads(), Provenance.current());
+        return new Result(
+                c,
+                sha,
+                points,
+                unitsDone,
+                counted.size(),
+                rc.fromShards().isEmpty() ? rc.shard() : Shard.ALL,
+                rc.threads(),
+                Provenance.current());
     }
 
     private static ModelLoader.Loaded load(Config c, int i, Map<Integer, ModelLoader.Loaded> cache) {
@@ -654,9 +812,15 @@ public final class TrainingTrack {
     }
 
     /** Runs the pending units checkpoint by checkpoint (its units in parallel), appending each to the checkpoint. */
-    private static void execute(Config c, RunControl rc, IdxImages images, List<Unit> pending,
-                                Map<Integer, ModelLoader.Loaded> cache, Map<String, UnitResult> done, Checkpoint cp,
-                                ObjectMapper m) {
+    private static void execute(
+            Config c,
+            RunControl rc,
+            IdxImages images,
+            List<Unit> pending,
+            Map<Integer, ModelLoader.Loaded> cache,
+            Map<String, UnitResult> done,
+            Checkpoint cp,
+            ObjectMapper m) {
         if (pending.isEmpty()) {
             return;
         }
@@ -715,18 +879,20 @@ public final class TrainingTrack {
     }
 
     /** One unit: its solves (as {@link FrustrationExperiment#run} does them), then for R accuracy and λ. */
-    static UnitResult solveUnit(Config c, Unit u, ModelLoader.Loaded loaded, SpinGlass real,
-                                FrustrationSolver solver, IdxImages images) {
+    static UnitResult solveUnit(
+            Config c, Unit u, ModelLoader.Loaded loaded, SpinGlass real, FrustrationSolver solver, IdxImages images) {
         FrustrationExperiment.Task head = u.tasks().get(0);
         boolean isReal = head.group().equals("R");
-        NullModel model = isReal ? null : FrustrationExperiment.nullModel(head.group(), c.n3Init().label());
+        NullModel model = isReal
+                ? null
+                : FrustrationExperiment.nullModel(head.group(), c.n3Init().label());
         SpinGlass glass = isReal ? real : new SpinGlass(model.apply(real.graph(), head.nullSeed()));
         List<FrustrationExperiment.Outcome> out = new ArrayList<>();
         RestartResult best = null;
         try {
             for (FrustrationExperiment.Task t : u.tasks()) {
-                RestartResult r = solver.solve(glass, new SplittableRandom(t.seed()),
-                        c.options().withInitialFlips(t.initialFlips()));
+                RestartResult r = solver.solve(
+                        glass, new SplittableRandom(t.seed()), c.options().withInitialFlips(t.initialFlips()));
                 out.add(new FrustrationExperiment.Outcome(t, r.epsilon(), r.flips(), r.seconds(), r.localMinimum()));
                 if (best == null || r.epsilon() < best.epsilon()) {
                     best = r;
@@ -741,9 +907,17 @@ public final class TrainingTrack {
             return new UnitResult(u.checkpoint(), u.key(), out, null, null, null);
         }
         Accuracy acc = images == null ? null : accuracy(loaded, images);
-        Lambda[] lambda = c.monotonicity() == null ? new Lambda[2]
-                : lambda(c, loaded, SpinFile.of(best.spins(), loaded.network().inputNodes(),
-                loaded.network().outputNodes(), best.epsilon()), images);
+        Lambda[] lambda = c.monotonicity() == null
+                ? new Lambda[2]
+                : lambda(
+                        c,
+                        loaded,
+                        SpinFile.of(
+                                best.spins(),
+                                loaded.network().inputNodes(),
+                                loaded.network().outputNodes(),
+                                best.epsilon()),
+                        images);
         return new UnitResult(u.checkpoint(), u.key(), out, acc, lambda[0], lambda[1]);
     }
 
@@ -752,8 +926,8 @@ public final class TrainingTrack {
         Network net = loaded.network();
         int classes = net.outputNodes().length;
         int[] ranks = new int[images.count()];
-        try (InferenceSession s = new InferenceSession(loaded.model(), net, List.of(),
-                InferenceSession.Precision.FLOAT32, 1)) {
+        try (InferenceSession s =
+                new InferenceSession(loaded.model(), net, List.of(), InferenceSession.Precision.FLOAT32, 1)) {
             for (int b0 = 0; b0 < images.count(); b0 += 500) {
                 int nb = Math.min(500, images.count() - b0);
                 float[] y = s.run(images.batch(b0, nb), nb).get(net.outputName());
@@ -774,31 +948,40 @@ public final class TrainingTrack {
         MonotonicityExperiment.Seeds seeds = MonotonicityExperiment.Seeds.of(c.seed(), count);
         List<MonotonicityExperiment.ImageResult> results = new ArrayList<>();
         int batch = mo.batch();
-        try (var engine = new MonotonicityExperiment.Engine(List.of(real, random),
-                InferenceSession.Precision.FLOAT32, 1, batch, mo.amplitudes().amplitudes())) {
+        try (var engine = new MonotonicityExperiment.Engine(
+                List.of(real, random),
+                InferenceSession.Precision.FLOAT32,
+                1,
+                batch,
+                mo.amplitudes().amplitudes())) {
             for (int b0 = 0; b0 < count; b0 += batch) {
                 int nb = Math.min(batch, count - b0);
                 float[] in = images.batch(b0, nb);
                 var y1 = engine.originals(in, nb);
                 for (int i = 0; i < nb; i++) {
                     int k = b0 + i;
-                    results.add(engine.image(k, Path.of("idx-" + k), seeds.images()[k], images.classes()[k], in, y1, i,
-                            nb));
+                    results.add(engine.image(
+                            k, Path.of("idx-" + k), seeds.images()[k], images.classes()[k], in, y1, i, nb));
                 }
             }
         }
         Lambda[] out = new Lambda[2];
         String[] names = {MonotonicityExperiment.REAL, MonotonicityExperiment.RANDOM_ORDER};
         for (int v = 0; v < 2; v++) {
-            var s = MonotonicityExperiment.summarize(names[v], results, mo.amplitudes().count());
-            out[v] = new Lambda(s.lambda().lambda(), s.lambda().attained(), s.samples(), s.meanOmega(), s.shareAbove(),
+            var s = MonotonicityExperiment.summarize(
+                    names[v], results, mo.amplitudes().count());
+            out[v] = new Lambda(
+                    s.lambda().lambda(),
+                    s.lambda().attained(),
+                    s.samples(),
+                    s.meanOmega(),
+                    s.shareAbove(),
                     s.keptOverall());
         }
         return out;
     }
 
-    private static Point point(Config c, int i, String sha, Network arch, double absWeightSum,
-                               List<UnitResult> rs) {
+    private static Point point(Config c, int i, String sha, Network arch, double absWeightSum, List<UnitResult> rs) {
         List<FrustrationExperiment.Outcome> solves = new ArrayList<>();
         Accuracy acc = null;
         Lambda lambda = null, random = null;
@@ -810,19 +993,35 @@ public final class TrainingTrack {
                 lambda = r.lambda();
                 random = r.lambdaRandomOrder();
             } else {
-                double best = r.solves().stream().mapToDouble(FrustrationExperiment.Outcome::epsilon).min()
+                double best = r.solves().stream()
+                        .mapToDouble(FrustrationExperiment.Outcome::epsilon)
+                        .min()
                         .orElse(Double.NaN);
-                perNet.computeIfAbsent(r.solves().get(0).task().group(), k -> new ArrayList<>()).add(best);
+                perNet.computeIfAbsent(r.solves().get(0).task().group(), k -> new ArrayList<>())
+                        .add(best);
             }
         }
         solves.sort(Comparator.comparingInt(o -> o.task().index()));
         Map<String, FrustrationExperiment.GroupStats> groups = new LinkedHashMap<>();
         FrustrationExperiment.byGroup(solves).forEach((k, v) -> groups.put(k, FrustrationExperiment.stats(k, v)));
         Map<String, double[]> per = new LinkedHashMap<>();
-        perNet.forEach((k, v) -> per.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+        perNet.forEach(
+                (k, v) -> per.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
         var g = arch.graph();
-        return new Point(i, c.snapshots().get(i), sha, g.nodeCount(), g.edgeCount(), arch.parameters(),
-                absWeightSum, acc, groups, per, lambda, random, solves);
+        return new Point(
+                i,
+                c.snapshots().get(i),
+                sha,
+                g.nodeCount(),
+                g.edgeCount(),
+                arch.parameters(),
+                absWeightSum,
+                acc,
+                groups,
+                per,
+                lambda,
+                random,
+                solves);
     }
 
     // ------------------------------------------------------------------------------------------ codec
@@ -844,16 +1043,27 @@ public final class TrainingTrack {
             for (int k = 0; k < s.size(); k++) {
                 FrustrationExperiment.Task t = u.tasks().get(k);
                 JsonNode o = s.get(k);
-                if (t.seed() != o.get("seed").asLong() || !t.group().equals(o.get("group").asText())
-                        || t.replica() != o.get("replica").asInt() || t.instance() != o.get("instance").asInt()) {
+                if (t.seed() != o.get("seed").asLong()
+                        || !t.group().equals(o.get("group").asText())
+                        || t.replica() != o.get("replica").asInt()
+                        || t.instance() != o.get("instance").asInt()) {
                     return null;
                 }
-                solves.add(new FrustrationExperiment.Outcome(t, o.get("epsilon").asDouble(), o.get("flips").asLong(),
-                        o.get("seconds").asDouble(), o.get("localMinimum").asBoolean()));
+                solves.add(new FrustrationExperiment.Outcome(
+                        t,
+                        o.get("epsilon").asDouble(),
+                        o.get("flips").asLong(),
+                        o.get("seconds").asDouble(),
+                        o.get("localMinimum").asBoolean()));
             }
             JsonNode a = j.get("accuracy");
-            Accuracy acc = a == null ? null : new Accuracy(a.get("labelled").asInt(), a.get("top1").asInt(),
-                    a.get("top5").asInt(), a.get("classes").asInt());
+            Accuracy acc = a == null
+                    ? null
+                    : new Accuracy(
+                            a.get("labelled").asInt(),
+                            a.get("top1").asInt(),
+                            a.get("top5").asInt(),
+                            a.get("classes").asInt());
             Lambda l = j.has("lambda") ? Lambda.of(j.get("lambda")) : null;
             Lambda lr = j.has("lambdaRandomOrder") ? Lambda.of(j.get("lambdaRandomOrder")) : null;
             return new UnitResult(u.checkpoint(), u.key(), solves, acc, l, lr);
@@ -867,8 +1077,13 @@ public final class TrainingTrack {
      * shard K/N (all files of one N, each K once), and each line's check must hold. Only data is read: nothing in a
      * file chooses what runs or where anything is written.
      */
-    private static void readShards(ObjectMapper m, Config c, List<String> sha, List<Path> files, List<Unit> all,
-                                   Map<String, UnitResult> done) {
+    private static void readShards(
+            ObjectMapper m,
+            Config c,
+            List<String> sha,
+            List<Path> files,
+            List<Unit> all,
+            Map<String, UnitResult> done) {
         JsonNode config = readTree(m, c.toJson(m, sha).toString()); // as a file holds it (11 is an int there)
         Map<String, Unit> byKey = new HashMap<>();
         all.forEach(u -> byKey.put(u.checkpoint() + "/" + u.key(), u));
@@ -912,8 +1127,8 @@ public final class TrainingTrack {
             }
         }
         if (seen.size() != count) {
-            throw new NnfrustException("--from-shards got " + seen.size() + " of the " + count + " shards; give all of "
-                    + "them");
+            throw new NnfrustException(
+                    "--from-shards got " + seen.size() + " of the " + count + " shards; give all of " + "them");
         }
     }
 

@@ -2,7 +2,6 @@ package io.nnfrust.frustration;
 
 import io.nnfrust.graph.EdgeVisitor;
 import io.nnfrust.graph.SignedGraph;
-
 import java.util.SplittableRandom;
 
 /**
@@ -18,7 +17,10 @@ import java.util.SplittableRandom;
  */
 public final class Algorithm1 implements FrustrationSolver {
     /** Which negative node to flip. */
-    public enum Pick { MOST_NEGATIVE, FIRST }
+    public enum Pick {
+        MOST_NEGATIVE,
+        FIRST
+    }
 
     private final Pick pick;
 

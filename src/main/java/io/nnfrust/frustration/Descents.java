@@ -2,8 +2,7 @@ package io.nnfrust.frustration;
 
 /** The layered zero-temperature descent ({@link LayeredDescent}) from given spins instead of a random start. */
 public final class Descents {
-    private Descents() {
-    }
+    private Descents() {}
 
     /** Descends from {@code s} (overwritten with the result) until no row sum is negative. O(edges) per sweep. */
     public static RestartResult fromSpins(SpinGlass glass, double[] s, boolean parallel) {

@@ -1,9 +1,8 @@
 package io.nnfrust.frustration;
 
 import io.nnfrust.util.NnfrustException;
-
-import java.util.SplittableRandom;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * The exact frustration by enumerating all 2^(n-1) spin vectors (s_0 = +1; e(s) = e(-s)) in Gray-code order,
@@ -79,8 +78,14 @@ public final class ExactEnumeration implements FrustrationSolver {
                 frustrated[0] += Math.abs(w);
             }
         });
-        return new RestartResult(frustrated[0] / glass.absWeightSum(), glass.epsilonFromRowSumTotal(bestTotal), states,
+        return new RestartResult(
+                frustrated[0] / glass.absWeightSum(),
+                glass.epsilonFromRowSumTotal(bestTotal),
                 states,
-                (System.nanoTime() - t0) / 1e9, glass.negativeRowSums(best, false), best, new double[0]);
+                states,
+                (System.nanoTime() - t0) / 1e9,
+                glass.negativeRowSums(best, false),
+                best,
+                new double[0]);
     }
 }

@@ -2,11 +2,10 @@ package io.nnfrust.frustration;
 
 import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.SignedGraph;
-
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,12 +14,11 @@ import java.util.Map;
  * two products per block; the frustrated weights sum to e(s) · sum|A|.
  */
 public final class FrustrationMap {
-    private FrustrationMap() {
-    }
+    private FrustrationMap() {}
 
     /** One (source node set, edge block) entry. */
-    public record Entry(String block, String kind, String fromSet, String toSet, double absWeight,
-                        double frustratedWeight) {
+    public record Entry(
+            String block, String kind, String fromSet, String toSet, double absWeight, double frustratedWeight) {
         public double fraction() {
             return absWeight > 0 ? frustratedWeight / absWeight : 0;
         }

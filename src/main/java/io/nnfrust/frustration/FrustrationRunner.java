@@ -1,17 +1,16 @@
 package io.nnfrust.frustration;
 
+import io.nnfrust.util.MemoryCheck;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import io.nnfrust.util.MemoryCheck;
-import java.util.Locale;
-import java.util.concurrent.ExecutionException;
 import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 
@@ -22,16 +21,14 @@ import java.util.stream.IntStream;
  * run side by side. Only the best restart keeps its spin vector (lowest epsilon, lowest index on ties).
  */
 public final class FrustrationRunner {
-    private FrustrationRunner() {
-    }
+    private FrustrationRunner() {}
 
     /** One restart's record (without its spins, except for the best). */
-    public record Restart(int index, long seed, RestartResult result) {
-    }
+    public record Restart(int index, long seed, RestartResult result) {}
 
     /** All restarts and their summary. */
-    public record Result(String solver, long seed, List<Restart> restarts, int bestIndex, double seconds,
-                         boolean balanced) {
+    public record Result(
+            String solver, long seed, List<Restart> restarts, int bestIndex, double seconds, boolean balanced) {
         public Restart best() {
             return restarts.get(bestIndex);
         }
@@ -74,8 +71,14 @@ public final class FrustrationRunner {
      * Runs the restarts. A structurally balanced graph is recognised first, in O(nodes + edges)
      * ({@link StructuralBalance}); then every restart reports its balancing gauge with epsilon = 0 exactly.
      */
-    public static Result run(SpinGlass glass, FrustrationSolver solver, SolverOptions options, int restarts, long seed,
-                             int threads, Consumer<Restart> onFinish) {
+    public static Result run(
+            SpinGlass glass,
+            FrustrationSolver solver,
+            SolverOptions options,
+            int restarts,
+            long seed,
+            int threads,
+            Consumer<Restart> onFinish) {
         return run(glass, solver, options, restarts, seed, threads, onFinish, k -> true);
     }
 
@@ -83,8 +86,15 @@ public final class FrustrationRunner {
      * As above for the restarts k of 0..restarts-1 with {@code include.test(k)} only (a --shard of the restarts),
      * each with the seed it has in the whole run; the result lists them in index order.
      */
-    public static Result run(SpinGlass glass, FrustrationSolver solver, SolverOptions options, int restarts, long seed,
-                             int threads, Consumer<Restart> onFinish, IntPredicate include) {
+    public static Result run(
+            SpinGlass glass,
+            FrustrationSolver solver,
+            SolverOptions options,
+            int restarts,
+            long seed,
+            int threads,
+            Consumer<Restart> onFinish,
+            IntPredicate include) {
         if (restarts < 1) {
             throw new NnfrustException("--restarts must be at least 1, got " + restarts);
         }
@@ -100,17 +110,18 @@ public final class FrustrationRunner {
         int workers = Math.min(threads, mine.length);
         long n = glass.nodeCount();
         // per running restart: spins, row sums, products and queues (about 48 bytes a node); per finished one: spins
-        MemoryCheck.require(String.format(Locale.ROOT,
-                "%d restart(s) on %d thread(s) of a %,d-node graph", restarts, workers, n),
-                48.0 * n * workers + 8.0 * n * mine.length, "use fewer --threads or --restarts, a smaller --input-size, or raise the"
+        MemoryCheck.require(
+                String.format(Locale.ROOT, "%d restart(s) on %d thread(s) of a %,d-node graph", restarts, workers, n),
+                48.0 * n * workers + 8.0 * n * mine.length,
+                "use fewer --threads or --restarts, a smaller --input-size, or raise the"
                         + " heap with NNFRUST_JAVA_OPTS=-Xmx...");
         SolverOptions opts = options.withParallel(workers == 1 && threads > 1);
         Restart[] done = new Restart[restarts];
         double[] balanced = glass.isMasked() ? null : StructuralBalance.gauge(glass.graph());
         if (balanced != null) {
             for (int k : mine) {
-                RestartResult r = new RestartResult(0.0, 0.0, 0, 0, 0, 0, k == mine[0] ? balanced.clone() : null,
-                        new double[0]);
+                RestartResult r =
+                        new RestartResult(0.0, 0.0, 0, 0, 0, 0, k == mine[0] ? balanced.clone() : null, new double[0]);
                 done[k] = new Restart(k, seeds[k], r);
                 if (onFinish != null) {
                     onFinish.accept(done[k]);
@@ -133,7 +144,8 @@ public final class FrustrationRunner {
                     RestartResult r = solver.solve(glass, new SplittableRandom(seeds[idx]), opts);
                     synchronized (lock) {
                         int b = best[0];
-                        boolean better = b < 0 || r.epsilon() < done[b].result().epsilon()
+                        boolean better = b < 0
+                                || r.epsilon() < done[b].result().epsilon()
                                 || (r.epsilon() == done[b].result().epsilon() && idx < b);
                         if (better) {
                             if (b >= 0) {
@@ -173,8 +185,8 @@ public final class FrustrationRunner {
     }
 
     /** The restarts that ran, in index order, and the list position of restart {@code bestIndex}. */
-    private static Result compact(String solver, long seed, Restart[] done, int bestIndex, double seconds,
-                                  boolean balanced) {
+    private static Result compact(
+            String solver, long seed, Restart[] done, int bestIndex, double seconds, boolean balanced) {
         List<Restart> ran = new ArrayList<>();
         int bestAt = -1;
         for (Restart r : done) {
@@ -190,7 +202,17 @@ public final class FrustrationRunner {
 
     private static Restart slim(Restart r) {
         RestartResult x = r.result();
-        return new Restart(r.index(), r.seed(), new RestartResult(x.epsilon(), x.trackedEpsilon(), x.flips(),
-                x.steps(), x.seconds(), x.negativeRowSums(), null, x.trace()));
+        return new Restart(
+                r.index(),
+                r.seed(),
+                new RestartResult(
+                        x.epsilon(),
+                        x.trackedEpsilon(),
+                        x.flips(),
+                        x.steps(),
+                        x.seconds(),
+                        x.negativeRowSums(),
+                        null,
+                        x.trace()));
     }
 }

@@ -3,12 +3,11 @@ package io.nnfrust.frustration;
 import io.nnfrust.graph.NodeSet;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.Locale;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -28,8 +27,7 @@ import java.util.function.ObjIntConsumer;
  * independent of the thread count (the products are).
  */
 public final class MixingMethod {
-    private MixingMethod() {
-    }
+    private MixingMethod() {}
 
     /**
      * @param rank       r, columns of V (≥ 2; ⌈√(2n)⌉ suffices for the exact SDP optimum, far fewer in practice)
@@ -62,8 +60,8 @@ public final class MixingMethod {
      * ε_SDP = tr(LVVᵀ)/(4W) of this V (an upper bound on the SDP optimum, a lower one only when optimal: the
      * certified lower bound is {@code bounds.DualBound}'s), the sweeps made and the time.
      */
-    public record Solution(double[][] v, double objective, double epsilon, int sweeps, double seconds,
-                           boolean converged) {
+    public record Solution(
+            double[][] v, double objective, double epsilon, int sweeps, double seconds, boolean converged) {
         public int rank() {
             return v.length;
         }
@@ -80,8 +78,14 @@ public final class MixingMethod {
      * {@code onCheck} at every objective check (to save it). A run resumed from a state saved at a check gives
      * the same result as one uninterrupted run: the sweep direction and the checks follow the sweep count.
      */
-    public static Solution solve(SpinGlass glass, Options o, boolean parallel, Consumer<String> log, double[][] start,
-                                 int startSweeps, ObjIntConsumer<double[][]> onCheck) {
+    public static Solution solve(
+            SpinGlass glass,
+            Options o,
+            boolean parallel,
+            Consumer<String> log,
+            double[][] start,
+            int startSweeps,
+            ObjIntConsumer<double[][]> onCheck) {
         if (glass.isMasked()) {
             throw new IllegalArgumentException("the SDP relaxation is computed for a whole graph, not a masked one");
         }
@@ -147,8 +151,12 @@ public final class MixingMethod {
             if (sweeps % o.checkEvery() == 0 || sweeps == o.maxSweeps()) {
                 double now = objective(glass, v, h, parallel);
                 if (log != null) {
-                    log.accept(String.format(Locale.ROOT, "SDP sweep %d: eps_SDP %.6f (%.1f s)", sweeps,
-                            now / (4 * glass.absWeightSum()), (System.nanoTime() - t0) / 1e9));
+                    log.accept(String.format(
+                            Locale.ROOT,
+                            "SDP sweep %d: eps_SDP %.6f (%.1f s)",
+                            sweeps,
+                            now / (4 * glass.absWeightSum()),
+                            (System.nanoTime() - t0) / 1e9));
                 }
                 boolean small = last - now <= o.tolerance() * Math.abs(now);
                 last = now;
@@ -161,8 +169,8 @@ public final class MixingMethod {
                 }
             }
         }
-        return new Solution(v, last, last / (4 * glass.absWeightSum()), sweeps, (System.nanoTime() - t0) / 1e9,
-                converged);
+        return new Solution(
+                v, last, last / (4 * glass.absWeightSum()), sweeps, (System.nanoTime() - t0) / 1e9, converged);
     }
 
     /** v_i ← h_i/‖h_i‖ for i in [from, to); a node whose field is 0 keeps its vector. */

@@ -12,8 +12,15 @@ package io.nnfrust.frustration;
  * @param spins              the final spin vector (+1/-1)
  * @param trace              (step, epsilon) pairs, flattened; empty without --trace-every
  */
-public record RestartResult(double epsilon, double trackedEpsilon, long flips, long steps, double seconds,
-                            int negativeRowSums, double[] spins, double[] trace) {
+public record RestartResult(
+        double epsilon,
+        double trackedEpsilon,
+        long flips,
+        long steps,
+        double seconds,
+        int negativeRowSums,
+        double[] spins,
+        double[] trace) {
     public boolean localMinimum() {
         return negativeRowSums == 0;
     }

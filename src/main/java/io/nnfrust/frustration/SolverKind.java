@@ -1,7 +1,6 @@
 package io.nnfrust.frustration;
 
 import io.nnfrust.util.NnfrustException;
-
 import java.util.Arrays;
 import java.util.stream.Collectors;
 

@@ -13,8 +13,14 @@ import io.nnfrust.util.NnfrustException;
  * @param parallel       use several threads inside one restart (block products)
  * @param traceEvery     record (step, epsilon) every this many flips/sweeps; 0 = no trace
  */
-public record SolverOptions(long initialFlips, long maxIterations, int sweeps, double startTemperature,
-                            double endTemperature, boolean parallel, long traceEvery) {
+public record SolverOptions(
+        long initialFlips,
+        long maxIterations,
+        int sweeps,
+        double startTemperature,
+        double endTemperature,
+        boolean parallel,
+        long traceEvery) {
     public static final SolverOptions DEFAULT = new SolverOptions(1_000_000, -1, 40, 0.5, 0.02, false, 0);
 
     public SolverOptions {
@@ -25,8 +31,8 @@ public record SolverOptions(long initialFlips, long maxIterations, int sweeps, d
             throw new NnfrustException("--sweeps must be >= 0, got " + sweeps);
         }
         if (!(startTemperature > 0) || !(endTemperature > 0) || endTemperature > startTemperature) {
-            throw new NnfrustException("annealing temperatures need 0 < --t-end <= --t-start, got "
-                    + startTemperature + " and " + endTemperature);
+            throw new NnfrustException("annealing temperatures need 0 < --t-end <= --t-start, got " + startTemperature
+                    + " and " + endTemperature);
         }
         if (traceEvery < 0) {
             throw new NnfrustException("--trace-every must be >= 0");
@@ -42,7 +48,8 @@ public record SolverOptions(long initialFlips, long maxIterations, int sweeps, d
     }
 
     public SolverOptions withSweeps(int k) {
-        return new SolverOptions(initialFlips, maxIterations, k, startTemperature, endTemperature, parallel, traceEvery);
+        return new SolverOptions(
+                initialFlips, maxIterations, k, startTemperature, endTemperature, parallel, traceEvery);
     }
 
     public SolverOptions withMaxIterations(long m) {

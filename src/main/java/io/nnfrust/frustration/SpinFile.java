@@ -1,19 +1,18 @@
 package io.nnfrust.frustration;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
-
+import io.nnfrust.util.Provenance;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nnfrust.util.Provenance;
-import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
@@ -104,8 +103,13 @@ public record SpinFile(byte[] spins, int[] inputNodes, int[] outputNodes, double
     public void writeTo(OutputStream out) throws IOException {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer head = ByteBuffer.allocate(8 + 4 + h.length + 8 + 4 + 4 + 8).order(ByteOrder.LITTLE_ENDIAN);
-        head.put(MAGIC2).putInt(h.length).put(h).putLong(spins.length).putInt(inputNodes.length)
-                .putInt(outputNodes.length).putDouble(epsilon);
+        head.put(MAGIC2)
+                .putInt(h.length)
+                .put(h)
+                .putLong(spins.length)
+                .putInt(inputNodes.length)
+                .putInt(outputNodes.length)
+                .putDouble(epsilon);
         out.write(head.array());
         out.write(spins);
         ByteBuffer nodes = ByteBuffer.allocate(4 * (inputNodes.length + outputNodes.length))

@@ -3,11 +3,10 @@ package io.nnfrust.frustration;
 import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.NodeSet;
 import io.nnfrust.graph.SignedGraph;
-
-import java.util.List;
 import io.nnfrust.util.NnfrustException;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -72,8 +71,7 @@ public final class SpinGlass {
             this.absSum = sum;
         }
         if (!(absSum > 0) || !Double.isFinite(absSum)) {
-            throw new NnfrustException("the graph's total |weight| is " + absSum
-                    + "; frustration is undefined");
+            throw new NnfrustException("the graph's total |weight| is " + absSum + "; frustration is undefined");
         }
         this.independentSets = graph.setsAreIndependent();
     }
@@ -139,7 +137,11 @@ public final class SpinGlass {
         }
         for (EdgeBlock b : graph.blocks()) {
             Active a = active(b);
-            runListed(a.in, 0, b.inputPartitions(), parallel && b.transposeParallelSafe(),
+            runListed(
+                    a.in,
+                    0,
+                    b.inputPartitions(),
+                    parallel && b.transposeParallelSafe(),
                     (parts, from, to) -> b.multiplyTransposeListed(s, h, parts, from, to));
         }
     }
@@ -157,10 +159,16 @@ public final class SpinGlass {
         for (SignedGraph.PartitionRange r : rangesBySet.get(set)) {
             EdgeBlock b = r.block();
             if (mask == null) {
-                SignedGraph.runPartitions(r.to() - r.from(), parallel && b.transposeParallelSafe(),
+                SignedGraph.runPartitions(
+                        r.to() - r.from(),
+                        parallel && b.transposeParallelSafe(),
                         (from, to) -> b.multiplyTranspose(s, h, r.from() + from, r.from() + to));
             } else {
-                runListed(active(b).in, r.from(), r.to(), parallel && b.transposeParallelSafe(),
+                runListed(
+                        active(b).in,
+                        r.from(),
+                        r.to(),
+                        parallel && b.transposeParallelSafe(),
                         (parts, from, to) -> b.multiplyTransposeListed(s, h, parts, from, to));
             }
         }
@@ -208,14 +216,26 @@ public final class SpinGlass {
             Arrays.fill(column, ns.offset(), ns.end(), 0);
         }
         for (EdgeBlock b : graph.producersOf(set)) {
-            SignedGraph.runMany(b.outputPartitions(), s.length, parallel, true, (c0, c1, from, to) ->
-                    b.multiplyMany(SignedGraph.columns(s, c0, c1), SignedGraph.columns(h, c0, c1), from, to));
+            SignedGraph.runMany(
+                    b.outputPartitions(),
+                    s.length,
+                    parallel,
+                    true,
+                    (c0, c1, from, to) ->
+                            b.multiplyMany(SignedGraph.columns(s, c0, c1), SignedGraph.columns(h, c0, c1), from, to));
         }
         for (SignedGraph.PartitionRange r : rangesBySet.get(set)) {
             EdgeBlock b = r.block();
-            SignedGraph.runMany(r.to() - r.from(), s.length, parallel, b.transposeParallelSafe(), (c0, c1, from, to) ->
-                    b.multiplyTransposeMany(SignedGraph.columns(s, c0, c1), SignedGraph.columns(h, c0, c1),
-                            r.from() + from, r.from() + to));
+            SignedGraph.runMany(
+                    r.to() - r.from(),
+                    s.length,
+                    parallel,
+                    b.transposeParallelSafe(),
+                    (c0, c1, from, to) -> b.multiplyTransposeMany(
+                            SignedGraph.columns(s, c0, c1),
+                            SignedGraph.columns(h, c0, c1),
+                            r.from() + from,
+                            r.from() + to));
         }
     }
 
@@ -224,14 +244,17 @@ public final class SpinGlass {
         if (mask == null) {
             SignedGraph.runPartitions(b.outputPartitions(), parallel, (from, to) -> b.multiply(s, y, from, to));
         } else {
-            runListed(active(b).out, 0, b.outputPartitions(), parallel,
+            runListed(
+                    active(b).out,
+                    0,
+                    b.outputPartitions(),
+                    parallel,
                     (parts, from, to) -> b.multiplyListed(s, y, parts, from, to));
         }
     }
 
     /** The output and input partitions of one block that hold at least one active node (sorted). */
-    private record Active(int[] out, int[] in) {
-    }
+    private record Active(int[] out, int[] in) {}
 
     private final Map<EdgeBlock, Active> activeByBlock = new IdentityHashMap<>();
 
@@ -333,8 +356,7 @@ public final class SpinGlass {
     }
 
     /** e(s) and the local-minimum test of a final state, both from one from-scratch computation of the fields. */
-    public record Check(double epsilon, int negativeRowSums) {
-    }
+    public record Check(double epsilon, int negativeRowSums) {}
 
     /**
      * From scratch over all edges: h = A_u s, e(s) = (1 - s.h / (2 sum|A|)) / 2 (since s.h = 2 s^T A s), and the
@@ -369,11 +391,18 @@ public final class SpinGlass {
      * The result of a restart that ends in spins {@code s}: e(s) and the local-minimum test recomputed from scratch
      * ({@link #check}), next to the incrementally tracked row-sum total.
      */
-    RestartResult finish(double[] s, double trackedTotal, long flips, long steps, long startNanos, Trace trace,
-                         boolean parallel) {
+    RestartResult finish(
+            double[] s, double trackedTotal, long flips, long steps, long startNanos, Trace trace, boolean parallel) {
         Check check = check(s, parallel);
-        return new RestartResult(check.epsilon(), epsilonFromRowSumTotal(trackedTotal), flips, steps,
-                (System.nanoTime() - startNanos) / 1e9, check.negativeRowSums(), s, trace.toArray());
+        return new RestartResult(
+                check.epsilon(),
+                epsilonFromRowSumTotal(trackedTotal),
+                flips,
+                steps,
+                (System.nanoTime() - startNanos) / 1e9,
+                check.negativeRowSums(),
+                s,
+                trace.toArray());
     }
 
     /** All spins +1, then {@code flips} single-spin flips of uniformly random nodes (repeats allowed). */

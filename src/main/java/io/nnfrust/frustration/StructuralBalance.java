@@ -1,7 +1,7 @@
 package io.nnfrust.frustration;
 
-import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.graph.EdgeVisitor;
+import io.nnfrust.graph.SignedGraph;
 
 /**
  * Decides structural balance exactly (paper, Methods): a breadth-first search over A_u = A + A^T gives each
@@ -11,8 +11,7 @@ import io.nnfrust.graph.EdgeVisitor;
  * edge, which for real networks comes after a tiny part of the graph.
  */
 public final class StructuralBalance {
-    private StructuralBalance() {
-    }
+    private StructuralBalance() {}
 
     /** The balancing gauge (+1/-1 per node), or null when the graph is not structurally balanced. */
     public static double[] gauge(SignedGraph g) {

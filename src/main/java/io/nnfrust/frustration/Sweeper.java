@@ -1,13 +1,12 @@
 package io.nnfrust.frustration;
 
+import io.nnfrust.graph.EdgeVisitor;
 import io.nnfrust.graph.NodeSet;
 import io.nnfrust.graph.SignedGraph;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import io.nnfrust.graph.EdgeVisitor;
 import java.util.TreeSet;
 
 /**

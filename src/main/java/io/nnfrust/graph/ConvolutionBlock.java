@@ -23,12 +23,18 @@ public final class ConvolutionBlock extends EdgeBlock {
     /**
      * @param weights kernel in ONNX order [outChannels][inChannels/groups][kh][kw]
      */
-    public ConvolutionBlock(String name, PlaneLayout input, int outputOffset, int outChannels, int groups,
-                            WindowGeometry geometry, float[] weights) {
+    public ConvolutionBlock(
+            String name,
+            PlaneLayout input,
+            int outputOffset,
+            int outChannels,
+            int groups,
+            WindowGeometry geometry,
+            float[] weights) {
         super(name, input, outputOffset);
         if (groups <= 0 || input.channels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException(name + ": channels " + input.channels + "->" + outChannels
-                    + " not divisible by groups " + groups);
+            throw new IllegalArgumentException(
+                    name + ": channels " + input.channels + "->" + outChannels + " not divisible by groups " + groups);
         }
         if (input.height != geometry.inHeight || input.width != geometry.inWidth) {
             throw new IllegalArgumentException(name + ": input plane " + input.height + "x" + input.width
@@ -42,12 +48,13 @@ public final class ConvolutionBlock extends EdgeBlock {
         this.taps = geometry.kernelHeight * geometry.kernelWidth;
         long expected = (long) outChannels * inPerGroup * taps;
         if (weights.length != expected) {
-            throw new IllegalArgumentException(name + ": kernel has " + weights.length + " values, expected "
-                    + expected);
+            throw new IllegalArgumentException(
+                    name + ": kernel has " + weights.length + " values, expected " + expected);
         }
         this.weights = weights;
         this.fast = ConvolutionKernel.supports(geometry)
-                ? new ConvolutionKernel(input, outputOffset, outChannels, groups, geometry, weights) : null;
+                ? new ConvolutionKernel(input, outputOffset, outChannels, groups, geometry, weights)
+                : null;
     }
 
     @Override

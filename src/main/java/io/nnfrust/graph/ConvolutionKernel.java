@@ -50,16 +50,17 @@ final class ConvolutionKernel {
     private final int[] tapOffset, tapPhase, tapShift;
     /** Per phase: first and one-past-last flat index holding real input elements (Aᵀ·x). */
     private final int[] phaseFrom, phaseTo;
+
     private final boolean direct;
 
     /** True when the JDK Vector API module is in the boot layer (the launcher adds it). */
-    static final boolean VECTOR_AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    static final boolean VECTOR_AVAILABLE =
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     /**
      * Whether products use {@link VectorPasses}: on when available unless {@code -Dnnfrust.vector=false}; both
      * paths give the same bits (tests switch it).
      */
-    static volatile boolean useVector = VECTOR_AVAILABLE
-            && !"false".equals(System.getProperty("nnfrust.vector"));
+    static volatile boolean useVector = VECTOR_AVAILABLE && !"false".equals(System.getProperty("nnfrust.vector"));
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -117,8 +118,8 @@ final class ConvolutionKernel {
         return g.padTop >= 0 && g.padLeft >= 0;
     }
 
-    ConvolutionKernel(PlaneLayout input, int outputOffset, int outChannels, int groups, WindowGeometry g,
-                      float[] weights) {
+    ConvolutionKernel(
+            PlaneLayout input, int outputOffset, int outChannels, int groups, WindowGeometry g, float[] weights) {
         this.input = input;
         this.outputOffset = outputOffset;
         this.weights = weights;
@@ -351,7 +352,8 @@ final class ConvolutionKernel {
                                 }
                             }
                         }
-                        // x index base[c] - shift_t + m for phase-plane index m; y index (i - i0)*channelSize + shift + m
+                        // x index base[c] - shift_t + m for phase-plane index m; y index (i - i0)*channelSize + shift +
+                        // m
                         accumulate(tw, offsets, n, source, planes, (i - i0) * channelSize + shift, a, b);
                     }
                 }
@@ -420,8 +422,8 @@ final class ConvolutionKernel {
      * plane is zero in some columns only: the single-vector kernel skips its terms for those columns only, so the
      * caller runs the columns one by one (same bits, the sign of a zero included).
      */
-    private static boolean planeBases(double[][] x, int j0, int m, int count, int[] planeAt, int planeLength,
-                                      int[] base, int stride) {
+    private static boolean planeBases(
+            double[][] x, int j0, int m, int count, int[] planeAt, int planeLength, int[] base, int stride) {
         for (int c = 0; c < count; c++) {
             int zero = 0;
             for (int j = j0; j < j0 + m; j++) {
@@ -471,7 +473,18 @@ final class ConvolutionKernel {
                 for (int j = j0; j < j0 + m; j++) {
                     for (int a = 0; a < outPlane; a += tile) {
                         for (int c0 = 0; c0 < inPerGroup; c0 += chunk) {
-                            forwardPass(s, base, 1, x[j], y[j], i0, i1, targets, a, Math.min(outPlane, a + tile), c0,
+                            forwardPass(
+                                    s,
+                                    base,
+                                    1,
+                                    x[j],
+                                    y[j],
+                                    i0,
+                                    i1,
+                                    targets,
+                                    a,
+                                    Math.min(outPlane, a + tile),
+                                    c0,
                                     Math.min(inPerGroup, c0 + chunk));
                         }
                     }
@@ -503,7 +516,18 @@ final class ConvolutionKernel {
             final int tile = Math.min(span, TILE_MANY), chunk = chunk(tile, (direct ? 0 : margin) * m);
             for (int a = 0; a < span; a += tile) {
                 for (int c0 = 0; c0 < inPerGroup; c0 += chunk) {
-                    forwardPass(s, base, m, source, target, i0, i1, targets, a, Math.min(span, a + tile), c0,
+                    forwardPass(
+                            s,
+                            base,
+                            m,
+                            source,
+                            target,
+                            i0,
+                            i1,
+                            targets,
+                            a,
+                            Math.min(span, a + tile),
+                            c0,
                             Math.min(inPerGroup, c0 + chunk));
                 }
             }
@@ -524,8 +548,19 @@ final class ConvolutionKernel {
      * others; the rest channel by channel. Chunks of input channels applied in order add every element's terms
      * in the order of the whole list.
      */
-    private void forwardPass(Scratch s, int[] base, int scale, double[] x, double[] y, int i0, int i1, int[] targets,
-                             int a, int b, int cFrom, int cTo) {
+    private void forwardPass(
+            Scratch s,
+            int[] base,
+            int scale,
+            double[] x,
+            double[] y,
+            int i0,
+            int i1,
+            int[] targets,
+            int a,
+            int b,
+            int cFrom,
+            int cTo) {
         final double[] tw = s.termWeight, tw4 = s.termWeight4;
         final int[] offsets = s.termOffset;
         int co = i0;
@@ -583,8 +618,10 @@ final class ConvolutionKernel {
             }
             final int wBase = (co * inPerGroup + c) * taps;
             for (int t = 0; t < taps; t++) {
-                final float w0 = weights[wBase + t], w1 = weights[wBase + stride + t],
-                        w2 = weights[wBase + 2 * stride + t], w3 = weights[wBase + 3 * stride + t];
+                final float w0 = weights[wBase + t],
+                        w1 = weights[wBase + stride + t],
+                        w2 = weights[wBase + 2 * stride + t],
+                        w3 = weights[wBase + 3 * stride + t];
                 final int zeros = (w0 == 0f ? 1 : 0) + (w1 == 0f ? 1 : 0) + (w2 == 0f ? 1 : 0) + (w3 == 0f ? 1 : 0);
                 if (zeros == 4) {
                     continue;
@@ -636,8 +673,21 @@ final class ConvolutionKernel {
                 for (int j = j0; j < j0 + m; j++) {
                     for (int a = 0; a < outPlane; a += tile) {
                         for (int c0 = 0; c0 < outPerGroup; c0 += chunk) {
-                            transposePass(s, base, 1, 0, x[j], y[j], i0, i1, group, targets, a,
-                                    Math.min(outPlane, a + tile), c0, Math.min(outPerGroup, c0 + chunk));
+                            transposePass(
+                                    s,
+                                    base,
+                                    1,
+                                    0,
+                                    x[j],
+                                    y[j],
+                                    i0,
+                                    i1,
+                                    group,
+                                    targets,
+                                    a,
+                                    Math.min(outPlane, a + tile),
+                                    c0,
+                                    Math.min(outPerGroup, c0 + chunk));
                         }
                     }
                 }
@@ -680,8 +730,21 @@ final class ConvolutionKernel {
                 final int tile = Math.min(Math.max(1, hi - lo), TILE_MANY), chunk = chunk(tile, chunkReach);
                 for (int a = lo; a < hi; a += tile) {
                     for (int c0 = 0; c0 < outPerGroup; c0 += chunk) {
-                        transposePass(s, base, m, ph, source, planes, i0, i1, group, targets, a, Math.min(hi, a + tile),
-                                c0, Math.min(outPerGroup, c0 + chunk));
+                        transposePass(
+                                s,
+                                base,
+                                m,
+                                ph,
+                                source,
+                                planes,
+                                i0,
+                                i1,
+                                group,
+                                targets,
+                                a,
+                                Math.min(hi, a + tile),
+                                c0,
+                                Math.min(outPerGroup, c0 + chunk));
                     }
                 }
             }
@@ -701,8 +764,21 @@ final class ConvolutionKernel {
      * offsets {@code (base[c] − tapShift[t]) · scale} into the output planes, four input channels per register
      * block when their terms agree.
      */
-    private void transposePass(Scratch s, int[] base, int scale, int ph, double[] x, double[] y, int i0, int i1,
-                               int group, int[] targets, int a, int b, int cFrom, int cTo) {
+    private void transposePass(
+            Scratch s,
+            int[] base,
+            int scale,
+            int ph,
+            double[] x,
+            double[] y,
+            int i0,
+            int i1,
+            int group,
+            int[] targets,
+            int a,
+            int b,
+            int cFrom,
+            int cTo) {
         final double[] tw = s.termWeight, tw4 = s.termWeight4;
         final int[] offsets = s.termOffset;
         int ci = i0;
@@ -713,7 +789,8 @@ final class ConvolutionKernel {
                 accumulate4(tw4, offsets, n, x, y, targets[t], targets[t + 1], targets[t + 2], targets[t + 3], a, b);
             } else {
                 for (int q = 0; q < 4; q++) {
-                    final int k = transposeTerms((ci + q) % inPerGroup, group, ph, base, tw, offsets, scale, cFrom, cTo);
+                    final int k =
+                            transposeTerms((ci + q) % inPerGroup, group, ph, base, tw, offsets, scale, cFrom, cTo);
                     accumulate(tw, offsets, k, x, y, targets[t + q], a, b);
                 }
             }
@@ -728,8 +805,8 @@ final class ConvolutionKernel {
      * The terms of input channel {@code cil} of {@code group} in phase {@code ph} from output channels [cFrom, cTo),
      * in the single-vector order.
      */
-    private int transposeTerms(int cil, int group, int ph, int[] base, double[] tw, int[] offsets, int scale,
-                               int cFrom, int cTo) {
+    private int transposeTerms(
+            int cil, int group, int ph, int[] base, double[] tw, int[] offsets, int scale, int cFrom, int cTo) {
         int n = 0;
         for (int c = cFrom; c < cTo; c++) {
             if (base[c] == SKIP) {
@@ -748,8 +825,8 @@ final class ConvolutionKernel {
     }
 
     /** The common terms of input channels cil..cil+3 in phase {@code ph}, or -1 when their term lists differ. */
-    private int transposeTerms4(int cil, int group, int ph, int[] base, double[] tw4, int[] offsets, int scale,
-                                int cFrom, int cTo) {
+    private int transposeTerms4(
+            int cil, int group, int ph, int[] base, double[] tw4, int[] offsets, int scale, int cFrom, int cTo) {
         int n = 0;
         for (int c = cFrom; c < cTo; c++) {
             if (base[c] == SKIP) {
@@ -760,8 +837,10 @@ final class ConvolutionKernel {
                 if (tapPhase[t] != ph) {
                     continue;
                 }
-                final float w0 = weights[wBase + t], w1 = weights[wBase + taps + t],
-                        w2 = weights[wBase + 2 * taps + t], w3 = weights[wBase + 3 * taps + t];
+                final float w0 = weights[wBase + t],
+                        w1 = weights[wBase + taps + t],
+                        w2 = weights[wBase + 2 * taps + t],
+                        w3 = weights[wBase + 3 * taps + t];
                 final int zeros = (w0 == 0f ? 1 : 0) + (w1 == 0f ? 1 : 0) + (w2 == 0f ? 1 : 0) + (w3 == 0f ? 1 : 0);
                 if (zeros == 4) {
                     continue;
@@ -871,8 +950,8 @@ final class ConvolutionKernel {
      * element's terms added one by one in the order given, from its current value: the same bits as four
      * {@link #accumulate} calls, with every x element loaded once for the four targets.
      */
-    static void accumulate4(double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3,
-                            int k0, int k1) {
+    static void accumulate4(
+            double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3, int k0, int k1) {
         if (useVector) {
             VectorPasses.accumulate4(w, o, n, x, y, y0, y1, y2, y3, k0, k1);
         } else {
@@ -881,8 +960,8 @@ final class ConvolutionKernel {
     }
 
     /** The scalar twin of {@link #accumulate4}: two elements of four targets per step over the terms. */
-    static void accumulate4Scalar(double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3,
-                                  int k0, int k1) {
+    static void accumulate4Scalar(
+            double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3, int k0, int k1) {
         int k = k0;
         for (; k + 2 <= k1; k += 2) {
             double a0 = y[y0 + k], a1 = y[y1 + k], a2 = y[y2 + k], a3 = y[y3 + k];
@@ -1022,21 +1101,52 @@ final class ConvolutionKernel {
         }
     }
 
-    private static void pass4(double[] y, int yo, double[] x, double w0, int o0, double w1, int o1, double w2,
-                              int o2, double w3, int o3, int a, int b) {
+    private static void pass4(
+            double[] y,
+            int yo,
+            double[] x,
+            double w0,
+            int o0,
+            double w1,
+            int o1,
+            double w2,
+            int o2,
+            double w3,
+            int o3,
+            int a,
+            int b) {
         for (int k = a; k < b; k++) {
             y[yo + k] = y[yo + k] + w0 * x[o0 + k] + w1 * x[o1 + k] + w2 * x[o2 + k] + w3 * x[o3 + k];
         }
     }
 
     private static void pass8(double[] y, int yo, double[] x, double[] w, int[] o, int t, int a, int b) {
-        final double w0 = w[t], w1 = w[t + 1], w2 = w[t + 2], w3 = w[t + 3], w4 = w[t + 4], w5 = w[t + 5],
-                w6 = w[t + 6], w7 = w[t + 7];
-        final int o0 = o[t], o1 = o[t + 1], o2 = o[t + 2], o3 = o[t + 3], o4 = o[t + 4], o5 = o[t + 5],
-                o6 = o[t + 6], o7 = o[t + 7];
+        final double w0 = w[t],
+                w1 = w[t + 1],
+                w2 = w[t + 2],
+                w3 = w[t + 3],
+                w4 = w[t + 4],
+                w5 = w[t + 5],
+                w6 = w[t + 6],
+                w7 = w[t + 7];
+        final int o0 = o[t],
+                o1 = o[t + 1],
+                o2 = o[t + 2],
+                o3 = o[t + 3],
+                o4 = o[t + 4],
+                o5 = o[t + 5],
+                o6 = o[t + 6],
+                o7 = o[t + 7];
         for (int k = a; k < b; k++) {
-            y[yo + k] = y[yo + k] + w0 * x[o0 + k] + w1 * x[o1 + k] + w2 * x[o2 + k] + w3 * x[o3 + k]
-                    + w4 * x[o4 + k] + w5 * x[o5 + k] + w6 * x[o6 + k] + w7 * x[o7 + k];
+            y[yo + k] = y[yo + k]
+                    + w0 * x[o0 + k]
+                    + w1 * x[o1 + k]
+                    + w2 * x[o2 + k]
+                    + w3 * x[o3 + k]
+                    + w4 * x[o4 + k]
+                    + w5 * x[o5 + k]
+                    + w6 * x[o6 + k]
+                    + w7 * x[o7 + k];
         }
     }
 

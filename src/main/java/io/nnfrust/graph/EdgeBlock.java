@@ -11,7 +11,8 @@ import java.util.Arrays;
  * partitions</em> (for A-transpose); {@link SignedGraph} runs partitions in parallel, each partition sums in a
  * fixed order, so results do not depend on the thread count.
  */
-public abstract sealed class EdgeBlock permits ConvolutionBlock, DenseBlock, PoolingBlock, IdentityBlock, SparseBlock, PerEdgeConvolutionBlock {
+public abstract sealed class EdgeBlock
+        permits ConvolutionBlock, DenseBlock, PoolingBlock, IdentityBlock, SparseBlock, PerEdgeConvolutionBlock {
     protected final String name;
     protected final PlaneLayout input;
     protected final int outputOffset;

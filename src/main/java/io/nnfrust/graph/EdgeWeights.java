@@ -2,6 +2,11 @@ package io.nnfrust.graph;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
@@ -9,11 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Field;
-import java.nio.ByteBuffer;
 
 /**
  * One float per edge, for blocks without weight sharing (N2's {@link PerEdgeConvolutionBlock}): on the Java heap,
@@ -60,8 +60,8 @@ public final class EdgeWeights {
         long total = 0;
         for (long s : sizes) {
             if (s < 0 || s > MAX_MAPPED) {
-                throw new IllegalArgumentException("a block of " + s + " edges does not fit one memory mapping (at most "
-                        + MAX_MAPPED + ")");
+                throw new IllegalArgumentException(
+                        "a block of " + s + " edges does not fit one memory mapping (at most " + MAX_MAPPED + ")");
             }
             total += 4 * s;
         }
@@ -89,7 +89,8 @@ public final class EdgeWeights {
                     w.release();
                 }
             }
-            throw new UncheckedIOException("cannot map " + total + " bytes of N2 weights in " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot map " + total + " bytes of N2 weights in " + dir + ": " + e.getMessage(), e);
         }
         return out;
     }
@@ -128,8 +129,8 @@ public final class EdgeWeights {
                 f.setAccessible(true);
                 Object unsafe = f.get(null);
                 return MethodHandles.lookup()
-                        .findVirtual(c, "invokeCleaner", MethodType.methodType(void.class,
-                                ByteBuffer.class)).bindTo(unsafe);
+                        .findVirtual(c, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
+                        .bindTo(unsafe);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return null; // the mapping then goes when the buffer is garbage-collected
             }

@@ -1,21 +1,20 @@
 package io.nnfrust.graph;
 
+import io.nnfrust.util.MemoryCheck;
 import io.nnfrust.util.NnfrustException;
-
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import io.nnfrust.util.MemoryCheck;
-import java.nio.charset.MalformedInputException;
-import java.util.AbstractList;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -27,12 +26,10 @@ import java.util.Objects;
  * A + A^T. Weights must be finite and non-zero; self-loops are refused.
  */
 public final class GraphFileReader {
-    private GraphFileReader() {
-    }
+    private GraphFileReader() {}
 
     /** A graph and the label of each node. */
-    public record Loaded(SignedGraph graph, List<String> labels) {
-    }
+    public record Loaded(SignedGraph graph, List<String> labels) {}
 
     public static Loaded read(Path path) {
         if (!Files.exists(path)) {
@@ -88,20 +85,21 @@ public final class GraphFileReader {
             NodeSet all = new NodeSet(0, "nodes", "Graph", 0, n, 1, 1);
             PlaneLayout in = PlaneLayout.contiguous(0, n, 1, 1);
             int[] s = Arrays.copyOf(src, m), t = Arrays.copyOf(dst, m);
-            SparseBlock b = new SparseBlock(path.getFileName().toString(), in, 0, n, s, s, t,
-                    Arrays.copyOf(w, m));
-            List<String> names = numbered ? new AbstractList<>() {
-                @Override
-                public String get(int i) {
-                    Objects.checkIndex(i, n);
-                    return Integer.toString(i + 1);
-                }
+            SparseBlock b = new SparseBlock(path.getFileName().toString(), in, 0, n, s, s, t, Arrays.copyOf(w, m));
+            List<String> names = numbered
+                    ? new AbstractList<>() {
+                        @Override
+                        public String get(int i) {
+                            Objects.checkIndex(i, n);
+                            return Integer.toString(i + 1);
+                        }
 
-                @Override
-                public int size() {
-                    return n;
-                }
-            } : labels;
+                        @Override
+                        public int size() {
+                            return n;
+                        }
+                    }
+                    : labels;
             return new Loaded(new SignedGraph(List.of(all), List.of(b)), names);
         }
     }
@@ -139,8 +137,8 @@ public final class GraphFileReader {
                         + " column" + (f.length == 1 ? "" : "s"));
             }
             if (f.length > 3) {
-                throw new NnfrustException(path + ":" + no + ": expected 3 columns 'source target weight', found "
-                        + f.length);
+                throw new NnfrustException(
+                        path + ":" + no + ": expected 3 columns 'source target weight', found " + f.length);
             }
             if (!seenData && !looksNumeric(f[2])) {
                 seenData = true; // header line
@@ -163,8 +161,10 @@ public final class GraphFileReader {
      */
     static void requireMemory(Path path, long n, long m) {
         double bytes = estimateBytes(n, m, Runtime.getRuntime().availableProcessors());
-        MemoryCheck.require(String.format(Locale.ROOT, "%s: %,d nodes and %,d edges", path, n, m),
-                bytes, "is the size line right? Otherwise raise the heap with NNFRUST_JAVA_OPTS=-Xmx...");
+        MemoryCheck.require(
+                String.format(Locale.ROOT, "%s: %,d nodes and %,d edges", path, n, m),
+                bytes,
+                "is the size line right? Otherwise raise the heap with NNFRUST_JAVA_OPTS=-Xmx...");
     }
 
     /** The heap estimate of {@link #requireMemory}: 72 m + 8 n + 48 n threads bytes. */
@@ -214,22 +214,22 @@ public final class GraphFileReader {
                 }
                 int rows = parseInt(f[0], path, no), cols = parseInt(f[1], path, no);
                 if (rows != cols) {
-                    throw new NnfrustException(path + ":" + no + ": adjacency matrix must be square, got " + rows + "x"
-                            + cols);
+                    throw new NnfrustException(
+                            path + ":" + no + ": adjacency matrix must be square, got " + rows + "x" + cols);
                 }
                 n = rows;
                 expected = parseInt(f[2], path, no);
                 if (n < 1 || expected < 0) {
-                    throw new NnfrustException(path + ":" + no + ": size line declares " + n + " nodes and " + expected
-                            + " entries");
+                    throw new NnfrustException(
+                            path + ":" + no + ": size line declares " + n + " nodes and " + expected + " entries");
                 }
                 b.numbered = true;
                 requireMemory(path, n, expected);
                 continue;
             }
             if (f.length != 3) {
-                throw new NnfrustException(path + ":" + no + ": expected 'row col value', found " + f.length
-                        + " columns");
+                throw new NnfrustException(
+                        path + ":" + no + ": expected 'row col value', found " + f.length + " columns");
             }
             int i = parseInt(f[0], path, no), j = parseInt(f[1], path, no);
             if (i < 1 || i > n || j < 1 || j > n) {
@@ -245,8 +245,8 @@ public final class GraphFileReader {
             throw new NnfrustException(path + ": no size line");
         }
         if (seen != expected) {
-            throw new NnfrustException(path + ": header promises " + expected + " entries, found " + seen
-                    + " (truncated?)");
+            throw new NnfrustException(
+                    path + ": header promises " + expected + " entries, found " + seen + " (truncated?)");
         }
         return b.build(path, n);
     }

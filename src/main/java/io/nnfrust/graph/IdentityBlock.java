@@ -80,8 +80,10 @@ public final class IdentityBlock extends EdgeBlock {
 
     @Override
     public void forEachOutEdge(int inputChannel, int offsetInPlane, EdgeVisitor visitor) {
-        visitor.edge(input.base(inputChannel) + offsetInPlane,
-                outputOffset + inputChannel * input.planeSize() + offsetInPlane, weight);
+        visitor.edge(
+                input.base(inputChannel) + offsetInPlane,
+                outputOffset + inputChannel * input.planeSize() + offsetInPlane,
+                weight);
     }
 
     @Override

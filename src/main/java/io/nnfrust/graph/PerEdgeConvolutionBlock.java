@@ -17,6 +17,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
     private final int base;
     /** SIGNED, ABS (|w|) or ONES (every weight 1): the views {@link #absolute} and {@link #pattern}. */
     private final int mode;
+
     private static final int SIGNED = 0, ABS = 1, ONES = 2;
     private final int[] tapStart; // per kernel entry: first edge, relative to base
     private final long edges;
@@ -283,7 +284,9 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                 for (int j = 0; j < g.kernelWidth; j++) {
                     final int iw = g.inCol(ow, j);
                     if (iw >= 0 && iw < g.inWidth) {
-                        visitor.edge(input.node(ci, ih, iw), target,
+                        visitor.edge(
+                                input.node(ci, ih, iw),
+                                target,
                                 weight(w, index(entry0 + i * g.kernelWidth + j, i, j, oh, ow)));
                     }
                 }
@@ -309,7 +312,9 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                 for (int j = 0; j < g.kernelWidth; j++) {
                     final int ow = g.outCol(iw, j);
                     if (ow >= 0) {
-                        visitor.edge(source, outputOffset + co * outPlane + oh * g.outWidth + ow,
+                        visitor.edge(
+                                source,
+                                outputOffset + co * outPlane + oh * g.outWidth + ow,
                                 weight(w, index(entry0 + i * g.kernelWidth + j, i, j, oh, ow)));
                     }
                 }

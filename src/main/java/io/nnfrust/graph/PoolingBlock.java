@@ -11,8 +11,8 @@ public final class PoolingBlock extends EdgeBlock {
     private final double weight;
     private final boolean max;
 
-    public PoolingBlock(String name, PlaneLayout input, int outputOffset, WindowGeometry geometry, double weight,
-                        boolean max) {
+    public PoolingBlock(
+            String name, PlaneLayout input, int outputOffset, WindowGeometry geometry, double weight, boolean max) {
         super(name, input, outputOffset);
         if (input.height != geometry.inHeight || input.width != geometry.inWidth) {
             throw new IllegalArgumentException(name + ": input plane does not match pooling geometry");
@@ -80,8 +80,15 @@ public final class PoolingBlock extends EdgeBlock {
                 for (int j = 0; j < g.kernelWidth; j++) {
                     final int c0 = g.colFirst(j), c1 = g.colLast(j);
                     for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
-                        ConvolutionBlock.axpyStrided(weight, x, inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j),
-                                g.strideWidth, y, outBase + oh * g.outWidth, c0, c1);
+                        ConvolutionBlock.axpyStrided(
+                                weight,
+                                x,
+                                inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j),
+                                g.strideWidth,
+                                y,
+                                outBase + oh * g.outWidth,
+                                c0,
+                                c1);
                     }
                 }
             }
@@ -99,8 +106,15 @@ public final class PoolingBlock extends EdgeBlock {
                 for (int j = 0; j < g.kernelWidth; j++) {
                     final int c0 = g.colFirst(j), c1 = g.colLast(j);
                     for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
-                        ConvolutionBlock.scatterStrided(weight, x, outBase + oh * g.outWidth, y,
-                                inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j), g.strideWidth, c0, c1);
+                        ConvolutionBlock.scatterStrided(
+                                weight,
+                                x,
+                                outBase + oh * g.outWidth,
+                                y,
+                                inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j),
+                                g.strideWidth,
+                                c0,
+                                c1);
                     }
                 }
             }

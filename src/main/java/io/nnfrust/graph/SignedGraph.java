@@ -27,8 +27,7 @@ public final class SignedGraph {
     private final List<List<Consumer>> consumers;
 
     /** A block reading planes of {@code planeSize} nodes of a node set; {@code channelAt[q]} is the block's input channel of the set's q-th plane, or -1. */
-    private record Consumer(EdgeBlock block, int planeSize, int[] channelAt) {
-    }
+    private record Consumer(EdgeBlock block, int planeSize, int[] channelAt) {}
 
     public SignedGraph(List<NodeSet> nodeSets, List<EdgeBlock> blocks) {
         this.nodeSets = List.copyOf(nodeSets);
@@ -70,8 +69,8 @@ public final class SignedGraph {
             NodeSet set = nodeSets.get(s);
             int local = base - set.offset();
             if (local % plane != 0 || base + plane > set.end()) {
-                throw new IllegalArgumentException("block " + b.name() + " reads a plane not aligned to node set "
-                        + set.name());
+                throw new IllegalArgumentException(
+                        "block " + b.name() + " reads a plane not aligned to node set " + set.name());
             }
             int q = local / plane;
             List<Consumer> list = consumers.get(s);
@@ -157,7 +156,9 @@ public final class SignedGraph {
     public void multiplyTranspose(double[] x, double[] y, boolean parallel) {
         checkVectors(x, y);
         for (EdgeBlock b : blocks) {
-            run(b.inputPartitions(), parallel && b.transposeParallelSafe(),
+            run(
+                    b.inputPartitions(),
+                    parallel && b.transposeParallelSafe(),
                     (from, to) -> b.multiplyTranspose(x, y, from, to));
         }
     }
@@ -175,7 +176,11 @@ public final class SignedGraph {
             return;
         }
         for (EdgeBlock b : blocks) {
-            runMany(b.outputPartitions(), x.length, parallel, true,
+            runMany(
+                    b.outputPartitions(),
+                    x.length,
+                    parallel,
+                    true,
                     (c0, c1, from, to) -> b.multiplyMany(columns(x, c0, c1), columns(y, c0, c1), from, to));
         }
     }
@@ -190,7 +195,11 @@ public final class SignedGraph {
             return;
         }
         for (EdgeBlock b : blocks) {
-            runMany(b.inputPartitions(), x.length, parallel, b.transposeParallelSafe(),
+            runMany(
+                    b.inputPartitions(),
+                    x.length,
+                    parallel,
+                    b.transposeParallelSafe(),
                     (c0, c1, from, to) -> b.multiplyTransposeMany(columns(x, c0, c1), columns(y, c0, c1), from, to));
         }
     }
@@ -220,8 +229,8 @@ public final class SignedGraph {
      * partitions that start at multiples of four. Columns never interact and a split never changes a partition's
      * result, so the results do not depend on the thread count. Sequential: one call for everything.
      */
-    public static void runMany(int partitions, int columns, boolean parallel, boolean partitionsParallel,
-                               ColumnsTask task) {
+    public static void runMany(
+            int partitions, int columns, boolean parallel, boolean partitionsParallel, ColumnsTask task) {
         int tasks = parallel ? 2 * Runtime.getRuntime().availableProcessors() : 1;
         int groups = Math.max(1, Math.min(columns / 2, tasks));
         int units = (partitions + MANY_GRAIN - 1) / MANY_GRAIN;
@@ -346,8 +355,7 @@ public final class SignedGraph {
     }
 
     /** A contiguous range of a block's input partitions that all lie in one node set. */
-    public record PartitionRange(EdgeBlock block, int from, int to) {
-    }
+    public record PartitionRange(EdgeBlock block, int from, int to) {}
 
     /** For each node set, the ranges of input partitions of the blocks that read it (for A^T restricted to a set). */
     public List<List<PartitionRange>> inputRangesBySet() {

@@ -9,11 +9,11 @@ import java.util.function.DoubleUnaryOperator;
  */
 public final class SparseBlock extends EdgeBlock {
     private final int outputs;
-    private final int[] rowStart;   // by local output
-    private final int[] rowSource;  // global source node
+    private final int[] rowStart; // by local output
+    private final int[] rowSource; // global source node
     private final double[] rowWeight;
-    private final int[] colStart;   // by input element (channel * planeSize + offset)
-    private final int[] colTarget;  // global target node
+    private final int[] colStart; // by input element (channel * planeSize + offset)
+    private final int[] colTarget; // global target node
     private final double[] colWeight;
     private final double absSum;
 
@@ -22,8 +22,15 @@ public final class SparseBlock extends EdgeBlock {
      * @param elementOf input element index (channel * planeSize + offset) of each edge's source
      * @param targets local output index of each edge
      */
-    public SparseBlock(String name, PlaneLayout input, int outputOffset, int outputs, int[] sources, int[] elementOf,
-                       int[] targets, double[] weights) {
+    public SparseBlock(
+            String name,
+            PlaneLayout input,
+            int outputOffset,
+            int outputs,
+            int[] sources,
+            int[] elementOf,
+            int[] targets,
+            double[] weights) {
         super(name, input, outputOffset);
         this.outputs = outputs;
         int m = sources.length;

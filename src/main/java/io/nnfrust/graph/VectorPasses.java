@@ -12,8 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorPasses {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
 
-    private VectorPasses() {
-    }
+    private VectorPasses() {}
 
     /** Lanes per vector on this machine (8 with AVX-512, 4 with AVX2). */
     static int lanes() {
@@ -34,10 +33,22 @@ final class VectorPasses {
     }
 
     private static void pass8(double[] y, int yo, double[] x, double[] w, int[] o, int t, int a, int b) {
-        final double w0 = w[t], w1 = w[t + 1], w2 = w[t + 2], w3 = w[t + 3], w4 = w[t + 4], w5 = w[t + 5],
-                w6 = w[t + 6], w7 = w[t + 7];
-        final int o0 = o[t], o1 = o[t + 1], o2 = o[t + 2], o3 = o[t + 3], o4 = o[t + 4], o5 = o[t + 5],
-                o6 = o[t + 6], o7 = o[t + 7];
+        final double w0 = w[t],
+                w1 = w[t + 1],
+                w2 = w[t + 2],
+                w3 = w[t + 3],
+                w4 = w[t + 4],
+                w5 = w[t + 5],
+                w6 = w[t + 6],
+                w7 = w[t + 7];
+        final int o0 = o[t],
+                o1 = o[t + 1],
+                o2 = o[t + 2],
+                o3 = o[t + 3],
+                o4 = o[t + 4],
+                o5 = o[t + 5],
+                o6 = o[t + 6],
+                o7 = o[t + 7];
         final int bound = a + S.loopBound(b - a);
         int k = a;
         for (; k < bound; k += S.length()) {
@@ -53,8 +64,15 @@ final class VectorPasses {
             v.intoArray(y, yo + k);
         }
         for (; k < b; k++) {
-            y[yo + k] = y[yo + k] + w0 * x[o0 + k] + w1 * x[o1 + k] + w2 * x[o2 + k] + w3 * x[o3 + k]
-                    + w4 * x[o4 + k] + w5 * x[o5 + k] + w6 * x[o6 + k] + w7 * x[o7 + k];
+            y[yo + k] = y[yo + k]
+                    + w0 * x[o0 + k]
+                    + w1 * x[o1 + k]
+                    + w2 * x[o2 + k]
+                    + w3 * x[o3 + k]
+                    + w4 * x[o4 + k]
+                    + w5 * x[o5 + k]
+                    + w6 * x[o6 + k]
+                    + w7 * x[o7 + k];
         }
     }
 
@@ -80,7 +98,8 @@ final class VectorPasses {
         final int bound = a + S.loopBound(b - a);
         int k = a;
         for (; k < bound; k += S.length()) {
-            DoubleVector.fromArray(S, y, yo + k).add(DoubleVector.fromArray(S, x, o0 + k).mul(w0))
+            DoubleVector.fromArray(S, y, yo + k)
+                    .add(DoubleVector.fromArray(S, x, o0 + k).mul(w0))
                     .intoArray(y, yo + k);
         }
         for (; k < b; k++) {
@@ -93,8 +112,8 @@ final class VectorPasses {
      * (two with fewer than eight lanes, whose machines have half the registers) holds its sums over the whole term
      * list, each x vector loaded once for the four targets; then one vector of four targets; then scalar elements.
      */
-    static void accumulate4(double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3, int a,
-                            int b) {
+    static void accumulate4(
+            double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3, int a, int b) {
         final int l = S.length();
         int k = a;
         if (l >= 8) {
@@ -126,21 +145,26 @@ final class VectorPasses {
         }
     }
 
-    private static void block4x4(double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3,
-                                 int k) {
+    private static void block4x4(
+            double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3, int k) {
         final int l = S.length();
         DoubleVector a00 = DoubleVector.fromArray(S, y, y0 + k), a01 = DoubleVector.fromArray(S, y, y0 + k + l);
-        DoubleVector a02 = DoubleVector.fromArray(S, y, y0 + k + 2 * l), a03 = DoubleVector.fromArray(S, y, y0 + k + 3 * l);
+        DoubleVector a02 = DoubleVector.fromArray(S, y, y0 + k + 2 * l),
+                a03 = DoubleVector.fromArray(S, y, y0 + k + 3 * l);
         DoubleVector a10 = DoubleVector.fromArray(S, y, y1 + k), a11 = DoubleVector.fromArray(S, y, y1 + k + l);
-        DoubleVector a12 = DoubleVector.fromArray(S, y, y1 + k + 2 * l), a13 = DoubleVector.fromArray(S, y, y1 + k + 3 * l);
+        DoubleVector a12 = DoubleVector.fromArray(S, y, y1 + k + 2 * l),
+                a13 = DoubleVector.fromArray(S, y, y1 + k + 3 * l);
         DoubleVector a20 = DoubleVector.fromArray(S, y, y2 + k), a21 = DoubleVector.fromArray(S, y, y2 + k + l);
-        DoubleVector a22 = DoubleVector.fromArray(S, y, y2 + k + 2 * l), a23 = DoubleVector.fromArray(S, y, y2 + k + 3 * l);
+        DoubleVector a22 = DoubleVector.fromArray(S, y, y2 + k + 2 * l),
+                a23 = DoubleVector.fromArray(S, y, y2 + k + 3 * l);
         DoubleVector a30 = DoubleVector.fromArray(S, y, y3 + k), a31 = DoubleVector.fromArray(S, y, y3 + k + l);
-        DoubleVector a32 = DoubleVector.fromArray(S, y, y3 + k + 2 * l), a33 = DoubleVector.fromArray(S, y, y3 + k + 3 * l);
+        DoubleVector a32 = DoubleVector.fromArray(S, y, y3 + k + 2 * l),
+                a33 = DoubleVector.fromArray(S, y, y3 + k + 3 * l);
         for (int t = 0; t < n; t++) {
             final int at = o[t] + k;
             final DoubleVector v0 = DoubleVector.fromArray(S, x, at), v1 = DoubleVector.fromArray(S, x, at + l);
-            final DoubleVector v2 = DoubleVector.fromArray(S, x, at + 2 * l), v3 = DoubleVector.fromArray(S, x, at + 3 * l);
+            final DoubleVector v2 = DoubleVector.fromArray(S, x, at + 2 * l),
+                    v3 = DoubleVector.fromArray(S, x, at + 3 * l);
             final double w0 = w[4 * t], w1 = w[4 * t + 1], w2 = w[4 * t + 2], w3 = w[4 * t + 3];
             a00 = a00.add(v0.mul(w0));
             a01 = a01.add(v1.mul(w0));
@@ -177,8 +201,8 @@ final class VectorPasses {
         a33.intoArray(y, y3 + k + 3 * l);
     }
 
-    private static void block4x2(double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3,
-                                 int k) {
+    private static void block4x2(
+            double[] w, int[] o, int n, double[] x, double[] y, int y0, int y1, int y2, int y3, int k) {
         final int l = S.length();
         DoubleVector a00 = DoubleVector.fromArray(S, y, y0 + k), a01 = DoubleVector.fromArray(S, y, y0 + k + l);
         DoubleVector a10 = DoubleVector.fromArray(S, y, y1 + k), a11 = DoubleVector.fromArray(S, y, y1 + k + l);

@@ -17,11 +17,29 @@ public final class WindowGeometry {
     private final int[] rowFirst, rowLast, colFirst, colLast;
     private final long validTaps;
 
-    public WindowGeometry(int inHeight, int inWidth, int outHeight, int outWidth, int kernelHeight, int kernelWidth,
-                          int strideHeight, int strideWidth, int dilationHeight, int dilationWidth,
-                          int padTop, int padLeft) {
-        if (inHeight <= 0 || inWidth <= 0 || outHeight <= 0 || outWidth <= 0 || kernelHeight <= 0 || kernelWidth <= 0
-                || strideHeight <= 0 || strideWidth <= 0 || dilationHeight <= 0 || dilationWidth <= 0) {
+    public WindowGeometry(
+            int inHeight,
+            int inWidth,
+            int outHeight,
+            int outWidth,
+            int kernelHeight,
+            int kernelWidth,
+            int strideHeight,
+            int strideWidth,
+            int dilationHeight,
+            int dilationWidth,
+            int padTop,
+            int padLeft) {
+        if (inHeight <= 0
+                || inWidth <= 0
+                || outHeight <= 0
+                || outWidth <= 0
+                || kernelHeight <= 0
+                || kernelWidth <= 0
+                || strideHeight <= 0
+                || strideWidth <= 0
+                || dilationHeight <= 0
+                || dilationWidth <= 0) {
             throw new IllegalArgumentException("bad window geometry: in " + inHeight + "x" + inWidth + " out "
                     + outHeight + "x" + outWidth + " kernel " + kernelHeight + "x" + kernelWidth);
         }
@@ -201,8 +219,7 @@ public final class WindowGeometry {
      * plus one; in ceil mode the last window is dropped when it would start inside the end padding (as PyTorch
      * and ONNX Runtime do).
      */
-    public static int outputSize(int in, int kernel, int stride, int dilation, int padBegin, int padEnd,
-                                 boolean ceil) {
+    public static int outputSize(int in, int kernel, int stride, int dilation, int padBegin, int padEnd, boolean ceil) {
         int effective = (kernel - 1) * dilation + 1;
         int span = in + padBegin + padEnd - effective;
         if (span < 0) {

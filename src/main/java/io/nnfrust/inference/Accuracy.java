@@ -1,9 +1,8 @@
 package io.nnfrust.inference;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.hipparchus.distribution.discrete.BinomialDistribution;
-
 import java.util.Locale;
+import org.hipparchus.distribution.discrete.BinomialDistribution;
 
 /**
  * Top-1 / top-5 accuracy of the labelled images of a run, and whether it is near chance — the sign of a wrong
@@ -74,8 +73,9 @@ public record Accuracy(int labelled, int top1, int top5, int classes) {
 
     /** Whether the labelled images are classified no better than chance (see the class comment). */
     public boolean nearChance() {
-        return labelled > 0 && (top1Rate() < CHANCE_MULTIPLE / classes
-                || (top1Rate() < LOW_RATE && pValueAgainstChance() > SIGNIFICANCE));
+        return labelled > 0
+                && (top1Rate() < CHANCE_MULTIPLE / classes
+                        || (top1Rate() < LOW_RATE && pValueAgainstChance() > SIGNIFICANCE));
     }
 
     /** The warning line for a near-chance accuracy, or null. */
@@ -92,12 +92,22 @@ public record Accuracy(int labelled, int top1, int top5, int classes) {
         if (!nearChance()) {
             return null;
         }
-        return String.format(Locale.ROOT, "top-1 %d/%d (%.1f%%) is near chance (%.2f%% for %d classes)%s", top1,
-                labelled, 100 * top1Rate(), 100.0 / classes, classes, randomWeights
+        return String.format(
+                Locale.ROOT,
+                "top-1 %d/%d (%.1f%%) is near chance (%.2f%% for %d classes)%s",
+                top1,
+                labelled,
+                100 * top1Rate(),
+                100.0 / classes,
+                classes,
+                randomWeights
                         ? ": expected, the weights are random (zoo network)"
                         : ": check --preprocess (now " + preprocess + "; Caffe models need caffe, torchvision "
-                        + "exports torchvision)" + (otherInputSize ? ", the --input-size (not the size the model was "
-                        + "trained at)" : "") + " and the synset list; results on these images may mean nothing");
+                                + "exports torchvision)"
+                                + (otherInputSize
+                                        ? ", the --input-size (not the size the model was " + "trained at)"
+                                        : "")
+                                + " and the synset list; results on these images may mean nothing");
     }
 
     /** Puts {@code accuracy: {labelled, top1, top5, top1Rate, top5Rate, chanceRate, pValueAgainstChance, nearChance}}. */
@@ -119,7 +129,14 @@ public record Accuracy(int labelled, int top1, int top5, int classes) {
         if (labelled == 0) {
             return "accuracy: no labelled images";
         }
-        return String.format(Locale.ROOT, "top-1 %d/%d = %.1f%%, top-5 %d/%d = %.1f%%", top1, labelled, 100 * top1Rate(),
-                top5, labelled, 100 * top5Rate());
+        return String.format(
+                Locale.ROOT,
+                "top-1 %d/%d = %.1f%%, top-5 %d/%d = %.1f%%",
+                top1,
+                labelled,
+                100 * top1Rate(),
+                top5,
+                labelled,
+                100 * top5Rate());
     }
 }

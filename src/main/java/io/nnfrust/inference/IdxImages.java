@@ -1,7 +1,6 @@
 package io.nnfrust.inference;
 
 import io.nnfrust.util.NnfrustException;
-
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -10,8 +9,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
 import java.util.Locale;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A labelled set of grey images in the IDX format of MNIST and Fashion-MNIST (LeCun et al.): an images file
@@ -36,7 +35,10 @@ public record IdxImages(String images, String labels, int count, int rows, int c
     private static final int LABELS_MAGIC = 0x00000801;
 
     public IdxImages {
-        if (count < 1 || rows < 1 || cols < 1 || pixels.length != (long) count * rows * cols
+        if (count < 1
+                || rows < 1
+                || cols < 1
+                || pixels.length != (long) count * rows * cols
                 || classes.length != count) {
             throw new IllegalArgumentException("inconsistent IDX image set");
         }
@@ -60,8 +62,13 @@ public record IdxImages(String images, String labels, int count, int rows, int c
         try (DataInputStream in = open(imagesFile)) {
             int magic = in.readInt();
             if (magic != IMAGES_MAGIC) {
-                throw new NnfrustException(String.format(Locale.ROOT, "%s is not an IDX image file "
-                        + "(magic 0x%08x, expected 0x%08x: unsigned bytes, 3 dimensions)", imagesFile, magic, IMAGES_MAGIC));
+                throw new NnfrustException(String.format(
+                        Locale.ROOT,
+                        "%s is not an IDX image file "
+                                + "(magic 0x%08x, expected 0x%08x: unsigned bytes, 3 dimensions)",
+                        imagesFile,
+                        magic,
+                        IMAGES_MAGIC));
             }
             for (int d = 0; d < 3; d++) {
                 dims[d] = in.readInt();
@@ -87,13 +94,17 @@ public record IdxImages(String images, String labels, int count, int rows, int c
         try (DataInputStream in = open(labelsFile)) {
             int magic = in.readInt();
             if (magic != LABELS_MAGIC) {
-                throw new NnfrustException(String.format(Locale.ROOT, "%s is not an IDX label file "
-                        + "(magic 0x%08x, expected 0x%08x: unsigned bytes, 1 dimension)", labelsFile, magic, LABELS_MAGIC));
+                throw new NnfrustException(String.format(
+                        Locale.ROOT,
+                        "%s is not an IDX label file " + "(magic 0x%08x, expected 0x%08x: unsigned bytes, 1 dimension)",
+                        labelsFile,
+                        magic,
+                        LABELS_MAGIC));
             }
             int n = in.readInt();
             if (n < dims[0]) {
-                throw new NnfrustException(labelsFile + " holds " + n + " labels for the " + dims[0] + " images used of "
-                        + imagesFile + "; give the label file of the same set");
+                throw new NnfrustException(labelsFile + " holds " + n + " labels for the " + dims[0]
+                        + " images used of " + imagesFile + "; give the label file of the same set");
             }
             byte[] b = new byte[dims[0]];
             in.readFully(b);
@@ -126,7 +137,8 @@ public record IdxImages(String images, String labels, int count, int rows, int c
         raw.mark(2);
         int b0 = raw.read(), b1 = raw.read();
         raw.reset();
-        InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+        InputStream in =
+                b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
         return new DataInputStream(in);
     }
 }

@@ -1,19 +1,18 @@
 package io.nnfrust.inference;
 
 import io.nnfrust.util.NnfrustException;
-
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.Locale;
-import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Image file to network input, as torchvision's {@code Resize(256)} + {@code CenterCrop(size)} on a PIL image
@@ -33,7 +32,9 @@ import java.util.List;
 public final class ImagePreprocessor {
     /** Normalisation presets. */
     public enum Preset {
-        CAFFE, TORCHVISION, RAW;
+        CAFFE,
+        TORCHVISION,
+        RAW;
 
         public static Preset parse(String s) {
             for (Preset p : values()) {
@@ -117,8 +118,7 @@ public final class ImagePreprocessor {
     }
 
     /** 8-bit RGB pixels of a decoded image, row-major, 3 bytes per pixel, plus its size. */
-    public record Rgb(int width, int height, byte[] pixels) {
-    }
+    public record Rgb(int width, int height, byte[] pixels) {}
 
     /** Decodes {@code file} to 8-bit RGB. */
     public static Rgb decodeRgb(Path file) {
@@ -127,8 +127,8 @@ public final class ImagePreprocessor {
         try {
             bytes = Files.readAllBytes(file); // read once: decoded, then checked for a missing end marker
         } catch (IOException | OutOfMemoryError e) {
-            throw new NnfrustException(file + ": cannot decode image (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + ")");
+            throw new NnfrustException(
+                    file + ": cannot decode image (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             if (in == null) {
@@ -155,8 +155,8 @@ public final class ImagePreprocessor {
             }
             // a truncated file decodes partially (grey or repeated rows) with only a warning: never use it
             if (!warnings.isEmpty()) {
-                throw new NnfrustException(file + ": truncated image, decoded only partially (" + warnings.get(0)
-                        + ")");
+                throw new NnfrustException(
+                        file + ": truncated image, decoded only partially (" + warnings.get(0) + ")");
             }
             if (endsEarly(bytes)) {
                 throw new NnfrustException(file + ": truncated JPEG (no end-of-image marker after its last scan)");
@@ -165,8 +165,8 @@ public final class ImagePreprocessor {
             if (e instanceof NnfrustException ne) {
                 throw ne;
             }
-            throw new NnfrustException(file + ": cannot decode image (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + ")");
+            throw new NnfrustException(
+                    file + ": cannot decode image (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
         int w = img.getWidth(), h = img.getHeight();
         if (w < 1 || h < 1) {
@@ -208,8 +208,8 @@ public final class ImagePreprocessor {
             nw = (int) ((long) resize * w / h);
         }
         if (nh < height || nw < width) {
-            throw new NnfrustException("image resized to " + nw + "x" + nh + " is smaller than the crop " + width + "x"
-                    + height);
+            throw new NnfrustException(
+                    "image resized to " + nw + "x" + nh + " is smaller than the crop " + width + "x" + height);
         }
         byte[] resized = resizeBilinear(img.pixels(), w, h, nw, nh);
         int top = (int) Math.rint((nh - height) / 2.0), left = (int) Math.rint((nw - width) / 2.0);
@@ -287,8 +287,8 @@ public final class ImagePreprocessor {
             }
             for (int x = 0; x < xmax; x++) {
                 double v = ww != 0 ? kk[x] / ww : kk[x];
-                k[xx * ksize + x] = v < 0 ? (int) (-0.5 + v * (1 << PRECISION_BITS))
-                        : (int) (0.5 + v * (1 << PRECISION_BITS));
+                k[xx * ksize + x] =
+                        v < 0 ? (int) (-0.5 + v * (1 << PRECISION_BITS)) : (int) (0.5 + v * (1 << PRECISION_BITS));
             }
             bounds[2 * xx] = xmin;
             bounds[2 * xx + 1] = xmax;

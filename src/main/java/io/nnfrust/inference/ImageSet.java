@@ -1,24 +1,21 @@
 package io.nnfrust.inference;
 
 import io.nnfrust.util.NnfrustException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import java.util.Locale;
 
 /** A folder of images, listed in file-name order, decoded and preprocessed in batches. */
 public final class ImageSet {
-    private ImageSet() {
-    }
+    private ImageSet() {}
 
     /** A file that could not be used, and why. */
-    public record Skipped(Path file, String reason) {
-    }
+    public record Skipped(Path file, String reason) {}
 
     /** Preprocessed images of one batch, in order, and the files of the batch that were skipped. */
     public record Batch(List<Path> files, float[] input, List<Skipped> skipped) {
@@ -51,8 +48,12 @@ public final class ImageSet {
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> all = s.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
-            files = new ArrayList<>(all.stream().filter(p -> isImageName(p.getFileName().toString())).toList());
+                    .sorted((a, b) ->
+                            a.getFileName().toString().compareTo(b.getFileName().toString()))
+                    .toList();
+            files = new ArrayList<>(all.stream()
+                    .filter(p -> isImageName(p.getFileName().toString()))
+                    .toList());
             others = all.size() - files.size();
         } catch (IOException e) {
             throw new NnfrustException("cannot list image folder " + dir + ": " + e.getMessage());

@@ -15,22 +15,21 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import com.google.protobuf.ByteString;
 import io.nnfrust.model.Network;
 import io.nnfrust.onnx.OnnxTensors;
 import io.nnfrust.util.NnfrustException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import com.google.protobuf.ByteString;
-import java.util.HashSet;
 
 /**
  * Batched CPU inference of an imported network with ONNX Runtime, returning its logits and any intermediate
@@ -45,7 +44,10 @@ import java.util.HashSet;
  */
 public final class InferenceSession implements AutoCloseable {
     /** Arithmetic of the session. */
-    public enum Precision { FLOAT32, NATIVE }
+    public enum Precision {
+        FLOAT32,
+        NATIVE
+    }
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -62,8 +64,7 @@ public final class InferenceSession implements AutoCloseable {
      * @param extra   intermediate tensors to return besides the logits
      * @param threads ONNX Runtime intra-op threads (0: its default, all cores)
      */
-    public InferenceSession(ModelProto model, Network network, List<String> extra, Precision precision,
-                            int threads) {
+    public InferenceSession(ModelProto model, Network network, List<String> extra, Precision precision, int threads) {
         this.inputName = network.inputName();
         this.inputShape = network.inputShape().clone();
         int p = 1;
@@ -168,7 +169,7 @@ public final class InferenceSession implements AutoCloseable {
             shape[d] = inputShape[d];
         }
         try (OnnxTensor t = inputTensor(input, batch, shape);
-             OrtSession.Result r = session.run(Map.of(inputName, t), new LinkedHashSet<>(outputs))) {
+                OrtSession.Result r = session.run(Map.of(inputName, t), new LinkedHashSet<>(outputs))) {
             Map<String, float[]> out = new LinkedHashMap<>();
             for (String name : outputs) {
                 OnnxValue v = r.get(name).orElseThrow();
@@ -195,8 +196,8 @@ public final class InferenceSession implements AutoCloseable {
                 sb.put(i, Float.floatToFloat16(input[i]));
             }
             sb.limit(n);
-            return OnnxTensor.createTensor(env, direct.duplicate().order(ByteOrder.nativeOrder()).limit(bytes),
-                    shape, OnnxJavaType.FLOAT16);
+            return OnnxTensor.createTensor(
+                    env, direct.duplicate().order(ByteOrder.nativeOrder()).limit(bytes), shape, OnnxJavaType.FLOAT16);
         }
         FloatBuffer fb = direct.asFloatBuffer();
         fb.put(input, 0, n);
@@ -264,8 +265,12 @@ public final class InferenceSession implements AutoCloseable {
             ValueInfoProto in = b.getInput(i);
             if (init.contains(in.getName())) { // opset < 9 files list initializers as inputs too
                 if (cast && in.getType().getTensorType().getElemType() == TensorProto.DataType.FLOAT16_VALUE) {
-                    b.setInput(i, in.toBuilder().setType(in.getType().toBuilder().setTensorType(
-                            in.getType().getTensorType().toBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
+                    b.setInput(
+                            i,
+                            in.toBuilder()
+                                    .setType(in.getType().toBuilder()
+                                            .setTensorType(in.getType().getTensorType().toBuilder()
+                                                    .setElemType(TensorProto.DataType.FLOAT_VALUE))));
                 }
                 continue;
             }
@@ -278,8 +283,14 @@ public final class InferenceSession implements AutoCloseable {
             for (int d = 1; d < inputShape.length; d++) {
                 shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(inputShape[d]));
             }
-            b.setInput(i, ValueInfoProto.newBuilder().setName(in.getName()).setType(TypeProto.newBuilder()
-                    .setTensorType(TypeProto.Tensor.newBuilder().setElemType(elem).setShape(shape))));
+            b.setInput(
+                    i,
+                    ValueInfoProto.newBuilder()
+                            .setName(in.getName())
+                            .setType(TypeProto.newBuilder()
+                                    .setTensorType(TypeProto.Tensor.newBuilder()
+                                            .setElemType(elem)
+                                            .setShape(shape))));
         }
         int outElem = TensorProto.DataType.FLOAT_VALUE;
         if (!cast && g.getOutputCount() > 0) {
@@ -292,8 +303,10 @@ public final class InferenceSession implements AutoCloseable {
             }
         }
         for (String name : names) {
-            b.addOutput(ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-                    .setTensorType(TypeProto.Tensor.newBuilder().setElemType(outElem))));
+            b.addOutput(ValueInfoProto.newBuilder()
+                    .setName(name)
+                    .setType(TypeProto.newBuilder()
+                            .setTensorType(TypeProto.Tensor.newBuilder().setElemType(outElem))));
         }
         return model.toBuilder().setGraph(b).build();
     }
@@ -303,7 +316,10 @@ public final class InferenceSession implements AutoCloseable {
             return t;
         }
         float[] v = OnnxTensors.floats(t);
-        TensorProto.Builder b = t.toBuilder().clearRawData().clearInt32Data().clearFloatData()
+        TensorProto.Builder b = t.toBuilder()
+                .clearRawData()
+                .clearInt32Data()
+                .clearFloatData()
                 .setDataType(TensorProto.DataType.FLOAT_VALUE);
         ByteBuffer raw = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float x : v) {
@@ -318,7 +334,8 @@ public final class InferenceSession implements AutoCloseable {
             AttributeProto a = b.getAttribute(i);
             if (a.hasT()) {
                 b.setAttribute(i, a.toBuilder().setT(toFloat(a.getT())));
-            } else if (n.getOpType().equals("Cast") && a.getName().equals("to")
+            } else if (n.getOpType().equals("Cast")
+                    && a.getName().equals("to")
                     && a.getI() == TensorProto.DataType.FLOAT16_VALUE) {
                 b.setAttribute(i, a.toBuilder().setI(TensorProto.DataType.FLOAT_VALUE));
             }

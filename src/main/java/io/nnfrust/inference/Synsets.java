@@ -1,7 +1,6 @@
 package io.nnfrust.inference;
 
 import io.nnfrust.util.NnfrustException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,8 +2,7 @@ package io.nnfrust.inference;
 
 /** Indices of the largest values of a slice, largest first (ties: lower index first). */
 public final class TopK {
-    private TopK() {
-    }
+    private TopK() {}
 
     public static int[] indices(float[] v, int offset, int length, int k) {
         k = Math.min(k, length);

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.model.Network;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.zoo.Zoo;
-
 import java.util.Locale;
 
 /**
@@ -17,8 +16,7 @@ import java.util.Locale;
  * input sizes or conventions are never mixed.
  */
 public final class ModelIdentity {
-    private ModelIdentity() {
-    }
+    private ModelIdentity() {}
 
     /** Whether {@code net} is a built-in zoo network (random weights, not trained). */
     public static boolean isZoo(Network net) {
@@ -31,7 +29,8 @@ public final class ModelIdentity {
      */
     public static String weights(Network net) {
         if (net.name().contains("#N3")) {
-            return "null model N3: re-initialised (" + net.name().substring(net.name().indexOf('#') + 1) + ")";
+            return "null model N3: re-initialised ("
+                    + net.name().substring(net.name().indexOf('#') + 1) + ")";
         }
         if (isZoo(net)) {
             Zoo.Spec z = Zoo.parse(net.source());
@@ -79,7 +78,8 @@ public final class ModelIdentity {
         // the same source at another input size (zoo models are generated per size, so their hash differs too)
         boolean sameSource = identity.path("source").asText().equals(net.source());
         if (!sha.equals(net.sha256()) && !(sameSource && !sameShape(identity, net))) {
-            throw new NnfrustException(what + " was computed on another model (" + identity.path("source").asText()
+            throw new NnfrustException(what + " was computed on another model ("
+                    + identity.path("source").asText()
                     + ", sha256 " + abbrev(sha) + ") than " + net.source() + " (sha256 " + abbrev(net.sha256())
                     + "); " + wayOut);
         }

@@ -1,57 +1,58 @@
 package io.nnfrust.load;
 
-import io.nnfrust.onnx.OnnxImporter;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import com.google.protobuf.CodedInputStream;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
+import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.zoo.Zoo;
-
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.io.BufferedOutputStream;
-import java.io.OutputStream;
-import java.security.DigestOutputStream;
 import java.util.Locale;
 
 /** Resolves a model argument ({@code zoo:NAME[?k=v&...]} or an .onnx path) to a {@link Network}. */
 public final class ModelLoader {
-    private ModelLoader() {
-    }
+    private ModelLoader() {}
 
     public static Network load(String spec, ImportOptions options) {
         return loadWithModel(spec, options).network();
     }
 
     /** A network together with the ONNX model it was imported from (for inference on the same model). */
-    public record Loaded(ModelProto model, Network network) {
-    }
+    public record Loaded(ModelProto model, Network network) {}
 
     public static Loaded loadWithModel(String spec, ImportOptions options) {
         if (spec.startsWith("zoo:")) {
             Zoo.Spec z = Zoo.parse(spec);
-            ModelProto proto = Zoo.build(z, options.overridesInput() ? options.inputHeight() : 0,
+            ModelProto proto = Zoo.build(
+                    z,
+                    options.overridesInput() ? options.inputHeight() : 0,
                     options.overridesInput() ? options.inputWidth() : 0);
             return new Loaded(proto, OnnxImporter.importModel(proto, z.canonical(), spec, sha256(proto), options));
         }
         Path path = Path.of(spec);
         byte[] bytes = readFile(path);
         ModelProto proto = parse(bytes, spec);
-        return new Loaded(proto, OnnxImporter.importModel(proto, path.getFileName().toString(), spec, sha256(bytes),
-                options));
+        return new Loaded(
+                proto, OnnxImporter.importModel(proto, path.getFileName().toString(), spec, sha256(bytes), options));
     }
 
     public static byte[] readFile(Path path) {
         if (!Files.exists(path)) {
             String bare = path.toString().toLowerCase(Locale.ROOT).replaceAll("\\.onnx$", "");
             boolean zoo = Zoo.entries().stream().anyMatch(e -> e.name().equals(bare));
-            throw new NnfrustException("model file not found: " + path + (zoo ? "; did you mean the built-in zoo:" + bare
-                    + " (random weights, see 'nnfrust zoo list')?" : ""));
+            throw new NnfrustException("model file not found: " + path
+                    + (zoo
+                            ? "; did you mean the built-in zoo:" + bare + " (random weights, see 'nnfrust zoo list')?"
+                            : ""));
         }
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
             throw new NnfrustException("model path is not a readable file: " + path);
@@ -76,8 +77,8 @@ public final class ModelLoader {
             proto = ModelProto.parseFrom(in);
         } catch (IOException e) {
             String why = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
-            throw new NnfrustException(source + ": not a valid ONNX model (truncated or corrupt protobuf: "
-                    + why + ")");
+            throw new NnfrustException(
+                    source + ": not a valid ONNX model (truncated or corrupt protobuf: " + why + ")");
         }
         if (!proto.getUnknownFields().asMap().isEmpty() || !proto.hasGraph() || proto.getIrVersion() <= 0) {
             throw new NnfrustException(source + ": not an ONNX model (no ir_version or graph found)");

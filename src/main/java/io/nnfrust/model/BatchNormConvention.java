@@ -25,8 +25,7 @@ public enum BatchNormConvention {
         return switch (s.toLowerCase()) {
             case "fold" -> FOLD;
             case "node" -> NODE;
-            default -> throw new NnfrustException("unknown --batchnorm convention '" + s
-                    + "' (use fold or node)");
+            default -> throw new NnfrustException("unknown --batchnorm convention '" + s + "' (use fold or node)");
         };
     }
 }

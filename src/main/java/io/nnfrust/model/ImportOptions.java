@@ -14,10 +14,10 @@ import java.util.Locale;
  * @param poolWeight  pooling edge weight rule
  * @param batchNorm   BatchNormalization convention (fold into the producing layer, or act on nodes)
  */
-public record ImportOptions(int inputHeight, int inputWidth, AddConvention add, PoolWeightRule poolWeight,
-                            BatchNormConvention batchNorm) {
-    public static final ImportOptions DEFAULT = new ImportOptions(0, 0, AddConvention.MERGE, PoolWeightRule.GEOMETRIC,
-            BatchNormConvention.FOLD);
+public record ImportOptions(
+        int inputHeight, int inputWidth, AddConvention add, PoolWeightRule poolWeight, BatchNormConvention batchNorm) {
+    public static final ImportOptions DEFAULT =
+            new ImportOptions(0, 0, AddConvention.MERGE, PoolWeightRule.GEOMETRIC, BatchNormConvention.FOLD);
 
     public ImportOptions {
         if (add == null || poolWeight == null || batchNorm == null) {

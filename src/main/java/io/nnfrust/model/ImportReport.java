@@ -11,6 +11,5 @@ package io.nnfrust.model;
  * @param copies             activations copied into a node set of their own (weight-1 edges), because a
  *                           convolution or pooling read them in an order that is not whole channel planes
  */
-public record ImportReport(int opset, String producer, int foldedNodes, int batchNormsFolded, int batchNormsOnNodes,
-                           int copies) {
-}
+public record ImportReport(
+        int opset, String producer, int foldedNodes, int batchNormsFolded, int batchNormsOnNodes, int copies) {}

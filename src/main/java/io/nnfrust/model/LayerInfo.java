@@ -11,8 +11,8 @@ package io.nnfrust.model;
  * @param params     learnable parameters (weights, biases, and batch-norm scale/shift folded onto it)
  * @param absWeight  sum of |weight| over its edges
  */
-public record LayerInfo(String name, String operator, String shape, long nodes, long edges, long params,
-                        double absWeight) {
+public record LayerInfo(
+        String name, String operator, String shape, long nodes, long edges, long params, double absWeight) {
     public LayerInfo withParams(long extra) {
         return new LayerInfo(name, operator, shape, nodes, edges, params + extra, absWeight);
     }

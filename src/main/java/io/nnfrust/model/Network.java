@@ -1,7 +1,6 @@
 package io.nnfrust.model;
 
 import io.nnfrust.graph.SignedGraph;
-
 import java.util.List;
 
 /**
@@ -23,8 +22,19 @@ import java.util.List;
  * @param weights     where each convolution and dense block's weights live in the ONNX model
  * @param report      what the import folded, copied or kept (constant folding, BatchNorm convention)
  */
-public record Network(String name, String source, String sha256, SignedGraph graph, List<LayerInfo> layers,
-                      long parameters, String inputName, int[] inputShape, int[] inputNodes, String outputName,
-                      int[] outputNodes, ImportOptions options,
-                      List<StateProbe> probes, List<WeightBinding> weights, ImportReport report) {
-}
+public record Network(
+        String name,
+        String source,
+        String sha256,
+        SignedGraph graph,
+        List<LayerInfo> layers,
+        long parameters,
+        String inputName,
+        int[] inputShape,
+        int[] inputNodes,
+        String outputName,
+        int[] outputNodes,
+        ImportOptions options,
+        List<StateProbe> probes,
+        List<WeightBinding> weights,
+        ImportReport report) {}

@@ -13,7 +13,10 @@ package io.nnfrust.model;
  * @param elements number of elements per image
  */
 public record StateProbe(Kind kind, String tensor, int block, int offset, int[] map, int elements) {
-    public enum Kind { RELU, POOL_INPUT }
+    public enum Kind {
+        RELU,
+        POOL_INPUT
+    }
 
     public int node(int element) {
         return map == null ? offset + element : map[element];

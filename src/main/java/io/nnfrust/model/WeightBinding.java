@@ -14,8 +14,8 @@ package io.nnfrust.model;
  * @param channelScale per output channel, the factor folded into the block weights (a BatchNorm's
  *                   γ/√(σ²+ε), {@code --batchnorm fold}); null when none. Block weight = alpha · scale · element.
  */
-public record WeightBinding(int block, String tensor, boolean transposed, float alpha, String bias,
-                            float[] channelScale) {
+public record WeightBinding(
+        int block, String tensor, boolean transposed, float alpha, String bias, float[] channelScale) {
     public WeightBinding(int block, String tensor, boolean transposed, float alpha, String bias) {
         this(block, tensor, transposed, alpha, bias, null);
     }

@@ -1,7 +1,7 @@
 package io.nnfrust.model;
 
-import java.util.SplittableRandom;
 import io.nnfrust.util.NnfrustException;
+import java.util.SplittableRandom;
 
 /**
  * Random weight initialisations by fan-in/fan-out (PyTorch convention: for a kernel [out, in/groups, kh, kw],

@@ -1,7 +1,6 @@
 package io.nnfrust.monotonicity;
 
 import io.nnfrust.util.NnfrustException;
-
 import java.util.Locale;
 
 /**

@@ -18,16 +18,14 @@ import java.util.Arrays;
  * a grid λ = g/G is computed without rounding.
  */
 public final class LambdaMonotonicity {
-    private LambdaMonotonicity() {
-    }
+    private LambdaMonotonicity() {}
 
     /**
      * @param lambda   sup{λ ∈ [0, 0.5] : F(λ) ≥ 2λ}
      * @param attained whether F(lambda) ≥ 2·lambda holds at lambda itself
      * @param n        sample size N
      */
-    public record Result(double lambda, boolean attained, int n) {
-    }
+    public record Result(double lambda, boolean attained, int n) {}
 
     /** λ of a sample of Ω values in [0, 1]. */
     public static Result of(double[] omega) {

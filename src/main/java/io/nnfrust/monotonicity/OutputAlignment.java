@@ -8,8 +8,7 @@ package io.nnfrust.monotonicity;
  * Small static kernels over primitive arrays with offsets; O(n_h).
  */
 public final class OutputAlignment {
-    private OutputAlignment() {
-    }
+    private OutputAlignment() {}
 
     /** Number of i in [0, n) with s[i]·(y2[off2+i] − y1[off1+i]) ≥ 0. */
     public static int aligned(float[] y1, int off1, float[] y2, int off2, byte[] s, int n) {

@@ -11,8 +11,7 @@ import java.util.SplittableRandom;
 public final class Perturbation {
     private static final double ULP = 0x1.0p-53;
 
-    private Perturbation() {
-    }
+    private Perturbation() {}
 
     /**
      * Fills u[0..n) with i.i.d. uniform draws, never 0: (k + 0.5)·2⁻⁵³ for k uniform in [0, 2⁵³), at least

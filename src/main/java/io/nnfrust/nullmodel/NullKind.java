@@ -1,7 +1,6 @@
 package io.nnfrust.nullmodel;
 
 import io.nnfrust.util.NnfrustException;
-
 import java.util.Locale;
 
 /** The paper's null models (Methods, "Null models"; SI section C). */

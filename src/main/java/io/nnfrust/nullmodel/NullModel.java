@@ -18,6 +18,5 @@ public interface NullModel {
      * Frees what a null network drawn by this model holds outside the heap (N2's mapped weights); the network
      * must not be used afterwards. Nothing to do for the other models.
      */
-    default void release(SignedGraph nullNetwork) {
-    }
+    default void release(SignedGraph nullNetwork) {}
 }

@@ -6,7 +6,6 @@ import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.graph.WindowGeometry;
 import io.nnfrust.model.WeightInit;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

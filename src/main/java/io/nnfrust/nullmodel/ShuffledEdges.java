@@ -8,14 +8,13 @@ import io.nnfrust.graph.PerEdgeConvolutionBlock;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.util.FeistelPermutation;
 import io.nnfrust.util.NnfrustException;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.IntStream;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * Null model N2 (paper, Methods): the weights of all convolution and dense <em>edges</em> are permuted uniformly
@@ -117,8 +116,8 @@ public final class ShuffledEdges implements NullModel {
         for (int b = 0; b < blocks; b++) {
             long count = p.blocks.get(b).edgeCount();
             if (count > Integer.MAX_VALUE - 8) {
-                throw new NnfrustException("null model N2: block " + p.blocks.get(b).name() + " has " + count
-                        + " edges, more than one Java array holds");
+                throw new NnfrustException("null model N2: block "
+                        + p.blocks.get(b).name() + " has " + count + " edges, more than one Java array holds");
             }
             sizes[b] = count;
         }
@@ -164,7 +163,7 @@ public final class ShuffledEdges implements NullModel {
         List<long[]> tasks = new ArrayList<>(); // {block, first local edge, end}
         for (int b = 0; b < blocks; b++) {
             for (long from = 0; from < sizes[b]; from += CHUNK) {
-                tasks.add(new long[]{b, from, Math.min(sizes[b], from + CHUNK)});
+                tasks.add(new long[] {b, from, Math.min(sizes[b], from + CHUNK)});
             }
         }
         IntStream.range(0, tasks.size()).parallel().forEach(t -> {
@@ -243,11 +242,11 @@ public final class ShuffledEdges implements NullModel {
     static final class Permuted {
         final List<EdgeBlock> blocks = new ArrayList<>();
         final long[] blockStart;
-        final float[][] values;   // per block: kernel or matrix
-        final long[] period;      // per block: edges per (out, in) kernel pair (convolution), 1 for dense
-        final long[][] tapStart;  // per block: first edge of each tap within a period, taps + 1 entries
+        final float[][] values; // per block: kernel or matrix
+        final long[] period; // per block: edges per (out, in) kernel pair (convolution), 1 for dense
+        final long[][] tapStart; // per block: first edge of each tap within a period, taps + 1 entries
         final double[] inversePeriod;
-        final int[] coarse;       // block holding the first index of each 2^shift-wide range (≤ COARSE_MAX entries)
+        final int[] coarse; // block holding the first index of each 2^shift-wide range (≤ COARSE_MAX entries)
         final int shift;
         final FeistelPermutation pi;
 
@@ -332,6 +331,5 @@ public final class ShuffledEdges implements NullModel {
             }
             return b;
         }
-
     }
 }

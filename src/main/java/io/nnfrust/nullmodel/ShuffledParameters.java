@@ -4,7 +4,6 @@ import io.nnfrust.graph.ConvolutionBlock;
 import io.nnfrust.graph.DenseBlock;
 import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.SignedGraph;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -7,7 +7,6 @@ import io.nnfrust.graph.PlaneLayout;
 import io.nnfrust.model.AddConvention;
 import io.nnfrust.model.LayerInfo;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.Arrays;
 import java.util.List;
 
@@ -22,8 +21,7 @@ final class Arithmetic {
             + "(paper SI D.2): replace it by a monotone activation such as ReLU and re-export, or use a network "
             + "without it (docs/conventions.md, 'Refused constructs')";
 
-    private Arithmetic() {
-    }
+    private Arithmetic() {}
 
     static void register(OperatorRegistry r) {
         r.register("Add", Arithmetic::add);
@@ -178,8 +176,7 @@ final class Arithmetic {
                     case "Tanh" -> {
                         return "x·tanh(...) (Mish-like)";
                     }
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
         }

@@ -7,8 +7,7 @@ import java.util.Arrays;
 
 /** Typed access to the attributes of an ONNX node; a malformed attribute is one {@link NnfrustException} line. */
 final class Attrs {
-    private Attrs() {
-    }
+    private Attrs() {}
 
     static AttributeProto get(NodeProto n, String name) {
         for (AttributeProto a : n.getAttributeList()) {
@@ -53,7 +52,9 @@ final class Attrs {
 
     static long[] longs(NodeProto n, String name) {
         AttributeProto a = get(n, name);
-        return a == null ? null : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
+        return a == null
+                ? null
+                : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
     }
 
     /** An int list for an error message: at most 8 values, then how many there are. */

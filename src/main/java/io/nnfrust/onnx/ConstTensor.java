@@ -3,9 +3,8 @@ package io.nnfrust.onnx;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import io.nnfrust.util.NnfrustException;
-
-import java.util.Arrays;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * A tensor known at import time: an initializer, a {@code Constant}, or the result of folding a constant-only
@@ -32,23 +31,31 @@ final class ConstTensor {
 
     static boolean isInteger(int type) {
         return switch (type) {
-            case DataType.INT64_VALUE, DataType.INT32_VALUE, DataType.INT16_VALUE, DataType.INT8_VALUE,
-                 DataType.UINT8_VALUE, DataType.UINT16_VALUE, DataType.UINT32_VALUE, DataType.UINT64_VALUE,
-                 DataType.BOOL_VALUE -> true;
+            case DataType.INT64_VALUE,
+                    DataType.INT32_VALUE,
+                    DataType.INT16_VALUE,
+                    DataType.INT8_VALUE,
+                    DataType.UINT8_VALUE,
+                    DataType.UINT16_VALUE,
+                    DataType.UINT32_VALUE,
+                    DataType.UINT64_VALUE,
+                    DataType.BOOL_VALUE -> true;
             default -> false;
         };
     }
 
     static boolean isReal(int type) {
-        return type == DataType.FLOAT_VALUE || type == DataType.FLOAT16_VALUE || type == DataType.DOUBLE_VALUE
+        return type == DataType.FLOAT_VALUE
+                || type == DataType.FLOAT16_VALUE
+                || type == DataType.DOUBLE_VALUE
                 || type == DataType.BFLOAT16_VALUE;
     }
 
     static ConstTensor of(TensorProto t) {
         int type = t.getDataType();
         if (!isInteger(type) && !isReal(type)) {
-            throw new NnfrustException("tensor '" + t.getName() + "' has unsupported element type "
-                    + OnnxTensors.typeName(type));
+            throw new NnfrustException(
+                    "tensor '" + t.getName() + "' has unsupported element type " + OnnxTensors.typeName(type));
         }
         return new ConstTensor(type, OnnxTensors.dims(t), null, null, t);
     }

@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -36,8 +35,7 @@ final class ConstantFolder {
 
     static final Map<String, Rule> RULES = new TreeMap<>();
 
-    private ConstantFolder() {
-    }
+    private ConstantFolder() {}
 
     static boolean canFold(String op) {
         return RULES.containsKey(op);
@@ -75,33 +73,48 @@ final class ConstantFolder {
         RULES.put("Cast", (n, in, w) -> one(cast(need(in, 0, w), (int) Attrs.i(n, "to", DataType.FLOAT_VALUE), w)));
         RULES.put("CastLike", (n, in, w) -> one(cast(need(in, 0, w), need(in, 1, w).type, w)));
         RULES.put("Shape", (n, in, w) -> one(shape(n, need(in, 0, w).dims)));
-        RULES.put("Size", (n, in, w) -> one(ConstTensor.ofLongs(DataType.INT64_VALUE, new int[0],
-                new long[] {need(in, 0, w).size()})));
-        RULES.put("Reshape", (n, in, w) -> one(need(in, 0, w).withDims(reshapeDims(need(in, 0, w).dims,
-                in.length > 1 && in[1] != null ? in[1].longs() : Attrs.longs(n, "shape"),
-                Attrs.i(n, "allowzero", 0) != 0, w))));
+        RULES.put(
+                "Size",
+                (n, in, w) -> one(ConstTensor.ofLongs(DataType.INT64_VALUE, new int[0], new long[] {
+                    need(in, 0, w).size()
+                })));
+        RULES.put(
+                "Reshape",
+                (n, in, w) -> one(need(in, 0, w)
+                        .withDims(reshapeDims(
+                                need(in, 0, w).dims,
+                                in.length > 1 && in[1] != null ? in[1].longs() : Attrs.longs(n, "shape"),
+                                Attrs.i(n, "allowzero", 0) != 0,
+                                w))));
         RULES.put("Flatten", (n, in, w) -> {
             int[] d = need(in, 0, w).dims;
             int axis = axis((int) Attrs.i(n, "axis", 1), d.length + 1, w);
-            return one(in[0].withDims(new int[] {(int) ImportContext.product(d, 0, axis),
-                    (int) ImportContext.product(d, axis, d.length)}));
+            return one(in[0].withDims(
+                    new int[] {(int) ImportContext.product(d, 0, axis), (int) ImportContext.product(d, axis, d.length)
+                    }));
         });
-        RULES.put("Squeeze", (n, in, w) -> one(need(in, 0, w).withDims(
-                ShapeOps.squeeze(in[0].dims, axes(n, in, 1), w))));
-        RULES.put("Unsqueeze", (n, in, w) -> one(need(in, 0, w).withDims(
-                ShapeOps.unsqueeze(in[0].dims, axes(n, in, 1), w))));
+        RULES.put(
+                "Squeeze", (n, in, w) -> one(need(in, 0, w).withDims(ShapeOps.squeeze(in[0].dims, axes(n, in, 1), w))));
+        RULES.put(
+                "Unsqueeze",
+                (n, in, w) -> one(need(in, 0, w).withDims(ShapeOps.unsqueeze(in[0].dims, axes(n, in, 1), w))));
         RULES.put("Transpose", (n, in, w) -> {
             ConstTensor x = need(in, 0, w);
             int[] perm = ShapeOps.perm(Attrs.ints(n, "perm", null), x.dims.length, w);
             return one(x.select(ShapeOps.permute(x.dims, perm), ShapeOps.transposeIndex(x.dims, perm)));
         });
         RULES.put("Concat", ConstantFolder::concat);
-        RULES.put("Gather", (n, in, w) -> one(gather(need(in, 0, w), need(in, 1, w),
-                (int) Attrs.i(n, "axis", 0), w)));
+        RULES.put("Gather", (n, in, w) -> one(gather(need(in, 0, w), need(in, 1, w), (int) Attrs.i(n, "axis", 0), w)));
         RULES.put("Slice", (n, in, w) -> {
             ConstTensor x = need(in, 0, w);
-            ShapeOps.SliceSpec s = ShapeOps.sliceSpec(n, x.dims, in.length > 1 ? in[1] : null,
-                    in.length > 2 ? in[2] : null, in.length > 3 ? in[3] : null, in.length > 4 ? in[4] : null, w);
+            ShapeOps.SliceSpec s = ShapeOps.sliceSpec(
+                    n,
+                    x.dims,
+                    in.length > 1 ? in[1] : null,
+                    in.length > 2 ? in[2] : null,
+                    in.length > 3 ? in[3] : null,
+                    in.length > 4 ? in[4] : null,
+                    w);
             return one(x.select(s.outDims(), s.sourceIndex(x.dims)));
         });
         RULES.put("Expand", (n, in, w) -> {
@@ -112,7 +125,8 @@ final class ConstantFolder {
         RULES.put("ConstantOfShape", (n, in, w) -> {
             int[] dims = toDims(need(in, 0, w).longs(), w);
             AttributeProto a = Attrs.get(n, "value");
-            ConstTensor v = a == null ? ConstTensor.ofReals(DataType.FLOAT_VALUE, new int[0], new double[] {0})
+            ConstTensor v = a == null
+                    ? ConstTensor.ofReals(DataType.FLOAT_VALUE, new int[0], new double[] {0})
                     : ConstTensor.of(a.getT());
             return one(v.select(dims, new int[(int) ImportContext.product(dims, 0, dims.length)]));
         });
@@ -157,14 +171,18 @@ final class ConstantFolder {
         if ((a = Attrs.get(n, "value")) != null) {
             return ConstTensor.of(a.getT());
         } else if ((a = Attrs.get(n, "value_ints")) != null) {
-            return ConstTensor.ofLongs(DataType.INT64_VALUE, new int[] {a.getIntsCount()},
+            return ConstTensor.ofLongs(
+                    DataType.INT64_VALUE,
+                    new int[] {a.getIntsCount()},
                     a.getIntsList().stream().mapToLong(Long::longValue).toArray());
         } else if ((a = Attrs.get(n, "value_int")) != null) {
             return ConstTensor.ofLongs(DataType.INT64_VALUE, new int[0], new long[] {a.getI()});
         } else if ((a = Attrs.get(n, "value_float")) != null) {
             return ConstTensor.ofReals(DataType.FLOAT_VALUE, new int[0], new double[] {a.getF()});
         } else if ((a = Attrs.get(n, "value_floats")) != null) {
-            return ConstTensor.ofReals(DataType.FLOAT_VALUE, new int[] {a.getFloatsCount()},
+            return ConstTensor.ofReals(
+                    DataType.FLOAT_VALUE,
+                    new int[] {a.getFloatsCount()},
                     a.getFloatsList().stream().mapToDouble(Float::doubleValue).toArray());
         }
         throw new NnfrustException(where + ": unsupported Constant (sparse or string value)");
@@ -192,8 +210,10 @@ final class ConstantFolder {
 
     /** Shape or Size of a tensor of dims {@code s} (an activation: only its static shape is known). */
     static ConstTensor shapeOrSize(NodeProto n, int[] s) {
-        return n.getOpType().equals("Size") ? ConstTensor.ofLongs(DataType.INT64_VALUE, new int[0],
-                new long[] {ImportContext.product(s, 0, s.length)}) : shape(n, s);
+        return n.getOpType().equals("Size")
+                ? ConstTensor.ofLongs(
+                        DataType.INT64_VALUE, new int[0], new long[] {ImportContext.product(s, 0, s.length)})
+                : shape(n, s);
     }
 
     private static ConstTensor shape(NodeProto n, int[] s) {
@@ -239,8 +259,8 @@ final class ConstantFolder {
         long total = ImportContext.product(in, 0, in.length);
         if (infer >= 0) {
             if (known == 0 || total % known != 0) {
-                throw new NnfrustException(where + ": cannot reshape " + ImportContext.shapeText(in) + " to "
-                        + Attrs.brief(target));
+                throw new NnfrustException(
+                        where + ": cannot reshape " + ImportContext.shapeText(in) + " to " + Attrs.brief(target));
             }
             shape[infer] = (int) (total / known);
         } else if (known != total) {
@@ -331,7 +351,8 @@ final class ConstantFolder {
         for (int d = axis + 1; d < rank; d++) {
             out[k++] = data.dims[d];
         }
-        long outer = ImportContext.product(data.dims, 0, axis), inner = ImportContext.product(data.dims, axis + 1, rank);
+        long outer = ImportContext.product(data.dims, 0, axis),
+                inner = ImportContext.product(data.dims, axis + 1, rank);
         int n = data.dims[axis];
         int[] src = new int[(int) (outer * idx.length * inner)];
         int pos = 0;
@@ -389,7 +410,9 @@ final class ConstantFolder {
             double[] x = a.reals(), y = b.reals(), r = new double[ia.length];
             boolean f32 = a.type == DataType.FLOAT_VALUE;
             for (int i = 0; i < r.length; i++) {
-                r[i] = f32 ? real.applyAsDouble((float) x[ia[i]], (float) y[ib[i]]) : real.applyAsDouble(x[ia[i]], y[ib[i]]);
+                r[i] = f32
+                        ? real.applyAsDouble((float) x[ia[i]], (float) y[ib[i]])
+                        : real.applyAsDouble(x[ia[i]], y[ib[i]]);
             }
             return one(ConstTensor.ofReals(a.integer() ? b.type : a.type, out, r));
         };
@@ -453,7 +476,8 @@ final class ConstantFolder {
     private static ConstTensor[] where(NodeProto n, ConstTensor[] in, String w) {
         ConstTensor c = need(in, 0, w), x = need(in, 1, w), y = need(in, 2, w);
         int[] out = ShapeOps.broadcast(ShapeOps.broadcast(c.dims, x.dims, w), y.dims, w);
-        int[] ic = ShapeOps.broadcastIndex(c.dims, out), ix = ShapeOps.broadcastIndex(x.dims, out),
+        int[] ic = ShapeOps.broadcastIndex(c.dims, out),
+                ix = ShapeOps.broadcastIndex(x.dims, out),
                 iy = ShapeOps.broadcastIndex(y.dims, out);
         long[] cv = c.longs();
         if (x.integer()) {

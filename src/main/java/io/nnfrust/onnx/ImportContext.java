@@ -11,7 +11,6 @@ import io.nnfrust.model.LayerInfo;
 import io.nnfrust.model.StateProbe;
 import io.nnfrust.model.WeightBinding;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,6 +47,7 @@ final class ImportContext {
     final Map<String, Integer> useCount = new HashMap<>();
     /** Producer operator of each tensor (for messages that name a construct, e.g. x·sigmoid(x)). */
     final Map<String, NodeProto> producers = new HashMap<>();
+
     final List<NodeSet> sets = new ArrayList<>();
     final List<EdgeBlock> blocks = new ArrayList<>();
     final List<LayerInfo> rows = new ArrayList<>();
@@ -58,6 +58,7 @@ final class ImportContext {
     final Map<Integer, Integer> rowOfBlock = new HashMap<>();
     /** Bias parameters counted for each conv/dense block (for BatchNorm folding). */
     final Map<Integer, Long> biasOfBlock = new HashMap<>();
+
     long nextNode;
     long parameters;
     int foldedNodes;
@@ -91,8 +92,9 @@ final class ImportContext {
     ConstTensor requireConstant(Op n, int i, String what) {
         ConstTensor c = n.hasInput(i) ? constant(n.input(i)) : null;
         if (c == null) {
-            throw new NnfrustException(n.where() + ": " + what + " (input " + i + (n.hasInput(i) ? ", '"
-                    + n.input(i) + "'" : "") + ") must be a constant known at import time (an initializer)");
+            throw new NnfrustException(
+                    n.where() + ": " + what + " (input " + i + (n.hasInput(i) ? ", '" + n.input(i) + "'" : "")
+                            + ") must be a constant known at import time (an initializer)");
         }
         return c;
     }
@@ -174,8 +176,14 @@ final class ImportContext {
         blocks.add(b);
         parameters += params;
         rowOfSet.put(set.index(), rows.size());
-        rows.add(new LayerInfo(b.name(), op, set.channels() + "x" + set.height() + "x" + set.width(),
-                set.size(), b.edgeCount(), params, b.absWeightSum()));
+        rows.add(new LayerInfo(
+                b.name(),
+                op,
+                set.channels() + "x" + set.height() + "x" + set.width(),
+                set.size(),
+                b.edgeCount(),
+                params,
+                b.absWeightSum()));
     }
 
     void addParamsToRow(Value v, long extra) {
@@ -190,8 +198,16 @@ final class ImportContext {
         blocks.set(index, b);
         int r = rowOfBlock.get(index);
         LayerInfo old = rows.get(r);
-        rows.set(r, new LayerInfo(old.name(), old.operator(), old.shape(), old.nodes(), b.edgeCount(), old.params(),
-                b.absWeightSum()));
+        rows.set(
+                r,
+                new LayerInfo(
+                        old.name(),
+                        old.operator(),
+                        old.shape(),
+                        old.nodes(),
+                        b.edgeCount(),
+                        old.params(),
+                        b.absWeightSum()));
     }
 
     // ---------------------------------------------------------------- planes
@@ -215,8 +231,8 @@ final class ImportContext {
             w = v.shape[3];
         } else {
             if (needImage) {
-                throw new NnfrustException(n.where() + ": expects an image tensor [N,C,H,W], got "
-                        + shapeText(v.shape));
+                throw new NnfrustException(
+                        n.where() + ": expects an image tensor [N,C,H,W], got " + shapeText(v.shape));
             }
             c = (int) v.elements();
             h = 1;
@@ -242,12 +258,12 @@ final class ImportContext {
             return new PlaneLayout(c * h * w, 1, 1, v.map.clone());
         }
         NodeSet copy = newSet(n.label() + "/copy", "Copy", c, h, w);
-        IdentityBlock ib = new IdentityBlock(n.label() + "/copy<-" + v.tensor,
-                new PlaneLayout(c * h * w, 1, 1, v.map.clone()), copy.offset());
+        IdentityBlock ib = new IdentityBlock(
+                n.label() + "/copy<-" + v.tensor, new PlaneLayout(c * h * w, 1, 1, v.map.clone()), copy.offset());
         blocks.add(ib);
         rowOfSet.put(copy.index(), rows.size());
-        rows.add(new LayerInfo(n.label() + "/copy", "Copy", c + "x" + h + "x" + w, copy.size(), ib.edgeCount(), 0,
-                ib.absWeightSum()));
+        rows.add(new LayerInfo(
+                n.label() + "/copy", "Copy", c + "x" + h + "x" + w, copy.size(), ib.edgeCount(), 0, ib.absWeightSum()));
         copies++;
         return PlaneLayout.contiguous(copy.offset(), c, h, w);
     }

@@ -14,12 +14,12 @@ import io.nnfrust.util.NnfrustException;
  * folded into the layer before it ({@link BatchNormConvention}).
  */
 final class NodeWise {
-    private NodeWise() {
-    }
+    private NodeWise() {}
 
     static void register(OperatorRegistry r) {
-        for (String op : new String[] {"Relu", "Clip", "LRN", "Dropout", "Softmax", "Identity", "Sigmoid", "Tanh",
-                "Softplus", "Softsign", "Erf"}) {
+        for (String op : new String[] {
+            "Relu", "Clip", "LRN", "Dropout", "Softmax", "Identity", "Sigmoid", "Tanh", "Softplus", "Softsign", "Erf"
+        }) {
             r.register(op, NodeWise::plain);
         }
         r.register("LeakyRelu", (n, c) -> nonNegative(n, c, "alpha", 0.01f, "slope for x < 0"));
@@ -44,7 +44,8 @@ final class NodeWise {
     private static Value nonNegative(ImportContext.Op n, ImportContext c, String attr, float dflt, String what) {
         float a = Attrs.f(n.proto(), attr, dflt);
         if (!(a >= 0)) {
-            throw new NnfrustException(n.where() + ": " + what + " " + a + " < 0 makes " + n.proto().getOpType()
+            throw new NnfrustException(n.where() + ": " + what + " " + a + " < 0 makes "
+                    + n.proto().getOpType()
                     + " decreasing, not a monotone activation of the paper's model; use a non-negative " + attr);
         }
         return plain(n, c);
@@ -129,7 +130,9 @@ final class NodeWise {
 
     /** The BatchNorm reads the whole output of one conv/dense layer, and nothing else reads it. */
     private static boolean foldable(Value x, ImportContext c) {
-        return x.block >= 0 && x.wholeSet() && c.useCount.getOrDefault(x.tensor, 0) == 1
+        return x.block >= 0
+                && x.wholeSet()
+                && c.useCount.getOrDefault(x.tensor, 0) == 1
                 && ("Conv".equals(x.producer) || "Gemm".equals(x.producer) || "MatMul".equals(x.producer));
     }
 

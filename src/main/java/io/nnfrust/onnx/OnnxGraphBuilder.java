@@ -9,15 +9,14 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.ByteString;
 import io.nnfrust.graph.WindowGeometry;
 import io.nnfrust.model.WeightInit;
-
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import com.google.protobuf.ByteString;
-import java.util.Arrays;
 
 /**
  * Writes a CNN as an ONNX model (opset 13) with seeded random weights, tracking shapes as it goes. The zoo
@@ -69,12 +68,18 @@ public final class OnnxGraphBuilder {
         for (int d : dims) {
             s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         }
-        return ValueInfoProto.newBuilder().setName(tensor).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(s))).build();
+        return ValueInfoProto.newBuilder()
+                .setName(tensor)
+                .setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder()
+                                .setElemType(TensorProto.DataType.FLOAT_VALUE)
+                                .setShape(s)))
+                .build();
     }
 
     private NodeProto.Builder node(String op, String nodeName, List<String> inputs, String output) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(nodeName).addOutput(output);
+        NodeProto.Builder n =
+                NodeProto.newBuilder().setOpType(op).setName(nodeName).addOutput(output);
         n.addAllInput(inputs);
         return n;
     }
@@ -88,11 +93,19 @@ public final class OnnxGraphBuilder {
     }
 
     private static AttributeProto intAttr(String n, long v) {
-        return AttributeProto.newBuilder().setName(n).setType(AttributeProto.AttributeType.INT).setI(v).build();
+        return AttributeProto.newBuilder()
+                .setName(n)
+                .setType(AttributeProto.AttributeType.INT)
+                .setI(v)
+                .build();
     }
 
     private static AttributeProto floatAttr(String n, float v) {
-        return AttributeProto.newBuilder().setName(n).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+        return AttributeProto.newBuilder()
+                .setName(n)
+                .setType(AttributeProto.AttributeType.FLOAT)
+                .setF(v)
+                .build();
     }
 
     private String initializer(String tensor, int[] dims, float[] values) {
@@ -117,21 +130,37 @@ public final class OnnxGraphBuilder {
     }
 
     /** General convolution; pads are {top, left, bottom, right}. */
-    public String conv(String nodeName, String x, int out, int kh, int kw, int sh, int sw, int[] pads, int dilation,
-                       int groups, boolean bias) {
+    public String conv(
+            String nodeName,
+            String x,
+            int out,
+            int kh,
+            int kw,
+            int sh,
+            int sw,
+            int[] pads,
+            int dilation,
+            int groups,
+            boolean bias) {
         int[] s = shapes.get(x);
         int in = s[0];
         int fanIn = in / groups * kh * kw;
         int fanOut = out * kh * kw;
-        String w = initializer(nodeName + ".weight", new int[] {out, in / groups, kh, kw},
+        String w = initializer(
+                nodeName + ".weight",
+                new int[] {out, in / groups, kh, kw},
                 randomWeights(out * (in / groups) * kh * kw, fanIn, fanOut));
         String y = nodeName;
-        NodeProto.Builder n = node("Conv", nodeName, bias
-                ? List.of(x, w, initializer(nodeName + ".bias", new int[] {out}, new float[out]))
-                : List.of(x, w), y);
-        n.addAttribute(ints("kernel_shape", kh, kw)).addAttribute(ints("strides", sh, sw))
+        NodeProto.Builder n = node(
+                "Conv",
+                nodeName,
+                bias ? List.of(x, w, initializer(nodeName + ".bias", new int[] {out}, new float[out])) : List.of(x, w),
+                y);
+        n.addAttribute(ints("kernel_shape", kh, kw))
+                .addAttribute(ints("strides", sh, sw))
                 .addAttribute(ints("pads", pads[0], pads[1], pads[2], pads[3]))
-                .addAttribute(ints("dilations", dilation, dilation)).addAttribute(intAttr("group", groups));
+                .addAttribute(ints("dilations", dilation, dilation))
+                .addAttribute(intAttr("group", groups));
         graph.addNode(n);
         int oh = WindowGeometry.outputSize(s[1], kh, sh, dilation, pads[0], pads[2], false);
         int ow = WindowGeometry.outputSize(s[2], kw, sw, dilation, pads[1], pads[3], false);
@@ -143,11 +172,16 @@ public final class OnnxGraphBuilder {
     public String convAutoPad(String nodeName, String x, int out, int k, int stride, String autoPad) {
         int[] s = shapes.get(x);
         int in = s[0];
-        String w = initializer(nodeName + ".weight", new int[] {out, in, k, k},
+        String w = initializer(
+                nodeName + ".weight",
+                new int[] {out, in, k, k},
                 randomWeights(out * in * k * k, in * k * k, out * k * k));
-        graph.addNode(node("Conv", nodeName, List.of(x, w), nodeName).addAttribute(ints("kernel_shape", k, k))
-                .addAttribute(ints("strides", stride, stride)).addAttribute(AttributeProto.newBuilder()
-                        .setName("auto_pad").setType(AttributeProto.AttributeType.STRING)
+        graph.addNode(node("Conv", nodeName, List.of(x, w), nodeName)
+                .addAttribute(ints("kernel_shape", k, k))
+                .addAttribute(ints("strides", stride, stride))
+                .addAttribute(AttributeProto.newBuilder()
+                        .setName("auto_pad")
+                        .setType(AttributeProto.AttributeType.STRING)
                         .setS(ByteString.copyFromUtf8(autoPad))));
         int[] o = new int[2];
         for (int d = 0; d < 2; d++) {
@@ -186,8 +220,10 @@ public final class OnnxGraphBuilder {
 
     public String lrn(String x, int size, float alpha, float beta, float bias) {
         String y = fresh("lrn");
-        graph.addNode(node("LRN", y, List.of(x), y).addAttribute(intAttr("size", size))
-                .addAttribute(floatAttr("alpha", alpha)).addAttribute(floatAttr("beta", beta))
+        graph.addNode(node("LRN", y, List.of(x), y)
+                .addAttribute(intAttr("size", size))
+                .addAttribute(floatAttr("alpha", alpha))
+                .addAttribute(floatAttr("beta", beta))
                 .addAttribute(floatAttr("bias", bias)));
         shapes.put(y, shapes.get(x));
         return y;
@@ -199,10 +235,16 @@ public final class OnnxGraphBuilder {
         String y = fresh("bn");
         float[] ones = new float[c];
         Arrays.fill(ones, 1f);
-        graph.addNode(node("BatchNormalization", y, List.of(x, initializer(y + ".scale", new int[] {c}, ones),
-                initializer(y + ".bias", new int[] {c}, new float[c]),
-                initializer(y + ".mean", new int[] {c}, new float[c]),
-                initializer(y + ".var", new int[] {c}, ones.clone())), y)
+        graph.addNode(node(
+                        "BatchNormalization",
+                        y,
+                        List.of(
+                                x,
+                                initializer(y + ".scale", new int[] {c}, ones),
+                                initializer(y + ".bias", new int[] {c}, new float[c]),
+                                initializer(y + ".mean", new int[] {c}, new float[c]),
+                                initializer(y + ".var", new int[] {c}, ones.clone())),
+                        y)
                 .addAttribute(floatAttr("epsilon", 1e-5f)));
         shapes.put(y, shapes.get(x));
         return y;
@@ -220,7 +262,8 @@ public final class OnnxGraphBuilder {
     public String pool(String op, String x, int kh, int kw, int stride, int[] pads, boolean ceil) {
         int[] s = shapes.get(x);
         String y = fresh(op.toLowerCase());
-        NodeProto.Builder n = node(op, y, List.of(x), y).addAttribute(ints("kernel_shape", kh, kw))
+        NodeProto.Builder n = node(op, y, List.of(x), y)
+                .addAttribute(ints("kernel_shape", kh, kw))
                 .addAttribute(ints("strides", stride, stride))
                 .addAttribute(ints("pads", pads[0], pads[1], pads[2], pads[3]))
                 .addAttribute(intAttr("ceil_mode", ceil ? 1 : 0));
@@ -299,8 +342,12 @@ public final class OnnxGraphBuilder {
             graph.addNode(node("Unsqueeze", hw[d], List.of(g, longInitializer(g + ".axes", 0)), hw[d]));
         }
         String split = p + ".split";
-        graph.addNode(node("Concat", split, List.of(longInitializer(p + ".head", 1, groups, s[0] / groups), hw[0],
-                hw[1]), split).addAttribute(intAttr("axis", 0)));
+        graph.addNode(node(
+                        "Concat",
+                        split,
+                        List.of(longInitializer(p + ".head", 1, groups, s[0] / groups), hw[0], hw[1]),
+                        split)
+                .addAttribute(intAttr("axis", 0)));
         String r1 = p + ".r1";
         graph.addNode(node("Reshape", r1, List.of(x, split), r1));
         String t = p + ".t";
@@ -323,7 +370,8 @@ public final class OnnxGraphBuilder {
         int in = shapes.get(x)[0];
         int[] dims = transB ? new int[] {out, in} : new int[] {in, out};
         String w = initializer(nodeName + ".weight", dims, randomWeights(out * in, in, out));
-        graph.addNode(node("Gemm", nodeName, List.of(x, w), nodeName).addAttribute(intAttr("transB", transB ? 1 : 0))
+        graph.addNode(node("Gemm", nodeName, List.of(x, w), nodeName)
+                .addAttribute(intAttr("transB", transB ? 1 : 0))
                 .addAttribute(floatAttr("alpha", alpha)));
         shapes.put(nodeName, new int[] {out});
         return nodeName;
@@ -342,8 +390,8 @@ public final class OnnxGraphBuilder {
     public String pad(String x, int[] pads) {
         int[] s = shapes.get(x);
         String y = fresh("pad");
-        graph.addNode(node("Pad", y, List.of(x, longInitializer(y + ".pads", 0, 0, pads[0], pads[1], 0, 0, pads[2],
-                pads[3])), y));
+        graph.addNode(node(
+                "Pad", y, List.of(x, longInitializer(y + ".pads", 0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3])), y));
         shapes.put(y, new int[] {s[0], s[1] + pads[0] + pads[2], s[2] + pads[1] + pads[3]});
         return y;
     }
@@ -355,8 +403,13 @@ public final class OnnxGraphBuilder {
         dims[0] = 1;
         System.arraycopy(s, 0, dims, 1, s.length);
         graph.addOutput(valueInfo(output, dims));
-        return ModelProto.newBuilder().setIrVersion(7).setProducerName("nnfrust").setModelVersion(1)
+        return ModelProto.newBuilder()
+                .setIrVersion(7)
+                .setProducerName("nnfrust")
+                .setModelVersion(1)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(graph.build()).setDocString(name).build();
+                .setGraph(graph.build())
+                .setDocString(name)
+                .build();
     }
 }

@@ -13,7 +13,6 @@ import io.nnfrust.model.ImportReport;
 import io.nnfrust.model.LayerInfo;
 import io.nnfrust.model.Network;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -48,8 +47,8 @@ public final class OnnxImporter {
     }
 
     /** Imports {@code model}; throws {@link NnfrustException} with a one-line message on any problem. */
-    public static Network importModel(ModelProto model, String name, String source, String sha256,
-                                      ImportOptions options) {
+    public static Network importModel(
+            ModelProto model, String name, String source, String sha256, ImportOptions options) {
         return new OnnxImporter(model, options).run(name, source, sha256);
     }
 
@@ -94,18 +93,31 @@ public final class OnnxImporter {
         }
         String logits = outName;
         Value v = out;
-        while (v.parent != null && ("Softmax".equals(v.producer) || "Dropout".equals(v.producer)
-                || "Identity".equals(v.producer))) {
+        while (v.parent != null
+                && ("Softmax".equals(v.producer) || "Dropout".equals(v.producer) || "Identity".equals(v.producer))) {
             v = v.parent;
             logits = v.tensor;
         }
         SignedGraph graph = new SignedGraph(ctx.sets, ctx.blocks);
         String producer = (model.getProducerName() + " " + model.getProducerVersion()).trim();
-        ImportReport report = new ImportReport(ctx.opset, producer, ctx.foldedNodes, ctx.batchNormsFolded,
-                ctx.batchNormsOnNodes, ctx.copies);
-        return new Network(name, source, sha256, graph, List.copyOf(ctx.rows), ctx.parameters, input.tensor,
-                input.shape.clone(), ImportContext.elementMap(input), logits, ImportContext.elementMap(out),
-                ctx.options, List.copyOf(ctx.probes), List.copyOf(ctx.bindings), report);
+        ImportReport report = new ImportReport(
+                ctx.opset, producer, ctx.foldedNodes, ctx.batchNormsFolded, ctx.batchNormsOnNodes, ctx.copies);
+        return new Network(
+                name,
+                source,
+                sha256,
+                graph,
+                List.copyOf(ctx.rows),
+                ctx.parameters,
+                input.tensor,
+                input.shape.clone(),
+                ImportContext.elementMap(input),
+                logits,
+                ImportContext.elementMap(out),
+                ctx.options,
+                List.copyOf(ctx.probes),
+                List.copyOf(ctx.bindings),
+                report);
     }
 
     // ---------------------------------------------------------------- input
@@ -118,15 +130,16 @@ public final class OnnxImporter {
             }
         }
         if (real.size() != 1) {
-            throw new NnfrustException(source + ": expected exactly one graph input besides the initializers, found "
-                    + real.size());
+            throw new NnfrustException(
+                    source + ": expected exactly one graph input besides the initializers, found " + real.size());
         }
         ValueInfoProto in = real.get(0);
         if (!in.getType().hasTensorType()) {
             throw new NnfrustException(source + ": input '" + in.getName() + "' is not a tensor");
         }
         int elem = in.getType().getTensorType().getElemType();
-        if (elem != TensorProto.DataType.FLOAT_VALUE && elem != TensorProto.DataType.FLOAT16_VALUE
+        if (elem != TensorProto.DataType.FLOAT_VALUE
+                && elem != TensorProto.DataType.FLOAT16_VALUE
                 && elem != TensorProto.DataType.DOUBLE_VALUE) {
             throw new NnfrustException(source + ": input '" + in.getName() + "' has element type "
                     + OnnxTensors.typeName(elem) + "; expected a floating-point image or vector");
@@ -134,8 +147,8 @@ public final class OnnxImporter {
         TensorShapeProto shapeProto = in.getType().getTensorType().getShape();
         int rank = shapeProto.getDimCount();
         if (rank < 2) {
-            throw new NnfrustException(source + ": input '" + in.getName() + "' has rank " + rank
-                    + "; expected [N, C, H, W] or [N, F]");
+            throw new NnfrustException(
+                    source + ": input '" + in.getName() + "' has rank " + rank + "; expected [N, C, H, W] or [N, F]");
         }
         int[] shape = new int[rank];
         StringBuilder shown = new StringBuilder();
@@ -143,8 +156,11 @@ public final class OnnxImporter {
         for (int d = 0; d < rank; d++) {
             TensorShapeProto.Dimension dim = shapeProto.getDim(d);
             long v = dim.hasDimValue() ? dim.getDimValue() : -1;
-            shown.append(d == 0 ? "" : ",").append(v > 0 ? Long.toString(v)
-                    : dim.hasDimParam() && !dim.getDimParam().isEmpty() ? dim.getDimParam() : "?");
+            shown.append(d == 0 ? "" : ",")
+                    .append(
+                            v > 0
+                                    ? Long.toString(v)
+                                    : dim.hasDimParam() && !dim.getDimParam().isEmpty() ? dim.getDimParam() : "?");
             if (d == 0) {
                 if (v > 1) {
                     throw new NnfrustException(source + ": input '" + in.getName() + "' has fixed batch size " + v
@@ -152,8 +168,8 @@ public final class OnnxImporter {
                 }
                 shape[0] = 1;
             } else if (v > Integer.MAX_VALUE) {
-                throw new NnfrustException(source + ": input '" + in.getName() + "' has dimension " + v
-                        + ", too large");
+                throw new NnfrustException(
+                        source + ": input '" + in.getName() + "' has dimension " + v + ", too large");
             } else if (v > 0) {
                 shape[d] = (int) v;
             } else {
@@ -170,8 +186,8 @@ public final class OnnxImporter {
             dynamic = shape[1] <= 0;
         }
         if (dynamic) {
-            throw new NnfrustException(source + ": input '" + in.getName() + "' has dynamic shape [" + shown
-                    + "]; pass --input-size H W");
+            throw new NnfrustException(
+                    source + ": input '" + in.getName() + "' has dynamic shape [" + shown + "]; pass --input-size H W");
         }
         long elements = ImportContext.product(shape, 0, rank);
         if (elements > ImportContext.MAX_NODES) {
@@ -196,7 +212,8 @@ public final class OnnxImporter {
 
     private void process(NodeProto proto, int index) {
         String op = proto.getOpType();
-        String label = !proto.getName().isEmpty() ? proto.getName()
+        String label = !proto.getName().isEmpty()
+                ? proto.getName()
                 : proto.getOutputCount() > 0 && !proto.getOutput(0).isEmpty() ? proto.getOutput(0) : "#" + index;
         String where = op + " node '" + label + "'";
         ImportContext.Op n = new ImportContext.Op(proto, label, where);
@@ -240,8 +257,13 @@ public final class OnnxImporter {
         }
         for (int i = 0; i < proto.getInputCount(); i++) {
             Value v = ctx.values.get(proto.getInput(i));
-            if (v != null && v.pads != null && !(i == 0 && (op.equals("Conv") || op.equals("MaxPool")
-                    || op.equals("AveragePool") || op.equals("Pad")))) {
+            if (v != null
+                    && v.pads != null
+                    && !(i == 0
+                            && (op.equals("Conv")
+                                    || op.equals("MaxPool")
+                                    || op.equals("AveragePool")
+                                    || op.equals("Pad")))) {
                 throw new NnfrustException(where + ": reads the output of a Pad; nnfrust supports Pad only directly "
                         + "before Conv, MaxPool or AveragePool");
             }

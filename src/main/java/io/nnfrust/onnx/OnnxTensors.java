@@ -5,14 +5,12 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.nnfrust.util.NnfrustException;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /** Decoding and encoding of ONNX tensors (raw_data little-endian or the typed repeated fields). */
 public final class OnnxTensors {
-    private OnnxTensors() {
-    }
+    private OnnxTensors() {}
 
     public static int[] dims(TensorProto t) {
         int[] d = new int[t.getDimsCount()];
@@ -36,8 +34,9 @@ public final class OnnxTensors {
 
     private static void checkLocal(TensorProto t) {
         if (t.hasDataLocation() && t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            throw new NnfrustException("tensor '" + t.getName()
-                    + "' stores its data in an external file; re-export the model with the weights inside the .onnx file");
+            throw new NnfrustException(
+                    "tensor '" + t.getName()
+                            + "' stores its data in an external file; re-export the model with the weights inside the .onnx file");
         }
     }
 
@@ -97,8 +96,9 @@ public final class OnnxTensors {
                     out[i] = l[i];
                 }
             }
-            default -> throw new NnfrustException("tensor '" + t.getName() + "' has unsupported data type "
-                    + typeName(type) + " (supported: FLOAT, FLOAT16, DOUBLE)");
+            default ->
+                throw new NnfrustException("tensor '" + t.getName() + "' has unsupported data type " + typeName(type)
+                        + " (supported: FLOAT, FLOAT16, DOUBLE)");
         }
         return out;
     }
@@ -138,10 +138,13 @@ public final class OnnxTensors {
                     }
                 }
             }
-            case DataType.BOOL_VALUE, DataType.INT8_VALUE, DataType.UINT8_VALUE, DataType.INT16_VALUE,
-                 DataType.UINT16_VALUE -> {
-                boolean unsigned = type == DataType.BOOL_VALUE || type == DataType.UINT8_VALUE
-                        || type == DataType.UINT16_VALUE;
+            case DataType.BOOL_VALUE,
+                    DataType.INT8_VALUE,
+                    DataType.UINT8_VALUE,
+                    DataType.INT16_VALUE,
+                    DataType.UINT16_VALUE -> {
+                boolean unsigned =
+                        type == DataType.BOOL_VALUE || type == DataType.UINT8_VALUE || type == DataType.UINT16_VALUE;
                 int width = type == DataType.INT16_VALUE || type == DataType.UINT16_VALUE ? 2 : 1;
                 if (raw) {
                     need(t, buf, (long) width * n);
@@ -162,8 +165,9 @@ public final class OnnxTensors {
                     out[i] = (long) f[i];
                 }
             }
-            default -> throw new NnfrustException("tensor '" + t.getName() + "' has unsupported integer type "
-                    + typeName(type));
+            default ->
+                throw new NnfrustException(
+                        "tensor '" + t.getName() + "' has unsupported integer type " + typeName(type));
         }
         return out;
     }
@@ -208,7 +212,10 @@ public final class OnnxTensors {
         switch (type) {
             case DataType.FLOAT_VALUE -> {
                 bytes = new byte[values.length * 4];
-                ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
+                ByteBuffer.wrap(bytes)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .put(values);
             }
             case DataType.FLOAT16_VALUE -> {
                 bytes = new byte[values.length * 2];
@@ -224,8 +231,9 @@ public final class OnnxTensors {
                     db.put(v);
                 }
             }
-            default -> throw new NnfrustException("tensor '" + like.getName() + "' has element type "
-                    + typeName(type) + "; only FLOAT, FLOAT16 and DOUBLE weights can be rewritten");
+            default ->
+                throw new NnfrustException("tensor '" + like.getName() + "' has element type " + typeName(type)
+                        + "; only FLOAT, FLOAT16 and DOUBLE weights can be rewritten");
         }
         return rawTensor(like.getName(), dims(like), type, UnsafeByteOperations.unsafeWrap(bytes));
     }
@@ -238,7 +246,8 @@ public final class OnnxTensors {
     }
 
     private static TensorProto rawTensor(String name, int[] dims, int type, ByteString raw) {
-        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(type).setRawData(raw);
+        TensorProto.Builder b =
+                TensorProto.newBuilder().setName(name).setDataType(type).setRawData(raw);
         for (int d : dims) {
             b.addDims(d);
         }

@@ -6,7 +6,6 @@ import io.nnfrust.graph.PoolingBlock;
 import io.nnfrust.graph.WindowGeometry;
 import io.nnfrust.model.StateProbe;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.Arrays;
 
 /**
@@ -15,8 +14,7 @@ import java.util.Arrays;
  * spatial axes (PyTorch's {@code x.mean([2, 3])}), which is a global pooling window.
  */
 final class Pooling {
-    private Pooling() {
-    }
+    private Pooling() {}
 
     static void register(OperatorRegistry r) {
         r.register("MaxPool", (n, c) -> pool(n, c, true));
@@ -49,8 +47,7 @@ final class Pooling {
         }
         int[] r = pads.clone();
         switch (autoPad) {
-            case "NOTSET" -> {
-            }
+            case "NOTSET" -> {}
             case "VALID" -> r = new int[4];
             case "SAME_UPPER", "SAME_LOWER" -> {
                 for (int d = 0; d < 2; d++) {
@@ -81,15 +78,15 @@ final class Pooling {
             throw new NnfrustException(n.where() + ": output would be empty (input " + hin + "x" + win
                     + " too small; a larger --input-size?)");
         }
-        return new WindowGeometry(hin, win, oh, ow, kernel[0], kernel[1], strides[0], strides[1], dil[0], dil[1],
-                r[0], r[1]);
+        return new WindowGeometry(
+                hin, win, oh, ow, kernel[0], kernel[1], strides[0], strides[1], dil[0], dil[1], r[0], r[1]);
     }
 
     private static Value pool(ImportContext.Op n, ImportContext c, boolean max) {
         Value x = c.activation(n, 0);
         if (x.shape.length != 4) {
-            throw new NnfrustException(n.where() + ": expects an image tensor [N,C,H,W], got "
-                    + ImportContext.shapeText(x.shape));
+            throw new NnfrustException(
+                    n.where() + ": expects an image tensor [N,C,H,W], got " + ImportContext.shapeText(x.shape));
         }
         int[] kernel = Attrs.ints(n.proto(), "kernel_shape", null);
         if (kernel == null || kernel.length != 2) {
@@ -103,8 +100,8 @@ final class Pooling {
     private static Value global(ImportContext.Op n, ImportContext c, boolean max, boolean keep) {
         Value x = c.activation(n, 0);
         if (x.shape.length != 4) {
-            throw new NnfrustException(n.where() + ": expects an image tensor [N,C,H,W], got "
-                    + ImportContext.shapeText(x.shape));
+            throw new NnfrustException(
+                    n.where() + ": expects an image tensor [N,C,H,W], got " + ImportContext.shapeText(x.shape));
         }
         int h = x.shape[2], w = x.shape[3];
         WindowGeometry g = new WindowGeometry(h, w, 1, 1, h, w, 1, 1, 1, 1, 0, 0);
@@ -113,37 +110,44 @@ final class Pooling {
 
     private static Value reduce(ImportContext.Op n, ImportContext c) {
         Value x = c.activation(n, 0);
-        int[] axes = n.hasInput(1) ? Arrays.stream(c.constInts(n, 1, "axes")).mapToInt(Math::toIntExact).toArray()
+        int[] axes = n.hasInput(1)
+                ? Arrays.stream(c.constInts(n, 1, "axes"))
+                        .mapToInt(Math::toIntExact)
+                        .toArray()
                 : Attrs.ints(n.proto(), "axes", null);
         boolean keep = Attrs.i(n.proto(), "keepdims", 1) != 0;
         int rank = x.shape.length;
-        int[] norm = axes == null ? null : Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
+        int[] norm = axes == null
+                ? null
+                : Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
         if (rank != 4 || norm == null || !Arrays.equals(norm, new int[] {2, 3})) {
-            throw new NnfrustException(n.where() + ": a reduction over axes " + (axes == null ? "(all)"
-                    : Attrs.brief(axes)) + " of " + ImportContext.shapeText(x.shape) + " is not a global pooling "
-                    + "(only both spatial axes of [N,C,H,W], x.mean([2, 3]), are); this is how exporters write "
-                    + "LayerNorm/InstanceNorm (x - mean(x)) / std(x), a normalisation by statistics of the input, "
-                    + "outside the paper's model; " + Arithmetic.WAY_OUT);
+            throw new NnfrustException(
+                    n.where() + ": a reduction over axes " + (axes == null ? "(all)" : Attrs.brief(axes)) + " of "
+                            + ImportContext.shapeText(x.shape) + " is not a global pooling "
+                            + "(only both spatial axes of [N,C,H,W], x.mean([2, 3]), are); this is how exporters write "
+                            + "LayerNorm/InstanceNorm (x - mean(x)) / std(x), a normalisation by statistics of the input, "
+                            + "outside the paper's model; " + Arithmetic.WAY_OUT);
         }
         return global(n, c, false, keep);
     }
 
-    private static Value block(ImportContext.Op n, ImportContext c, Value x, WindowGeometry g, boolean max,
-                               int[] shape) {
+    private static Value block(
+            ImportContext.Op n, ImportContext c, Value x, WindowGeometry g, boolean max, int[] shape) {
         PlaneLayout in = c.planes(x, n, true);
         int ch = x.shape[1];
         String op = n.proto().getOpType();
         NodeSet set = c.newSet(n.label(), op, ch, g.outHeight, g.outWidth);
-        PoolingBlock b = new PoolingBlock(n.label(), in, set.offset(), g,
-                c.options.poolWeight().weight(g.kernelHeight, g.kernelWidth), max);
+        PoolingBlock b = new PoolingBlock(
+                n.label(), in, set.offset(), g, c.options.poolWeight().weight(g.kernelHeight, g.kernelWidth), max);
         c.addBlockRow(b, set, op, 0);
         if (max) {
             Value src = x;
             while (src.pads != null) { // Pad folded into the pooling: the unpadded tensor holds the nodes
                 src = src.parent;
             }
-            c.probes.add(new StateProbe(StateProbe.Kind.POOL_INPUT, src.tensor, c.blocks.size() - 1, src.offset,
-                    src.map, (int) src.elements()));
+            c.probes.add(new StateProbe(
+                    StateProbe.Kind.POOL_INPUT, src.tensor, c.blocks.size() - 1, src.offset, src.map, (int)
+                            src.elements()));
         }
         Value v = c.setValue(n.output(), shape, set, op);
         v.weightProduced = false;

@@ -2,14 +2,12 @@ package io.nnfrust.onnx;
 
 import ai.onnx.proto.OnnxMl.NodeProto;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /** Shape arithmetic shared by the constant folder and the views of activations (index maps in C-order). */
 final class ShapeOps {
-    private ShapeOps() {
-    }
+    private ShapeOps() {}
 
     static int[] unsqueeze(int[] in, int[] axes, String where) {
         if (axes == null) {
@@ -41,13 +39,16 @@ final class ShapeOps {
             for (int a : axes) {
                 int ax = a < 0 ? a + in.length : a;
                 if (ax < 0 || ax >= in.length || in[ax] != 1) {
-                    throw new NnfrustException(where + ": cannot squeeze axis " + a + " of "
-                            + ImportContext.shapeText(in));
+                    throw new NnfrustException(
+                            where + ": cannot squeeze axis " + a + " of " + ImportContext.shapeText(in));
                 }
                 drop[ax] = true;
             }
         }
-        return IntStream.range(0, in.length).filter(i -> !drop[i]).map(i -> in[i]).toArray();
+        return IntStream.range(0, in.length)
+                .filter(i -> !drop[i])
+                .map(i -> in[i])
+                .toArray();
     }
 
     /** A valid permutation of {@code rank} axes: {@code perm} or the reversal when absent. */
@@ -64,8 +65,8 @@ final class ShapeOps {
         boolean[] seen = new boolean[rank];
         for (int p : perm) {
             if (p < 0 || p >= rank || seen[p]) {
-                throw new NnfrustException(where + ": perm " + Attrs.brief(perm) + " is not a permutation of 0.."
-                        + (rank - 1));
+                throw new NnfrustException(
+                        where + ": perm " + Attrs.brief(perm) + " is not a permutation of 0.." + (rank - 1));
             }
             seen[p] = true;
         }
@@ -177,8 +178,14 @@ final class ShapeOps {
      * The ONNX Slice of a tensor of shape {@code dims}: starts/ends/axes/steps from inputs (opset ≥ 10) or
      * attributes (opset 1–9); indices clamped as the operator's definition says.
      */
-    static SliceSpec sliceSpec(NodeProto n, int[] dims, ConstTensor starts, ConstTensor ends, ConstTensor axes,
-                               ConstTensor steps, String where) {
+    static SliceSpec sliceSpec(
+            NodeProto n,
+            int[] dims,
+            ConstTensor starts,
+            ConstTensor ends,
+            ConstTensor axes,
+            ConstTensor steps,
+            String where) {
         long[] st = starts != null ? starts.longs() : Attrs.longs(n, "starts");
         long[] en = ends != null ? ends.longs() : Attrs.longs(n, "ends");
         long[] ax = axes != null ? axes.longs() : Attrs.longs(n, "axes");

@@ -19,6 +19,7 @@ final class Value {
     boolean weightProduced;
     /** Index of the conv/dense block whose output nodes these are (-1: none), for BatchNorm folding. */
     int block = -1;
+
     Value parent;
     String producer;
 

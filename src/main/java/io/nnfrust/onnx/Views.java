@@ -1,7 +1,6 @@
 package io.nnfrust.onnx;
 
 import io.nnfrust.util.NnfrustException;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,8 +14,7 @@ import java.util.List;
  * convolution or pooling that reads it.
  */
 final class Views {
-    private Views() {
-    }
+    private Views() {}
 
     static void register(OperatorRegistry r) {
         r.register("Flatten", Views::flatten);
@@ -25,9 +23,9 @@ final class Views {
         r.register("Unsqueeze", (n, c) -> squeeze(n, c, true));
         r.register("Transpose", Views::transpose);
         r.register("Concat", Views::concat);
-        r.register("Slice", 1, Views::slice);  // starts/ends/axes as attributes
+        r.register("Slice", 1, Views::slice); // starts/ends/axes as attributes
         r.register("Slice", 10, Views::slice); // as inputs (and steps); sliceSpec reads both forms
-        r.register("Split", 1, Views::split);  // 'split' attribute
+        r.register("Split", 1, Views::split); // 'split' attribute
         r.register("Split", 13, Views::split); // 'split' input; opset 18 adds num_outputs
         r.register("Pad", Views::pad);
     }
@@ -49,17 +47,19 @@ final class Views {
     private static Value reshape(ImportContext.Op n, ImportContext c) {
         Value x = c.activation(n, 0);
         long[] target = n.hasInput(1) ? c.constInts(n, 1, "the target shape") : Attrs.longs(n.proto(), "shape");
-        int[] shape = ConstantFolder.reshapeDims(x.shape, target, Attrs.i(n.proto(), "allowzero", 0) != 0,
-                n.where());
+        int[] shape = ConstantFolder.reshapeDims(x.shape, target, Attrs.i(n.proto(), "allowzero", 0) != 0, n.where());
         return x.alias(n.output(), shape, "Reshape");
     }
 
     private static Value squeeze(ImportContext.Op n, ImportContext c, boolean unsqueeze) {
         Value x = c.activation(n, 0);
-        int[] axes = n.hasInput(1) ? Arrays.stream(c.constInts(n, 1, "axes")).mapToInt(Math::toIntExact).toArray()
+        int[] axes = n.hasInput(1)
+                ? Arrays.stream(c.constInts(n, 1, "axes"))
+                        .mapToInt(Math::toIntExact)
+                        .toArray()
                 : Attrs.ints(n.proto(), "axes", null);
-        int[] shape = unsqueeze ? ShapeOps.unsqueeze(x.shape, axes, n.where())
-                : ShapeOps.squeeze(x.shape, axes, n.where());
+        int[] shape =
+                unsqueeze ? ShapeOps.unsqueeze(x.shape, axes, n.where()) : ShapeOps.squeeze(x.shape, axes, n.where());
         return x.alias(n.output(), shape, n.proto().getOpType());
     }
 
@@ -78,8 +78,8 @@ final class Views {
     private static Value transpose(ImportContext.Op n, ImportContext c) {
         Value x = c.activation(n, 0);
         int[] perm = ShapeOps.perm(Attrs.ints(n.proto(), "perm", null), x.shape.length, n.where());
-        return select(x, n.output(), ShapeOps.permute(x.shape, perm), ShapeOps.transposeIndex(x.shape, perm),
-                "Transpose");
+        return select(
+                x, n.output(), ShapeOps.permute(x.shape, perm), ShapeOps.transposeIndex(x.shape, perm), "Transpose");
     }
 
     private static Value concat(ImportContext.Op n, ImportContext c) {
@@ -130,8 +130,8 @@ final class Views {
         ShapeOps.SliceSpec s = ShapeOps.sliceSpec(n.proto(), x.shape, in[1], in[2], in[3], in[4], n.where());
         for (int d : s.outDims()) {
             if (d == 0) {
-                throw new NnfrustException(n.where() + ": the slice of " + ImportContext.shapeText(x.shape)
-                        + " is empty");
+                throw new NnfrustException(
+                        n.where() + ": the slice of " + ImportContext.shapeText(x.shape) + " is empty");
             }
         }
         return select(x, n.output(), s.outDims(), s.sourceIndex(x.shape), "Slice");
@@ -155,9 +155,11 @@ final class Views {
                 sizes[i] = Math.max(0, Math.min(each, dim - i * each));
             }
         }
-        if (sizes.length != outs || Arrays.stream(sizes).sum() != dim || Arrays.stream(sizes).anyMatch(s -> s <= 0)) {
-            throw new NnfrustException(n.where() + ": split sizes " + Attrs.brief(sizes) + " do not divide axis "
-                    + axis + " of " + ImportContext.shapeText(x.shape) + " into " + outs + " non-empty outputs");
+        if (sizes.length != outs
+                || Arrays.stream(sizes).sum() != dim
+                || Arrays.stream(sizes).anyMatch(s -> s <= 0)) {
+            throw new NnfrustException(n.where() + ": split sizes " + Attrs.brief(sizes) + " do not divide axis " + axis
+                    + " of " + ImportContext.shapeText(x.shape) + " into " + outs + " non-empty outputs");
         }
         Value first = null;
         int start = 0;
@@ -183,8 +185,8 @@ final class Views {
         Value x = c.activation(n, 0);
         String mode = Attrs.s(n.proto(), "mode", "constant");
         if (!mode.equals("constant")) {
-            throw new NnfrustException(n.where() + ": only constant (zero) padding is supported, got mode '" + mode
-                    + "'");
+            throw new NnfrustException(
+                    n.where() + ": only constant (zero) padding is supported, got mode '" + mode + "'");
         }
         long[] pads = n.hasInput(1) ? c.constInts(n, 1, "pads") : Attrs.longs(n.proto(), "pads");
         if (pads == null) {

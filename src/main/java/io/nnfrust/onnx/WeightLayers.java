@@ -8,15 +8,12 @@ import io.nnfrust.graph.WindowGeometry;
 import io.nnfrust.model.WeightBinding;
 import io.nnfrust.util.NnfrustException;
 
-import java.util.Arrays;
-
 /**
  * Weight layers, the edges of A (paper eq. 5, SI D.1): {@code Conv} (generalised Toeplitz block) and
  * {@code Gemm}/{@code MatMul} (dense block). Each makes one node set for its output.
  */
 final class WeightLayers {
-    private WeightLayers() {
-    }
+    private WeightLayers() {}
 
     static void register(OperatorRegistry r) {
         r.register("Conv", WeightLayers::conv);
@@ -31,9 +28,10 @@ final class WeightLayers {
      */
     static void requireFloat(ImportContext.Op n, ConstTensor t, String name, String what) {
         if (!ConstTensor.isReal(t.type)) {
-            throw new NnfrustException(n.where() + ": the " + what + " '" + name + "' is " + OnnxTensors.typeName(t.type)
-                    + ", but Conv takes floating-point tensors only (float, float16, double, bfloat16): not a valid "
-                    + "ONNX model; export it with float weights (quantised models are not supported)");
+            throw new NnfrustException(
+                    n.where() + ": the " + what + " '" + name + "' is " + OnnxTensors.typeName(t.type)
+                            + ", but Conv takes floating-point tensors only (float, float16, double, bfloat16): not a valid "
+                            + "ONNX model; export it with float weights (quantised models are not supported)");
         }
     }
 
@@ -46,18 +44,18 @@ final class WeightLayers {
         }
         int[] wd = kt.dims;
         if (wd.length != 4) {
-            throw new NnfrustException(n.where() + ": only 2-D convolutions are supported (kernel rank " + wd.length
-                    + ")");
+            throw new NnfrustException(
+                    n.where() + ": only 2-D convolutions are supported (kernel rank " + wd.length + ")");
         }
         for (int d : wd) {
             if (d <= 0) {
-                throw new NnfrustException(n.where() + ": kernel " + ImportContext.shapeText(wd)
-                        + " has an empty dimension");
+                throw new NnfrustException(
+                        n.where() + ": kernel " + ImportContext.shapeText(wd) + " has an empty dimension");
             }
         }
         if (x.shape.length != 4) {
-            throw new NnfrustException(n.where() + ": expects an image tensor [N,C,H,W], got "
-                    + ImportContext.shapeText(x.shape));
+            throw new NnfrustException(
+                    n.where() + ": expects an image tensor [N,C,H,W], got " + ImportContext.shapeText(x.shape));
         }
         long group = Attrs.i(n.proto(), "group", 1);
         if (group < 1 || group > Integer.MAX_VALUE) {
@@ -72,8 +70,8 @@ final class WeightLayers {
         }
         int[] kernel = Attrs.ints(n.proto(), "kernel_shape", new int[] {wd[2], wd[3]});
         if (kernel.length != 2 || kernel[0] != wd[2] || kernel[1] != wd[3]) {
-            throw new NnfrustException(n.where() + ": kernel_shape " + Attrs.brief(kernel)
-                    + " does not match kernel " + ImportContext.shapeText(wd));
+            throw new NnfrustException(n.where() + ": kernel_shape " + Attrs.brief(kernel) + " does not match kernel "
+                    + ImportContext.shapeText(wd));
         }
         WindowGeometry g = Pooling.window(n, x, kernel, false);
         PlaneLayout in = c.planes(x, n, true);
@@ -82,8 +80,8 @@ final class WeightLayers {
         NodeSet set = c.newSet(n.label(), "Conv", cout, g.outHeight, g.outWidth);
         ConvolutionBlock b = new ConvolutionBlock(n.label(), in, set.offset(), cout, groups, g, k);
         int index = c.blocks.size();
-        c.bindings.add(new WeightBinding(index, c.sourceTensor(n.input(1)), false, 1f,
-                bias > 0 ? c.sourceTensor(n.input(2)) : null));
+        c.bindings.add(new WeightBinding(
+                index, c.sourceTensor(n.input(1)), false, 1f, bias > 0 ? c.sourceTensor(n.input(2)) : null));
         c.biasOfBlock.put(index, bias);
         c.addBlockRow(b, set, "Conv", k.length + bias);
         Value v = c.setValue(n.output(), new int[] {1, cout, g.outHeight, g.outWidth}, set, "Conv");
@@ -128,8 +126,15 @@ final class WeightLayers {
      * A dense layer. {@code weightLeft}: Y = W' X (weight first, W' = trans ? W^T : W, rows are outputs);
      * otherwise Y = X W' (columns of W' are outputs).
      */
-    private static Value dense(ImportContext.Op n, ImportContext c, int actIndex, int weightIndex, boolean trans,
-                               boolean weightLeft, float alpha, long bias) {
+    private static Value dense(
+            ImportContext.Op n,
+            ImportContext c,
+            int actIndex,
+            int weightIndex,
+            boolean trans,
+            boolean weightLeft,
+            float alpha,
+            long bias) {
         Value x = c.activation(n, actIndex);
         ConstTensor wt = c.requireConstant(n, weightIndex, "the weight matrix");
         int[] wd = wt.dims;
@@ -171,7 +176,11 @@ final class WeightLayers {
         NodeSet set = c.newSet(n.label(), n.proto().getOpType(), out, 1, 1);
         DenseBlock b = new DenseBlock(n.label(), layout, set.offset(), out, m);
         int index = c.blocks.size();
-        c.bindings.add(new WeightBinding(index, c.sourceTensor(n.input(weightIndex)), !rowMajorOutIn, alpha,
+        c.bindings.add(new WeightBinding(
+                index,
+                c.sourceTensor(n.input(weightIndex)),
+                !rowMajorOutIn,
+                alpha,
                 bias > 0 ? c.sourceTensor(n.input(2)) : null));
         c.biasOfBlock.put(index, bias);
         c.addBlockRow(b, set, n.proto().getOpType(), raw.length + bias);

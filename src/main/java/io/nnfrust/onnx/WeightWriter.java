@@ -12,7 +12,6 @@ import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightBinding;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -49,8 +48,7 @@ public final class WeightWriter {
         }
     }
 
-    private WeightWriter() {
-    }
+    private WeightWriter() {}
 
     /**
      * @param model   the ONNX model {@code network} was imported from
@@ -130,8 +128,15 @@ public final class WeightWriter {
                 if (at.getName().equals("value") && at.hasT()) {
                     TensorProto r = replacement(at.getT(), name, values, zeroBias);
                     if (r != null) {
-                        gb.setNode(i, n.toBuilder().setAttribute(a, at.toBuilder().setT(r.toBuilder().setName(
-                                at.getT().getName())))) ;
+                        gb.setNode(
+                                i,
+                                n.toBuilder()
+                                        .setAttribute(
+                                                a,
+                                                at.toBuilder()
+                                                        .setT(r.toBuilder()
+                                                                .setName(at.getT()
+                                                                        .getName()))));
                         written.add(name);
                     }
                 }
@@ -146,8 +151,8 @@ public final class WeightWriter {
         return model.toBuilder().setGraph(gb).build();
     }
 
-    private static TensorProto replacement(TensorProto t, String name, Map<String, float[]> values,
-                                           Set<String> zeroBias) {
+    private static TensorProto replacement(
+            TensorProto t, String name, Map<String, float[]> values, Set<String> zeroBias) {
         float[] v = values.get(name);
         if (v != null) {
             return OnnxTensors.withValues(t, v);

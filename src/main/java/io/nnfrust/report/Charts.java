@@ -1,5 +1,7 @@
 package io.nnfrust.report;
 
+import java.awt.Color;
+import java.awt.Font;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -10,27 +12,40 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-import java.awt.Color;
-import java.awt.Font;
-
 /** The house style of nnfrust's figures (XChart): white, readable fonts, decimals with a leading zero. */
 final class Charts {
     /** Real network first (azure, as the paper), then the nulls (violet, green), then others. */
-    static final Color[] COLORS = {new Color(0x1f, 0x9b, 0xd7), new Color(0x8e, 0x44, 0xad),
-            new Color(0x27, 0xae, 0x60), new Color(0xe6, 0x7e, 0x22), new Color(0xc0, 0x39, 0x2b),
-            new Color(0x55, 0x55, 0x55), new Color(0xd4, 0xac, 0x0d)};
+    static final Color[] COLORS = {
+        new Color(0x1f, 0x9b, 0xd7),
+        new Color(0x8e, 0x44, 0xad),
+        new Color(0x27, 0xae, 0x60),
+        new Color(0xe6, 0x7e, 0x22),
+        new Color(0xc0, 0x39, 0x2b),
+        new Color(0x55, 0x55, 0x55),
+        new Color(0xd4, 0xac, 0x0d)
+    };
 
-    private Charts() {
-    }
+    private Charts() {}
 
     static XYChart xy(String title, String x, String y, int w, int h) {
-        XYChart c = new XYChartBuilder().width(w).height(h).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        XYChart c = new XYChartBuilder()
+                .width(w)
+                .height(h)
+                .title(title)
+                .xAxisTitle(x)
+                .yAxisTitle(y)
+                .build();
         style(c.getStyler());
         return c;
     }
 
     static CategoryChart category(String title, String x, String y, int w, int h) {
-        CategoryChart c = new CategoryChartBuilder().width(w).height(h).title(title).xAxisTitle(x).yAxisTitle(y)
+        CategoryChart c = new CategoryChartBuilder()
+                .width(w)
+                .height(h)
+                .title(title)
+                .xAxisTitle(x)
+                .yAxisTitle(y)
                 .build();
         style(c.getStyler());
         return c;

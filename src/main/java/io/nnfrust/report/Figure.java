@@ -3,8 +3,6 @@ package io.nnfrust.report;
 import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
 import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
 import de.erichseifert.vectorgraphics2d.util.PageSize;
-import org.knowm.xchart.internal.chartpart.Chart;
-
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -16,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
  * One figure of a report: one or more chart panels in a grid (each panel with its own axes), and footer lines that
@@ -27,8 +26,14 @@ import javax.imageio.ImageIO;
  * @param panels  the charts, drawn in a grid of {@code columns}
  * @param footer  the lines under the panels
  */
-public record Figure(String id, String caption, List<? extends Chart<?, ?>> panels, int columns, int panelWidth,
-                     int panelHeight, List<String> footer) {
+public record Figure(
+        String id,
+        String caption,
+        List<? extends Chart<?, ?>> panels,
+        int columns,
+        int panelWidth,
+        int panelHeight,
+        List<String> footer) {
     private static final int LINE = 16;
     private static final Font FOOTER = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
 
@@ -90,7 +95,9 @@ public record Figure(String id, String caption, List<? extends Chart<?, ?>> pane
         paint(g);
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try {
-            new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, width(), height())).writeTo(b);
+            new SVGProcessor()
+                    .getDocument(g.getCommands(), new PageSize(0, 0, width(), height()))
+                    .writeTo(b);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

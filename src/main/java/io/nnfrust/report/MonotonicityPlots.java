@@ -3,20 +3,19 @@ package io.nnfrust.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
-
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.LinkedHashMap;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 
 /**
  * Figures of {@code experiment monotonicity}, drawn from its JSON output alone: the Ω histograms with the
@@ -27,8 +26,7 @@ import java.util.LinkedHashMap;
 public final class MonotonicityPlots {
     private static final int W = 560, H = 420;
 
-    private MonotonicityPlots() {
-    }
+    private MonotonicityPlots() {}
 
     /** The five figures of one monotonicity JSON; {@code id} prefixes their file names. */
     public static List<Figure> figures(String id, String model, JsonNode j, int imagesInFig4) {
@@ -38,19 +36,49 @@ public final class MonotonicityPlots {
         }
         List<String> footer = footer(model, j, names);
         List<Figure> f = new ArrayList<>();
-        f.add(new Figure(id + "fig3-omega-histogram", model + ": histograms of the output alignment Ω with the interval "
-                + "0.5 ± λ (paper Fig. 3); each variant on its own y scale", omegaHistograms(model, j, names),
-                Math.min(3, names.size()), W, H, footer));
-        f.add(new Figure(id + "fig4-omega-vs-delta", model + ": Ω of each perturbation against ‖δ‖₂ for the first "
-                + Math.min(imagesInFig4, j.path("results").size()) + " images (paper Fig. 4)",
-                omegaVsDelta(model, j, names, imagesInFig4), Math.min(3, names.size()), W, H, footer));
-        f.add(new Figure(id + "fig7-lambda", model + ": F(λ) = P(|Ω − 0.5| > λ) against the line 2λ; λ of eq. 10 "
-                + "(paper Fig. 7)", List.of(lambdaTail(model, j, names)), 1, 760, 520, footer));
-        f.add(new Figure(id + "fig8-consistency", model + ": per image, the fraction of its perturbations with Ω > 0.5 "
-                + "(paper Fig. 8)", List.of(consistency(model, j, names)), 1, 760, 520, footer));
-        f.add(new Figure(id + "class-kept", model + ": share of perturbed images that keep the class of the "
-                + "unperturbed image, against the mean ‖δ‖₂ (input units after preprocessing)",
-                List.of(kept(model, j, names)), 1, 760, 520, footer));
+        f.add(new Figure(
+                id + "fig3-omega-histogram",
+                model + ": histograms of the output alignment Ω with the interval "
+                        + "0.5 ± λ (paper Fig. 3); each variant on its own y scale",
+                omegaHistograms(model, j, names),
+                Math.min(3, names.size()),
+                W,
+                H,
+                footer));
+        f.add(new Figure(
+                id + "fig4-omega-vs-delta",
+                model + ": Ω of each perturbation against ‖δ‖₂ for the first "
+                        + Math.min(imagesInFig4, j.path("results").size()) + " images (paper Fig. 4)",
+                omegaVsDelta(model, j, names, imagesInFig4),
+                Math.min(3, names.size()),
+                W,
+                H,
+                footer));
+        f.add(new Figure(
+                id + "fig7-lambda",
+                model + ": F(λ) = P(|Ω − 0.5| > λ) against the line 2λ; λ of eq. 10 " + "(paper Fig. 7)",
+                List.of(lambdaTail(model, j, names)),
+                1,
+                760,
+                520,
+                footer));
+        f.add(new Figure(
+                id + "fig8-consistency",
+                model + ": per image, the fraction of its perturbations with Ω > 0.5 " + "(paper Fig. 8)",
+                List.of(consistency(model, j, names)),
+                1,
+                760,
+                520,
+                footer));
+        f.add(new Figure(
+                id + "class-kept",
+                model + ": share of perturbed images that keep the class of the "
+                        + "unperturbed image, against the mean ‖δ‖₂ (input units after preprocessing)",
+                List.of(kept(model, j, names)),
+                1,
+                760,
+                520,
+                footer));
         return f;
     }
 
@@ -78,11 +106,17 @@ public final class MonotonicityPlots {
         JsonNode amps = j.path("amplitudes");
         JsonNode cfg = j.path("provenance").path("config");
         List<String> f = new ArrayList<>();
-        f.add(String.format(Locale.ROOT, "%s: %d images x %d perturbations, amplitude a in [%s, %s] (%s spacing), seed %s;"
-                        + " variants %s", model, j.path("images").asInt(), j.path("perturbations").asInt(),
-                fmt(amps.path(0).asDouble()), fmt(amps.path(amps.size() - 1).asDouble()),
+        f.add(String.format(
+                Locale.ROOT,
+                "%s: %d images x %d perturbations, amplitude a in [%s, %s] (%s spacing), seed %s;" + " variants %s",
+                model,
+                j.path("images").asInt(),
+                j.path("perturbations").asInt(),
+                fmt(amps.path(0).asDouble()),
+                fmt(amps.path(amps.size() - 1).asDouble()),
                 cfg.path("schedule").path("spacing").asText(cfg.path("spacing").asText("log")),
-                ReportData.seed(j), String.join(", ", names)));
+                ReportData.seed(j),
+                String.join(", ", names)));
         for (String v : names) {
             f.add(v + ": " + j.path("variants").path(v).path("order").asText());
         }
@@ -99,8 +133,12 @@ public final class MonotonicityPlots {
         for (int k = 0; k < names.size(); k++) {
             JsonNode v = j.path("variants").path(names.get(k));
             double lam = v.path("lambda").asDouble();
-            XYChart c = Charts.xy(String.format(Locale.ROOT, "%s: %s (λ = %.3f)", model, names.get(k), lam), "Ω",
-                    "fraction of perturbations", W, H);
+            XYChart c = Charts.xy(
+                    String.format(Locale.ROOT, "%s: %s (λ = %.3f)", model, names.get(k), lam),
+                    "Ω",
+                    "fraction of perturbations",
+                    W,
+                    H);
             c.getStyler().setLegendVisible(false);
             c.getStyler().setXAxisMin(0.0);
             c.getStyler().setXAxisMax(1.0);
@@ -115,8 +153,8 @@ public final class MonotonicityPlots {
             double[][] s = Charts.steps(0, 1.0 / Math.max(1, frac.length), frac);
             Charts.line(c.addSeries(names.get(k), s[0], s[1]), k);
             for (double at : new double[] {0.5 - lam, 0.5 + lam}) {
-                XYSeries bar = c.addSeries(names.get(k) + (at < 0.5 ? " 0.5-λ" : " 0.5+λ"), new double[] {at, at},
-                        new double[] {0, top});
+                XYSeries bar = c.addSeries(
+                        names.get(k) + (at < 0.5 ? " 0.5-λ" : " 0.5+λ"), new double[] {at, at}, new double[] {0, top});
                 Charts.dashed(bar, Color.BLACK);
             }
             panels.add(c);
@@ -177,7 +215,15 @@ public final class MonotonicityPlots {
                 x[g] = g * step;
                 y[g] = f.path(g).asDouble();
             }
-            Charts.line(c.addSeries(String.format(Locale.ROOT, "%s (λ = %.3f)", name, v.path("lambda").asDouble()), x, y),
+            Charts.line(
+                    c.addSeries(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s (λ = %.3f)",
+                                    name,
+                                    v.path("lambda").asDouble()),
+                            x,
+                            y),
                     k++);
         }
         XYSeries line = c.addSeries("2λ", new double[] {0, 0.5}, new double[] {0, 1});
@@ -186,8 +232,12 @@ public final class MonotonicityPlots {
     }
 
     static XYChart consistency(String model, JsonNode j, List<String> names) {
-        XYChart c = Charts.xy(model + ": consistency per image", "fraction of the image's perturbations with Ω > 0.5",
-                "fraction of images", 760, 520);
+        XYChart c = Charts.xy(
+                model + ": consistency per image",
+                "fraction of the image's perturbations with Ω > 0.5",
+                "fraction of images",
+                760,
+                520);
         // outside the plot: inside, the legend hides the points at the ends, where the real network has most
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
@@ -204,8 +254,17 @@ public final class MonotonicityPlots {
                 x[b] = (b + 0.5) / x.length;
                 y[b] = n == 0 ? 0 : h.path(b).asDouble() / n;
             }
-            Charts.points(c.addSeries(String.format(Locale.ROOT, "%s (all > 0.5: %d, none: %d)", name,
-                    v.path("imagesAllAbove").asInt(), v.path("imagesAllBelow").asInt()), x, y), k++);
+            Charts.points(
+                    c.addSeries(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s (all > 0.5: %d, none: %d)",
+                                    name,
+                                    v.path("imagesAllAbove").asInt(),
+                                    v.path("imagesAllBelow").asInt()),
+                            x,
+                            y),
+                    k++);
         }
         return c;
     }
@@ -220,7 +279,8 @@ public final class MonotonicityPlots {
         double[] d = values(j.path("meanDeltaNorm"));
         int k = 0;
         for (String name : names) {
-            Charts.points(c.addSeries(name, d, values(j.path("variants").path(name).path("keptByAmplitude"))), k++);
+            Charts.points(
+                    c.addSeries(name, d, values(j.path("variants").path(name).path("keptByAmplitude"))), k++);
         }
         return c;
     }
@@ -251,7 +311,8 @@ public final class MonotonicityPlots {
         }
         for (int i = 0; i + 1 < x.length; i++) {
             if (at >= x[i] && at <= x[i + 1]) {
-                double t = x[i + 1] == x[i] ? 0 : (Math.log(at) - Math.log(x[i])) / (Math.log(x[i + 1]) - Math.log(x[i]));
+                double t =
+                        x[i + 1] == x[i] ? 0 : (Math.log(at) - Math.log(x[i])) / (Math.log(x[i + 1]) - Math.log(x[i]));
                 return y[i] + t * (y[i + 1] - y[i]);
             }
         }

@@ -1,19 +1,18 @@
 package io.nnfrust.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nnfrust.experiment.CertifiedOrdering;
 import io.nnfrust.stats.WelchTest;
 import io.nnfrust.util.OutputSet;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import io.nnfrust.experiment.CertifiedOrdering;
-import java.util.IdentityHashMap;
 
 /**
  * {@code nnfrust report DIR}: from the JSON outputs in DIR (one folder per model, see {@link ReportData}) a
@@ -22,15 +21,14 @@ import java.util.IdentityHashMap;
  * gives byte-identical files.
  */
 public final class Report {
-    private Report() {
-    }
+    private Report() {}
 
     /** What a report consists of (for tests and the command's summary line). */
     public record Written(Path html, Path markdown, List<Path> png, List<Path> svg) {
         @Override
         public String toString() {
-            return html + " (" + png.size() + " figures as PNG and SVG in " + png.get(0).getParent() + ", summary "
-                    + markdown + ")";
+            return html + " (" + png.size() + " figures as PNG and SVG in "
+                    + png.get(0).getParent() + ", summary " + markdown + ")";
         }
     }
 
@@ -72,25 +70,47 @@ public final class Report {
     // ---------------------------------------------------------------- tables (shared by HTML and Markdown)
 
     /** A table: header and rows of cells. */
-    record Table(String title, List<String> header, List<List<String>> rows, String note) {
-    }
+    record Table(String title, List<String> header, List<List<String>> rows, String note) {}
 
     static List<Table> tables(List<ReportData> data) {
         List<Table> t = new ArrayList<>();
         List<List<String>> rows = new ArrayList<>();
         for (ReportData d : data) {
             JsonNode g = d.graph();
-            rows.add(List.of(d.model(), g == null ? "" : g.path("provenance").path("model").path("inputShape").toString()
-                            .replaceAll("[\\[\\]\"]", "").replace(',', '×'),
-                    g == null ? "" : sci(g.path("nodes").asDouble(), 6), g == null ? "" : sci(g.path("edges").asDouble(), 9),
+            rows.add(List.of(
+                    d.model(),
+                    g == null
+                            ? ""
+                            : g.path("provenance")
+                                    .path("model")
+                                    .path("inputShape")
+                                    .toString()
+                                    .replaceAll("[\\[\\]\"]", "")
+                                    .replace(',', '×'),
+                    g == null ? "" : sci(g.path("nodes").asDouble(), 6),
+                    g == null ? "" : sci(g.path("edges").asDouble(), 9),
                     g == null ? "" : sci(g.path("params").asDouble(), 6),
                     g == null ? "" : f(g.path("edgesPerNode").asDouble(), 1),
-                    g == null ? "" : String.format(Locale.ROOT, "%.4g", g.path("absWeightSum").asDouble()),
-                    eps(d.algorithm1()), eps(d.best())));
+                    g == null
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT, "%.4g", g.path("absWeightSum").asDouble()),
+                    eps(d.algorithm1()),
+                    eps(d.best())));
         }
-        t.add(new Table("Table 1: the networks as signed graphs, and their frustration",
-                List.of("model", "input", "nodes (10⁶)", "edges (10⁹)", "parameters (10⁶)", "edges/node", "Σ|A|",
-                        "ε_R Algorithm 1 (best; mean ± sd; restarts)", "ε_R best solver"), rows,
+        t.add(new Table(
+                "Table 1: the networks as signed graphs, and their frustration",
+                List.of(
+                        "model",
+                        "input",
+                        "nodes (10⁶)",
+                        "edges (10⁹)",
+                        "parameters (10⁶)",
+                        "edges/node",
+                        "Σ|A|",
+                        "ε_R Algorithm 1 (best; mean ± sd; restarts)",
+                        "ε_R best solver"),
+                rows,
                 "Nodes, edges and parameters as in the paper's Table 1 (tensor elements, weight uses, learnable "
                         + "parameters; biases are not edges). ε: weight fraction of frustrated edges (eq. 2)."));
         for (ReportData d : data) {
@@ -101,21 +121,35 @@ public final class Report {
             List<List<String>> r = new ArrayList<>();
             g.forEach((k, v) -> {
                 double m = WelchTest.mean(v);
-                r.add(List.of(k, Integer.toString(v.length), f(ReportFigures.min(v), 6), f(m, 6),
-                        v.length > 1 ? f(Math.sqrt(WelchTest.variance(v, m)), 6) : "")) ;
+                r.add(List.of(
+                        k,
+                        Integer.toString(v.length),
+                        f(ReportFigures.min(v), 6),
+                        f(m, 6),
+                        v.length > 1 ? f(Math.sqrt(WelchTest.variance(v, m)), 6) : ""));
             });
-            t.add(new Table(d.model() + ": frustration of R and the null models", List.of("group", "solves", "min",
-                    "mean", "sd"), r, "Each null network is solved twice (S = I and from random initial flips); "
-                    + "both solves count. N3 (pooled) = He and Xavier together, as the paper's N3."));
+            t.add(new Table(
+                    d.model() + ": frustration of R and the null models",
+                    List.of("group", "solves", "min", "mean", "sd"),
+                    r,
+                    "Each null network is solved twice (S = I and from random initial flips); "
+                            + "both solves count. N3 (pooled) = He and Xavier together, as the paper's N3."));
             List<List<String>> w = new ArrayList<>();
             for (String[] p : ReportFigures.comparisons(g)) {
                 WelchTest x = WelchTest.of(g.get(p[0]), g.get(p[1]));
-                w.add(List.of(p[0] + " vs " + p[1], f(WelchTest.mean(g.get(p[0])) - WelchTest.mean(g.get(p[1])), 6),
-                        f(x.t(), 2), f(x.df(), 1), String.format(Locale.ROOT, "%.3g", x.p())));
+                w.add(List.of(
+                        p[0] + " vs " + p[1],
+                        f(WelchTest.mean(g.get(p[0])) - WelchTest.mean(g.get(p[1])), 6),
+                        f(x.t(), 2),
+                        f(x.df(), 1),
+                        String.format(Locale.ROOT, "%.3g", x.p())));
             }
             if (!w.isEmpty()) {
-                t.add(new Table(d.model() + ": Welch's t-tests", List.of("comparison", "mean difference", "t", "df",
-                        "p (two-sided)"), w, "p below about 1e-300 prints as 0 (beyond double precision)."));
+                t.add(new Table(
+                        d.model() + ": Welch's t-tests",
+                        List.of("comparison", "mean difference", "t", "df", "p (two-sided)"),
+                        w,
+                        "p below about 1e-300 prints as 0 (beyond double precision)."));
             }
             List<List<String>> bi = new ArrayList<>(), bo = new ArrayList<>();
             for (JsonNode j : new JsonNode[] {d.nulls(), d.n3He(), d.n3Xavier()}) {
@@ -124,20 +158,38 @@ public final class Report {
                 }
                 var cert = CertifiedOrdering.Result.of(j.get("bounds"));
                 for (var n : cert.networks()) {
-                    bi.add(List.of(n.group() + (n.replica() < 0 ? "" : "/" + n.replica()), f(n.lower(), 6),
-                            f(n.upper(), 6), f(n.upper() - n.lower(), 6), f(n.epsilonSdp(), 6)));
+                    bi.add(List.of(
+                            n.group() + (n.replica() < 0 ? "" : "/" + n.replica()),
+                            f(n.lower(), 6),
+                            f(n.upper(), 6),
+                            f(n.upper() - n.lower(), 6),
+                            f(n.epsilonSdp(), 6)));
                 }
                 for (var o : cert.orderings()) {
-                    bo.add(List.of(o.a() + " < " + o.b(), o.certified() ? "certified" : "not certified",
-                            f(o.maxUpperA(), 6), f(o.minLowerB(), 6), o.maxSdpA() < o.minSdpB() ? "yes" : "no"));
+                    bo.add(List.of(
+                            o.a() + " < " + o.b(),
+                            o.certified() ? "certified" : "not certified",
+                            f(o.maxUpperA(), 6),
+                            f(o.minLowerB(), 6),
+                            o.maxSdpA() < o.minSdpB() ? "yes" : "no"));
                 }
             }
             if (!bi.isEmpty()) {
-                t.add(new Table(d.model() + ": certified intervals of ε", List.of("network", "ε_lb", "ε_ub", "gap",
-                        "ε_SDP"), bi, "ε_lb: SDP dual with λ_min bounded by Lanczos (confidence 1 − 10⁻⁶); ε_ub: best "
-                        + "of the experiment's solves and of SDP roundings; docs/bounds.md."));
-                t.add(new Table(d.model() + ": orderings of the paper, certified?", List.of("ordering", "status",
-                        "max ε_ub of the first", "min ε_lb of the second", "SDP values ordered"), bo,
+                t.add(new Table(
+                        d.model() + ": certified intervals of ε",
+                        List.of("network", "ε_lb", "ε_ub", "gap", "ε_SDP"),
+                        bi,
+                        "ε_lb: SDP dual with λ_min bounded by Lanczos (confidence 1 − 10⁻⁶); ε_ub: best "
+                                + "of the experiment's solves and of SDP roundings; docs/bounds.md."));
+                t.add(new Table(
+                        d.model() + ": orderings of the paper, certified?",
+                        List.of(
+                                "ordering",
+                                "status",
+                                "max ε_ub of the first",
+                                "min ε_lb of the second",
+                                "SDP values ordered"),
+                        bo,
                         "Certified: every bounded network of the first group has an upper end below every lower end "
                                 + "of the second (about the networks bounded, not the whole null distribution)."));
             }
@@ -149,14 +201,29 @@ public final class Report {
                 continue;
             }
             JsonNode e = a.path("epsilonAct");
-            act.add(List.of(d.model(), a.path("images").asText(), f(e.path("mean").asDouble(), 4) + " ± "
-                            + f(e.path("sd").asDouble(), 4), f(e.path("min").asDouble(), 4) + " – " + f(e.path("max").asDouble(), 4),
-                    f(a.path("epsilonR").asDouble(), 4), pct(a.path("fractionBelowEpsilonR").asDouble()),
-                    a.path("accuracy").path("top1").asText() + "/" + a.path("images").asText()));
+            act.add(List.of(
+                    d.model(),
+                    a.path("images").asText(),
+                    f(e.path("mean").asDouble(), 4) + " ± " + f(e.path("sd").asDouble(), 4),
+                    f(e.path("min").asDouble(), 4) + " – " + f(e.path("max").asDouble(), 4),
+                    f(a.path("epsilonR").asDouble(), 4),
+                    pct(a.path("fractionBelowEpsilonR").asDouble()),
+                    a.path("accuracy").path("top1").asText() + "/"
+                            + a.path("images").asText()));
         }
         if (!act.isEmpty()) {
-            t.add(new Table("Active subnetworks", List.of("model", "images", "ε_act mean ± sd", "ε_act range", "ε_R",
-                    "images with ε_act < ε_R", "top-1"), act, "ε_R: best of the best solver's restarts on the whole network."));
+            t.add(new Table(
+                    "Active subnetworks",
+                    List.of(
+                            "model",
+                            "images",
+                            "ε_act mean ± sd",
+                            "ε_act range",
+                            "ε_R",
+                            "images with ε_act < ε_R",
+                            "top-1"),
+                    act,
+                    "ε_R: best of the best solver's restarts on the whole network."));
         }
         List<List<String>> mono = new ArrayList<>();
         for (ReportData d : data) {
@@ -176,17 +243,35 @@ public final class Report {
                         lo += om.asDouble() < 0.5 - lam ? 1 : 0;
                     }
                 }
-                mono.add(List.of(d.model(), e.getKey(), f(lam, 4),
-                        f(v.path("meanOmega").asDouble(), 4), pct(v.path("shareOmegaAboveHalf").asDouble()),
+                mono.add(List.of(
+                        d.model(),
+                        e.getKey(),
+                        f(lam, 4),
+                        f(v.path("meanOmega").asDouble(), 4),
+                        pct(v.path("shareOmegaAboveHalf").asDouble()),
                         n == 0 ? "–" : pct(hi / (double) n) + " / " + pct(lo / (double) n),
-                        v.path("fig8").path("imagesAllAbove").asText() + " / " + v.path("fig8").path("imagesAllBelow").asText(),
-                        pct(v.path("keptOverall").asDouble()), Double.isNaN(k4) ? "–" : pct(k4) + " (‖δ‖₂ "
-                                + f(MonotonicityPlots.deltaNormAtAmplitude(j, 4.0), 0) + ")"));
+                        v.path("fig8").path("imagesAllAbove").asText() + " / "
+                                + v.path("fig8").path("imagesAllBelow").asText(),
+                        pct(v.path("keptOverall").asDouble()),
+                        Double.isNaN(k4)
+                                ? "–"
+                                : pct(k4) + " (‖δ‖₂ " + f(MonotonicityPlots.deltaNormAtAmplitude(j, 4.0), 0) + ")"));
             }
         }
         if (!mono.isEmpty()) {
-            t.add(new Table("Near-monotonicity", List.of("model", "variant", "λ (eq. 10)", "mean Ω", "Ω > 0.5",
-                    "Ω > 0.5 + λ / Ω < 0.5 − λ", "images all > 0.5 / none", "class kept (all a)", "class kept at a = 4"), mono,
+            t.add(new Table(
+                    "Near-monotonicity",
+                    List.of(
+                            "model",
+                            "variant",
+                            "λ (eq. 10)",
+                            "mean Ω",
+                            "Ω > 0.5",
+                            "Ω > 0.5 + λ / Ω < 0.5 − λ",
+                            "images all > 0.5 / none",
+                            "class kept (all a)",
+                            "class kept at a = 4"),
+                    mono,
                     "a: amplitude of δ = a·u, u ~ U(0,1) per input element, in input units after preprocessing "
                             + "(Caffe: BGR 0–255 minus the mean). The paper's ‖δ‖ = 4 is read here as a = 4 (its norm "
                             + "and input scale are not stated; docs/results.md)."));
@@ -201,11 +286,18 @@ public final class Report {
                 }
             }
             if (p != null) {
-                prov.add(List.of(d.model(), p.path("model").path("sha256").asText(), p.path("model").path("weights").asText(),
-                        p.path("nnfrust").asText(), p.path("gitCommit").asText()));
+                prov.add(List.of(
+                        d.model(),
+                        p.path("model").path("sha256").asText(),
+                        p.path("model").path("weights").asText(),
+                        p.path("nnfrust").asText(),
+                        p.path("gitCommit").asText()));
             }
         }
-        t.add(new Table("Provenance", List.of("model", "sha256", "weights", "nnfrust", "git commit"), prov,
+        t.add(new Table(
+                "Provenance",
+                List.of("model", "sha256", "weights", "nnfrust", "git commit"),
+                prov,
                 "Every JSON in the model folders carries its full provenance (command line, seeds, options, JDK, "
                         + "ONNX Runtime)."));
         return t;
@@ -215,8 +307,13 @@ public final class Report {
         if (j == null) {
             return "";
         }
-        return String.format(Locale.ROOT, "%.6f; %.6f ± %.6f; %d × %s", j.path("epsilonBest").asDouble(),
-                j.path("epsilonMean").asDouble(), j.path("epsilonSd").asDouble(), j.path("restarts").size(),
+        return String.format(
+                Locale.ROOT,
+                "%.6f; %.6f ± %.6f; %d × %s",
+                j.path("epsilonBest").asDouble(),
+                j.path("epsilonMean").asDouble(),
+                j.path("epsilonSd").asDouble(),
+                j.path("restarts").size(),
                 j.path("solver").asText());
     }
 
@@ -238,20 +335,25 @@ public final class Report {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    static String html(List<ReportData> data, List<Figure> across, List<List<Figure>> perModel,
-                       Map<Figure, String> png) {
+    static String html(
+            List<ReportData> data, List<Figure> across, List<List<Figure>> perModel, Map<Figure, String> png) {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>nnfrust report: ")
-                .append(esc(String.join(", ", data.stream().map(ReportData::model).toList())))
+                .append(esc(
+                        String.join(", ", data.stream().map(ReportData::model).toList())))
                 .append("</title>\n<style>\n")
                 .append("body{font-family:sans-serif;max-width:1500px;margin:1em auto;padding:0 1em;color:#222}\n")
-                .append("table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;")
-                .append("text-align:right;font-size:14px}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\n")
+                .append(
+                        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;")
+                .append(
+                        "text-align:right;font-size:14px}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}\n")
                 .append("figure{margin:1em 0 2em}figure img{max-width:100%;border:1px solid #ddd}")
                 .append("figcaption{font-size:14px;margin-top:.3em}.note{font-size:13px;color:#555}\n")
                 .append("</style>\n</head>\n<body>\n<h1>nnfrust report</h1>\n<p>Frustration and near-monotonicity of ")
-                .append(esc(String.join(", ", data.stream().map(ReportData::model).toList())))
-                .append(" (the protocol of <em>Computing frustration and near-monotonicity in deep neural networks</em>). ")
+                .append(esc(
+                        String.join(", ", data.stream().map(ReportData::model).toList())))
+                .append(
+                        " (the protocol of <em>Computing frustration and near-monotonicity in deep neural networks</em>). ")
                 .append("Every number and figure below is drawn from the JSON files next to this page; ")
                 .append("<code>nnfrust report DIR</code> redraws it.</p>\n");
         for (Table t : tables(data)) {
@@ -281,9 +383,16 @@ public final class Report {
     }
 
     private static void figure(StringBuilder b, Figure f, String png) {
-        b.append("<figure id=\"").append(esc(f.id())).append("\">\n<img alt=\"").append(esc(f.caption()))
-                .append("\" src=\"data:image/png;base64,").append(png).append("\">\n<figcaption>")
-                .append(esc(f.caption())).append(" <span class=\"note\">(figures/").append(esc(f.id()))
+        b.append("<figure id=\"")
+                .append(esc(f.id()))
+                .append("\">\n<img alt=\"")
+                .append(esc(f.caption()))
+                .append("\" src=\"data:image/png;base64,")
+                .append(png)
+                .append("\">\n<figcaption>")
+                .append(esc(f.caption()))
+                .append(" <span class=\"note\">(figures/")
+                .append(esc(f.id()))
                 .append(".png, .svg)</span></figcaption>\n</figure>\n");
     }
 
@@ -291,7 +400,8 @@ public final class Report {
 
     static String markdown(List<ReportData> data, List<Figure> across, List<List<Figure>> perModel) {
         StringBuilder b = new StringBuilder("# nnfrust report\n\n");
-        b.append("Models: ").append(String.join(", ", data.stream().map(ReportData::model).toList()))
+        b.append("Models: ")
+                .append(String.join(", ", data.stream().map(ReportData::model).toList()))
                 .append(". Drawn from the JSON files of each model folder by `nnfrust report`; figures in `figures/` ")
                 .append("(PNG and SVG), the same page with figures embedded in `index.html`.\n\n");
         for (Table t : tables(data)) {
@@ -313,8 +423,13 @@ public final class Report {
             b.append("## Figures\n\n");
         }
         for (Figure f : all) {
-            b.append("![").append(f.caption().replace("]", ")")).append("](figures/").append(f.id()).append(".png)\n\n")
-                    .append(f.caption()).append("\n\n");
+            b.append("![")
+                    .append(f.caption().replace("]", ")"))
+                    .append("](figures/")
+                    .append(f.id())
+                    .append(".png)\n\n")
+                    .append(f.caption())
+                    .append("\n\n");
             for (String line : f.footer()) {
                 b.append("    ").append(line).append('\n');
             }

@@ -3,7 +3,7 @@ package io.nnfrust.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.util.NnfrustException;
-
+import io.nnfrust.util.Provenance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,31 +12,49 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import io.nnfrust.util.Provenance;
 
 /**
  * The results a report is drawn from: per model folder, the JSON outputs of the stages of {@code nnfrust reproduce}
  * (or of the same commands run by hand with these file names). Nothing is recomputed: every number of a report comes
  * from these files.
  */
-public record ReportData(String model, Path dir, JsonNode graph, JsonNode algorithm1, JsonNode best, JsonNode nulls,
-                         JsonNode n3He, JsonNode n3Xavier, JsonNode active, JsonNode monotonicity) {
+public record ReportData(
+        String model,
+        Path dir,
+        JsonNode graph,
+        JsonNode algorithm1,
+        JsonNode best,
+        JsonNode nulls,
+        JsonNode n3He,
+        JsonNode n3Xavier,
+        JsonNode active,
+        JsonNode monotonicity) {
     /** The files a model folder may hold. */
-    public static final List<String> FILES = List.of("graph.json", "frustration-algorithm1.json",
-            "frustration-best.json", "nulls.json", "nulls-n3-he.json", "nulls-n3-xavier.json", "active.json",
+    public static final List<String> FILES = List.of(
+            "graph.json",
+            "frustration-algorithm1.json",
+            "frustration-best.json",
+            "nulls.json",
+            "nulls-n3-he.json",
+            "nulls-n3-xavier.json",
+            "active.json",
             "monotonicity.json");
 
     /** The model folders of {@code dir} (or {@code dir} itself when it holds results), in name order. */
     public static List<ReportData> load(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new NnfrustException("report: " + dir + " is not a folder; give the --out folder of 'nnfrust reproduce'");
+            throw new NnfrustException(
+                    "report: " + dir + " is not a folder; give the --out folder of 'nnfrust reproduce'");
         }
         List<Path> folders = new ArrayList<>();
         if (holdsResults(dir)) {
             folders.add(dir);
         }
         try (Stream<Path> s = Files.list(dir)) {
-            s.filter(Files::isDirectory).filter(ReportData::holdsResults).sorted().forEach(folders::add);
+            s.filter(Files::isDirectory)
+                    .filter(ReportData::holdsResults)
+                    .sorted()
+                    .forEach(folders::add);
         } catch (IOException e) {
             throw new NnfrustException("report: cannot list " + dir + ": " + e.getMessage());
         }
@@ -68,12 +86,13 @@ public record ReportData(String model, Path dir, JsonNode graph, JsonNode algori
                 try {
                     j[i] = new ObjectMapper().readTree(f.toFile());
                 } catch (IOException e) {
-                    throw new NnfrustException("report: " + f + " is not readable JSON (" + e.getMessage().split("\n")[0]
-                            + "); rerun its stage with 'nnfrust reproduce'");
+                    throw new NnfrustException("report: " + f + " is not readable JSON ("
+                            + e.getMessage().split("\n")[0] + "); rerun its stage with 'nnfrust reproduce'");
                 }
             }
         }
-        String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+        String name =
+                dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
         for (JsonNode x : j) {
             if (x != null && x.path("provenance").path("model").has("name")) {
                 name = x.path("provenance").path("model").path("name").asText();
@@ -90,7 +109,8 @@ public record ReportData(String model, Path dir, JsonNode graph, JsonNode algori
         add(g, n3He, "N3 (He)");
         add(g, n3Xavier, "N3 (Xavier)");
         Map<String, double[]> out = new LinkedHashMap<>();
-        g.forEach((k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+        g.forEach(
+                (k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
         return out;
     }
 
@@ -110,13 +130,16 @@ public record ReportData(String model, Path dir, JsonNode graph, JsonNode algori
         }
         for (JsonNode r : j.path("results")) {
             String group = rename != null ? rename : r.path("group").asText();
-            g.computeIfAbsent(group, k -> new ArrayList<>()).add(r.path("epsilon").asDouble());
+            g.computeIfAbsent(group, k -> new ArrayList<>())
+                    .add(r.path("epsilon").asDouble());
         }
     }
 
     /** The folder name of a model's results (file names of its figures). */
     public static String slugOf(ReportData d) {
-        String s = d.dir().getFileName() == null ? d.model() : d.dir().getFileName().toString();
+        String s = d.dir().getFileName() == null
+                ? d.model()
+                : d.dir().getFileName().toString();
         return s.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
@@ -135,7 +158,8 @@ public record ReportData(String model, Path dir, JsonNode graph, JsonNode algori
         }
         StringBuilder b = new StringBuilder(Provenance.commandText(args));
         if (j.path("provenance").has("mergedFrom")) {
-            b.append(" (one of ").append(j.path("provenance").path("mergedFrom").size())
+            b.append(" (one of ")
+                    .append(j.path("provenance").path("mergedFrom").size())
                     .append(" parts, merged with nnfrust merge)");
         }
         return b.toString();
@@ -147,6 +171,8 @@ public record ReportData(String model, Path dir, JsonNode graph, JsonNode algori
             return "?";
         }
         JsonNode p = j.path("provenance");
-        return p.has("seed") ? p.path("seed").asText() : p.path("config").path("seed").asText("?");
+        return p.has("seed")
+                ? p.path("seed").asText()
+                : p.path("config").path("seed").asText("?");
     }
 }

@@ -2,22 +2,20 @@ package io.nnfrust.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nnfrust.stats.WelchTest;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategorySeries;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.style.Styler;
-
 import java.awt.Color;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.Styler;
 
 /** The frustration figures of a report, drawn from the JSON outputs alone (Fig. 2, 5a, 5b and the layer map). */
 public final class ReportFigures {
-    private ReportFigures() {
-    }
+    private ReportFigures() {}
 
     /** Every figure of one model, in report order. */
     public static List<Figure> model(ReportData d) {
@@ -42,11 +40,13 @@ public final class ReportFigures {
     /** The figures across all models (Fig. 5a and 5b), when there is something to compare. */
     public static List<Figure> across(List<ReportData> all) {
         List<Figure> f = new ArrayList<>();
-        List<ReportData> withNulls = all.stream().filter(d -> !d.epsilonGroups().isEmpty()).toList();
+        List<ReportData> withNulls =
+                all.stream().filter(d -> !d.epsilonGroups().isEmpty()).toList();
         if (!withNulls.isEmpty()) {
             f.add(fig5a(withNulls));
         }
-        List<ReportData> withMono = all.stream().filter(d -> d.monotonicity() != null).toList();
+        List<ReportData> withMono =
+                all.stream().filter(d -> d.monotonicity() != null).toList();
         if (!withMono.isEmpty()) {
             f.add(fig5b(withMono));
         }
@@ -69,9 +69,17 @@ public final class ReportFigures {
      */
     public static List<String[]> comparisons(Map<String, double[]> g) {
         List<String[]> out = new ArrayList<>();
-        for (String[] p : new String[][] {{"R", "N1"}, {"N1", "N2"}, {"R", "N2"}, {"R", "N3 (He)"},
-                {"R", "N3 (Xavier)"}, {"R", "N3 (pooled)"}, {"N1", "N3 (pooled)"}, {"N2", "N3 (pooled)"},
-                {"N3 (He)", "N3 (Xavier)"}}) {
+        for (String[] p : new String[][] {
+            {"R", "N1"},
+            {"N1", "N2"},
+            {"R", "N2"},
+            {"R", "N3 (He)"},
+            {"R", "N3 (Xavier)"},
+            {"R", "N3 (pooled)"},
+            {"N1", "N3 (pooled)"},
+            {"N2", "N3 (pooled)"},
+            {"N3 (He)", "N3 (Xavier)"}
+        }) {
             if (g.containsKey(p[0]) && g.containsKey(p[1]) && g.get(p[0]).length > 1 && g.get(p[1]).length > 1) {
                 out.add(p);
             }
@@ -91,22 +99,52 @@ public final class ReportFigures {
         lo -= pad;
         hi += pad;
         int bins = 60;
-        XYChart c = Charts.xy(d.model() + ": frustration of the real network and its null models", "ε",
-                "fraction of solves", 900, 480);
+        XYChart c = Charts.xy(
+                d.model() + ": frustration of the real network and its null models",
+                "ε",
+                "fraction of solves",
+                900,
+                480);
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         int k = 0;
         for (var e : groups.entrySet()) {
             double[] h = Charts.histogram(e.getValue(), lo, hi, bins);
             double[][] s = Charts.steps(lo, (hi - lo) / bins, h);
-            Charts.line(c.addSeries(String.format(Locale.ROOT, "%s: n %d, mean %.4f", e.getKey(), e.getValue().length,
-                    WelchTest.mean(e.getValue())), s[0], s[1]), k++);
+            Charts.line(
+                    c.addSeries(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s: n %d, mean %.4f",
+                                    e.getKey(),
+                                    e.getValue().length,
+                                    WelchTest.mean(e.getValue())),
+                            s[0],
+                            s[1]),
+                    k++);
         }
         List<String> footer = new ArrayList<>();
-        footer.add(String.format(Locale.ROOT, "%s; solver %s; each null network solved twice (S = I and %s initial "
-                        + "flips); seeds: %s (R, N1, N2), %s (N3 He), %s (N3 Xavier)", d.model(),
-                d.nulls() != null ? d.nulls().path("provenance").path("config").path("solver").asText() : "?",
-                d.nulls() != null ? d.nulls().path("provenance").path("config").path("initialFlips").asText() : "?",
-                ReportData.seed(d.nulls()), ReportData.seed(d.n3He()), ReportData.seed(d.n3Xavier())));
+        footer.add(String.format(
+                Locale.ROOT,
+                "%s; solver %s; each null network solved twice (S = I and %s initial "
+                        + "flips); seeds: %s (R, N1, N2), %s (N3 He), %s (N3 Xavier)",
+                d.model(),
+                d.nulls() != null
+                        ? d.nulls()
+                                .path("provenance")
+                                .path("config")
+                                .path("solver")
+                                .asText()
+                        : "?",
+                d.nulls() != null
+                        ? d.nulls()
+                                .path("provenance")
+                                .path("config")
+                                .path("initialFlips")
+                                .asText()
+                        : "?",
+                ReportData.seed(d.nulls()),
+                ReportData.seed(d.n3He()),
+                ReportData.seed(d.n3Xavier())));
         Map<String, double[]> g = withPooled(d);
         StringBuilder w = new StringBuilder("Welch:");
         for (String[] p : comparisons(g)) {
@@ -119,9 +157,16 @@ public final class ReportFigures {
                 footer.add("command: " + ReportData.command(j));
             }
         }
-        return new Figure(id + "fig2-frustration-nulls", d.model() + ": ε of the real network (R) against the null "
-                + "models N1 (parameters shuffled within layers), N2 (weights shuffled across layers), N3 (re-drawn, "
-                + "He and Xavier shown separately; paper Fig. 2 and 5a)", List.of(c), 1, 900, 480, footer);
+        return new Figure(
+                id + "fig2-frustration-nulls",
+                d.model() + ": ε of the real network (R) against the null "
+                        + "models N1 (parameters shuffled within layers), N2 (weights shuffled across layers), N3 (re-drawn, "
+                        + "He and Xavier shown separately; paper Fig. 2 and 5a)",
+                List.of(c),
+                1,
+                900,
+                480,
+                footer);
     }
 
     static Figure active(String id, ReportData d) {
@@ -136,25 +181,44 @@ public final class ReportFigures {
         lo -= pad;
         hi += pad;
         int bins = 40;
-        XYChart c = Charts.xy(d.model() + ": frustration of the active subnetworks", "ε", "fraction of images", 900,
-                480);
+        XYChart c =
+                Charts.xy(d.model() + ": frustration of the active subnetworks", "ε", "fraction of images", 900, 480);
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         double[] h = Charts.histogram(eps, lo, hi, bins);
         double[][] s = Charts.steps(lo, (hi - lo) / bins, h);
-        Charts.line(c.addSeries(String.format(Locale.ROOT, "ε_act: n %d, mean %.4f", eps.length, WelchTest.mean(eps)),
-                s[0], s[1]), 0);
+        Charts.line(
+                c.addSeries(
+                        String.format(Locale.ROOT, "ε_act: n %d, mean %.4f", eps.length, WelchTest.mean(eps)),
+                        s[0],
+                        s[1]),
+                0);
         double top = max(h);
-        Charts.dashed(c.addSeries(String.format(Locale.ROOT, "ε_R = %.4f", eR), new double[] {eR, eR},
-                new double[] {0, top}), Color.BLACK);
+        Charts.dashed(
+                c.addSeries(String.format(Locale.ROOT, "ε_R = %.4f", eR), new double[] {eR, eR}, new double[] {0, top}),
+                Color.BLACK);
         List<String> footer = new ArrayList<>();
         JsonNode cfg = a.path("provenance").path("config");
-        footer.add(String.format(Locale.ROOT, "%s: %d images, solver %s x %s restart(s), seed %s; ε_act < ε_R for %.1f %% "
-                        + "of images; ε_R from %s", d.model(), eps.length, cfg.path("solver").asText(),
-                cfg.path("restarts").asText(), ReportData.seed(a), 100 * a.path("fractionBelowEpsilonR").asDouble(),
+        footer.add(String.format(
+                Locale.ROOT,
+                "%s: %d images, solver %s x %s restart(s), seed %s; ε_act < ε_R for %.1f %% "
+                        + "of images; ε_R from %s",
+                d.model(),
+                eps.length,
+                cfg.path("solver").asText(),
+                cfg.path("restarts").asText(),
+                ReportData.seed(a),
+                100 * a.path("fractionBelowEpsilonR").asDouble(),
                 a.path("epsilonRSource").asText()));
         footer.add("command: " + ReportData.command(a));
-        return new Figure(id + "fig2-active", d.model() + ": ε_act of each image's active subnetwork A_act(x) "
-                + "(eq. 8) against ε_R of the whole network (paper Fig. 2)", List.of(c), 1, 900, 480, footer);
+        return new Figure(
+                id + "fig2-active",
+                d.model() + ": ε_act of each image's active subnetwork A_act(x) "
+                        + "(eq. 8) against ε_R of the whole network (paper Fig. 2)",
+                List.of(c),
+                1,
+                900,
+                480,
+                footer);
     }
 
     /** Frustrated weight fraction per layer (summed over the layer's source node sets). */
@@ -173,8 +237,12 @@ public final class ReportFigures {
         Map<String, double[]> b = d.best() != null && d.best().has("frustrationMap") ? layerFractions(d.best()) : null;
         List<String> layers = new ArrayList<>(a.keySet());
         int w = Math.max(900, 22 * layers.size() + 200);
-        CategoryChart c = Charts.category(d.model() + ": frustrated weight per layer", "layer (edge block)",
-                "frustrated |A| / |A| of the layer", w, 560);
+        CategoryChart c = Charts.category(
+                d.model() + ": frustrated weight per layer",
+                "layer (edge block)",
+                "frustrated |A| / |A| of the layer",
+                w,
+                560);
         c.getStyler().setXAxisLabelRotation(90);
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
@@ -187,23 +255,50 @@ public final class ReportFigures {
                 fb.add(v[1] == 0 ? 0 : v[0] / v[1]);
             }
         }
-        CategorySeries sa = c.addSeries(String.format(Locale.ROOT, "spins of Algorithm 1 (ε %.4f)",
-                d.algorithm1().path("epsilonBest").asDouble()), layers, fa);
+        CategorySeries sa = c.addSeries(
+                String.format(
+                        Locale.ROOT,
+                        "spins of Algorithm 1 (ε %.4f)",
+                        d.algorithm1().path("epsilonBest").asDouble()),
+                layers,
+                fa);
         sa.setFillColor(Charts.COLORS[0]);
         if (b != null) {
-            CategorySeries sb = c.addSeries(String.format(Locale.ROOT, "spins of %s (ε %.4f)",
-                    d.best().path("solver").asText(), d.best().path("epsilonBest").asDouble()), layers, fb);
+            CategorySeries sb = c.addSeries(
+                    String.format(
+                            Locale.ROOT,
+                            "spins of %s (ε %.4f)",
+                            d.best().path("solver").asText(),
+                            d.best().path("epsilonBest").asDouble()),
+                    layers,
+                    fb);
             sb.setFillColor(Charts.COLORS[3]);
         }
         List<String> footer = new ArrayList<>();
-        footer.add(String.format(Locale.ROOT, "%s: best of %d restarts of Algorithm 1 (seed %s)%s; a layer's share of "
-                        + "frustrated weight, Σ|A_ij| over edges with S_i A_ij S_j < 0 divided by its Σ|A_ij|", d.model(),
-                d.algorithm1().path("restarts").size(), ReportData.seed(d.algorithm1()),
-                b == null ? "" : String.format(Locale.ROOT, " and of %d restarts of %s", d.best().path("restarts").size(),
-                        d.best().path("solver").asText())));
+        footer.add(String.format(
+                Locale.ROOT,
+                "%s: best of %d restarts of Algorithm 1 (seed %s)%s; a layer's share of "
+                        + "frustrated weight, Σ|A_ij| over edges with S_i A_ij S_j < 0 divided by its Σ|A_ij|",
+                d.model(),
+                d.algorithm1().path("restarts").size(),
+                ReportData.seed(d.algorithm1()),
+                b == null
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                " and of %d restarts of %s",
+                                d.best().path("restarts").size(),
+                                d.best().path("solver").asText())));
         footer.add("command: " + ReportData.command(d.algorithm1()));
-        return new Figure(id + "layer-map", d.model() + ": where the frustration sits: the frustrated share of each "
-                + "layer's weight under the best spins (frustration --map)", List.of(c), 1, w, 560, footer);
+        return new Figure(
+                id + "layer-map",
+                d.model() + ": where the frustration sits: the frustrated share of each "
+                        + "layer's weight under the best spins (frustration --map)",
+                List.of(c),
+                1,
+                w,
+                560,
+                footer);
     }
 
     static Figure fig5a(List<ReportData> all) {
@@ -242,9 +337,15 @@ public final class ReportFigures {
             b.append(" seed ").append(ReportData.seed(d.nulls()));
             footer.add(b.toString());
         }
-        return new Figure("all-fig5a-frustration", "Frustration of each real network against its null models, mean ± sd "
-                + "over the solves (paper Fig. 5a); N3 pooled over He and Xavier as in the paper",
-                List.of(c), 1, 900, 500, footer);
+        return new Figure(
+                "all-fig5a-frustration",
+                "Frustration of each real network against its null models, mean ± sd "
+                        + "over the solves (paper Fig. 5a); N3 pooled over He and Xavier as in the paper",
+                List.of(c),
+                1,
+                900,
+                500,
+                footer);
     }
 
     private static boolean withPooledAny(List<ReportData> all) {
@@ -275,12 +376,22 @@ public final class ReportFigures {
         }
         List<String> footer = new ArrayList<>();
         for (ReportData d : all) {
-            footer.add(String.format(Locale.ROOT, "%s: %d images x %d perturbations, seed %s", d.model(),
-                    d.monotonicity().path("images").asInt(), d.monotonicity().path("perturbations").asInt(),
+            footer.add(String.format(
+                    Locale.ROOT,
+                    "%s: %d images x %d perturbations, seed %s",
+                    d.model(),
+                    d.monotonicity().path("images").asInt(),
+                    d.monotonicity().path("perturbations").asInt(),
                     ReportData.seed(d.monotonicity())));
         }
-        return new Figure("all-fig5b-lambda", "λ of each network with its real weights and best partial order, with a "
-                + "random partial order and with re-initialised weights N3 (paper Fig. 5b)", List.of(c), 1, 900, 500,
+        return new Figure(
+                "all-fig5b-lambda",
+                "λ of each network with its real weights and best partial order, with a "
+                        + "random partial order and with re-initialised weights N3 (paper Fig. 5b)",
+                List.of(c),
+                1,
+                900,
+                500,
                 footer);
     }
 

@@ -5,10 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.experiment.TrainingTrack;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 
 /**
  * The figure and summary of one or more {@code nnfrust track} results (e.g. the seeds of one training regime):
@@ -24,12 +23,10 @@ import java.util.Locale;
  * redrawing the same files gives byte-identical PNG and SVG.
  */
 public final class TrackFigures {
-    private TrackFigures() {
-    }
+    private TrackFigures() {}
 
     /** One run: a label (the file name without .json) and its rows. */
-    public record Run(String label, List<TrainingTrack.Row> rows, String command) {
-    }
+    public record Run(String label, List<TrainingTrack.Row> rows, String command) {}
 
     /** Reads track JSON documents; a file that is not one is a one-line error. */
     public static List<Run> read(List<Path> files) {
@@ -44,8 +41,7 @@ public final class TrackFigures {
             }
             String name = f.getFileName().toString();
             String label = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
-            runs.add(new Run(label, TrainingTrack.Row.read(doc, f.toString()),
-                    ReportData.command(doc)));
+            runs.add(new Run(label, TrainingTrack.Row.read(doc, f.toString()), ReportData.command(doc)));
         }
         return runs;
     }
@@ -70,16 +66,39 @@ public final class TrackFigures {
             List<TrainingTrack.Row> rows = runs.get(r).rows();
             double[] x = rows.stream().mapToDouble(row -> row.epoch() + 1.0).toArray();
             boolean legend = r == 0;
-            add(eps, "R", r, x, rows.stream().mapToDouble(TrainingTrack.Row::epsilonR).toArray(), 0, legend);
+            add(
+                    eps,
+                    "R",
+                    r,
+                    x,
+                    rows.stream().mapToDouble(TrainingTrack.Row::epsilonR).toArray(),
+                    0,
+                    legend);
             for (int k = 0; k < KINDS.length; k++) {
                 String kind = KINDS[k];
                 if (rows.isEmpty() || !rows.get(0).nulls().containsKey(kind)) {
                     continue;
                 }
-                add(eps, kind, r, x, rows.stream().mapToDouble(row -> row.nulls().get(kind)[0]).toArray(), k + 1,
+                add(
+                        eps,
+                        kind,
+                        r,
+                        x,
+                        rows.stream()
+                                .mapToDouble(row -> row.nulls().get(kind)[0])
+                                .toArray(),
+                        k + 1,
                         legend);
-                add(gap, kind + " − R", r, x, rows.stream().mapToDouble(row -> row.nulls().get(kind)[2]).toArray(),
-                        k + 1, legend);
+                add(
+                        gap,
+                        kind + " − R",
+                        r,
+                        x,
+                        rows.stream()
+                                .mapToDouble(row -> row.nulls().get(kind)[2])
+                                .toArray(),
+                        k + 1,
+                        legend);
             }
             double[] a = rows.stream().mapToDouble(TrainingTrack.Row::accuracy).toArray();
             if (finite(a)) {
@@ -88,14 +107,43 @@ public final class TrackFigures {
             double[] l = rows.stream().mapToDouble(TrainingTrack.Row::lambda).toArray();
             if (finite(l)) {
                 add(lam, "best spins", r, x, l, 0, legend);
-                add(lam, "random order", r, x, rows.stream().mapToDouble(TrainingTrack.Row::lambdaRandomOrder)
-                        .toArray(), 5, legend);
-                add(omega, "best spins", r, x, rows.stream().mapToDouble(TrainingTrack.Row::meanOmega).toArray(), 0,
+                add(
+                        lam,
+                        "random order",
+                        r,
+                        x,
+                        rows.stream()
+                                .mapToDouble(TrainingTrack.Row::lambdaRandomOrder)
+                                .toArray(),
+                        5,
                         legend);
-                add(omega, "random order", r, x, rows.stream().mapToDouble(TrainingTrack.Row::meanOmegaRandomOrder)
-                        .toArray(), 5, legend);
+                add(
+                        omega,
+                        "best spins",
+                        r,
+                        x,
+                        rows.stream().mapToDouble(TrainingTrack.Row::meanOmega).toArray(),
+                        0,
+                        legend);
+                add(
+                        omega,
+                        "random order",
+                        r,
+                        x,
+                        rows.stream()
+                                .mapToDouble(TrainingTrack.Row::meanOmegaRandomOrder)
+                                .toArray(),
+                        5,
+                        legend);
             }
-            add(weight, "Σ|A|", r, x, rows.stream().mapToDouble(TrainingTrack.Row::absWeightSum).toArray(), 0, legend);
+            add(
+                    weight,
+                    "Σ|A|",
+                    r,
+                    x,
+                    rows.stream().mapToDouble(TrainingTrack.Row::absWeightSum).toArray(),
+                    0,
+                    legend);
         }
         List<XYChart> panels = new ArrayList<>();
         for (XYChart c : List.of(eps, gap, acc, lam, omega, weight)) {
@@ -107,13 +155,20 @@ public final class TrackFigures {
             throw new NnfrustException("the track results hold no checkpoint to draw");
         }
         List<String> footer = new ArrayList<>();
-        footer.add("runs (one line each): " + String.join(", ", runs.stream().map(Run::label).toList())
+        footer.add("runs (one line each): "
+                + String.join(", ", runs.stream().map(Run::label).toList())
                 + "; ε_R: best of the restarts; ε_N: mean over null networks of each network's best of two solves");
         for (Run run : runs) {
             footer.add(run.label() + ": " + run.command());
         }
-        return new Figure(id, title + ": frustration, gap to the null models, accuracy and λ against the epoch",
-                panels, 2, w, h, footer);
+        return new Figure(
+                id,
+                title + ": frustration, gap to the null models, accuracy and λ against the epoch",
+                panels,
+                2,
+                w,
+                h,
+                footer);
     }
 
     private static boolean finite(double[] v) {
@@ -145,23 +200,35 @@ public final class TrackFigures {
     public static String markdown(String title, List<Run> runs) {
         StringBuilder b = new StringBuilder("# " + title + "\n");
         for (Run run : runs) {
-            b.append("\n## ").append(run.label()).append("\n\n`").append(run.command()).append("`\n\n");
-            List<String> kinds = run.rows().isEmpty() ? List.of() : List.copyOf(run.rows().get(0).nulls().keySet());
+            b.append("\n## ")
+                    .append(run.label())
+                    .append("\n\n`")
+                    .append(run.command())
+                    .append("`\n\n");
+            List<String> kinds = run.rows().isEmpty()
+                    ? List.of()
+                    : List.copyOf(run.rows().get(0).nulls().keySet());
             b.append("| epoch | top-1 | ε_R");
-            kinds.forEach(k -> b.append(" | ε_").append(k).append(" (sd) | ε_").append(k).append(" − ε_R"));
+            kinds.forEach(k ->
+                    b.append(" | ε_").append(k).append(" (sd) | ε_").append(k).append(" − ε_R"));
             b.append(" | λ | λ random order | mean Ω | mean Ω random order | Σ\\|A\\| |\n|---|---|---");
             kinds.forEach(k -> b.append("|---|---"));
             b.append("|---|---|---|---|---|\n");
             for (TrainingTrack.Row r : run.rows()) {
-                b.append(String.format(Locale.ROOT, "| %d | %s | %.4f", r.epoch(), num(r.accuracy(), "%.4f"),
-                        r.epsilonR()));
+                b.append(String.format(
+                        Locale.ROOT, "| %d | %s | %.4f", r.epoch(), num(r.accuracy(), "%.4f"), r.epsilonR()));
                 for (String k : kinds) {
                     double[] v = r.nulls().get(k);
                     b.append(String.format(Locale.ROOT, " | %.4f (%s) | %+.4f", v[0], num(v[1], "%.4f"), v[2]));
                 }
-                b.append(String.format(Locale.ROOT, " | %s | %s | %s | %s | %.0f |%n", num(r.lambda(), "%.3f"),
-                        num(r.lambdaRandomOrder(), "%.3f"), num(r.meanOmega(), "%.3f"),
-                        num(r.meanOmegaRandomOrder(), "%.3f"), r.absWeightSum()));
+                b.append(String.format(
+                        Locale.ROOT,
+                        " | %s | %s | %s | %s | %.0f |%n",
+                        num(r.lambda(), "%.3f"),
+                        num(r.lambdaRandomOrder(), "%.3f"),
+                        num(r.meanOmega(), "%.3f"),
+                        num(r.meanOmegaRandomOrder(), "%.3f"),
+                        r.absWeightSum()));
             }
         }
         return b.toString();

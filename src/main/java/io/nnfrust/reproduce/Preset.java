@@ -1,9 +1,8 @@
 package io.nnfrust.reproduce;
 
-import io.nnfrust.util.NnfrustException;
-
-import java.util.Locale;
 import io.nnfrust.frustration.Solvers;
+import io.nnfrust.util.NnfrustException;
+import java.util.Locale;
 
 /**
  * The counts of one run of the paper's protocol ({@code nnfrust reproduce --preset}). {@code paper} uses the paper's
@@ -26,12 +25,32 @@ import io.nnfrust.frustration.Solvers;
  * @param perturbations      perturbations per image
  * @param nullRestarts       restarts on the N3 network of the monotonicity experiment for its own spins
  */
-public record Preset(String name, int algorithm1Restarts, int bestRestarts, String bestSolver, String solver,
-                     int replicas, int nullCount, int n3He, int n3Xavier, int activeImages, int activeRestarts,
-                     int monotonicityImages, int perturbations, int nullRestarts) {
+public record Preset(
+        String name,
+        int algorithm1Restarts,
+        int bestRestarts,
+        String bestSolver,
+        String solver,
+        int replicas,
+        int nullCount,
+        int n3He,
+        int n3Xavier,
+        int activeImages,
+        int activeRestarts,
+        int monotonicityImages,
+        int perturbations,
+        int nullRestarts) {
     public Preset {
-        if (algorithm1Restarts < 1 || bestRestarts < 1 || replicas < 2 || nullCount < 0 || n3He < 0 || n3Xavier < 0
-                || activeImages < 0 || activeRestarts < 1 || monotonicityImages < 0 || perturbations < 1
+        if (algorithm1Restarts < 1
+                || bestRestarts < 1
+                || replicas < 2
+                || nullCount < 0
+                || n3He < 0
+                || n3Xavier < 0
+                || activeImages < 0
+                || activeRestarts < 1
+                || monotonicityImages < 0
+                || perturbations < 1
                 || nullRestarts < 1) {
             throw new NnfrustException("preset " + name + ": restarts must be >= 1, --replicas >= 2 (Welch's test needs"
                     + " two values), counts >= 0, --perturbations >= 1");
@@ -41,8 +60,8 @@ public record Preset(String name, int algorithm1Restarts, int bestRestarts, Stri
     }
 
     /** The paper's counts. */
-    public static final Preset PAPER = new Preset("paper", 80, 80, "anneal", "algorithm1", 80, 80, 40, 40, 500, 1,
-            1000, 100, 80);
+    public static final Preset PAPER =
+            new Preset("paper", 80, 80, "anneal", "algorithm1", 80, 80, 40, 40, 500, 1, 1000, 100, 80);
 
     /** Minutes on the shared SqueezeNet at 224x224 (2 cores); seconds at a reduced --input-size. */
     public static final Preset QUICK = new Preset("quick", 2, 2, "anneal", "layered", 4, 3, 2, 2, 8, 1, 16, 20, 2);
@@ -60,32 +79,110 @@ public record Preset(String name, int algorithm1Restarts, int bestRestarts, Stri
     }
 
     public Preset withAlgorithm1Restarts(int v) {
-        return new Preset(modified(), v, bestRestarts, bestSolver, solver, replicas, nullCount, n3He, n3Xavier,
-                activeImages, activeRestarts, monotonicityImages, perturbations, nullRestarts);
+        return new Preset(
+                modified(),
+                v,
+                bestRestarts,
+                bestSolver,
+                solver,
+                replicas,
+                nullCount,
+                n3He,
+                n3Xavier,
+                activeImages,
+                activeRestarts,
+                monotonicityImages,
+                perturbations,
+                nullRestarts);
     }
 
     public Preset withBestRestarts(int v) {
-        return new Preset(modified(), algorithm1Restarts, v, bestSolver, solver, replicas, nullCount, n3He, n3Xavier,
-                activeImages, activeRestarts, monotonicityImages, perturbations, nullRestarts);
+        return new Preset(
+                modified(),
+                algorithm1Restarts,
+                v,
+                bestSolver,
+                solver,
+                replicas,
+                nullCount,
+                n3He,
+                n3Xavier,
+                activeImages,
+                activeRestarts,
+                monotonicityImages,
+                perturbations,
+                nullRestarts);
     }
 
     public Preset withSolver(String v) {
-        return new Preset(modified(), algorithm1Restarts, bestRestarts, bestSolver, v, replicas, nullCount, n3He,
-                n3Xavier, activeImages, activeRestarts, monotonicityImages, perturbations, nullRestarts);
+        return new Preset(
+                modified(),
+                algorithm1Restarts,
+                bestRestarts,
+                bestSolver,
+                v,
+                replicas,
+                nullCount,
+                n3He,
+                n3Xavier,
+                activeImages,
+                activeRestarts,
+                monotonicityImages,
+                perturbations,
+                nullRestarts);
     }
 
     public Preset withNulls(int replicasR, int count, int he, int xavier) {
-        return new Preset(modified(), algorithm1Restarts, bestRestarts, bestSolver, solver, replicasR, count, he,
-                xavier, activeImages, activeRestarts, monotonicityImages, perturbations, nullRestarts);
+        return new Preset(
+                modified(),
+                algorithm1Restarts,
+                bestRestarts,
+                bestSolver,
+                solver,
+                replicasR,
+                count,
+                he,
+                xavier,
+                activeImages,
+                activeRestarts,
+                monotonicityImages,
+                perturbations,
+                nullRestarts);
     }
 
     public Preset withImages(int active, int monotonicity, int perturbationsPerImage) {
-        return new Preset(modified(), algorithm1Restarts, bestRestarts, bestSolver, solver, replicas, nullCount, n3He,
-                n3Xavier, active, activeRestarts, monotonicity, perturbationsPerImage, nullRestarts);
+        return new Preset(
+                modified(),
+                algorithm1Restarts,
+                bestRestarts,
+                bestSolver,
+                solver,
+                replicas,
+                nullCount,
+                n3He,
+                n3Xavier,
+                active,
+                activeRestarts,
+                monotonicity,
+                perturbationsPerImage,
+                nullRestarts);
     }
 
     public Preset withNullRestarts(int v) {
-        return new Preset(modified(), algorithm1Restarts, bestRestarts, bestSolver, solver, replicas, nullCount, n3He,
-                n3Xavier, activeImages, activeRestarts, monotonicityImages, perturbations, v);
+        return new Preset(
+                modified(),
+                algorithm1Restarts,
+                bestRestarts,
+                bestSolver,
+                solver,
+                replicas,
+                nullCount,
+                n3He,
+                n3Xavier,
+                activeImages,
+                activeRestarts,
+                monotonicityImages,
+                perturbations,
+                v);
     }
 }

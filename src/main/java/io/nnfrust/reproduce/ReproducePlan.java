@@ -1,7 +1,7 @@
 package io.nnfrust.reproduce;
 
+import io.nnfrust.experiment.Shard;
 import io.nnfrust.util.NnfrustException;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import io.nnfrust.experiment.Shard;
 
 /**
  * The stages of the paper's protocol for each model (Methods and Results of the paper): the graph summary (Table 1),
@@ -21,18 +20,18 @@ import io.nnfrust.experiment.Shard;
  * that their null networks are not drawn from the same stream as the restarts of group R.
  */
 public final class ReproducePlan {
-    private ReproducePlan() {
-    }
+    private ReproducePlan() {}
 
     /**
      * Seconds of one solve (or one active subnetwork) per second of one A·x + Aᵀ·x product, measured on the real
      * SqueezeNet at 224×224 on 2 cores (docs/reproduce.md): a plan's estimate is this factor times the calibrated
      * product time of the model.
      */
-    static final Map<String, Double> SOLVE_PER_PRODUCT = Map.of("algorithm1", 130.0, "algorithm1-first", 130.0,
-            "layered", 12.0, "anneal", 105.0, "exact", 1.0);
-    static final Map<String, Double> ACTIVE_PER_PRODUCT = Map.of("algorithm1", 35.0, "algorithm1-first", 35.0,
-            "layered", 11.0, "anneal", 30.0, "exact", 1.0);
+    static final Map<String, Double> SOLVE_PER_PRODUCT =
+            Map.of("algorithm1", 130.0, "algorithm1-first", 130.0, "layered", 12.0, "anneal", 105.0, "exact", 1.0);
+
+    static final Map<String, Double> ACTIVE_PER_PRODUCT =
+            Map.of("algorithm1", 35.0, "algorithm1-first", 35.0, "layered", 11.0, "anneal", 30.0, "exact", 1.0);
     /**
      * An N2 solve costs about 4 ordinary ones (its blocks hold one weight per edge: 45-50 s against 11 s per layered
      * restart on GoogLeNet), and drawing an N2 network about 50 products (one Feistel inverse per edge; measured on
@@ -43,11 +42,26 @@ public final class ReproducePlan {
     static final double INFERENCE_PER_PRODUCT = 0.02;
 
     /** Everything the plan depends on. */
-    public record Options(List<String> models, List<String> modelArgs, Path images, List<String> imageArgs,
-                          Preset preset, long seed, int threads, Path out, int bounds) {
+    public record Options(
+            List<String> models,
+            List<String> modelArgs,
+            Path images,
+            List<String> imageArgs,
+            Preset preset,
+            long seed,
+            int threads,
+            Path out,
+            int bounds) {
         /** Without certified bounds. */
-        public Options(List<String> models, List<String> modelArgs, Path images, List<String> imageArgs,
-                       Preset preset, long seed, int threads, Path out) {
+        public Options(
+                List<String> models,
+                List<String> modelArgs,
+                Path images,
+                List<String> imageArgs,
+                Preset preset,
+                long seed,
+                int threads,
+                Path out) {
             this(models, modelArgs, images, imageArgs, preset, seed, threads, out, 0);
         }
 
@@ -93,8 +107,8 @@ public final class ReproducePlan {
         for (String model : o.models()) {
             String slug = slug(model);
             if (!slugs.add(slug)) {
-                throw new NnfrustException("reproduce: two models share the folder name '" + slug + "' (" + model
-                        + "); rename one file");
+                throw new NnfrustException(
+                        "reproduce: two models share the folder name '" + slug + "' (" + model + "); rename one file");
             }
             all.addAll(stages(o, model, slug, productSeconds.getOrDefault(model, 1.0)));
         }
@@ -112,9 +126,17 @@ public final class ReproducePlan {
         String threads = Integer.toString(o.threads());
 
         Path graph = dir.resolve("graph.json");
-        st.add(new Stage(slug, "graph", graph, List.of(new Stage.Step(
-                concat(List.of("info", model), o.modelArgs(), List.of("--output", graph.toString())), graph, false)),
-                List.of(graph), product * 2, "graph summary (Table 1)"));
+        st.add(new Stage(
+                slug,
+                "graph",
+                graph,
+                List.of(new Stage.Step(
+                        concat(List.of("info", model), o.modelArgs(), List.of("--output", graph.toString())),
+                        graph,
+                        false)),
+                List.of(graph),
+                product * 2,
+                "graph summary (Table 1)"));
 
         st.add(restarts(o, model, slug, dir, "frustration-algorithm1", "algorithm1", p.algorithm1Restarts(), product));
         st.add(restarts(o, model, slug, dir, "frustration-best", p.bestSolver(), p.bestRestarts(), product));
@@ -122,21 +144,49 @@ public final class ReproducePlan {
         double solve = product * SOLVE_PER_PRODUCT.get(p.solver());
         Path nulls = dir.resolve("nulls.json");
         List<String> common = List.of("--solver", p.solver(), "--threads", threads, "--resume");
-        List<String> frustrationCommon = o.bounds() == 0 ? common : concat(common, List.of("--bounds",
-                Integer.toString(o.bounds())));
+        List<String> frustrationCommon =
+                o.bounds() == 0 ? common : concat(common, List.of("--bounds", Integer.toString(o.bounds())));
         // one certified interval costs about rank 8 x 300 sweeps + 1000 Lanczos steps of products
         double boundCost = BOUND_PRODUCTS * product;
-        st.add(new Stage(slug, "nulls", nulls, List.of(new Stage.Step(concat(
-                List.of("experiment", "frustration", model), o.modelArgs(),
-                List.of("--replicas", Integer.toString(p.replicas()), "--nulls", "N1,N2", "--null-count",
-                        Integer.toString(p.nullCount()), "--seed", seed, "--output", nulls.toString(), "--csv",
-                        dir.resolve("nulls.csv").toString()), frustrationCommon), nulls, false)),
+        st.add(new Stage(
+                slug,
+                "nulls",
+                nulls,
+                List.of(new Stage.Step(
+                        concat(
+                                List.of("experiment", "frustration", model),
+                                o.modelArgs(),
+                                List.of(
+                                        "--replicas",
+                                        Integer.toString(p.replicas()),
+                                        "--nulls",
+                                        "N1,N2",
+                                        "--null-count",
+                                        Integer.toString(p.nullCount()),
+                                        "--seed",
+                                        seed,
+                                        "--output",
+                                        nulls.toString(),
+                                        "--csv",
+                                        dir.resolve("nulls.csv").toString()),
+                                frustrationCommon),
+                        nulls,
+                        false)),
                 List.of(nulls, dir.resolve("nulls.csv"), Path.of(nulls + ".jsonl")),
-                (Math.ceil((double) p.replicas() / o.threads()) + (1 + N2_SOLVE) * Math.ceil(2.0 * p.nullCount()
-                        / o.threads())) * solve + Math.ceil((double) p.nullCount() / o.threads()) * N2_DRAW * product
+                (Math.ceil((double) p.replicas() / o.threads())
+                                        + (1 + N2_SOLVE) * Math.ceil(2.0 * p.nullCount() / o.threads()))
+                                * solve
+                        + Math.ceil((double) p.nullCount() / o.threads()) * N2_DRAW * product
                         + (o.bounds() == 0 ? 0 : (1 + 2.0 * Math.min(o.bounds(), p.nullCount())) * boundCost),
-                String.format(Locale.ROOT, "%d restarts of R, %d N1 and %d N2 networks x 2 instances, %s", p.replicas(),
-                        p.nullCount(), p.nullCount(), p.solver()), Stage.Kind.EXPERIMENT, Path.of(nulls + ".jsonl"),
+                String.format(
+                        Locale.ROOT,
+                        "%d restarts of R, %d N1 and %d N2 networks x 2 instances, %s",
+                        p.replicas(),
+                        p.nullCount(),
+                        p.nullCount(),
+                        p.solver()),
+                Stage.Kind.EXPERIMENT,
+                Path.of(nulls + ".jsonl"),
                 List.of()));
         for (String init : List.of("he", "xavier")) {
             int count = init.equals("he") ? p.n3He() : p.n3Xavier();
@@ -144,47 +194,125 @@ public final class ReproducePlan {
                 continue;
             }
             Path f = dir.resolve("nulls-n3-" + init + ".json");
-            st.add(new Stage(slug, "nulls-n3-" + init, f, List.of(new Stage.Step(concat(
-                    List.of("experiment", "frustration", model), o.modelArgs(),
-                    List.of("--replicas", "0", "--nulls", "N3", "--null-count", Integer.toString(count), "--n3-init",
-                            init, "--seed", Long.toString(o.seed() + (init.equals("he") ? 1 : 2)), "--output",
-                            f.toString(), "--csv", dir.resolve("nulls-n3-" + init + ".csv").toString()), frustrationCommon), f,
-                    false)), List.of(f, dir.resolve("nulls-n3-" + init + ".csv"), Path.of(f + ".jsonl")),
+            st.add(new Stage(
+                    slug,
+                    "nulls-n3-" + init,
+                    f,
+                    List.of(new Stage.Step(
+                            concat(
+                                    List.of("experiment", "frustration", model),
+                                    o.modelArgs(),
+                                    List.of(
+                                            "--replicas",
+                                            "0",
+                                            "--nulls",
+                                            "N3",
+                                            "--null-count",
+                                            Integer.toString(count),
+                                            "--n3-init",
+                                            init,
+                                            "--seed",
+                                            Long.toString(o.seed() + (init.equals("he") ? 1 : 2)),
+                                            "--output",
+                                            f.toString(),
+                                            "--csv",
+                                            dir.resolve("nulls-n3-" + init + ".csv")
+                                                    .toString()),
+                                    frustrationCommon),
+                            f,
+                            false)),
+                    List.of(f, dir.resolve("nulls-n3-" + init + ".csv"), Path.of(f + ".jsonl")),
                     Math.ceil(2.0 * count / o.threads()) * solve + Math.min(o.bounds(), count) * boundCost,
                     String.format(Locale.ROOT, "%d N3 networks (%s) x 2 instances, %s", count, init, p.solver()),
-                    Stage.Kind.EXPERIMENT, Path.of(f + ".jsonl"), List.of()));
+                    Stage.Kind.EXPERIMENT,
+                    Path.of(f + ".jsonl"),
+                    List.of()));
         }
         if (o.images() != null && p.activeImages() > 0) {
             Path f = dir.resolve("active.json");
-            st.add(new Stage(slug, "active", f, List.of(new Stage.Step(concat(
-                    List.of("experiment", "active", model), o.modelArgs(), imageArgs(o),
-                    List.of("--limit", Integer.toString(p.activeImages()), "--restarts",
-                            Integer.toString(p.activeRestarts()), "--reference",
-                            dir.resolve("frustration-best.json").toString(), "--seed", seed, "--output", f.toString(),
-                            "--csv", dir.resolve("active.csv").toString()), common), f, false)),
+            st.add(new Stage(
+                    slug,
+                    "active",
+                    f,
+                    List.of(new Stage.Step(
+                            concat(
+                                    List.of("experiment", "active", model),
+                                    o.modelArgs(),
+                                    imageArgs(o),
+                                    List.of(
+                                            "--limit",
+                                            Integer.toString(p.activeImages()),
+                                            "--restarts",
+                                            Integer.toString(p.activeRestarts()),
+                                            "--reference",
+                                            dir.resolve("frustration-best.json").toString(),
+                                            "--seed",
+                                            seed,
+                                            "--output",
+                                            f.toString(),
+                                            "--csv",
+                                            dir.resolve("active.csv").toString()),
+                                    common),
+                            f,
+                            false)),
                     List.of(f, dir.resolve("active.csv"), Path.of(f + ".jsonl")),
                     p.activeImages() * p.activeRestarts() * product * ACTIVE_PER_PRODUCT.get(p.solver()),
-                    String.format(Locale.ROOT, "%d images, %d restart%s of %s each, against eps_R of %s",
-                            p.activeImages(), p.activeRestarts(), p.activeRestarts() == 1 ? "" : "s", p.solver(),
-                            p.bestSolver()), Stage.Kind.EXPERIMENT, Path.of(f + ".jsonl"),
+                    String.format(
+                            Locale.ROOT,
+                            "%d images, %d restart%s of %s each, against eps_R of %s",
+                            p.activeImages(),
+                            p.activeRestarts(),
+                            p.activeRestarts() == 1 ? "" : "s",
+                            p.solver(),
+                            p.bestSolver()),
+                    Stage.Kind.EXPERIMENT,
+                    Path.of(f + ".jsonl"),
                     List.of(dir.resolve("frustration-best.json"))));
         }
         if (o.images() != null && p.monotonicityImages() > 0) {
             Path f = dir.resolve("monotonicity.json");
-            st.add(new Stage(slug, "monotonicity", f, List.of(new Stage.Step(concat(
-                    List.of("experiment", "monotonicity", model), o.modelArgs(), imageArgs(o),
-                    List.of("--limit", Integer.toString(p.monotonicityImages()), "--perturbations",
-                            Integer.toString(p.perturbations()), "--spins",
-                            dir.resolve("frustration-algorithm1.spins").toString(), "--nulls", "random-order,N3",
-                            "--null-restarts", Integer.toString(p.nullRestarts()), "--seed", seed, "--output",
-                            f.toString()), common), f, false)),
+            st.add(new Stage(
+                    slug,
+                    "monotonicity",
+                    f,
+                    List.of(new Stage.Step(
+                            concat(
+                                    List.of("experiment", "monotonicity", model),
+                                    o.modelArgs(),
+                                    imageArgs(o),
+                                    List.of(
+                                            "--limit",
+                                            Integer.toString(p.monotonicityImages()),
+                                            "--perturbations",
+                                            Integer.toString(p.perturbations()),
+                                            "--spins",
+                                            dir.resolve("frustration-algorithm1.spins")
+                                                    .toString(),
+                                            "--nulls",
+                                            "random-order,N3",
+                                            "--null-restarts",
+                                            Integer.toString(p.nullRestarts()),
+                                            "--seed",
+                                            seed,
+                                            "--output",
+                                            f.toString()),
+                                    common),
+                            f,
+                            false)),
                     List.of(f, Path.of(f + ".jsonl"), Path.of(f + ".jsonl.N3.spins")),
                     p.monotonicityImages() * (1.0 + 3.0 * p.perturbations()) * product * INFERENCE_PER_PRODUCT
                             + Math.ceil((double) p.nullRestarts() / o.threads()) * solve,
-                    String.format(Locale.ROOT, "%d images x %d perturbations along S_x of Algorithm 1; nulls random "
-                                    + "order and N3 (its spins: %d restarts of %s)", p.monotonicityImages(),
-                            p.perturbations(), p.nullRestarts(), p.solver()), Stage.Kind.EXPERIMENT,
-                    Path.of(f + ".jsonl"), List.of(dir.resolve("frustration-algorithm1.spins"))));
+                    String.format(
+                            Locale.ROOT,
+                            "%d images x %d perturbations along S_x of Algorithm 1; nulls random "
+                                    + "order and N3 (its spins: %d restarts of %s)",
+                            p.monotonicityImages(),
+                            p.perturbations(),
+                            p.nullRestarts(),
+                            p.solver()),
+                    Stage.Kind.EXPERIMENT,
+                    Path.of(f + ".jsonl"),
+                    List.of(dir.resolve("frustration-algorithm1.spins"))));
         }
         return st;
     }
@@ -221,9 +349,17 @@ public final class ReproducePlan {
                         }
                     }
                     if (!parts.isEmpty()) {
-                        mine.add(new Stage(s.model(), s.name() + tag, parts.get(parts.size() - 1).output(), parts,
-                                owned, s.estimateSeconds() * parts.size() / (s.steps().size() - 1),
-                                s.summary() + ", parts of shard " + shard, Stage.Kind.RESTARTS, null, s.requires()));
+                        mine.add(new Stage(
+                                s.model(),
+                                s.name() + tag,
+                                parts.get(parts.size() - 1).output(),
+                                parts,
+                                owned,
+                                s.estimateSeconds() * parts.size() / (s.steps().size() - 1),
+                                s.summary() + ", parts of shard " + shard,
+                                Stage.Kind.RESTARTS,
+                                null,
+                                s.requires()));
                     }
                 }
                 case EXPERIMENT -> {
@@ -243,10 +379,17 @@ public final class ReproducePlan {
                         }
                     }
                     args.addAll(List.of("--shard", shard.toString(), "--checkpoint", cp.toString()));
-                    mine.add(new Stage(s.model(), s.name() + tag, out, List.of(new Stage.Step(args, out, false)),
+                    mine.add(new Stage(
+                            s.model(),
+                            s.name() + tag,
+                            out,
+                            List.of(new Stage.Step(args, out, false)),
                             List.of(out, cp, Path.of(cp + ".N3.spins"), Path.of(cp + ".real.spins")),
-                            s.estimateSeconds() / shard.count(), s.summary() + ", shard " + shard, Stage.Kind.EXPERIMENT,
-                            cp, s.requires()));
+                            s.estimateSeconds() / shard.count(),
+                            s.summary() + ", shard " + shard,
+                            Stage.Kind.EXPERIMENT,
+                            cp,
+                            s.requires()));
                 }
             }
         }
@@ -257,8 +400,8 @@ public final class ReproducePlan {
      * Restarts on the real network as parts of at most {@code threads} restarts each ({@code --shard i/C}, with
      * the seeds of the whole run), merged into one output: a killed run loses at most the part in progress.
      */
-    private static Stage restarts(Options o, String model, String slug, Path dir, String name, String solver,
-                                  int restarts, double product) {
+    private static Stage restarts(
+            Options o, String model, String slug, Path dir, String name, String solver, int restarts, double product) {
         int parts = (restarts + o.threads() - 1) / o.threads();
         Path partDir = dir.resolve("parts");
         List<Stage.Step> steps = new ArrayList<>();
@@ -267,11 +410,29 @@ public final class ReproducePlan {
         for (int i = 1; i <= parts; i++) {
             Path json = partDir.resolve(name + "." + i + "-of-" + parts + ".json");
             Path spins = partDir.resolve(name + "." + i + "-of-" + parts + ".spins");
-            steps.add(new Stage.Step(concat(List.of("frustration", model), o.modelArgs(),
-                    List.of("--solver", solver, "--restarts", Integer.toString(restarts), "--seed",
-                            Long.toString(o.seed()), "--threads", Integer.toString(o.threads()), "--shard",
-                            i + "/" + parts, "--map", "--quiet", "--output", json.toString(), "--spins",
-                            spins.toString())), json, true));
+            steps.add(new Stage.Step(
+                    concat(
+                            List.of("frustration", model),
+                            o.modelArgs(),
+                            List.of(
+                                    "--solver",
+                                    solver,
+                                    "--restarts",
+                                    Integer.toString(restarts),
+                                    "--seed",
+                                    Long.toString(o.seed()),
+                                    "--threads",
+                                    Integer.toString(o.threads()),
+                                    "--shard",
+                                    i + "/" + parts,
+                                    "--map",
+                                    "--quiet",
+                                    "--output",
+                                    json.toString(),
+                                    "--spins",
+                                    spins.toString())),
+                    json,
+                    true));
             owned.add(json);
             owned.add(spins);
             merge.add(json.toString());
@@ -282,10 +443,23 @@ public final class ReproducePlan {
         steps.add(new Stage.Step(merge, out, false));
         owned.add(out);
         owned.add(spins);
-        return new Stage(slug, name, out, steps, owned,
+        return new Stage(
+                slug,
+                name,
+                out,
+                steps,
+                owned,
                 parts * product * SOLVE_PER_PRODUCT.get(solver) + parts * product * 2,
-                String.format(Locale.ROOT, "%d restart%s of %s on the real network (%d part%s)", restarts,
-                        restarts == 1 ? "" : "s", solver, parts, parts == 1 ? "" : "s"), Stage.Kind.RESTARTS, null,
+                String.format(
+                        Locale.ROOT,
+                        "%d restart%s of %s on the real network (%d part%s)",
+                        restarts,
+                        restarts == 1 ? "" : "s",
+                        solver,
+                        parts,
+                        parts == 1 ? "" : "s"),
+                Stage.Kind.RESTARTS,
+                null,
                 List.of());
     }
 

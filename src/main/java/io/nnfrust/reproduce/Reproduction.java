@@ -3,19 +3,18 @@ package io.nnfrust.reproduce;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.experiment.CheckpointMerge;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Progress;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
-import io.nnfrust.experiment.CheckpointMerge;
-import java.util.ArrayList;
 
 /**
  * Runs the stages of a {@link ReproducePlan} in order. Each stage keeps a manifest {@code MODEL/.stages/NAME.json}
@@ -29,8 +28,7 @@ import java.util.ArrayList;
  * seeds, ends with the same results as an uninterrupted one.
  */
 public final class Reproduction {
-    private Reproduction() {
-    }
+    private Reproduction() {}
 
     /** Runs one nnfrust command line and returns its exit code. */
     @FunctionalInterface
@@ -39,7 +37,10 @@ public final class Reproduction {
     }
 
     /** What happened to a stage. */
-    public enum Outcome { SKIPPED, RAN }
+    public enum Outcome {
+        SKIPPED,
+        RAN
+    }
 
     /** The state of a stage before running: done (skip), changed (redo), or to continue. */
     public static String state(Stage s) {
@@ -91,18 +92,22 @@ public final class Reproduction {
                     try {
                         Files.deleteIfExists(p);
                     } catch (IOException e) {
-                        throw new NnfrustException("cannot remove " + p + " of stage " + s.name() + ": " + e.getMessage());
+                        throw new NnfrustException(
+                                "cannot remove " + p + " of stage " + s.name() + ": " + e.getMessage());
                     }
                 }
             }
-            List<Path> missing = s.requires().stream().filter(p -> !Files.isRegularFile(p)).toList();
+            List<Path> missing =
+                    s.requires().stream().filter(p -> !Files.isRegularFile(p)).toList();
             if (!missing.isEmpty()) {
                 log.accept(head + " waiting for " + missing + " (made by merging the shards of an earlier stage: run "
                         + "reproduce --merge-only, then this shard again)");
                 left++;
                 continue;
             }
-            if (s.kind() == Stage.Kind.EXPERIMENT && s.checkpoint() != null && !s.name().contains(".shard-")) {
+            if (s.kind() == Stage.Kind.EXPERIMENT
+                    && s.checkpoint() != null
+                    && !s.name().contains(".shard-")) {
                 mergeShards(s, log);
             }
             if (mergeOnly && s.kind() == Stage.Kind.RESTARTS) {
@@ -113,8 +118,8 @@ public final class Reproduction {
                     }
                 }
                 if (!parts.isEmpty()) {
-                    log.accept(head + " parts " + parts + " of " + (s.steps().size() - 1) + " are missing (their shards "
-                            + "have not finished): not merged");
+                    log.accept(head + " parts " + parts + " of " + (s.steps().size() - 1)
+                            + " are missing (their shards " + "have not finished): not merged");
                     left++;
                     continue;
                 }
@@ -122,8 +127,13 @@ public final class Reproduction {
             double togo = planned - estimatedDone;
             // rescale the plan by the measured pace only once a tenth of it is done (small stages say little)
             double scale = estimatedDone >= 0.1 * planned && estimatedDone > 0 ? measured / estimatedDone : 1;
-            log.accept(String.format(Locale.ROOT, "%s %s%s; ETA of the run %s", head, s.summary(),
-                    st.equals("continue") ? " (continuing)" : "", Progress.duration(togo * scale)));
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "%s %s%s; ETA of the run %s",
+                    head,
+                    s.summary(),
+                    st.equals("continue") ? " (continuing)" : "",
+                    Progress.duration(togo * scale)));
             writeManifest(s, false, 0);
             long t0 = System.nanoTime();
             int n = 0;
@@ -139,13 +149,23 @@ public final class Reproduction {
                 }
                 int rc = runner.run(args);
                 if (rc != 0) {
-                    throw new NnfrustException(String.format(Locale.ROOT, "stage %s/%s failed (exit %d) at: %s; fix "
-                                    + "the cause and run reproduce again: finished stages and parts are kept", s.model(),
-                            s.name(), rc, step.commandLine()));
+                    throw new NnfrustException(String.format(
+                            Locale.ROOT,
+                            "stage %s/%s failed (exit %d) at: %s; fix "
+                                    + "the cause and run reproduce again: finished stages and parts are kept",
+                            s.model(),
+                            s.name(),
+                            rc,
+                            step.commandLine()));
                 }
                 if (s.steps().size() > 2 && step.onceOnly()) {
                     double sec = (System.nanoTime() - t0) / 1e9;
-                    log.accept(String.format(Locale.ROOT, "%s part %d/%d done (%s)", head, n, s.steps().size() - 1,
+                    log.accept(String.format(
+                            Locale.ROOT,
+                            "%s part %d/%d done (%s)",
+                            head,
+                            n,
+                            s.steps().size() - 1,
                             Progress.duration(sec)));
                 }
             }
@@ -167,7 +187,11 @@ public final class Reproduction {
             } else {
                 planned -= s.estimateSeconds();
             }
-            log.accept(String.format(Locale.ROOT, "%s done in %s (planned %s)", head, Progress.duration(sec),
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "%s done in %s (planned %s)",
+                    head,
+                    Progress.duration(sec),
                     Progress.duration(s.estimateSeconds())));
         }
         return left;
@@ -184,7 +208,9 @@ public final class Reproduction {
         List<Path> shards;
         try (var files = Files.list(dir)) {
             shards = files.filter(p -> p.getFileName().toString().startsWith(stem)
-                    && p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+                            && p.getFileName().toString().endsWith(".jsonl"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new NnfrustException("cannot list " + dir + ": " + e.getMessage());
         }
@@ -192,9 +218,15 @@ public final class Reproduction {
             return;
         }
         var sum = CheckpointMerge.merge(shards, s.checkpoint(), true, log);
-        log.accept(String.format(Locale.ROOT, "[%s/%s] merged %d of %d shard checkpoints (%d results)%s", s.model(),
-                s.name(), sum.shards(), sum.of(), sum.results(), sum.missingShards().isEmpty() ? ""
-                        : "; shards " + sum.missingShards() + " missing"));
+        log.accept(String.format(
+                Locale.ROOT,
+                "[%s/%s] merged %d of %d shard checkpoints (%d results)%s",
+                s.model(),
+                s.name(),
+                sum.shards(),
+                sum.of(),
+                sum.results(),
+                sum.missingShards().isEmpty() ? "" : "; shards " + sum.missingShards() + " missing"));
     }
 
     /** True when a stage output exists and does not say {@code "complete": false}. */
@@ -250,8 +282,11 @@ public final class Reproduction {
         Path f = manifestPath(s);
         try {
             Files.createDirectories(f.getParent());
-            AtomicFiles.write(f, os -> os.write(m.writerWithDefaultPrettyPrinter().writeValueAsString(o)
-                    .getBytes(StandardCharsets.UTF_8)));
+            AtomicFiles.write(
+                    f,
+                    os -> os.write(m.writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(o)
+                            .getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new NnfrustException("cannot write " + f + ": " + e.getMessage());
         }

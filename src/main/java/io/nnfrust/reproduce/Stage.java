@@ -1,10 +1,10 @@
 package io.nnfrust.reproduce;
 
-import java.nio.file.Path;
-import java.util.List;
 import io.nnfrust.load.ModelLoader;
 import io.nnfrust.util.Provenance;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One stage of {@code nnfrust reproduce} for one model: nnfrust commands (steps) that together write {@link #output}.
@@ -23,8 +23,17 @@ import java.nio.charset.StandardCharsets;
  * @param checkpoint      the checkpoint of an experiment stage (null otherwise)
  * @param requires        files made by earlier stages that this one reads (a shard waits for their merge)
  */
-public record Stage(String model, String name, Path output, List<Step> steps, List<Path> owned,
-                    double estimateSeconds, String summary, Kind kind, Path checkpoint, List<Path> requires) {
+public record Stage(
+        String model,
+        String name,
+        Path output,
+        List<Step> steps,
+        List<Path> owned,
+        double estimateSeconds,
+        String summary,
+        Kind kind,
+        Path checkpoint,
+        List<Path> requires) {
     public Stage {
         steps = List.copyOf(steps);
         owned = List.copyOf(owned);
@@ -32,10 +41,20 @@ public record Stage(String model, String name, Path output, List<Step> steps, Li
     }
 
     /** Plain (a command), restarts (parts then a merge) or experiment (a command with a checkpoint). */
-    public enum Kind { PLAIN, RESTARTS, EXPERIMENT }
+    public enum Kind {
+        PLAIN,
+        RESTARTS,
+        EXPERIMENT
+    }
 
-    Stage(String model, String name, Path output, List<Step> steps, List<Path> owned, double estimateSeconds,
-          String summary) {
+    Stage(
+            String model,
+            String name,
+            Path output,
+            List<Step> steps,
+            List<Path> owned,
+            double estimateSeconds,
+            String summary) {
         this(model, name, output, steps, owned, estimateSeconds, summary, Kind.PLAIN, null, List.of());
     }
 

@@ -20,8 +20,8 @@ public record WelchTest(double t, double df, double p) {
         double va = variance(a, ma) / a.length, vb = variance(b, mb) / b.length;
         double se2 = va + vb;
         if (se2 == 0) {
-            return new WelchTest(ma == mb ? 0 : Math.copySign(Double.POSITIVE_INFINITY, ma - mb), Double.NaN,
-                    ma == mb ? 1 : 0);
+            return new WelchTest(
+                    ma == mb ? 0 : Math.copySign(Double.POSITIVE_INFINITY, ma - mb), Double.NaN, ma == mb ? 1 : 0);
         }
         double t = (ma - mb) / Math.sqrt(se2);
         double df = se2 * se2 / (va * va / (a.length - 1) + vb * vb / (b.length - 1));

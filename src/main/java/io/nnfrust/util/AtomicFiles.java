@@ -1,14 +1,14 @@
 package io.nnfrust.util;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.stream.Stream;
-import java.io.BufferedOutputStream;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
 
 /**
  * Writes a file through a temporary sibling ({@code .NAME.PID-RANDOM.tmp}) that is moved into place only when
@@ -16,8 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  * same file is written, so they do not pile up.
  */
 public final class AtomicFiles {
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     @FunctionalInterface
     public interface Writer {
@@ -30,7 +29,8 @@ public final class AtomicFiles {
      */
     private static void readableLikeAnOrdinaryFile(Path tmp, Path target) {
         try {
-            var perms = Files.exists(target) ? Files.getPosixFilePermissions(target)
+            var perms = Files.exists(target)
+                    ? Files.getPosixFilePermissions(target)
                     : PosixFilePermissions.fromString("rw-r--r--");
             Files.setPosixFilePermissions(tmp, perms);
         } catch (UnsupportedOperationException | IOException ignored) {
@@ -60,7 +60,8 @@ public final class AtomicFiles {
         removeStaleTemps(abs);
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + "." + ProcessHandle.current().pid() + "-", ".tmp");
+            tmp = Files.createTempFile(
+                    dir, "." + abs.getFileName() + "." + ProcessHandle.current().pid() + "-", ".tmp");
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 writer.write(out);
             }
@@ -108,21 +109,23 @@ public final class AtomicFiles {
         String prefix = "." + abs.getFileName() + ".";
         try (Stream<Path> s = Files.list(dir)) {
             s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith(prefix) && n.endsWith(".tmp");
-            }).forEach(p -> {
-                String rest = p.getFileName().toString().substring(prefix.length());
-                int dash = rest.indexOf('-');
-                long pid;
-                try {
-                    pid = Long.parseLong(dash < 0 ? rest.substring(0, rest.length() - 4) : rest.substring(0, dash));
-                } catch (NumberFormatException e) {
-                    return;
-                }
-                if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
-                    deleteQuietly(p);
-                }
-            });
+                        String n = p.getFileName().toString();
+                        return n.startsWith(prefix) && n.endsWith(".tmp");
+                    })
+                    .forEach(p -> {
+                        String rest = p.getFileName().toString().substring(prefix.length());
+                        int dash = rest.indexOf('-');
+                        long pid;
+                        try {
+                            pid = Long.parseLong(
+                                    dash < 0 ? rest.substring(0, rest.length() - 4) : rest.substring(0, dash));
+                        } catch (NumberFormatException e) {
+                            return;
+                        }
+                        if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+                            deleteQuietly(p);
+                        }
+                    });
         } catch (IOException | RuntimeException ignored) {
             // listing is best effort
         }

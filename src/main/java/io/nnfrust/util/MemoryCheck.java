@@ -8,8 +8,7 @@ import java.util.Locale;
  * out-of-memory error.
  */
 public final class MemoryCheck {
-    private MemoryCheck() {
-    }
+    private MemoryCheck() {}
 
     /** Heap bytes this JVM can still allocate (maximum heap minus what is in use). */
     public static long available() {
@@ -26,9 +25,13 @@ public final class MemoryCheck {
     public static void require(String what, double bytes, String wayOut) {
         long avail = available();
         if (bytes > avail) {
-            throw new NnfrustException(String.format(Locale.ROOT,
-                    "%s need about %.1f GiB of heap, %.1f GiB is available (maximum heap %.1f GiB); %s", what,
-                    bytes / 1073741824.0, avail / 1073741824.0, Runtime.getRuntime().maxMemory() / 1073741824.0,
+            throw new NnfrustException(String.format(
+                    Locale.ROOT,
+                    "%s need about %.1f GiB of heap, %.1f GiB is available (maximum heap %.1f GiB); %s",
+                    what,
+                    bytes / 1073741824.0,
+                    avail / 1073741824.0,
+                    Runtime.getRuntime().maxMemory() / 1073741824.0,
                     wayOut));
         }
     }

@@ -54,8 +54,8 @@ public final class OutputSet {
         }
         if (!Files.exists(abs)) {
             if (abs.getParent() == null || !Files.isDirectory(abs.getParent())) {
-                throw new NnfrustException(option + " " + dir + ": folder " + abs.getParent()
-                        + " does not exist; create it first");
+                throw new NnfrustException(
+                        option + " " + dir + ": folder " + abs.getParent() + " does not exist; create it first");
             }
             try {
                 Files.createDirectory(abs);

@@ -48,8 +48,13 @@ public final class Progress {
         double eta = perItem * left;
         if (!announced && log != null && elapsed + eta > ANNOUNCE_SECONDS && left > 0) {
             announced = true;
-            log.accept(String.format(Locale.ROOT, "nnfrust: estimated %s for the %d %s left (%s each so far); "
-                    + "stop any time and continue with --resume, or use --stop-after N", duration(eta), left, what,
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "nnfrust: estimated %s for the %d %s left (%s each so far); "
+                            + "stop any time and continue with --resume, or use --stop-after N",
+                    duration(eta),
+                    left,
+                    what,
                     duration(perItem)));
         }
         return left == 0 ? done + "/" + total : String.format(Locale.ROOT, "%d/%d, ETA %s", done, total, duration(eta));

@@ -2,7 +2,6 @@ package io.nnfrust.util;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -25,7 +24,8 @@ public record Provenance(List<String> commandLine, Instant start, String runId) 
      */
     public static final int SCHEMA_VERSION = 2;
 
-    private static volatile Provenance current = new Provenance(List.of(), Instant.now(), UUID.randomUUID().toString());
+    private static volatile Provenance current =
+            new Provenance(List.of(), Instant.now(), UUID.randomUUID().toString());
 
     public Provenance {
         commandLine = List.copyOf(commandLine);
@@ -45,8 +45,11 @@ public record Provenance(List<String> commandLine, Instant start, String runId) 
     public static String commandText(List<String> args) {
         StringBuilder b = new StringBuilder("nnfrust");
         for (String a : args) {
-            b.append(' ').append(a.isEmpty() || a.matches(".*[\\s'\"$&|;<>()*?].*")
-                    ? "'" + a.replace("'", "'\\''") + "'" : a);
+            b.append(' ')
+                    .append(
+                            a.isEmpty() || a.matches(".*[\\s'\"$&|;<>()*?].*")
+                                    ? "'" + a.replace("'", "'\\''") + "'"
+                                    : a);
         }
         return b.toString();
     }

@@ -8,8 +8,7 @@ import java.util.Properties;
 public final class Version {
     private static final Properties PROPS = load();
 
-    private Version() {
-    }
+    private Version() {}
 
     private static Properties load() {
         Properties p = new Properties();

@@ -5,8 +5,7 @@ import io.nnfrust.onnx.OnnxGraphBuilder;
 
 /** AlexNet (Krizhevsky et al. 2012): the Caffe/MATLAB form and the torchvision form. */
 final class AlexNet {
-    private AlexNet() {
-    }
+    private AlexNet() {}
 
     /** bvlc_alexnet / MATLAB alexnet: 227 input, LRN, grouped conv2/4/5. */
     static ModelProto caffe(Zoo.Spec spec, int h, int w) {

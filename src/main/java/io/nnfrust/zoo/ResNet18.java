@@ -5,8 +5,7 @@ import io.nnfrust.onnx.OnnxGraphBuilder;
 
 /** ResNet-18 (He et al. 2016) in the torchvision form: BasicBlocks, 1x1 projection shortcuts on downsampling. */
 final class ResNet18 {
-    private ResNet18() {
-    }
+    private ResNet18() {}
 
     static ModelProto build(Zoo.Spec spec, int h, int w) {
         OnnxGraphBuilder b = new OnnxGraphBuilder("resnet18", spec.seed(), spec.init());

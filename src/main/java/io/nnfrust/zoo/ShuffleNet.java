@@ -3,7 +3,6 @@ package io.nnfrust.zoo;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.List;
 
 /**
@@ -12,8 +11,7 @@ import java.util.List;
  * multiplier; stage repeats 4/8/4, bottleneck = out/4, the first 1x1 of stage 2 ungrouped.
  */
 final class ShuffleNet {
-    private ShuffleNet() {
-    }
+    private ShuffleNet() {}
 
     static int[] stageChannels(int groups) {
         return switch (groups) {
@@ -22,7 +20,8 @@ final class ShuffleNet {
             case 3 -> new int[] {240, 480, 960};
             case 4 -> new int[] {272, 544, 1088};
             case 8 -> new int[] {384, 768, 1536};
-            default -> throw new NnfrustException("zoo:shufflenet: groups must be 1, 2, 3, 4 or 8 (got " + groups + ")");
+            default ->
+                throw new NnfrustException("zoo:shufflenet: groups must be 1, 2, 3, 4 or 8 (got " + groups + ")");
         };
     }
 
@@ -56,8 +55,8 @@ final class ShuffleNet {
         return Math.max(multiple, c);
     }
 
-    private static String unit(OnnxGraphBuilder b, String name, String x, int out, int groups, int stride,
-                               boolean firstUngrouped) {
+    private static String unit(
+            OnnxGraphBuilder b, String name, String x, int out, int groups, int stride, boolean firstUngrouped) {
         int in = b.channels(x);
         int branchOut = stride == 2 ? out - in : out;
         int mid = out / 4;

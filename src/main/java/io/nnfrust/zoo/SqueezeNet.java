@@ -2,13 +2,11 @@ package io.nnfrust.zoo;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.nnfrust.onnx.OnnxGraphBuilder;
-
 import java.util.List;
 
 /** SqueezeNet v1.1 in its Caffe/MATLAB form: 227x227 input, ceil-mode max pooling (Iandola et al. 2016). */
 final class SqueezeNet {
-    private SqueezeNet() {
-    }
+    private SqueezeNet() {}
 
     static ModelProto build(Zoo.Spec spec, int h, int w) {
         OnnxGraphBuilder b = new OnnxGraphBuilder("squeezenet1.1", spec.seed(), spec.init());

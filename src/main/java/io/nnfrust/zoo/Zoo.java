@@ -3,7 +3,6 @@ package io.nnfrust.zoo;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.util.NnfrustException;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,12 +15,10 @@ import java.util.TreeMap;
  * default he), and for shufflenet {@code groups} (default 2) and {@code width} (default 0.875).
  */
 public final class Zoo {
-    private Zoo() {
-    }
+    private Zoo() {}
 
     /** A zoo architecture: name, default input size, description, and its builder. */
-    public record Entry(String name, int inputSize, String description, Architecture builder) {
-    }
+    public record Entry(String name, int inputSize, String description, Architecture builder) {}
 
     @FunctionalInterface
     public interface Architecture {
@@ -31,9 +28,14 @@ public final class Zoo {
     /** A parsed zoo model argument. */
     public record Spec(String name, long seed, WeightInit init, Map<String, String> params) {
         public String canonical() {
-            StringBuilder b = new StringBuilder("zoo:").append(name).append("?seed=").append(seed).append("&init=")
+            StringBuilder b = new StringBuilder("zoo:")
+                    .append(name)
+                    .append("?seed=")
+                    .append(seed)
+                    .append("&init=")
                     .append(init.label());
-            new TreeMap<>(params).forEach((k, v) -> b.append('&').append(k).append('=').append(v));
+            new TreeMap<>(params)
+                    .forEach((k, v) -> b.append('&').append(k).append('=').append(v));
             return b.toString();
         }
 
@@ -59,17 +61,32 @@ public final class Zoo {
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
     static {
-        register(new Entry("squeezenet1.1", 227, "SqueezeNet v1.1, Caffe/MATLAB form (ceil-mode pooling)",
+        register(new Entry(
+                "squeezenet1.1",
+                227,
+                "SqueezeNet v1.1, Caffe/MATLAB form (ceil-mode pooling)",
                 (s, h, w) -> SqueezeNet.build(s, h, w)));
-        register(new Entry("alexnet-caffe", 227, "AlexNet, Caffe/MATLAB form (grouped convolutions, LRN)",
+        register(new Entry(
+                "alexnet-caffe",
+                227,
+                "AlexNet, Caffe/MATLAB form (grouped convolutions, LRN)",
                 (s, h, w) -> AlexNet.caffe(s, h, w)));
         register(new Entry("alexnet-torch", 224, "AlexNet, torchvision form", (s, h, w) -> AlexNet.torch(s, h, w)));
-        register(new Entry("googlenet-caffe", 224, "GoogLeNet (Inception v1), Caffe/MATLAB form (LRN, 5x5 branch)",
+        register(new Entry(
+                "googlenet-caffe",
+                224,
+                "GoogLeNet (Inception v1), Caffe/MATLAB form (LRN, 5x5 branch)",
                 (s, h, w) -> GoogLeNet.caffe(s, h, w)));
-        register(new Entry("googlenet-torch", 224, "GoogLeNet, torchvision form (batch norm, 3x3 in the 5x5 branch)",
+        register(new Entry(
+                "googlenet-torch",
+                224,
+                "GoogLeNet, torchvision form (batch norm, 3x3 in the 5x5 branch)",
                 (s, h, w) -> GoogLeNet.torch(s, h, w)));
         register(new Entry("resnet18", 224, "ResNet-18, torchvision form", (s, h, w) -> ResNet18.build(s, h, w)));
-        register(new Entry("shufflenet", 224, "ShuffleNet v1 (default groups=2, width 0.875: 1.43M parameters)",
+        register(new Entry(
+                "shufflenet",
+                224,
+                "ShuffleNet v1 (default groups=2, width 0.875: 1.43M parameters)",
                 (s, h, w) -> ShuffleNet.build(s, h, w)));
     }
 
@@ -84,8 +101,8 @@ public final class Zoo {
     public static Entry entry(String name) {
         Entry e = ENTRIES.get(name);
         if (e == null) {
-            throw new NnfrustException("unknown zoo model '" + name + "'; available: " + String.join(", ",
-                    ENTRIES.keySet()));
+            throw new NnfrustException(
+                    "unknown zoo model '" + name + "'; available: " + String.join(", ", ENTRIES.keySet()));
         }
         return e;
     }

@@ -1,28 +1,27 @@
 package io.nnfrust.active;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.PoolingBlock;
 import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.StateProbe;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.testing.RandomNetworks;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
-import io.nnfrust.load.ModelLoader;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The active subnetwork's mask and edges against brute force on random networks (every block kind, ReLUs, max
@@ -68,8 +67,8 @@ class ActiveReachabilityOracleTest {
     void maskAndEdgesEqualBruteForceReachability() {
         int checked = 0, withTies = 0;
         for (long seed = 1; seed <= 16; seed++) {
-            Network net = OnnxImporter.importModel(RandomNetworks.build(seed, false), "r" + seed, "r", "-",
-                    ImportOptions.DEFAULT);
+            Network net = OnnxImporter.importModel(
+                    RandomNetworks.build(seed, false), "r" + seed, "r", "-", ImportOptions.DEFAULT);
             SignedGraph g = net.graph();
             int n = g.nodeCount();
             SplittableRandom r = new SplittableRandom(seed * 31);

@@ -1,5 +1,7 @@
 package io.nnfrust.active;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
@@ -13,26 +15,23 @@ import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.InferenceSession;
 import io.nnfrust.inference.TopK;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.StateProbe;
 import io.nnfrust.model.WeightInit;
-import io.nnfrust.load.ModelLoader;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.onnx.OnnxTensors;
+import io.nnfrust.testing.RandomNetworks;
 import io.nnfrust.testing.SharedData;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.*;
-import io.nnfrust.testing.RandomNetworks;
+import org.junit.jupiter.api.Test;
 
 class ActiveSubnetworkTest {
     /** Replaces the values of initializer {@code name}. */
@@ -75,8 +74,8 @@ class ActiveSubnetworkTest {
         ModelProto m = handBuilt();
         Network net = OnnxImporter.importModel(m, "hand", "hand", "-", ImportOptions.DEFAULT);
         Map<String, float[]> t;
-        try (InferenceSession s = new InferenceSession(m, net, ActiveSubnetwork.tensorsNeeded(net),
-                InferenceSession.Precision.FLOAT32, 1)) {
+        try (InferenceSession s = new InferenceSession(
+                m, net, ActiveSubnetwork.tensorsNeeded(net), InferenceSession.Precision.FLOAT32, 1)) {
             t = s.run(new float[] {1f, 1f, 1.2f, 1.5f}, 1);
         }
         float[] logits = t.get(net.outputName());
@@ -87,11 +86,23 @@ class ActiveSubnetworkTest {
         // node sets: input (4), conv (8), pool (4), fc (3)
         List<NodeSet> sets = net.graph().nodeSets();
         assertEquals(List.of(4, 8, 4, 3), sets.stream().map(NodeSet::size).toList());
-        int in = sets.get(0).offset(), conv = sets.get(1).offset(), pool = sets.get(2).offset(), fc = sets.get(3).offset();
-        TreeSet<Integer> expected = new TreeSet<>(List.of(in, in + 1, in + 3, // i2 is a dead end
-                conv, conv + 1, conv + 3, conv + 4 + 3,     // c0_2, c1_2 dead ends; c1_0, c1_1 ReLU zeros
-                pool, pool + 1, pool + 2, pool + 3,         // p1_0 has no in-edge left but reaches the output
-                fc + 1));                                   // the predicted class only
+        int in = sets.get(0).offset(),
+                conv = sets.get(1).offset(),
+                pool = sets.get(2).offset(),
+                fc = sets.get(3).offset();
+        TreeSet<Integer> expected = new TreeSet<>(List.of(
+                in,
+                in + 1,
+                in + 3, // i2 is a dead end
+                conv,
+                conv + 1,
+                conv + 3,
+                conv + 4 + 3, // c0_2, c1_2 dead ends; c1_0, c1_1 ReLU zeros
+                pool,
+                pool + 1,
+                pool + 2,
+                pool + 3, // p1_0 has no in-edge left but reaches the output
+                fc + 1)); // the predicted class only
         TreeSet<Integer> got = new TreeSet<>();
         for (int v = 0; v < a.mask().length; v++) {
             if (a.mask()[v] == 1) {
@@ -112,8 +123,8 @@ class ActiveSubnetworkTest {
         RestartResult exact = new ExactEnumeration().solve(glass, new SplittableRandom(1), SolverOptions.DEFAULT);
         assertEquals(epsAct, exact.epsilon(), 1e-12);
         for (String solver : List.of("algorithm1", "layered", "anneal")) {
-            RestartResult r = Solvers.byName(solver).solve(glass, new SplittableRandom(3),
-                    SolverOptions.DEFAULT.withInitialFlips(5));
+            RestartResult r = Solvers.byName(solver)
+                    .solve(glass, new SplittableRandom(3), SolverOptions.DEFAULT.withInitialFlips(5));
             assertTrue(r.epsilon() >= epsAct - 1e-12, solver);
             assertEquals(r.epsilon(), r.trackedEpsilon(), 1e-12, solver);
             for (int v = 0; v < glass.nodeCount(); v++) {
@@ -128,8 +139,8 @@ class ActiveSubnetworkTest {
 
     @Test
     void maskedGlassEqualsTheExplicitSubgraphOnRandomMasks() {
-        SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(3, false), "r", "r", "-",
-                ImportOptions.DEFAULT).graph();
+        SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(3, false), "r", "r", "-", ImportOptions.DEFAULT)
+                .graph();
         SplittableRandom rnd = new SplittableRandom(5);
         double[] mask = new double[g.nodeCount()];
         for (int i = 0; i < mask.length; i++) {
@@ -163,8 +174,8 @@ class ActiveSubnetworkTest {
 
     private static Map<String, float[]> runImage(ModelLoader.Loaded l, Path image, List<String> extra) {
         Network net = l.network();
-        ImagePreprocessor pre = new ImagePreprocessor(ImagePreprocessor.Preset.CAFFE, 256, net.inputShape()[2],
-                net.inputShape()[3]);
+        ImagePreprocessor pre =
+                new ImagePreprocessor(ImagePreprocessor.Preset.CAFFE, 256, net.inputShape()[2], net.inputShape()[3]);
         try (InferenceSession s = new InferenceSession(l.model(), net, extra, InferenceSession.Precision.FLOAT32, 2)) {
             return s.run(pre.load(image), 1);
         }
@@ -177,11 +188,15 @@ class ActiveSubnetworkTest {
         ModelLoader.Loaded l = ModelLoader.loadWithModel(model.toString(), ImportOptions.DEFAULT);
         Network net = l.network();
         NodeProto conv = l.model().getGraph().getNodeList().stream()
-                .filter(n -> n.getOpType().equals("Conv") && n.getOutput(0).startsWith("fire9/expand3x3")).findFirst()
+                .filter(n -> n.getOpType().equals("Conv") && n.getOutput(0).startsWith("fire9/expand3x3"))
+                .findFirst()
                 .orElseThrow();
         String inTensor = conv.getInput(0), outTensor = conv.getOutput(0);
         Map<String, float[]> t = runImage(l, image, List.of(inTensor, outTensor));
-        StateProbe probe = net.probes().stream().filter(p -> p.tensor().equals(inTensor)).findFirst().orElseThrow();
+        StateProbe probe = net.probes().stream()
+                .filter(p -> p.tensor().equals(inTensor))
+                .findFirst()
+                .orElseThrow();
         SignedGraph g = net.graph();
         double[] x = new double[g.nodeCount()], y = new double[g.nodeCount()];
         float[] in = t.get(inTensor);
@@ -189,9 +204,14 @@ class ActiveSubnetworkTest {
             x[probe.node(e)] = in[e];
         }
         g.multiply(x, y, true);
-        NodeSet set = g.nodeSets().stream().filter(s -> s.name().equals(conv.getName().isEmpty() ? conv.getOutput(0) : conv.getName())).findFirst().orElseThrow();
+        NodeSet set = g.nodeSets().stream()
+                .filter(s -> s.name().equals(conv.getName().isEmpty() ? conv.getOutput(0) : conv.getName()))
+                .findFirst()
+                .orElseThrow();
         TensorProto biasTensor = l.model().getGraph().getInitializerList().stream()
-                .filter(i -> i.getName().equals(conv.getInput(2))).findFirst().orElseThrow();
+                .filter(i -> i.getName().equals(conv.getInput(2)))
+                .findFirst()
+                .orElseThrow();
         float[] bias = OnnxTensors.floats(biasTensor);
         float[] out = t.get(outTensor);
         assertEquals(set.size(), out.length);

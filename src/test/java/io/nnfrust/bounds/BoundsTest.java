@@ -1,5 +1,10 @@
 package io.nnfrust.bounds;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.frustration.ExactEnumeration;
 import io.nnfrust.frustration.MixingMethod;
 import io.nnfrust.frustration.SolverOptions;
@@ -14,11 +19,7 @@ import io.nnfrust.model.WeightInit;
 import io.nnfrust.nullmodel.ShuffledEdges;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxImporter;
-import org.hipparchus.linear.Array2DRowRealMatrix;
-import org.hipparchus.linear.EigenDecompositionSymmetric;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.nnfrust.util.NnfrustException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +28,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nnfrust.util.NnfrustException;
+import org.hipparchus.linear.Array2DRowRealMatrix;
+import org.hipparchus.linear.EigenDecompositionSymmetric;
 import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The certified interval against brute force (every block kind), the dual bound against an independent dense
@@ -71,7 +70,8 @@ class BoundsTest {
     }
 
     static SignedGraph imported(OnnxGraphBuilder b, String output) {
-        return OnnxImporter.importModel(b.build(output), "t", "t", "-", ImportOptions.DEFAULT).graph();
+        return OnnxImporter.importModel(b.build(output), "t", "t", "-", ImportOptions.DEFAULT)
+                .graph();
     }
 
     static SignedGraph random(int n, double p, long seed) {
@@ -94,7 +94,8 @@ class BoundsTest {
             t[k] = e.get(k)[1];
             ww[k] = w.get(k);
         }
-        return new SignedGraph(List.of(new NodeSet(0, "nodes", "Graph", 0, n, 1, 1)),
+        return new SignedGraph(
+                List.of(new NodeSet(0, "nodes", "Graph", 0, n, 1, 1)),
                 List.of(new SparseBlock("random", PlaneLayout.contiguous(0, n, 1, 1), 0, n, s, s, t, ww)));
     }
 
@@ -105,9 +106,10 @@ class BoundsTest {
         for (SignedGraph g : graphs()) {
             g.blocks().forEach(b -> kinds.add(b.kind()));
             SpinGlass glass = new SpinGlass(g);
-            double exact = new ExactEnumeration().solve(glass, new SplittableRandom(1), SolverOptions.DEFAULT)
+            double exact = new ExactEnumeration()
+                    .solve(glass, new SplittableRandom(1), SolverOptions.DEFAULT)
                     .epsilon();
-            var r = FrustrationInterval.run(glass, CONFIG, Double.NaN, null, false, null, "", null, s -> { });
+            var r = FrustrationInterval.run(glass, CONFIG, Double.NaN, null, false, null, "", null, s -> {});
             assertTrue(r.epsilonLower() <= exact + 1e-12, "lower " + r.epsilonLower() + " > exact " + exact);
             assertTrue(exact <= r.epsilonUpper() + 1e-12, "upper " + r.epsilonUpper() + " < exact " + exact);
             assertTrue(r.epsilonSdp() <= exact + 1e-9, "SDP " + r.epsilonSdp() + " above exact " + exact);
@@ -117,7 +119,8 @@ class BoundsTest {
         }
         // a bound that is always 0 would pass the inequalities: it must also be useful
         assertTrue(tight >= count * 3 / 4, tight + " of " + count + " bounds within 80 % of exact");
-        assertTrue(kinds.containsAll(List.of("Conv", "MaxPool", "AvgPool", "Dense", "Residual", "Sparse", "ConvN2")),
+        assertTrue(
+                kinds.containsAll(List.of("Conv", "MaxPool", "AvgPool", "Dense", "Residual", "Sparse", "ConvN2")),
                 kinds.toString());
     }
 
@@ -174,8 +177,8 @@ class BoundsTest {
 
     @Test
     void lanczosGuaranteeOnRandomSymmetricMatrices() {
-        assertEquals(Math.pow(Math.log(1.648 * Math.sqrt(1e6) / 1e-6) / 199, 2), Lanczos.eta(1_000_000, 100, 1e-6),
-                1e-15);
+        assertEquals(
+                Math.pow(Math.log(1.648 * Math.sqrt(1e6) / 1e-6) / 199, 2), Lanczos.eta(1_000_000, 100, 1e-6), 1e-15);
         SplittableRandom r = new SplittableRandom(2);
         for (int t = 0; t < 20; t++) {
             int n = 30 + r.nextInt(40);
@@ -198,15 +201,23 @@ class BoundsTest {
                 gersh = Math.max(gersh, s);
             }
             for (int k : new int[] {5, 15, 40}) {
-                var lz = Lanczos.smallest((x, y) -> {
-                    for (int i = 0; i < n; i++) {
-                        double s = 0;
-                        for (int j = 0; j < n; j++) {
-                            s += a[i][j] * x[j];
-                        }
-                        y[i] = s;
-                    }
-                }, n, gersh, k, 1e-3, 0, t, null);
+                var lz = Lanczos.smallest(
+                        (x, y) -> {
+                            for (int i = 0; i < n; i++) {
+                                double s = 0;
+                                for (int j = 0; j < n; j++) {
+                                    s += a[i][j] * x[j];
+                                }
+                                y[i] = s;
+                            }
+                        },
+                        n,
+                        gersh,
+                        k,
+                        1e-3,
+                        0,
+                        t,
+                        null);
                 assertTrue(lz.theta() >= min - 1e-9, "a Ritz value lies above lambda_min");
                 assertTrue(lz.lowerBound() <= min, "k " + k + ": bound " + lz.lowerBound() + " above " + min);
             }
@@ -225,7 +236,7 @@ class BoundsTest {
     @Test
     void theCertificateReadBackReproducesTheBound(@TempDir Path tmp) throws Exception {
         SignedGraph g = graphs().get(1);
-        var r = FrustrationInterval.run(new SpinGlass(g), CONFIG, Double.NaN, null, false, null, "", null, s -> { });
+        var r = FrustrationInterval.run(new SpinGlass(g), CONFIG, Double.NaN, null, false, null, "", null, s -> {});
         Path f = tmp.resolve("c.npz");
         try (OutputStream os = Files.newOutputStream(f)) {
             r.certificate().write(os);
@@ -237,8 +248,7 @@ class BoundsTest {
         assertEquals(r.epsilonLower(), back.recomputedBound(), 0.0);
         assertEquals(r.epsilonLower(), back.scalar("epsilonLower"), 0.0);
         assertEquals(g.absWeightSum(), back.scalar("absWeightSum"), 0.0);
-        assertEquals(new ObjectMapper().readTree(r.certificate().meta().toString()),
-                back.meta());
+        assertEquals(new ObjectMapper().readTree(r.certificate().meta().toString()), back.meta());
         // byte-identical when written again
         Path f2 = tmp.resolve("c2.npz");
         try (OutputStream os = Files.newOutputStream(f2)) {
@@ -246,8 +256,7 @@ class BoundsTest {
         }
         assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(f2));
         Files.writeString(tmp.resolve("bad.npz"), "not a zip");
-        var e = Assertions.assertThrows(NnfrustException.class,
-                () -> Certificate.read(tmp.resolve("bad.npz")));
+        var e = Assertions.assertThrows(NnfrustException.class, () -> Certificate.read(tmp.resolve("bad.npz")));
         assertTrue(e.getMessage().contains("is not an nnfrust certificate"), e.getMessage());
     }
 
@@ -286,7 +295,13 @@ class BoundsTest {
             assertEquals(1, sq, 1e-12);
         }
         List<Double> objectives = new ArrayList<>();
-        MixingMethod.solve(glass, new MixingMethod.Options(4, 60, 0, 1, 8), false, null, null, 0,
+        MixingMethod.solve(
+                glass,
+                new MixingMethod.Options(4, 60, 0, 1, 8),
+                false,
+                null,
+                null,
+                0,
                 (v, s) -> objectives.add(MixingMethod.objective(glass, v, new double[4][g.nodeCount()], false)));
         for (int k = 1; k < objectives.size(); k++) {
             assertTrue(objectives.get(k) <= objectives.get(k - 1) + 1e-9, "objective rose at " + k);

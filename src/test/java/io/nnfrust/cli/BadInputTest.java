@@ -1,19 +1,17 @@
 package io.nnfrust.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import io.nnfrust.testing.RandomNetworks;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input gets one clear line on stderr and exit code 2. */
 class BadInputTest {
@@ -63,8 +61,12 @@ class BadInputTest {
         var g = m.getGraph().toBuilder();
         NodeProto first = g.getNode(0);
         // insert a Hardmax (not an operator of the paper's model) on the input and feed it to the first node
-        NodeProto sig = NodeProto.newBuilder().setOpType("Hardmax").setName("weird_hardmax").addInput(first.getInput(0))
-                .addOutput("sig_out").build();
+        NodeProto sig = NodeProto.newBuilder()
+                .setOpType("Hardmax")
+                .setName("weird_hardmax")
+                .addInput(first.getInput(0))
+                .addOutput("sig_out")
+                .build();
         g.setNode(0, first.toBuilder().setInput(0, "sig_out"));
         g.addNode(0, sig);
         Path p = write("sig.onnx", m.toBuilder().setGraph(g).build().toByteArray());
@@ -77,7 +79,8 @@ class BadInputTest {
         var g = m.getGraph().toBuilder();
         var in = g.getInput(0).toBuilder();
         var shape = in.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder();
-        String h = Long.toString(shape.getDim(2).getDimValue()), w = Long.toString(shape.getDim(3).getDimValue());
+        String h = Long.toString(shape.getDim(2).getDimValue()),
+                w = Long.toString(shape.getDim(3).getDimValue());
         shape.setDim(2, TensorShapeProto.Dimension.newBuilder().setDimParam("height"));
         shape.setDim(3, TensorShapeProto.Dimension.newBuilder().setDimParam("width"));
         g.setInput(0, in);

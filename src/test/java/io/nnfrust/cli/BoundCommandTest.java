@@ -1,23 +1,22 @@
 package io.nnfrust.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nnfrust.bounds.Certificate;
-import io.nnfrust.model.WeightInit;
-import io.nnfrust.onnx.OnnxGraphBuilder;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnfrust.bounds.Certificate;
 import io.nnfrust.bounds.DualBound;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.onnx.OnnxGraphBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code nnfrust bound} end to end on a small CNN, its certificate checked by scripts/verify_bound.py (NumPy and
@@ -41,8 +40,22 @@ class BoundCommandTest {
     void theCertificateIsCheckedIndependentlyBySciPy(@TempDir Path tmp) throws Exception {
         Path model = smallCnn(tmp, 3);
         Path cert = tmp.resolve("c.npz"), json = tmp.resolve("b.json"), state = tmp.resolve("sdp.state");
-        var o = CliRun.run(CliRun.args("bound", model, "--solver", "layered", "--restarts", "2", "--certificate", cert,
-                "--output", json, "--state", state, "--threads", "2", "--quiet"));
+        var o = CliRun.run(CliRun.args(
+                "bound",
+                model,
+                "--solver",
+                "layered",
+                "--restarts",
+                "2",
+                "--certificate",
+                cert,
+                "--output",
+                json,
+                "--state",
+                state,
+                "--threads",
+                "2",
+                "--quiet"));
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().startsWith("eps in ["), o.out());
         assertFalse(Files.exists(state), "the SDP state is removed when the run ends");
@@ -52,8 +65,21 @@ class BoundCommandTest {
         assertEquals(lo, Certificate.read(cert).recomputedBound(), 0.0);
         // thread count does not change the result
         Path json1 = tmp.resolve("b1.json");
-        assertEquals(0, CliRun.run(CliRun.args("bound", model, "--solver", "layered", "--restarts", "2", "--output",
-                json1, "--threads", "1", "--quiet")).code());
+        assertEquals(
+                0,
+                CliRun.run(CliRun.args(
+                                "bound",
+                                model,
+                                "--solver",
+                                "layered",
+                                "--restarts",
+                                "2",
+                                "--output",
+                                json1,
+                                "--threads",
+                                "1",
+                                "--quiet"))
+                        .code());
         JsonNode j1 = new ObjectMapper().readTree(json1.toFile());
         assertEquals(lo, j1.get("epsilonLower").asDouble(), 0.0);
         assertEquals(hi, j1.get("epsilonUpper").asDouble(), 0.0);
@@ -61,11 +87,16 @@ class BoundCommandTest {
         Path mtx = tmp.resolve("a.mtx");
         assertEquals(0, CliRun.run(CliRun.args("export-mtx", model, mtx)).code());
         boolean scipy = new ProcessBuilder("/usr/bin/python3", "-c", "import numpy, scipy.sparse.linalg, scipy.io")
-                .start().waitFor() == 0;
-        Assumptions.assumeTrue(scipy, "SKIPPED the SciPy check: /usr/bin/python3 with numpy and scipy is absent "
-                + "(Debian: python3-scipy)");
+                        .start()
+                        .waitFor()
+                == 0;
+        Assumptions.assumeTrue(
+                scipy,
+                "SKIPPED the SciPy check: /usr/bin/python3 with numpy and scipy is absent "
+                        + "(Debian: python3-scipy)");
         Process p = new ProcessBuilder("/usr/bin/python3", "scripts/verify_bound.py", mtx.toString(), cert.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
@@ -74,14 +105,20 @@ class BoundCommandTest {
         Certificate c = Certificate.read(cert);
         var sc = new LinkedHashMap<>(c.scalars());
         sc.put("lambdaLowerBound", c.scalar("theta") + 0.05);
-        sc.put("epsilonLower", DualBound.epsilon(DualBound.sum(c.y()),
-                c.scalar("theta") + 0.05, DualBound.sum(c.p()), c.scalar("absWeightSum")));
+        sc.put(
+                "epsilonLower",
+                DualBound.epsilon(
+                        DualBound.sum(c.y()),
+                        c.scalar("theta") + 0.05,
+                        DualBound.sum(c.p()),
+                        c.scalar("absWeightSum")));
         Path forged = tmp.resolve("forged.npz");
         try (var os = Files.newOutputStream(forged)) {
             new Certificate(c.y(), c.p(), sc, c.meta()).write(os);
         }
         Process q = new ProcessBuilder("/usr/bin/python3", "scripts/verify_bound.py", mtx.toString(), forged.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String outQ = new String(q.getInputStream().readAllBytes());
         assertTrue(q.waitFor(120, TimeUnit.SECONDS));
         assertEquals(1, q.exitValue(), outQ);
@@ -91,18 +128,22 @@ class BoundCommandTest {
     @Test
     void badInputIsOneLine(@TempDir Path tmp) throws Exception {
         Path model = smallCnn(tmp, 1);
-        CliRun.assertOneErrorLine(CliRun.run(CliRun.args("bound", model, "--confidence", "1", "--quiet")),
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--confidence", "1", "--quiet")),
                 "--confidence must lie strictly between 0 and 1");
-        CliRun.assertOneErrorLine(CliRun.run(CliRun.args("bound", model, "--scaling", "trace", "--quiet")),
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--scaling", "trace", "--quiet")),
                 "--scaling 'trace' is not one of [degree, identity]");
-        CliRun.assertOneErrorLine(CliRun.run(CliRun.args("bound", model, "--restarts", "0", "--roundings", "0",
-                "--quiet")), "no upper bound");
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--restarts", "0", "--roundings", "0", "--quiet")),
+                "no upper bound");
         Path spins = tmp.resolve("s.spins");
         Files.write(spins, new byte[] {1, 2, 3});
         CliRun.assertOneErrorLine(CliRun.run(CliRun.args("bound", model, "--spins", spins, "--quiet")), "s.spins");
         Path state = tmp.resolve("state");
         Files.writeString(state, "junk");
-        CliRun.assertOneErrorLine(CliRun.run(CliRun.args("bound", model, "--state", state, "--restarts", "1",
-                "--quiet")), "is not an nnfrust SDP state file");
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--state", state, "--restarts", "1", "--quiet")),
+                "is not an nnfrust SDP state file");
     }
 }

@@ -10,11 +10,9 @@ import org.junit.jupiter.api.Assertions;
 
 /** Runs the command line in-process and captures its exit code, stdout and stderr (tests). */
 final class CliRun {
-    private CliRun() {
-    }
+    private CliRun() {}
 
-    record Outcome(int code, String out, String err) {
-    }
+    record Outcome(int code, String out, String err) {}
 
     /** Bad input: exit code 2 and exactly one stderr line "nnfrust: error: ..." containing every fragment. */
     static void assertOneErrorLine(Outcome o, String... fragments) {

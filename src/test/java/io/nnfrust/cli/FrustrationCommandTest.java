@@ -1,18 +1,15 @@
 package io.nnfrust.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.frustration.SpinFile;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The frustration command end to end: edge lists, Matrix Market, networks, outputs and bad input. */
 class FrustrationCommandTest {
@@ -43,8 +40,17 @@ class FrustrationCommandTest {
         // a negative triangle: one edge must stay frustrated; the lightest (weight 1 of 1+2+3) -> epsilon = 1/6
         Path p = write("tri.tsv", "# a frustrated triangle\nsource\ttarget\tweight\na\tb\t-2\nb\tc\t-3\nc\ta\t-1\n");
         for (String solver : new String[] {"exact", "algorithm1", "layered", "anneal"}) {
-            CliRun.Outcome o = run("frustration", p.toString(), "--solver", solver, "--restarts", "4", "--json", "--quiet",
-                    "--initial-flips", "3");
+            CliRun.Outcome o = run(
+                    "frustration",
+                    p.toString(),
+                    "--solver",
+                    solver,
+                    "--restarts",
+                    "4",
+                    "--json",
+                    "--quiet",
+                    "--initial-flips",
+                    "3");
             assertEquals(0, o.code(), o.err());
             JsonNode j = new ObjectMapper().readTree(o.out());
             if (solver.equals("exact")) {
@@ -54,19 +60,39 @@ class FrustrationCommandTest {
             }
             assertTrue(j.get("localMinimum").asBoolean());
             assertEquals(3, j.get("graph").get("nodes").asInt());
-            assertEquals(64, j.get("provenance").get("model").get("sha256").asText().length());
+            assertEquals(
+                    64, j.get("provenance").get("model").get("sha256").asText().length());
         }
         Path mtx = write("tri.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 3\n2 1 -2\n3 2 -3\n1 3 -1\n");
         CliRun.Outcome o = run("frustration", mtx.toString(), "--solver", "exact", "--json", "--quiet");
-        assertEquals(1.0 / 6, new ObjectMapper().readTree(o.out()).get("epsilonBest").asDouble(), 1e-12);
+        assertEquals(
+                1.0 / 6, new ObjectMapper().readTree(o.out()).get("epsilonBest").asDouble(), 1e-12);
     }
 
     @Test
     void networkRunWritesSpinsJsonAndTrace() throws Exception {
         Path spins = dir.resolve("s.spins"), json = dir.resolve("r.json"), trace = dir.resolve("t.csv");
-        CliRun.Outcome o = run("frustration", "zoo:squeezenet1.1", "--input-size", "32", "32", "--solver", "layered",
-                "--restarts", "3", "--seed", "9", "--spins", spins.toString(), "--output", json.toString(), "--trace",
-                trace.toString(), "--map", "--initial-flips", "1000");
+        CliRun.Outcome o = run(
+                "frustration",
+                "zoo:squeezenet1.1",
+                "--input-size",
+                "32",
+                "32",
+                "--solver",
+                "layered",
+                "--restarts",
+                "3",
+                "--seed",
+                "9",
+                "--spins",
+                spins.toString(),
+                "--output",
+                json.toString(),
+                "--trace",
+                trace.toString(),
+                "--map",
+                "--initial-flips",
+                "1000");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.err().contains("[3/3]"), "progress on stderr: " + o.err());
         JsonNode j = new ObjectMapper().readTree(Files.readString(json));
@@ -96,9 +122,17 @@ class FrustrationCommandTest {
         assertOneLine(run("frustration", write("e.tsv", "a b 1\nb b 2\n").toString()), "e.tsv:2", "self-loop");
         assertOneLine(run("frustration", write("f.tsv", "# nothing\n\n").toString()), "no edges");
         assertOneLine(run("frustration", write("g.tsv", "a b 0\n").toString()), "zero");
-        assertOneLine(run("frustration", write("h.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 2\n1 2 1\n").toString()),
+        assertOneLine(
+                run(
+                        "frustration",
+                        write("h.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 2\n1 2 1\n")
+                                .toString()),
                 "promises 2");
-        assertOneLine(run("frustration", write("i.mtx", "%%MatrixMarket matrix coordinate pattern general\n2 2 1\n1 2\n").toString()),
+        assertOneLine(
+                run(
+                        "frustration",
+                        write("i.mtx", "%%MatrixMarket matrix coordinate pattern general\n2 2 1\n1 2\n")
+                                .toString()),
                 "pattern");
         assertOneLine(run("frustration", dir.resolve("missing.tsv").toString()), "not found");
     }

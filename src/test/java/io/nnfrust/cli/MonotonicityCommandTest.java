@@ -1,22 +1,21 @@
 package io.nnfrust.cli;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnfrust.frustration.SpinFile;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.testing.SmallOnnx;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
-import io.nnfrust.frustration.SpinFile;
-import io.nnfrust.load.ModelLoader;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code experiment monotonicity} end to end on a small ONNX network: outputs, resume, bad input. */
 class MonotonicityCommandTest {
@@ -24,9 +23,25 @@ class MonotonicityCommandTest {
     Path dir;
 
     private List<String> base(Path model, Path images, String... more) {
-        List<String> a = new ArrayList<>(List.of("experiment", "monotonicity", model.toString(), "--images",
-                images.toString(), "--preprocess", "raw", "--resize", "8", "--perturbations", "6",
-                "--amplitude", "0.5:40", "--initial-flips", "200", "--threads", "1", "--quiet"));
+        List<String> a = new ArrayList<>(List.of(
+                "experiment",
+                "monotonicity",
+                model.toString(),
+                "--images",
+                images.toString(),
+                "--preprocess",
+                "raw",
+                "--resize",
+                "8",
+                "--perturbations",
+                "6",
+                "--amplitude",
+                "0.5:40",
+                "--initial-flips",
+                "200",
+                "--threads",
+                "1",
+                "--quiet"));
         a.addAll(List.of(more));
         return a;
     }
@@ -37,16 +52,35 @@ class MonotonicityCommandTest {
         Files.write(model, SmallOnnx.network(21).toByteArray());
         Path images = SmallOnnx.images(dir.resolve("imgs"), 5, 3);
         Path spins = dir.resolve("net.spins");
-        CliRun.Outcome f = CliRun.run("frustration", model.toString(), "--restarts", "2", "--initial-flips", "200",
-                "--spins", spins.toString(), "--quiet");
+        CliRun.Outcome f = CliRun.run(
+                "frustration",
+                model.toString(),
+                "--restarts",
+                "2",
+                "--initial-flips",
+                "200",
+                "--spins",
+                spins.toString(),
+                "--quiet");
         assertEquals(0, f.code(), f.err());
         Path json = dir.resolve("m.json"), csv = dir.resolve("m.csv");
-        CliRun.Outcome o = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "1",
-                "--output", json.toString(), "--csv", csv.toString(), "--plots", dir.resolve("plots").toString())
+        CliRun.Outcome o = CliRun.run(base(
+                        model,
+                        images,
+                        "--spins",
+                        spins.toString(),
+                        "--null-restarts",
+                        "1",
+                        "--output",
+                        json.toString(),
+                        "--csv",
+                        csv.toString(),
+                        "--plots",
+                        dir.resolve("plots").toString())
                 .toArray(String[]::new));
         assertEquals(0, o.code(), o.err());
-        for (String png : List.of("fig3-omega-histogram", "fig4-omega-vs-delta", "fig7-lambda", "fig8-consistency",
-                "class-kept")) {
+        for (String png : List.of(
+                "fig3-omega-histogram", "fig4-omega-vs-delta", "fig7-lambda", "fig8-consistency", "class-kept")) {
             var im = ImageIO.read(dir.resolve("plots").resolve(png + ".png").toFile());
             assertNotNull(im, png);
             // Fig. 3 and 4: one 560-pixel panel per variant (real, random-order, N3), each with its own y axis
@@ -72,7 +106,8 @@ class MonotonicityCommandTest {
             double byDefinition = 0;
             for (int g = 0; g <= 50000; g++) {
                 double lam = g * 1e-5;
-                long above = omegas.stream().filter(om -> Math.abs(om - 0.5) > lam).count();
+                long above =
+                        omegas.stream().filter(om -> Math.abs(om - 0.5) > lam).count();
                 if (above / (double) omegas.size() >= 2 * lam) {
                     byDefinition = lam;
                 }
@@ -87,7 +122,8 @@ class MonotonicityCommandTest {
             assertEquals(6, s.get("keptByAmplitude").size());
         }
         assertTrue(j.get("variants").get("N3").get("network").asText().contains("#N3-he"));
-        assertEquals(ModelLoader.sha256(Files.readAllBytes(spins)),
+        assertEquals(
+                ModelLoader.sha256(Files.readAllBytes(spins)),
                 j.get("provenance").get("spinsSha256").asText());
         assertEquals(5 * (3 * 6) + 5 * 2, j.get("inference").get("images").asLong(), "x1 per network, x2 per variant");
         List<String> rows = Files.readAllLines(csv);
@@ -96,25 +132,58 @@ class MonotonicityCommandTest {
 
         // the same run in two halves through the checkpoint gives the same numbers
         Path cp = dir.resolve("cp.jsonl");
-        CliRun.Outcome a = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "1",
-                "--checkpoint", cp.toString(), "--stop-after", "2", "--json").toArray(String[]::new));
+        CliRun.Outcome a = CliRun.run(base(
+                        model,
+                        images,
+                        "--spins",
+                        spins.toString(),
+                        "--null-restarts",
+                        "1",
+                        "--checkpoint",
+                        cp.toString(),
+                        "--stop-after",
+                        "2",
+                        "--json")
+                .toArray(String[]::new));
         assertEquals(0, a.code(), a.err());
         assertEquals(2, new ObjectMapper().readTree(a.out()).get("images").asInt());
         assertTrue(Files.exists(Path.of(cp + ".N3.spins")), "the N3 spins are kept beside the checkpoint");
-        CliRun.Outcome b = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "1",
-                "--checkpoint", cp.toString(), "--resume", "--json").toArray(String[]::new));
+        CliRun.Outcome b = CliRun.run(base(
+                        model,
+                        images,
+                        "--spins",
+                        spins.toString(),
+                        "--null-restarts",
+                        "1",
+                        "--checkpoint",
+                        cp.toString(),
+                        "--resume",
+                        "--json")
+                .toArray(String[]::new));
         assertEquals(0, b.code(), b.err());
         JsonNode r = new ObjectMapper().readTree(b.out());
         assertEquals(3, r.get("newImages").asInt());
         assertEquals(j.get("results"), r.get("results"));
-        assertEquals(j.get("variants").get("N3").get("lambda"), r.get("variants").get("N3").get("lambda"));
+        assertEquals(
+                j.get("variants").get("N3").get("lambda"),
+                r.get("variants").get("N3").get("lambda"));
         // a new run on an existing checkpoint, or a resume with other options, is refused before any work
-        CliRun.Outcome again = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "1",
-                "--checkpoint", cp.toString()).toArray(String[]::new));
+        CliRun.Outcome again = CliRun.run(
+                base(model, images, "--spins", spins.toString(), "--null-restarts", "1", "--checkpoint", cp.toString())
+                        .toArray(String[]::new));
         assertNotEquals(0, again.code());
         assertTrue(again.err().contains("exists; add --resume"), again.err());
-        CliRun.Outcome other = CliRun.run(base(model, images, "--spins", spins.toString(), "--null-restarts", "2",
-                "--checkpoint", cp.toString(), "--resume").toArray(String[]::new));
+        CliRun.Outcome other = CliRun.run(base(
+                        model,
+                        images,
+                        "--spins",
+                        spins.toString(),
+                        "--null-restarts",
+                        "2",
+                        "--checkpoint",
+                        cp.toString(),
+                        "--resume")
+                .toArray(String[]::new));
         assertNotEquals(0, other.code());
         assertTrue(other.err().contains("other options"), other.err());
     }
@@ -124,8 +193,17 @@ class MonotonicityCommandTest {
         Path model = dir.resolve("net.onnx");
         Files.write(model, SmallOnnx.network(23).toByteArray());
         Path images = SmallOnnx.images(dir.resolve("imgs"), 3, 4);
-        CliRun.Outcome o = CliRun.run(base(model, images, "--restarts", "1", "--null-restarts", "1", "--nulls",
-                "N3-random-input,N3-random-output", "--json").toArray(String[]::new));
+        CliRun.Outcome o = CliRun.run(base(
+                        model,
+                        images,
+                        "--restarts",
+                        "1",
+                        "--null-restarts",
+                        "1",
+                        "--nulls",
+                        "N3-random-input,N3-random-output",
+                        "--json")
+                .toArray(String[]::new));
         assertEquals(0, o.code(), o.err());
         JsonNode v = new ObjectMapper().readTree(o.out()).get("variants");
         assertEquals(List.of("real", "N3-random-input", "N3-random-output"), iterable(v.fieldNames()));
@@ -149,14 +227,29 @@ class MonotonicityCommandTest {
         Path spins = dir.resolve("x.spins"); // spins of some other network
         SpinFile.of(new double[10], new int[3], new int[2], 0.1).write(spins);
         String[][] cases = {
-                {"--amplitude", "0:4"}, {"--amplitude", "a:b"}, {"--spacing", "cubic"}, {"--nulls", "N7"},
-                {"--perturbations", "0"}, {"--spins", dir.resolve("missing.spins").toString()},
-                {"--spins", spins.toString()}, {"--n3-bias", "random"}, {"--n3-init", "lecun"},
-                {"--plots", model.toString()},
+            {"--amplitude", "0:4"},
+            {"--amplitude", "a:b"},
+            {"--spacing", "cubic"},
+            {"--nulls", "N7"},
+            {"--perturbations", "0"},
+            {"--spins", dir.resolve("missing.spins").toString()},
+            {"--spins", spins.toString()},
+            {"--n3-bias", "random"},
+            {"--n3-init", "lecun"},
+            {"--plots", model.toString()},
         };
-        String[] expect = {"--amplitude", "--amplitude", "--spacing", "unknown null model", "--perturbations",
-                "spin file not found", "do not belong to", "bias policy", "weight initialisation",
-                "is not a folder"};
+        String[] expect = {
+            "--amplitude",
+            "--amplitude",
+            "--spacing",
+            "unknown null model",
+            "--perturbations",
+            "spin file not found",
+            "do not belong to",
+            "bias policy",
+            "weight initialisation",
+            "is not a folder"
+        };
         for (int i = 0; i < cases.length; i++) {
             Path out = dir.resolve("bad" + i + ".json");
             String[] args = base(model, images, cases[i]).toArray(new String[0]);

@@ -1,26 +1,25 @@
 package io.nnfrust.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nnfrust.frustration.SpinFile;
-import io.nnfrust.testing.SmallOnnx;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
 import static io.nnfrust.cli.CliRun.args;
 import static io.nnfrust.cli.CliRun.concat;
 import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.load.ModelLoader;
+import io.nnfrust.testing.SmallOnnx;
 import io.nnfrust.util.Progress;
 import io.nnfrust.util.Provenance;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The promises of docs/reliability.md that are not about malformed models (MalformedOnnxTest, ImportFuzzTest):
@@ -49,11 +48,25 @@ class ReliabilityTest {
         Path a = model("a.onnx", 1), b = model("b.onnx", 2);
         Path images = SmallOnnx.images(dir.resolve("imgs"), 2, 5);
         Path ref = dir.resolve("ref.json");
-        CliRun.Outcome f = CliRun.run(args("frustration", a, "--restarts", 2, "--initial-flips", 50, "--quiet",
-                "--output", ref));
+        CliRun.Outcome f =
+                CliRun.run(args("frustration", a, "--restarts", 2, "--initial-flips", 50, "--quiet", "--output", ref));
         assertEquals(0, f.code(), f.err());
-        String[] active = {"experiment", "active", null, "--images", images.toString(), "--preprocess", "raw",
-                "--resize", "8", "--solver", "layered", "--quiet", "--reference", ref.toString()};
+        String[] active = {
+            "experiment",
+            "active",
+            null,
+            "--images",
+            images.toString(),
+            "--preprocess",
+            "raw",
+            "--resize",
+            "8",
+            "--solver",
+            "layered",
+            "--quiet",
+            "--reference",
+            ref.toString()
+        };
         // another model with the same architecture (same node counts): refused by its SHA-256
         active[2] = b.toString();
         CliRun.assertOneErrorLine(CliRun.run(active), "--reference", "another model");
@@ -68,18 +81,63 @@ class ReliabilityTest {
         ok.addAll(List.of("--output", out.toString()));
         CliRun.Outcome o = CliRun.run(ok.toArray(String[]::new));
         assertEquals(0, o.code(), o.err());
-        assertEquals(json(ref).get("epsilonBest").asDouble(), json(out).get("epsilonR").asDouble());
+        assertEquals(
+                json(ref).get("epsilonBest").asDouble(),
+                json(out).get("epsilonR").asDouble());
         // a reference of another input size
         Path zooRef = dir.resolve("zoo.json");
-        assertEquals(0, CliRun.run(args("frustration", "zoo:squeezenet1.1", "--input-size", 32, 32, "--restarts", 1,
-                "--solver", "layered", "--quiet", "--output", zooRef)).code());
-        CliRun.assertOneErrorLine(CliRun.run(args("experiment", "active", "zoo:squeezenet1.1", "--input-size", 40, 40,
-                "--images", images, "--preprocess", "raw", "--resize", 48, "--quiet", "--reference", zooRef)),
-                "input 1x3x32x32", "1x3x40x40");
+        assertEquals(
+                0,
+                CliRun.run(args(
+                                "frustration",
+                                "zoo:squeezenet1.1",
+                                "--input-size",
+                                32,
+                                32,
+                                "--restarts",
+                                1,
+                                "--solver",
+                                "layered",
+                                "--quiet",
+                                "--output",
+                                zooRef))
+                        .code());
+        CliRun.assertOneErrorLine(
+                CliRun.run(args(
+                        "experiment",
+                        "active",
+                        "zoo:squeezenet1.1",
+                        "--input-size",
+                        40,
+                        40,
+                        "--images",
+                        images,
+                        "--preprocess",
+                        "raw",
+                        "--resize",
+                        48,
+                        "--quiet",
+                        "--reference",
+                        zooRef)),
+                "input 1x3x32x32",
+                "1x3x40x40");
         // an eps_R that is no frustration
         for (String e : new String[] {"NaN", "-3", "0.7"}) {
-            CliRun.assertOneErrorLine(CliRun.run(args("experiment", "active", a, "--images", images, "--preprocess",
-                    "raw", "--resize", 8, "--epsilon-r", e)), "--epsilon-r", "[0, 0.5]");
+            CliRun.assertOneErrorLine(
+                    CliRun.run(args(
+                            "experiment",
+                            "active",
+                            a,
+                            "--images",
+                            images,
+                            "--preprocess",
+                            "raw",
+                            "--resize",
+                            8,
+                            "--epsilon-r",
+                            e)),
+                    "--epsilon-r",
+                    "[0, 0.5]");
         }
     }
 
@@ -88,17 +146,53 @@ class ReliabilityTest {
         Path a = model("a.onnx", 1), b = model("b.onnx", 2);
         Path images = SmallOnnx.images(dir.resolve("imgs"), 2, 5);
         Path spins = dir.resolve("a.spins");
-        assertEquals(0, CliRun.run(args("frustration", a, "--restarts", 1, "--initial-flips", 50, "--quiet",
-                "--spins", spins)).code());
+        assertEquals(
+                0,
+                CliRun.run(args("frustration", a, "--restarts", 1, "--initial-flips", 50, "--quiet", "--spins", spins))
+                        .code());
         SpinFile s = SpinFile.read(spins);
-        assertEquals(ModelLoader.sha256(Files.readAllBytes(a)),
+        assertEquals(
+                ModelLoader.sha256(Files.readAllBytes(a)),
                 s.headerJson().get("model").get("sha256").asText());
         // b has exactly the node counts of a: only the identity in the header tells them apart
-        CliRun.assertOneErrorLine(CliRun.run(args("experiment", "monotonicity", b, "--images", images, "--preprocess",
-                "raw", "--resize", 8, "--perturbations", 2, "--nulls", "none", "--spins", spins, "--quiet")),
-                "spin file", "another model");
-        CliRun.Outcome ok = CliRun.run(args("experiment", "monotonicity", a, "--images", images, "--preprocess", "raw",
-                "--resize", 8, "--perturbations", 2, "--nulls", "none", "--spins", spins, "--quiet", "--json"));
+        CliRun.assertOneErrorLine(
+                CliRun.run(args(
+                        "experiment",
+                        "monotonicity",
+                        b,
+                        "--images",
+                        images,
+                        "--preprocess",
+                        "raw",
+                        "--resize",
+                        8,
+                        "--perturbations",
+                        2,
+                        "--nulls",
+                        "none",
+                        "--spins",
+                        spins,
+                        "--quiet")),
+                "spin file",
+                "another model");
+        CliRun.Outcome ok = CliRun.run(args(
+                "experiment",
+                "monotonicity",
+                a,
+                "--images",
+                images,
+                "--preprocess",
+                "raw",
+                "--resize",
+                8,
+                "--perturbations",
+                2,
+                "--nulls",
+                "none",
+                "--spins",
+                spins,
+                "--quiet",
+                "--json"));
         assertEquals(0, ok.code(), ok.err());
     }
 
@@ -114,8 +208,17 @@ class ReliabilityTest {
         assertTrue(model.get("weights").asText().contains("not trained"));
         assertEquals(64, model.get("sha256").asText().length(), "zoo models get the hash of their generated ONNX");
         assertTrue(CliRun.run("zoo", "list").out().contains("random, not trained"));
-        CliRun.Outcome fr = CliRun.run("frustration", "zoo:squeezenet1.1", "--input-size", "32", "32", "--restarts",
-                "1", "--solver", "layered", "--quiet");
+        CliRun.Outcome fr = CliRun.run(
+                "frustration",
+                "zoo:squeezenet1.1",
+                "--input-size",
+                "32",
+                "32",
+                "--restarts",
+                "1",
+                "--solver",
+                "layered",
+                "--quiet");
         assertTrue(fr.out().contains("not trained"), fr.out());
     }
 
@@ -127,24 +230,74 @@ class ReliabilityTest {
         Path out = dir.resolve("r.json");
         Path missing = dir.resolve("no/such/folder");
         for (String opt : new String[] {"--spins", "--trace"}) {
-            CliRun.Outcome o = CliRun.run(args("frustration", a, "--restarts", 1, "--quiet", "--output", out, opt,
-                    missing.resolve("f")));
+            CliRun.Outcome o = CliRun.run(
+                    args("frustration", a, "--restarts", 1, "--quiet", "--output", out, opt, missing.resolve("f")));
             CliRun.assertOneErrorLine(o, opt, "does not exist");
             assertFalse(o.err().contains("restart"), "no work was done: " + o.err());
             assertFalse(Files.exists(out), "no other output written");
         }
         CliRun.assertOneErrorLine(CliRun.run(args("frustration", a, "--output", dir)), "--output", "folder");
-        CliRun.assertOneErrorLine(CliRun.run(args("experiment", "frustration", a, "--replicas", 2, "--nulls", "N1",
-                "--null-count", 1, "--output", out, "--csv", missing.resolve("x.csv"))), "--csv");
+        CliRun.assertOneErrorLine(
+                CliRun.run(args(
+                        "experiment",
+                        "frustration",
+                        a,
+                        "--replicas",
+                        2,
+                        "--nulls",
+                        "N1",
+                        "--null-count",
+                        1,
+                        "--output",
+                        out,
+                        "--csv",
+                        missing.resolve("x.csv"))),
+                "--csv");
         assertFalse(Files.exists(out) || Files.exists(Path.of(out + ".jsonl")), "no checkpoint started");
-        CliRun.assertOneErrorLine(CliRun.run(args("experiment", "frustration", a, "--replicas", 2, "--nulls", "N1",
-                "--null-count", 1, "--checkpoint", missing.resolve("cp.jsonl"))), "--checkpoint");
+        CliRun.assertOneErrorLine(
+                CliRun.run(args(
+                        "experiment",
+                        "frustration",
+                        a,
+                        "--replicas",
+                        2,
+                        "--nulls",
+                        "N1",
+                        "--null-count",
+                        1,
+                        "--checkpoint",
+                        missing.resolve("cp.jsonl"))),
+                "--checkpoint");
         Path images = SmallOnnx.images(dir.resolve("imgs"), 1, 5);
         Files.writeString(dir.resolve("plotfile"), "x");
-        CliRun.assertOneErrorLine(CliRun.run(args("experiment", "monotonicity", a, "--images", images, "--preprocess",
-                "raw", "--resize", 8, "--plots", dir.resolve("plotfile"))), "--plots", "not a folder");
-        CliRun.assertOneErrorLine(CliRun.run(args("classify", a, "--images", images, "--preprocess", "raw", "--resize",
-                8, "--csv", missing.resolve("c.csv"))), "--csv");
+        CliRun.assertOneErrorLine(
+                CliRun.run(args(
+                        "experiment",
+                        "monotonicity",
+                        a,
+                        "--images",
+                        images,
+                        "--preprocess",
+                        "raw",
+                        "--resize",
+                        8,
+                        "--plots",
+                        dir.resolve("plotfile"))),
+                "--plots",
+                "not a folder");
+        CliRun.assertOneErrorLine(
+                CliRun.run(args(
+                        "classify",
+                        a,
+                        "--images",
+                        images,
+                        "--preprocess",
+                        "raw",
+                        "--resize",
+                        8,
+                        "--csv",
+                        missing.resolve("c.csv"))),
+                "--csv");
         CliRun.assertOneErrorLine(CliRun.run(args("frustration", a, "--spins", out, "--output", out)), "also given");
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary files left");
@@ -155,26 +308,47 @@ class ReliabilityTest {
     void provenanceInEveryJsonAndSpinFile() throws Exception {
         Path a = model("a.onnx", 1);
         Path spins = dir.resolve("a.spins"), out = dir.resolve("a.json");
-        CliRun.Outcome o = CliRun.run(args("frustration", a, "--restarts", 2, "--initial-flips", 20, "--quiet",
-                "--spins", spins, "--output", out, "--batchnorm", "node"));
+        CliRun.Outcome o = CliRun.run(args(
+                "frustration",
+                a,
+                "--restarts",
+                2,
+                "--initial-flips",
+                20,
+                "--quiet",
+                "--spins",
+                spins,
+                "--output",
+                out,
+                "--batchnorm",
+                "node"));
         assertEquals(0, o.code(), o.err());
         JsonNode p = json(out).get("provenance");
         assertEquals(Provenance.SCHEMA_VERSION, p.get("schemaVersion").asInt());
-        assertTrue(p.get("gitCommit").asText().matches("[0-9a-f]{40}|unknown"), p.get("gitCommit").asText());
+        assertTrue(
+                p.get("gitCommit").asText().matches("[0-9a-f]{40}|unknown"),
+                p.get("gitCommit").asText());
         assertTrue(p.get("jdk").asText().startsWith(System.getProperty("java.runtime.version")));
         assertEquals("1.19.2", p.get("onnxRuntime").asText());
-        assertEquals(List.of("nnfrust", "frustration", a.toString()),
-                List.of(p.get("commandLine").get(0).asText(), p.get("commandLine").get(1).asText(),
+        assertEquals(
+                List.of("nnfrust", "frustration", a.toString()),
+                List.of(
+                        p.get("commandLine").get(0).asText(),
+                        p.get("commandLine").get(1).asText(),
                         p.get("commandLine").get(2).asText()));
-        assertEquals("node", p.get("model").get("importOptions").get("batchNorm").asText());
+        assertEquals(
+                "node", p.get("model").get("importOptions").get("batchNorm").asText());
         assertEquals(0, p.get("model").get("importOptions").get("inputHeight").asInt());
-        assertTrue(!Instant.parse(p.get("end").asText()).isBefore(Instant.parse(p.get("start").asText())));
+        assertTrue(!Instant.parse(p.get("end").asText())
+                .isBefore(Instant.parse(p.get("start").asText())));
         JsonNode h = SpinFile.read(spins).headerJson();
         assertEquals(p.get("runId"), h.get("provenance").get("runId"), "the files of one run carry one run id");
         assertEquals(p.get("model"), h.get("model"));
         for (String[] cmd : new String[][] {{"info", a.toString(), "--json"}}) {
             JsonNode j = new ObjectMapper().readTree(CliRun.run(cmd).out());
-            assertEquals(Provenance.SCHEMA_VERSION, j.get("provenance").get("schemaVersion").asInt());
+            assertEquals(
+                    Provenance.SCHEMA_VERSION,
+                    j.get("provenance").get("schemaVersion").asInt());
             assertNotNull(j.get("provenance").get("model").get("sha256"));
         }
     }
@@ -185,10 +359,27 @@ class ReliabilityTest {
     void editedCheckpointLinesAreDroppedAndCounted() throws Exception {
         Path a = model("a.onnx", 1);
         Path cp = dir.resolve("cp.jsonl"), full = dir.resolve("full.json"), cut = dir.resolve("cut.json");
-        Object[] common = {"experiment", "frustration", a, "--replicas", 3, "--nulls", "N1", "--null-count", 1,
-                "--solver", "layered", "--threads", 1, "--quiet"};
+        Object[] common = {
+            "experiment",
+            "frustration",
+            a,
+            "--replicas",
+            3,
+            "--nulls",
+            "N1",
+            "--null-count",
+            1,
+            "--solver",
+            "layered",
+            "--threads",
+            1,
+            "--quiet"
+        };
         assertEquals(0, CliRun.run(args(concat(common, "--output", full))).code());
-        assertEquals(0, CliRun.run(args(concat(common, "--output", cut, "--checkpoint", cp, "--stop-after", 3))).code());
+        assertEquals(
+                0,
+                CliRun.run(args(concat(common, "--output", cut, "--checkpoint", cp, "--stop-after", 3)))
+                        .code());
         List<String> lines = new ArrayList<>(Files.readAllLines(cp));
         assertEquals(4, lines.size());
         // a hand edit of one result (its epsilon) and a line copied in from elsewhere
@@ -218,8 +409,11 @@ class ReliabilityTest {
         assertSame(oom, Main.outOfMemory(new IllegalStateException(new ExecutionException(oom))));
         assertNull(Main.outOfMemory(new IllegalStateException("x")));
         String line = Main.outOfMemoryLine(oom);
-        assertTrue(line.startsWith("nnfrust: error: out of memory") && line.contains("NNFRUST_JAVA_OPTS=-Xmx")
-                && !line.contains("\n"), line);
+        assertTrue(
+                line.startsWith("nnfrust: error: out of memory")
+                        && line.contains("NNFRUST_JAVA_OPTS=-Xmx")
+                        && !line.contains("\n"),
+                line);
     }
 
     @Test
@@ -242,15 +436,19 @@ class ReliabilityTest {
     void smallThingsANewUserHits() throws Exception {
         Path a = model("a.onnx", 1);
         Path images = SmallOnnx.images(dir.resolve("imgs"), 2, 5);
-        CliRun.assertOneErrorLine(CliRun.run(args("classify", a, "--images", images.resolve("img00.png"),
-                "--preprocess", "raw")), "is a file", "folder");
+        CliRun.assertOneErrorLine(
+                CliRun.run(args("classify", a, "--images", images.resolve("img00.png"), "--preprocess", "raw")),
+                "is a file",
+                "folder");
         CliRun.assertOneErrorLine(CliRun.run("info", "resnet18"), "zoo:resnet18");
         Path empty = Files.createDirectories(dir.resolve("empty"));
         Files.writeString(empty.resolve("readme.txt"), "no images here");
-        CliRun.assertOneErrorLine(CliRun.run(args("classify", a, "--images", empty, "--preprocess", "raw")),
-                "holds no images", "1 other file");
-        CliRun.Outcome unlabelled = CliRun.run(args("classify", a, "--images", images, "--preprocess", "raw",
-                "--resize", 8, "-q"));
+        CliRun.assertOneErrorLine(
+                CliRun.run(args("classify", a, "--images", empty, "--preprocess", "raw")),
+                "holds no images",
+                "1 other file");
+        CliRun.Outcome unlabelled =
+                CliRun.run(args("classify", a, "--images", images, "--preprocess", "raw", "--resize", 8, "-q"));
         assertEquals(0, unlabelled.code(), unlabelled.err());
         assertTrue(unlabelled.err().contains("no labelled images"), unlabelled.err());
         String help = CliRun.run("classify", "--help").out();

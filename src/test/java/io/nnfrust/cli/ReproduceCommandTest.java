@@ -1,18 +1,23 @@
 package io.nnfrust.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.report.ReportData;
 import io.nnfrust.testing.GoldenFiles;
 import io.nnfrust.testing.SharedData;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,14 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code nnfrust reproduce --preset quick} on the real SqueezeNet at 96x96 (small counts): every figure in the HTML,
@@ -41,9 +40,29 @@ class ReproduceCommandTest {
     static final int FIGURES = 2 + 3 + 5;
 
     static List<String> args(Path model, Path images, Path out) {
-        return List.of("reproduce", model.toString(), "--input-size", "96", "96", "--preset", "quick", "--images",
-                images.toString(), "--preprocess", "caffe", "--active-images", "3", "--monotonicity-images", "4",
-                "--perturbations", "8", "--threads", "2", "--out", out.toString(), "--quiet");
+        return List.of(
+                "reproduce",
+                model.toString(),
+                "--input-size",
+                "96",
+                "96",
+                "--preset",
+                "quick",
+                "--images",
+                images.toString(),
+                "--preprocess",
+                "caffe",
+                "--active-images",
+                "3",
+                "--monotonicity-images",
+                "4",
+                "--perturbations",
+                "8",
+                "--threads",
+                "2",
+                "--out",
+                out.toString(),
+                "--quiet");
     }
 
     @Test
@@ -56,9 +75,9 @@ class ReproduceCommandTest {
         // with the golden copies byte for byte (a lock keeps two test runs on one machine apart)
         Path fixed = Path.of(System.getProperty("java.io.tmpdir"), "nnfrust-golden");
         Files.createDirectories(fixed);
-        try (var channel = FileChannel.open(fixed.resolve(".lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             var lock = channel.lock()) {
+        try (var channel =
+                        FileChannel.open(fixed.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                var lock = channel.lock()) {
             Path whole = fixed.resolve("reproduce-quick");
             deleteTree(whole);
             wholeRun(model, images, whole, dir);
@@ -94,7 +113,8 @@ class ReproduceCommandTest {
             assertTrue(Files.isRegularFile(report.resolve("figures").resolve(stem + ".svg")));
             byte[] b = Files.readAllBytes(p);
             assertEquals((byte) 0x89, b[0]);
-            assertTrue(Files.readString(report.resolve("figures").resolve(stem + ".svg")).contains("<svg"));
+            assertTrue(Files.readString(report.resolve("figures").resolve(stem + ".svg"))
+                    .contains("<svg"));
         }
         assertNoExternalReference(html);
         String md = Files.readString(report.resolve("summary.md"));
@@ -151,7 +171,8 @@ class ReproduceCommandTest {
     private void kill(Path model, Path images, Path dir, Path killed) throws Exception {
         Path whole = dir.resolve("whole");
         // killed (SIGKILL) while the null-model stage runs, then restarted
-        Path stageManifest = killed.resolve("squeezenet1.1-caffe").resolve(".stages").resolve("nulls.json");
+        Path stageManifest =
+                killed.resolve("squeezenet1.1-caffe").resolve(".stages").resolve("nulls.json");
         Process p = subprocess(args(model, images, killed));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
         while (!Files.exists(stageManifest) && p.isAlive() && System.nanoTime() < deadline) {
@@ -164,23 +185,31 @@ class ReproduceCommandTest {
         assertFalse(Files.exists(sq.resolve("nulls.json")), "killed before the stage ended");
         Map<String, byte[]> finished = new TreeMap<>();
         Map<String, Long> times = new TreeMap<>();
-        for (String f : List.of("graph.json", "frustration-algorithm1.json", "frustration-algorithm1.spins",
-                "frustration-best.json", "frustration-best.spins")) {
+        for (String f : List.of(
+                "graph.json",
+                "frustration-algorithm1.json",
+                "frustration-algorithm1.spins",
+                "frustration-best.json",
+                "frustration-best.spins")) {
             finished.put(f, Files.readAllBytes(sq.resolve(f)));
             times.put(f, Files.getLastModifiedTime(sq.resolve(f)).toMillis());
         }
         CliRun.Outcome again = CliRun.run(args(model, images, killed).toArray(String[]::new));
         assertEquals(0, again.code(), again.err());
         for (String stage : List.of("graph", "frustration-algorithm1", "frustration-best")) {
-            assertTrue(again.err().contains("squeezenet1.1-caffe/" + stage + "] done with the same options: skipped"),
+            assertTrue(
+                    again.err().contains("squeezenet1.1-caffe/" + stage + "] done with the same options: skipped"),
                     stage + " not skipped: " + again.err());
         }
-        assertTrue(again.err().contains("squeezenet1.1-caffe/nulls]") && again.err().contains("(continuing)"),
+        assertTrue(
+                again.err().contains("squeezenet1.1-caffe/nulls]")
+                        && again.err().contains("(continuing)"),
                 again.err());
         finished.forEach((f, bytes) -> {
             try {
                 assertArrayEquals(bytes, Files.readAllBytes(sq.resolve(f)), f + " rewritten");
-                assertEquals(times.get(f), Files.getLastModifiedTime(sq.resolve(f)).toMillis(), f + " rewritten");
+                assertEquals(
+                        times.get(f), Files.getLastModifiedTime(sq.resolve(f)).toMillis(), f + " rewritten");
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -195,29 +224,58 @@ class ReproduceCommandTest {
     /** Bad input: one line, exit 2, nothing written. */
     @Test
     void badInputIsOneLine(@TempDir Path dir) {
-        CliRun.assertOneErrorLine(CliRun.run("reproduce", "zoo:squeezenet1.1", "--out", dir.resolve("o").toString(),
-                "--preset", "fast"), "--preset 'fast'", "quick or paper");
-        CliRun.assertOneErrorLine(CliRun.run("reproduce", "zoo:squeezenet1.1", "--out", dir.resolve("o").toString(),
-                "--images", dir.toString()), "--preprocess");
-        CliRun.assertOneErrorLine(CliRun.run("reproduce", "zoo:squeezenet1.1", "--out",
-                dir.resolve("no/such/o").toString()), "does not exist");
-        CliRun.assertOneErrorLine(CliRun.run("reproduce", dir.resolve("missing.onnx").toString(), "--out",
-                dir.resolve("o").toString()), "missing.onnx");
+        CliRun.assertOneErrorLine(
+                CliRun.run(
+                        "reproduce",
+                        "zoo:squeezenet1.1",
+                        "--out",
+                        dir.resolve("o").toString(),
+                        "--preset",
+                        "fast"),
+                "--preset 'fast'",
+                "quick or paper");
+        CliRun.assertOneErrorLine(
+                CliRun.run(
+                        "reproduce",
+                        "zoo:squeezenet1.1",
+                        "--out",
+                        dir.resolve("o").toString(),
+                        "--images",
+                        dir.toString()),
+                "--preprocess");
+        CliRun.assertOneErrorLine(
+                CliRun.run(
+                        "reproduce",
+                        "zoo:squeezenet1.1",
+                        "--out",
+                        dir.resolve("no/such/o").toString()),
+                "does not exist");
+        CliRun.assertOneErrorLine(
+                CliRun.run(
+                        "reproduce",
+                        dir.resolve("missing.onnx").toString(),
+                        "--out",
+                        dir.resolve("o").toString()),
+                "missing.onnx");
         CliRun.assertOneErrorLine(CliRun.run("report", dir.toString()), "holds no results", "reproduce");
         assertFalse(Files.exists(dir.resolve("o")));
     }
 
     static void assertNoExternalReference(String html) {
-        assertFalse(html.contains("http:") || html.contains("https:") || html.contains("ftp:"),
+        assertFalse(
+                html.contains("http:") || html.contains("https:") || html.contains("ftp:"),
                 "an absolute URL in the HTML");
-        Matcher m = Pattern.compile("(?i)(src|href|url)\\s*[=(]\\s*[\"']?([^\"' )>]*)").matcher(html);
+        Matcher m = Pattern.compile("(?i)(src|href|url)\\s*[=(]\\s*[\"']?([^\"' )>]*)")
+                .matcher(html);
         int n = 0;
         while (m.find()) {
             n++;
-            assertTrue(m.group(2).startsWith("data:") || m.group(2).startsWith("#"), "external reference: " + m.group());
+            assertTrue(
+                    m.group(2).startsWith("data:") || m.group(2).startsWith("#"), "external reference: " + m.group());
         }
         assertTrue(n >= FIGURES);
-        assertFalse(html.toLowerCase().contains("<script") || html.toLowerCase().contains("<link"),
+        assertFalse(
+                html.toLowerCase().contains("<script") || html.toLowerCase().contains("<link"),
                 "no scripts or linked style sheets");
     }
 
@@ -229,7 +287,9 @@ class ReproduceCommandTest {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.nnfrust.cli.Main");
         cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
     }
 

@@ -1,23 +1,22 @@
 package io.nnfrust.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nnfrust.experiment.Checkpoint;
 import io.nnfrust.report.ReportData;
 import io.nnfrust.testing.SmallOnnx;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import io.nnfrust.experiment.Checkpoint;
-import java.io.IOException;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code reproduce --shard K/N} in two rounds with {@code --merge-only} between and after (the cluster protocol of
@@ -29,10 +28,33 @@ class ReproduceShardTest {
     Path dir;
 
     private List<String> args(Path model, Path images, Path out, String... more) {
-        List<String> a = new ArrayList<>(List.of("reproduce", model.toString(), "--preset", "quick", "--images",
-                images.toString(), "--preprocess", "raw", "--resize", "8", "--restarts", "3", "--best-restarts", "3",
-                "--active-images", "5", "--monotonicity-images", "5", "--perturbations", "4", "--threads", "1",
-                "--out", out.toString(), "--quiet", "--no-report"));
+        List<String> a = new ArrayList<>(List.of(
+                "reproduce",
+                model.toString(),
+                "--preset",
+                "quick",
+                "--images",
+                images.toString(),
+                "--preprocess",
+                "raw",
+                "--resize",
+                "8",
+                "--restarts",
+                "3",
+                "--best-restarts",
+                "3",
+                "--active-images",
+                "5",
+                "--monotonicity-images",
+                "5",
+                "--perturbations",
+                "4",
+                "--threads",
+                "1",
+                "--out",
+                out.toString(),
+                "--quiet",
+                "--no-report"));
         a.addAll(List.of(more));
         return a;
     }
@@ -54,8 +76,9 @@ class ReproduceShardTest {
             Path out = dir.resolve("sharded" + n);
             for (int k = 1; k <= n; k++) {
                 CliRun.Outcome o = run(args(model, images, out, "--shard", k + "/" + n));
-                assertTrue(n == 1 || o.err().contains("waiting for"), "the image stages wait for the merged spins: "
-                        + o.err());
+                assertTrue(
+                        n == 1 || o.err().contains("waiting for"),
+                        "the image stages wait for the merged spins: " + o.err());
             }
             CliRun.Outcome m1 = run(args(model, images, out, "--merge-only"));
             if (n > 1) {
@@ -70,7 +93,8 @@ class ReproduceShardTest {
             CliRun.Outcome m2 = run(args(model, images, out, "--merge-only"));
             assertFalse(m2.err().contains("not complete"), m2.err());
             for (String f : ReportData.FILES) {
-                JsonNode a = ReproduceCommandTest.normalized(whole.resolve("net").resolve(f), whole);
+                JsonNode a =
+                        ReproduceCommandTest.normalized(whole.resolve("net").resolve(f), whole);
                 JsonNode b = ReproduceCommandTest.normalized(out.resolve("net").resolve(f), out);
                 assertEquals(a, b, f + " of " + n + " shards");
             }
@@ -95,14 +119,18 @@ class ReproduceShardTest {
         Files.writeString(victim, "unrelated");
         List<Path> shards;
         try (var s = Files.list(out.resolve("net"))) {
-            shards = s.filter(p -> p.getFileName().toString().matches(".*\\.shard-\\d-of-2\\.jsonl")).sorted().toList();
+            shards = s.filter(p -> p.getFileName().toString().matches(".*\\.shard-\\d-of-2\\.jsonl"))
+                    .sorted()
+                    .toList();
         }
         assertFalse(shards.isEmpty(), "the shards wrote checkpoints");
         for (Path p : shards) {
             List<String> lines = new ArrayList<>(Files.readAllLines(p));
-            String header = lines.get(0).replace("[\"experiment\",", "[\"zoo\",\"export\",\"squeezenet1.1\",\""
-                    + victim + "\",\"experiment\",").replace("\"--threads\"", "\"--csv\",\"" + victim
-                    + "\",\"@" + victim + "\",\"--threads\"");
+            String header = lines.get(0)
+                    .replace(
+                            "[\"experiment\",",
+                            "[\"zoo\",\"export\",\"squeezenet1.1\",\"" + victim + "\",\"experiment\",")
+                    .replace("\"--threads\"", "\"--csv\",\"" + victim + "\",\"@" + victim + "\",\"--threads\"");
             assertTrue(!header.equals(lines.get(0)), "the forgery applies to " + p);
             List<String> forged = new ArrayList<>(List.of(header));
             for (int i = 1; i < lines.size(); i++) {

@@ -1,26 +1,25 @@
 package io.nnfrust.cli;
 
+import static io.nnfrust.cli.CliRun.args;
+import static io.nnfrust.cli.CliRun.concat;
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.experiment.Checkpoint;
 import io.nnfrust.experiment.Shard;
+import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.testing.SmallOnnx;
 import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static io.nnfrust.cli.CliRun.args;
-import static io.nnfrust.cli.CliRun.concat;
-import static org.junit.jupiter.api.Assertions.*;
-import io.nnfrust.frustration.SpinFile;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sharded experiments: N shards (N = 1, 2, 3 and 7, more than there are units of work), one of them killed
@@ -37,8 +36,10 @@ class ShardTest {
      */
     private static void runShard(Object[] common, int k, int n, Path cp) {
         if (k == 1 && n > 1) {
-            assertEquals(0, CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp, "--stop-after",
-                    1))).code());
+            assertEquals(
+                    0,
+                    CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp, "--stop-after", 1)))
+                            .code());
             CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--checkpoint", cp, "--resume")));
             assertEquals(0, r.code(), r.err());
         } else {
@@ -63,10 +64,29 @@ class ShardTest {
     void shardedFrustrationExperimentMergesToTheUnshardedResult() throws Exception {
         Path model = dir.resolve("net.onnx");
         Files.write(model, SmallOnnx.network(4).toByteArray());
-        Object[] common = {"experiment", "frustration", model, "--replicas", 3, "--nulls", "N1,N3", "--null-count", 2,
-                "--solver", "layered", "--threads", 1, "--seed", 11, "--quiet"};
+        Object[] common = {
+            "experiment",
+            "frustration",
+            model,
+            "--replicas",
+            3,
+            "--nulls",
+            "N1,N3",
+            "--null-count",
+            2,
+            "--solver",
+            "layered",
+            "--threads",
+            1,
+            "--seed",
+            11,
+            "--quiet"
+        };
         Path whole = dir.resolve("whole.json"), wholeCsv = dir.resolve("whole.csv");
-        assertEquals(0, CliRun.run(args(concat(common, "--output", whole, "--csv", wholeCsv))).code());
+        assertEquals(
+                0,
+                CliRun.run(args(concat(common, "--output", whole, "--csv", wholeCsv)))
+                        .code());
         for (int n : new int[] {1, 2, 3, 7}) {
             List<String> cps = new ArrayList<>();
             for (int k = 1; k <= n; k++) {
@@ -92,12 +112,14 @@ class ShardTest {
             assertEquals(0, dm.code(), dm.err());
             assertEquals(science(whole), science(direct), n + " shards, merge --output");
             assertEquals(withoutSeconds(wholeCsv), withoutSeconds(csv), n + " shards, CSV");
-            assertFalse(Files.list(dir).anyMatch(p -> p.getFileName().toString().contains(".merged-")),
+            assertFalse(
+                    Files.list(dir).anyMatch(p -> p.getFileName().toString().contains(".merged-")),
                     "the temporary merged checkpoint is removed");
         }
         // a missing shard with --allow-partial: the result of the shards there, marked incomplete, no new solve
         Path partial = dir.resolve("partial.json");
-        CliRun.Outcome po = CliRun.run(args("merge", "--output", partial, "--allow-partial", dir.resolve("s3-1.jsonl")));
+        CliRun.Outcome po =
+                CliRun.run(args("merge", "--output", partial, "--allow-partial", dir.resolve("s3-1.jsonl")));
         assertEquals(0, po.code(), po.err());
         JsonNode pj = new ObjectMapper().readTree(partial.toFile());
         assertFalse(pj.path("complete").asBoolean(true));
@@ -126,11 +148,49 @@ class ShardTest {
         Files.write(model, SmallOnnx.network(6).toByteArray());
         Path images = SmallOnnx.images(dir.resolve("imgs"), 5, 2);
         Object[][] runs = {
-                {"experiment", "active", model, "--images", images, "--preprocess", "raw", "--resize", 8,
-                        "--solver", "layered", "--restarts", 2, "--epsilon-r", 0.4, "--threads", 1, "--quiet"},
-                {"experiment", "monotonicity", model, "--images", images, "--preprocess", "raw", "--resize", 8,
-                        "--perturbations", 4, "--nulls", "random-order", "--restarts", 1, "--initial-flips", 50,
-                        "--threads", 1, "--quiet"}};
+            {
+                "experiment",
+                "active",
+                model,
+                "--images",
+                images,
+                "--preprocess",
+                "raw",
+                "--resize",
+                8,
+                "--solver",
+                "layered",
+                "--restarts",
+                2,
+                "--epsilon-r",
+                0.4,
+                "--threads",
+                1,
+                "--quiet"
+            },
+            {
+                "experiment",
+                "monotonicity",
+                model,
+                "--images",
+                images,
+                "--preprocess",
+                "raw",
+                "--resize",
+                8,
+                "--perturbations",
+                4,
+                "--nulls",
+                "random-order",
+                "--restarts",
+                1,
+                "--initial-flips",
+                50,
+                "--threads",
+                1,
+                "--quiet"
+            }
+        };
         for (Object[] common : runs) {
             String name = common[1].toString();
             Path whole = dir.resolve(name + "-whole.json");
@@ -156,7 +216,9 @@ class ShardTest {
                 ((ObjectNode) a).remove("newImages");
                 ((ObjectNode) b).remove("newImages");
                 assertEquals(a, b, name + ", " + n + " shards");
-                List<String> d = new ArrayList<>(List.of("merge", "--output",
+                List<String> d = new ArrayList<>(List.of(
+                        "merge",
+                        "--output",
                         dir.resolve(name + "-direct" + n + ".json").toString()));
                 d.addAll(m.subList(3, m.size()));
                 CliRun.Outcome dm = CliRun.run(d.toArray(String[]::new));
@@ -173,51 +235,111 @@ class ShardTest {
     void shardedRestartsOfFrustrationMergeToTheUnshardedResult() throws Exception {
         Path model = dir.resolve("net.onnx");
         Files.write(model, SmallOnnx.network(8).toByteArray());
-        Object[] common = {"frustration", model, "--restarts", 5, "--solver", "algorithm1", "--initial-flips", 100,
-                "--seed", 3, "--threads", 1, "--map", "--quiet"};
+        Object[] common = {
+            "frustration",
+            model,
+            "--restarts",
+            5,
+            "--solver",
+            "algorithm1",
+            "--initial-flips",
+            100,
+            "--seed",
+            3,
+            "--threads",
+            1,
+            "--map",
+            "--quiet"
+        };
         Path whole = dir.resolve("f-whole.json"), wholeSpins = dir.resolve("f-whole.spins");
-        assertEquals(0, CliRun.run(args(concat(common, "--output", whole, "--spins", wholeSpins))).code());
+        assertEquals(
+                0,
+                CliRun.run(args(concat(common, "--output", whole, "--spins", wholeSpins)))
+                        .code());
         ObjectMapper om = new ObjectMapper();
         for (int n : new int[] {1, 2, 3, 7}) {
-            List<String> m = new ArrayList<>(List.of("merge", "--output", dir.resolve("f" + n + ".json").toString(),
-                    "--spins", dir.resolve("f" + n + ".spins").toString()));
+            List<String> m = new ArrayList<>(List.of(
+                    "merge",
+                    "--output",
+                    dir.resolve("f" + n + ".json").toString(),
+                    "--spins",
+                    dir.resolve("f" + n + ".spins").toString()));
             for (int k = 1; k <= n; k++) {
                 Path o = dir.resolve("f" + n + "-" + k + ".json"), sp = dir.resolve("f" + n + "-" + k + ".spins");
-                CliRun.Outcome r = CliRun.run(args(concat(common, "--shard", k + "/" + n, "--output", o, "--spins", sp)));
+                CliRun.Outcome r =
+                        CliRun.run(args(concat(common, "--shard", k + "/" + n, "--output", o, "--spins", sp)));
                 assertEquals(0, r.code(), r.err());
                 m.add(o.toString());
             }
             CliRun.Outcome mo = CliRun.run(m.toArray(String[]::new));
             assertEquals(0, mo.code(), mo.err());
-            JsonNode a = om.readTree(whole.toFile()), b = om.readTree(dir.resolve("f" + n + ".json").toFile());
-            for (String f : new String[] {"epsilonBest", "epsilonMean", "epsilonSd", "bestRestart", "epsilons",
-                    "localMinimum", "structurallyBalanced", "graph", "frustrationMap", "solver", "weights"}) {
+            JsonNode a = om.readTree(whole.toFile()),
+                    b = om.readTree(dir.resolve("f" + n + ".json").toFile());
+            for (String f : new String[] {
+                "epsilonBest",
+                "epsilonMean",
+                "epsilonSd",
+                "bestRestart",
+                "epsilons",
+                "localMinimum",
+                "structurallyBalanced",
+                "graph",
+                "frustrationMap",
+                "solver",
+                "weights"
+            }) {
                 assertEquals(a.get(f), b.get(f), f + ", " + n + " shards");
             }
             for (int i = 0; i < 5; i++) {
-                ObjectNode x = (ObjectNode) a.get("restarts").get(i).deepCopy(), y = (ObjectNode) b.get("restarts").get(i).deepCopy();
+                ObjectNode x = (ObjectNode) a.get("restarts").get(i).deepCopy(),
+                        y = (ObjectNode) b.get("restarts").get(i).deepCopy();
                 x.remove("seconds");
                 y.remove("seconds");
                 assertEquals(x, y, "restart " + i + ", " + n + " shards");
             }
-            assertArrayEquals(SpinFile.read(wholeSpins).spins(),
+            assertArrayEquals(
+                    SpinFile.read(wholeSpins).spins(),
                     SpinFile.read(dir.resolve("f" + n + ".spins")).spins());
         }
         CliRun.assertOneErrorLine(CliRun.run(args(concat(common, "--shard", "1/2"))), "--shard 1/2 needs --output");
         Path o1 = dir.resolve("f2-1.json");
-        CliRun.assertOneErrorLine(CliRun.run(args("merge", "--output", dir.resolve("x.json"), o1)), "shard [2] of 2 missing");
+        CliRun.assertOneErrorLine(
+                CliRun.run(args("merge", "--output", dir.resolve("x.json"), o1)), "shard [2] of 2 missing");
     }
 
     @Test
     void mergeRefusesMixedRunsDuplicatesAndMissingShards() throws Exception {
         Path model = dir.resolve("net.onnx");
         Files.write(model, SmallOnnx.network(4).toByteArray());
-        Object[] common = {"experiment", "frustration", model, "--replicas", 2, "--nulls", "N1", "--null-count", 1,
-                "--solver", "layered", "--threads", 1, "--quiet"};
+        Object[] common = {
+            "experiment",
+            "frustration",
+            model,
+            "--replicas",
+            2,
+            "--nulls",
+            "N1",
+            "--null-count",
+            1,
+            "--solver",
+            "layered",
+            "--threads",
+            1,
+            "--quiet"
+        };
         Path a = dir.resolve("a.jsonl"), b = dir.resolve("b.jsonl"), other = dir.resolve("o.jsonl");
-        assertEquals(0, CliRun.run(args(concat(common, "--seed", 1, "--shard", "1/2", "--checkpoint", a))).code());
-        assertEquals(0, CliRun.run(args(concat(common, "--seed", 1, "--shard", "2/2", "--checkpoint", b))).code());
-        assertEquals(0, CliRun.run(args(concat(common, "--seed", 2, "--shard", "2/2", "--checkpoint", other))).code());
+        assertEquals(
+                0,
+                CliRun.run(args(concat(common, "--seed", 1, "--shard", "1/2", "--checkpoint", a)))
+                        .code());
+        assertEquals(
+                0,
+                CliRun.run(args(concat(common, "--seed", 1, "--shard", "2/2", "--checkpoint", b)))
+                        .code());
+        assertEquals(
+                0,
+                CliRun.run(args(concat(common, "--seed", 2, "--shard", "2/2", "--checkpoint", other)))
+                        .code());
         Path out = dir.resolve("m.jsonl");
         CliRun.assertOneErrorLine(CliRun.run(args("merge", "--checkpoint", out, a, other)), "other options");
         CliRun.assertOneErrorLine(CliRun.run(args("merge", "--checkpoint", out, a, a)), "given twice");
@@ -240,8 +362,9 @@ class ShardTest {
         CliRun.assertOneErrorLine(CliRun.run(args("merge", "--checkpoint", out, a, ver)), "nnfrust 0.0.1");
         // a shard needs a checkpoint; a shard's checkpoint is not resumed by another shard
         CliRun.assertOneErrorLine(CliRun.run(args(concat(common, "--shard", "1/2"))), "--shard 1/2 needs");
-        CliRun.assertOneErrorLine(CliRun.run(args(concat(common, "--seed", 1, "--shard", "2/2", "--checkpoint", a,
-                "--resume"))), "belongs to shard 1/2");
+        CliRun.assertOneErrorLine(
+                CliRun.run(args(concat(common, "--seed", 1, "--shard", "2/2", "--checkpoint", a, "--resume"))),
+                "belongs to shard 1/2");
     }
 
     /** A header edited and every line re-signed: merge runs nothing the file names and writes only its outputs. */
@@ -249,18 +372,40 @@ class ShardTest {
     void aForgedShardHeaderCannotChooseWhatMergeRunsOrWhereItWrites() throws Exception {
         Path model = dir.resolve("net.onnx");
         Files.write(model, SmallOnnx.network(4).toByteArray());
-        Object[] common = {"experiment", "frustration", model, "--replicas", 2, "--nulls", "N1", "--null-count", 1,
-                "--solver", "layered", "--threads", 1, "--quiet", "--seed", 1};
+        Object[] common = {
+            "experiment",
+            "frustration",
+            model,
+            "--replicas",
+            2,
+            "--nulls",
+            "N1",
+            "--null-count",
+            1,
+            "--solver",
+            "layered",
+            "--threads",
+            1,
+            "--quiet",
+            "--seed",
+            1
+        };
         Path a = dir.resolve("fa.jsonl"), b = dir.resolve("fb.jsonl");
-        assertEquals(0, CliRun.run(args(concat(common, "--shard", "1/2", "--checkpoint", a))).code());
-        assertEquals(0, CliRun.run(args(concat(common, "--shard", "2/2", "--checkpoint", b))).code());
+        assertEquals(
+                0,
+                CliRun.run(args(concat(common, "--shard", "1/2", "--checkpoint", a)))
+                        .code());
+        assertEquals(
+                0,
+                CliRun.run(args(concat(common, "--shard", "2/2", "--checkpoint", b)))
+                        .code());
         Path victim = dir.resolve("victim.txt");
         Files.writeString(victim, "unrelated");
         String[][] forgeries = {
-                {"\"--solver\",\"layered\"", "\"--solver\",\"layered\",\"--csv\",\"" + victim + "\""},
-                {"\"--solver\",\"layered\"", "\"--solver\",\"layered\",\"--output=" + victim + "\""},
-                {"\"--solver\",\"layered\"", "\"--solver\",\"layered\",\"@" + victim + "\""},
-                {"[\"experiment\",\"frustration\"", "[\"zoo\",\"export\",\"squeezenet1.1\",\"" + victim + "\""},
+            {"\"--solver\",\"layered\"", "\"--solver\",\"layered\",\"--csv\",\"" + victim + "\""},
+            {"\"--solver\",\"layered\"", "\"--solver\",\"layered\",\"--output=" + victim + "\""},
+            {"\"--solver\",\"layered\"", "\"--solver\",\"layered\",\"@" + victim + "\""},
+            {"[\"experiment\",\"frustration\"", "[\"zoo\",\"export\",\"squeezenet1.1\",\"" + victim + "\""},
         };
         for (String[] f : forgeries) {
             List<Path> forged = new ArrayList<>();
@@ -301,8 +446,8 @@ class ShardTest {
         ObjectMapper m = new ObjectMapper();
         String header = Checkpoint.header(m, m.createObjectNode().put("x", 1));
         try (Checkpoint first = Checkpoint.open(cp, header, false, new ArrayList<>())) {
-            NnfrustException e = assertThrows(NnfrustException.class,
-                    () -> Checkpoint.open(cp, header, true, new ArrayList<>()));
+            NnfrustException e =
+                    assertThrows(NnfrustException.class, () -> Checkpoint.open(cp, header, true, new ArrayList<>()));
             assertTrue(e.getMessage().contains("being written by another run"), e.getMessage());
             first.append("{\"k\":1}");
         }
@@ -321,8 +466,7 @@ class ShardTest {
                 Shard s = new Shard(k, n);
                 for (int units = 0; units <= 20; units++) {
                     final int u = units;
-                    assertEquals(IntStream.range(0, u).filter(s::owns).count(), s.ownedOf(u),
-                            s + " of " + u);
+                    assertEquals(IntStream.range(0, u).filter(s::owns).count(), s.ownedOf(u), s + " of " + u);
                 }
             }
         }
@@ -330,16 +474,35 @@ class ShardTest {
 
     @Test
     void shardsFromTheSlurmArrayEnvironment() {
-        assertEquals(new Shard(2, 3), Shard.parse("slurm", Map.of("SLURM_ARRAY_TASK_ID", "2",
-                "SLURM_ARRAY_TASK_MIN", "1", "SLURM_ARRAY_TASK_MAX", "3")));
-        assertEquals(new Shard(1, 3), Shard.parse("slurm", Map.of("SLURM_ARRAY_TASK_ID", "0",
-                "SLURM_ARRAY_TASK_MIN", "0", "SLURM_ARRAY_TASK_MAX", "2")));
-        assertEquals(new Shard(3, 4), Shard.parse("slurm", Map.of("SLURM_ARRAY_TASK_ID", "3",
-                "SLURM_ARRAY_TASK_COUNT", "4")));
-        assertTrue(assertThrows(NnfrustException.class, () -> Shard.parse("slurm", Map.of())).getMessage()
+        assertEquals(
+                new Shard(2, 3),
+                Shard.parse(
+                        "slurm",
+                        Map.of("SLURM_ARRAY_TASK_ID", "2", "SLURM_ARRAY_TASK_MIN", "1", "SLURM_ARRAY_TASK_MAX", "3")));
+        assertEquals(
+                new Shard(1, 3),
+                Shard.parse(
+                        "slurm",
+                        Map.of("SLURM_ARRAY_TASK_ID", "0", "SLURM_ARRAY_TASK_MIN", "0", "SLURM_ARRAY_TASK_MAX", "2")));
+        assertEquals(
+                new Shard(3, 4),
+                Shard.parse("slurm", Map.of("SLURM_ARRAY_TASK_ID", "3", "SLURM_ARRAY_TASK_COUNT", "4")));
+        assertTrue(assertThrows(NnfrustException.class, () -> Shard.parse("slurm", Map.of()))
+                .getMessage()
                 .contains("SLURM_ARRAY_TASK_ID is not set"));
-        assertThrows(NnfrustException.class, () -> Shard.parse("slurm", Map.of("SLURM_ARRAY_TASK_ID", "1",
-                "SLURM_ARRAY_TASK_MIN", "1", "SLURM_ARRAY_TASK_MAX", "7", "SLURM_ARRAY_TASK_COUNT", "4")));
+        assertThrows(
+                NnfrustException.class,
+                () -> Shard.parse(
+                        "slurm",
+                        Map.of(
+                                "SLURM_ARRAY_TASK_ID",
+                                "1",
+                                "SLURM_ARRAY_TASK_MIN",
+                                "1",
+                                "SLURM_ARRAY_TASK_MAX",
+                                "7",
+                                "SLURM_ARRAY_TASK_COUNT",
+                                "4")));
         assertEquals(new Shard(2, 8), Shard.parse("2/8", Map.of()));
         assertThrows(NnfrustException.class, () -> Shard.parse("9/8", Map.of()));
         assertThrows(NnfrustException.class, () -> Shard.parse("0/8", Map.of()));

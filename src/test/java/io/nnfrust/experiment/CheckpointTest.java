@@ -1,17 +1,16 @@
 package io.nnfrust.experiment;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoint lines carry a check tied to the header; edits, cuts and copies from another checkpoint are dropped. */
 class CheckpointTest {
@@ -49,7 +48,8 @@ class CheckpointTest {
         assertEquals(2, again.dropped());
         assertEquals(2, Files.readAllLines(f).size(), "dropped lines are removed from the file");
         // another configuration, or an older schema, is refused with one line
-        NnfrustException e = assertThrows(NnfrustException.class, () -> Checkpoint.open(f, other, true, new ArrayList<>()));
+        NnfrustException e =
+                assertThrows(NnfrustException.class, () -> Checkpoint.open(f, other, true, new ArrayList<>()));
         assertTrue(e.getMessage().contains("other options"));
         Files.writeString(f, "{\"type\":\"header\",\"config\":{\"seed\":1}}\n");
         e = assertThrows(NnfrustException.class, () -> Checkpoint.open(f, header, true, new ArrayList<>()));

@@ -1,29 +1,28 @@
 package io.nnfrust.experiment;
 
-import io.nnfrust.stats.WelchTest;
-import io.nnfrust.cli.Main;
-import io.nnfrust.frustration.SolverOptions;
-import io.nnfrust.graph.SignedGraph;
-import io.nnfrust.model.ImportOptions;
-import io.nnfrust.load.ModelLoader;
-import io.nnfrust.testing.SharedData;
-import io.nnfrust.util.NnfrustException;
-import org.hipparchus.stat.inference.TTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nnfrust.cli.Main;
+import io.nnfrust.frustration.SolverOptions;
+import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.stats.WelchTest;
+import io.nnfrust.testing.SharedData;
+import io.nnfrust.util.NnfrustException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.hipparchus.stat.inference.TTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ExperimentTest {
     @TempDir
@@ -57,12 +56,22 @@ class ExperimentTest {
     }
 
     private static FrustrationExperiment.Config config(int replicas, int nullCount, long seed) {
-        return new FrustrationExperiment.Config("zoo:squeezenet1.1", "zoo", ImportOptions.DEFAULT.withInputSize(32, 32), "layered", replicas,
-                List.of("N1", "N3"), nullCount, "he", seed, SolverOptions.DEFAULT.withInitialFlips(2000));
+        return new FrustrationExperiment.Config(
+                "zoo:squeezenet1.1",
+                "zoo",
+                ImportOptions.DEFAULT.withInputSize(32, 32),
+                "layered",
+                replicas,
+                List.of("N1", "N3"),
+                nullCount,
+                "he",
+                seed,
+                SolverOptions.DEFAULT.withInitialFlips(2000));
     }
 
     private static SignedGraph small() {
-        return ModelLoader.load("zoo:squeezenet1.1", ImportOptions.DEFAULT.withInputSize(32, 32)).graph();
+        return ModelLoader.load("zoo:squeezenet1.1", ImportOptions.DEFAULT.withInputSize(32, 32))
+                .graph();
     }
 
     @Test
@@ -79,37 +88,54 @@ class ExperimentTest {
     void interruptedAndResumedRunEqualsUninterruptedRun() throws Exception {
         SignedGraph g = small();
         FrustrationExperiment.Config c = config(3, 2, 11);
-        List<FrustrationExperiment.Outcome> full = FrustrationExperiment.run(g, c, dir.resolve("full.jsonl"), false, 2,
-                0, null);
+        List<FrustrationExperiment.Outcome> full =
+                FrustrationExperiment.run(g, c, dir.resolve("full.jsonl"), false, 2, 0, null);
         assertEquals(11, full.size());
         Path cp = dir.resolve("cut.jsonl");
         List<FrustrationExperiment.Outcome> first = FrustrationExperiment.run(g, c, cp, false, 2, 4, null);
         assertEquals(4, first.size());
         // a kill in the middle of writing leaves a partial last line
-        Files.writeString(cp, Files.readString(cp) + "{\"type\":\"result\",\"group\":\"N1\",\"repl",
+        Files.writeString(
+                cp,
+                Files.readString(cp) + "{\"type\":\"result\",\"group\":\"N1\",\"repl",
                 StandardOpenOption.TRUNCATE_EXISTING);
         List<FrustrationExperiment.Outcome> resumed = FrustrationExperiment.run(g, c, cp, true, 3, 0, null);
         assertEquals(full.size(), resumed.size());
         for (int i = 0; i < full.size(); i++) {
             assertEquals(full.get(i).task(), resumed.get(i).task());
-            assertEquals(full.get(i).epsilon(), resumed.get(i).epsilon(), 0.0, full.get(i).task().key());
+            assertEquals(
+                    full.get(i).epsilon(),
+                    resumed.get(i).epsilon(),
+                    0.0,
+                    full.get(i).task().key());
         }
         assertEquals(1 + 11, Files.readAllLines(cp).size(), "header plus one line per solve, no duplicates");
         // nothing left to do: resuming again runs nothing and returns the same
         assertEquals(11, FrustrationExperiment.run(g, c, cp, true, 2, 0, null).size());
         // other options refuse to resume this checkpoint; a fresh run refuses to overwrite it
-        assertThrows(NnfrustException.class, () -> FrustrationExperiment.run(g, config(3, 2, 12), cp, true, 2, 0, null));
+        assertThrows(
+                NnfrustException.class, () -> FrustrationExperiment.run(g, config(3, 2, 12), cp, true, 2, 0, null));
         assertThrows(NnfrustException.class, () -> FrustrationExperiment.run(g, c, cp, false, 2, 0, null));
     }
 
     @Test
     void realSqueezeNetIsLessFrustratedThanItsNullModels() {
         Path model = SharedData.require("models/squeezenet1.1-caffe.onnx");
-        SignedGraph g = ModelLoader.load(model.toString(), ImportOptions.DEFAULT.withInputSize(64, 64)).graph();
-        FrustrationExperiment.Config c = new FrustrationExperiment.Config(model.toString(), "-", ImportOptions.DEFAULT.withInputSize(64, 64), "layered", 6,
-                List.of("N1", "N2", "N3"), 3, "he", 1, SolverOptions.DEFAULT);
-        Map<String, double[]> groups = FrustrationExperiment.byGroup(FrustrationExperiment.run(g, c, null, false, 2, 0,
-                null));
+        SignedGraph g = ModelLoader.load(model.toString(), ImportOptions.DEFAULT.withInputSize(64, 64))
+                .graph();
+        FrustrationExperiment.Config c = new FrustrationExperiment.Config(
+                model.toString(),
+                "-",
+                ImportOptions.DEFAULT.withInputSize(64, 64),
+                "layered",
+                6,
+                List.of("N1", "N2", "N3"),
+                3,
+                "he",
+                1,
+                SolverOptions.DEFAULT);
+        Map<String, double[]> groups =
+                FrustrationExperiment.byGroup(FrustrationExperiment.run(g, c, null, false, 2, 0, null));
         double r = WelchTest.mean(groups.get("R")), n1 = WelchTest.mean(groups.get("N1"));
         double n2 = WelchTest.mean(groups.get("N2")), n3 = WelchTest.mean(groups.get("N3"));
         // the paper's first result: eps_R < eps_N1 < eps_N2 (Welch), and re-initialised networks above N1

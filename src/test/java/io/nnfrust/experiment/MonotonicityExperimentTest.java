@@ -1,7 +1,12 @@
 package io.nnfrust.experiment;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import io.nnfrust.frustration.FrustrationRunner;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.Solvers;
@@ -12,37 +17,31 @@ import io.nnfrust.graph.DenseBlock;
 import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.inference.ImagePreprocessor;
-import io.nnfrust.monotonicity.Perturbation;
 import io.nnfrust.inference.ImageSet;
 import io.nnfrust.inference.InferenceSession;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
+import io.nnfrust.monotonicity.Perturbation;
 import io.nnfrust.nullmodel.ReinitializedWeights;
-import io.nnfrust.load.ModelLoader;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.onnx.OnnxTensors;
 import io.nnfrust.onnx.WeightWriter;
 import io.nnfrust.testing.SmallOnnx;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.nnfrust.util.NnfrustException;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.function.Function;
-
-import static org.junit.jupiter.api.Assertions.*;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
-import io.nnfrust.util.NnfrustException;
-import java.nio.FloatBuffer;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Near-monotonicity (paper eq. 10) end to end on small ONNX networks whose monotonicity is known. */
 class MonotonicityExperimentTest {
@@ -62,8 +61,17 @@ class MonotonicityExperimentTest {
     }
 
     static MonotonicityExperiment.Config config(List<String> variants, int p, long seed) {
-        return new MonotonicityExperiment.Config(new ImageInputs("test", "-", ImportOptions.DEFAULT, "imgs", 0, "raw", 8, "fp32"),
-                new AmplitudeSchedule(0.01, 50, p, true), variants, "test", "algorithm1", 1, 1, "he", "zero", seed,
+        return new MonotonicityExperiment.Config(
+                new ImageInputs("test", "-", ImportOptions.DEFAULT, "imgs", 0, "raw", 8, "fp32"),
+                new AmplitudeSchedule(0.01, 50, p, true),
+                variants,
+                "test",
+                "algorithm1",
+                1,
+                1,
+                "he",
+                "zero",
+                seed,
                 SolverOptions.DEFAULT);
     }
 
@@ -79,10 +87,21 @@ class MonotonicityExperimentTest {
         return SpinFile.of(s, net.inputNodes(), net.outputNodes(), Double.NaN);
     }
 
-    static MonotonicityExperiment.Outcome run(List<MonotonicityExperiment.Variant> vs, List<Path> files,
-                                              MonotonicityExperiment.Config c, int batch) {
-        return MonotonicityExperiment.run(vs, new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 8, 8, 8),
-                InferenceSession.Precision.FLOAT32, null, files, c, batch, 1, null, false, 0, null);
+    static MonotonicityExperiment.Outcome run(
+            List<MonotonicityExperiment.Variant> vs, List<Path> files, MonotonicityExperiment.Config c, int batch) {
+        return MonotonicityExperiment.run(
+                vs,
+                new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 8, 8, 8),
+                InferenceSession.Precision.FLOAT32,
+                null,
+                files,
+                c,
+                batch,
+                1,
+                null,
+                false,
+                0,
+                null);
     }
 
     @Test
@@ -134,8 +153,14 @@ class MonotonicityExperimentTest {
         ModelLoader.Loaded l = loaded(m);
         Network net = l.network();
         // the gauge comes from the frustration computation itself: the graph is balanced, eps = 0
-        var r = FrustrationRunner.run(new SpinGlass(net.graph()), Solvers.byName("algorithm1"),
-                SolverOptions.DEFAULT.withInitialFlips(500), 2, 9, 1, null);
+        var r = FrustrationRunner.run(
+                new SpinGlass(net.graph()),
+                Solvers.byName("algorithm1"),
+                SolverOptions.DEFAULT.withInitialFlips(500),
+                2,
+                9,
+                1,
+                null);
         assertEquals(0.0, r.best().result().epsilon());
         double[] s = r.best().result().spins();
         SpinFile gauge = SpinFile.of(s, net.inputNodes(), net.outputNodes(), 0);
@@ -151,7 +176,11 @@ class MonotonicityExperimentTest {
                 assertEquals(6, a);
             }
         }
-        assertEquals(0.5, MonotonicityExperiment.summarize("real", out.images(), 10).lambda().lambda());
+        assertEquals(
+                0.5,
+                MonotonicityExperiment.summarize("real", out.images(), 10)
+                        .lambda()
+                        .lambda());
         // along S = I the same network moves every logit the other way
         var out2 = run(List.of(MonotonicityExperiment.realVariant(l, spins(net, i -> 1), "I")), files, c, 4);
         for (var im : out2.images()) {
@@ -169,8 +198,8 @@ class MonotonicityExperimentTest {
         SplittableRandom rs = new SplittableRandom(3);
         SpinFile sp = spins(net, i -> rs.nextBoolean() ? 1 : -1);
         List<Path> files = images("seeds", 5);
-        var vs = List.of(MonotonicityExperiment.realVariant(l, sp, "random"),
-                MonotonicityExperiment.randomOrderVariant(l));
+        var vs = List.of(
+                MonotonicityExperiment.realVariant(l, sp, "random"), MonotonicityExperiment.randomOrderVariant(l));
         var c = config(List.of("real", "random-order"), 9, 77);
         var a = run(vs, files, c, 16);
         var b = run(vs, files, c, 2);
@@ -181,8 +210,10 @@ class MonotonicityExperimentTest {
             var y = b.images().get(k);
             assertArrayEquals(x.deltaNorm(), y.deltaNorm());
             for (String v : List.of("real", "random-order")) {
-                assertArrayEquals(x.variants().get(v).aligned(), y.variants().get(v).aligned());
-                assertArrayEquals(x.variants().get(v).kept(), y.variants().get(v).kept());
+                assertArrayEquals(
+                        x.variants().get(v).aligned(), y.variants().get(v).aligned());
+                assertArrayEquals(
+                        x.variants().get(v).kept(), y.variants().get(v).kept());
             }
             differs |= !Arrays.equals(x.deltaNorm(), d.images().get(k).deltaNorm());
             // ||delta||_2 = a ||u||_2 with u in (0,1): between 0 and a sqrt(n0)
@@ -215,7 +246,9 @@ class MonotonicityExperimentTest {
             for (int i = 0; i < want.size(); i++) {
                 if (want.get(i) instanceof ConvolutionBlock cw) {
                     assertArrayEquals(cw.kernel(), ((ConvolutionBlock) got.get(i)).kernel(), 0f);
-                    assertFalse(Arrays.equals(cw.kernel(), ((ConvolutionBlock) net.graph().blocks().get(i)).kernel()));
+                    assertFalse(Arrays.equals(
+                            cw.kernel(),
+                            ((ConvolutionBlock) net.graph().blocks().get(i)).kernel()));
                     weighted++;
                 } else if (want.get(i) instanceof DenseBlock dw) {
                     // alpha 0.5 and 2 are undone on writing and applied again on import: equal up to rounding
@@ -232,8 +265,8 @@ class MonotonicityExperimentTest {
                 }
             }
             // ONNX Runtime runs the rewritten model: with zero biases the network is positively homogeneous
-            try (InferenceSession s = new InferenceSession(back.model(), back.network(), List.of(),
-                    InferenceSession.Precision.FLOAT32, 1)) {
+            try (InferenceSession s = new InferenceSession(
+                    back.model(), back.network(), List.of(), InferenceSession.Precision.FLOAT32, 1)) {
                 float[] in = new float[72];
                 for (int i = 0; i < in.length; i++) {
                     in[i] = (float) Math.sin(i);
@@ -250,10 +283,14 @@ class MonotonicityExperimentTest {
             }
         }
         ModelProto kept = WeightWriter.write(m, net, net.graph(), WeightWriter.BiasPolicy.KEEP);
-        assertEquals(m.getGraph().getInitializerList().size(), kept.getGraph().getInitializerList().size());
+        assertEquals(
+                m.getGraph().getInitializerList().size(),
+                kept.getGraph().getInitializerList().size());
         for (int i = 0; i < m.getGraph().getInitializerCount(); i++) {
-            assertArrayEquals(OnnxTensors.floats(m.getGraph().getInitializer(i)),
-                    OnnxTensors.floats(kept.getGraph().getInitializer(i)), 1e-6f);
+            assertArrayEquals(
+                    OnnxTensors.floats(m.getGraph().getInitializer(i)),
+                    OnnxTensors.floats(kept.getGraph().getInitializer(i)),
+                    1e-6f);
         }
     }
 
@@ -261,8 +298,7 @@ class MonotonicityExperimentTest {
     void spinsOfAnotherNetworkAreRefused() {
         ModelLoader.Loaded l = loaded(network(6));
         SpinFile wrong = SpinFile.of(new double[10], new int[3], new int[2], 0.1);
-        var e = assertThrows(NnfrustException.class,
-                () -> MonotonicityExperiment.realVariant(l, wrong, "x.spins"));
+        var e = assertThrows(NnfrustException.class, () -> MonotonicityExperiment.realVariant(l, wrong, "x.spins"));
         assertTrue(e.getMessage().startsWith("x.spins: spins for 10 nodes"), e.getMessage());
     }
 
@@ -333,10 +369,9 @@ class MonotonicityExperimentTest {
         assertTrue(checkedTies >= 2 * P * files.size(), "the two dead logits tie every time: " + checkedTies);
     }
 
-    private static float[] logits(OrtEnvironment env, OrtSession s, String input,
-                                  float[] x) throws Exception {
+    private static float[] logits(OrtEnvironment env, OrtSession s, String input, float[] x) throws Exception {
         try (var t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 3, 8, 8});
-             var r = s.run(Map.of(input, t))) {
+                var r = s.run(Map.of(input, t))) {
             float[][] y = (float[][]) r.get(0).getValue();
             return y[0];
         }

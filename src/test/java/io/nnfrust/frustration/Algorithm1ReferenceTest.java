@@ -1,5 +1,7 @@
 package io.nnfrust.frustration;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nnfrust.graph.ConvolutionBlock;
 import io.nnfrust.graph.DenseBlock;
 import io.nnfrust.graph.NodeSet;
@@ -8,15 +10,12 @@ import io.nnfrust.graph.PoolingBlock;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.graph.SparseBlock;
 import io.nnfrust.graph.WindowGeometry;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Algorithm 1 (paper SI B) against a naive reference written from the pseudocode alone: a dense A_u = A + Aᵀ
@@ -78,14 +77,30 @@ class Algorithm1ReferenceTest {
         for (int i = 0; i < d.length; i++) {
             d[i] = (r.nextBoolean() ? 1f : -1f) * (r.nextBoolean() ? 1f : 0.5f);
         }
-        List<NodeSet> sets = List.of(new NodeSet(0, "x", "Input", 0, 1, 4, 4), new NodeSet(1, "conv", "Conv", 16, 2, 3, 3),
-                new NodeSet(2, "pool", "MaxPool", 34, 2, 2, 2), new NodeSet(3, "fc", "Gemm", 42, 3, 1, 1));
-        return new SignedGraph(sets, List.of(
-                new ConvolutionBlock("conv", PlaneLayout.contiguous(0, 1, 4, 4), 16, 2, 1,
-                        new WindowGeometry(4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0), k),
-                new PoolingBlock("pool", PlaneLayout.contiguous(16, 2, 3, 3), 34,
-                        new WindowGeometry(3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0), 0.25, true),
-                new DenseBlock("fc", PlaneLayout.contiguous(34, 2, 2, 2), 42, 3, d)));
+        List<NodeSet> sets = List.of(
+                new NodeSet(0, "x", "Input", 0, 1, 4, 4),
+                new NodeSet(1, "conv", "Conv", 16, 2, 3, 3),
+                new NodeSet(2, "pool", "MaxPool", 34, 2, 2, 2),
+                new NodeSet(3, "fc", "Gemm", 42, 3, 1, 1));
+        return new SignedGraph(
+                sets,
+                List.of(
+                        new ConvolutionBlock(
+                                "conv",
+                                PlaneLayout.contiguous(0, 1, 4, 4),
+                                16,
+                                2,
+                                1,
+                                new WindowGeometry(4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0),
+                                k),
+                        new PoolingBlock(
+                                "pool",
+                                PlaneLayout.contiguous(16, 2, 3, 3),
+                                34,
+                                new WindowGeometry(3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0),
+                                0.25,
+                                true),
+                        new DenseBlock("fc", PlaneLayout.contiguous(34, 2, 2, 2), 42, 3, d)));
     }
 
     /** A random graph with ±1 weights on n nodes. */
@@ -107,7 +122,8 @@ class Algorithm1ReferenceTest {
             t[k] = e.get(k)[1];
             w[k] = e.get(k)[2];
         }
-        return new SignedGraph(List.of(new NodeSet(0, "n", "Graph", 0, n, 1, 1)),
+        return new SignedGraph(
+                List.of(new NodeSet(0, "n", "Graph", 0, n, 1, 1)),
                 List.of(new SparseBlock("pm1", PlaneLayout.contiguous(0, n, 1, 1), 0, n, s, s, t, w)));
     }
 
@@ -134,15 +150,17 @@ class Algorithm1ReferenceTest {
                 int[] ties = {0};
                 double[] ref = reference(g, nu, new SplittableRandom(seed), order, ties);
                 totalTies += ties[0];
-                RestartResult full = a1.solve(glass, new SplittableRandom(seed), SolverOptions.DEFAULT.withInitialFlips(nu));
+                RestartResult full =
+                        a1.solve(glass, new SplittableRandom(seed), SolverOptions.DEFAULT.withInitialFlips(nu));
                 assertEquals(order.size(), full.flips(), "flip count, graph " + graphIndex + ", nu " + nu);
                 assertArrayEquals(ref, full.spins(), "final spins, graph " + graphIndex + ", nu " + nu);
                 // the order: after every prefix of m flips the spins are those of the reference after m flips
                 double[] s = SpinGlass.initialSpins(g.nodeCount(), nu, new SplittableRandom(seed));
                 for (int m = 0; m <= order.size(); m++) {
-                    RestartResult part = a1.solve(glass, new SplittableRandom(seed),
-                            new SolverOptions(nu, m, 40, 0.5, 0.02, false, 0));
-                    assertArrayEquals(s, part.spins(), "spins after " + m + " flips, graph " + graphIndex + ", nu " + nu);
+                    RestartResult part = a1.solve(
+                            glass, new SplittableRandom(seed), new SolverOptions(nu, m, 40, 0.5, 0.02, false, 0));
+                    assertArrayEquals(
+                            s, part.spins(), "spins after " + m + " flips, graph " + graphIndex + ", nu " + nu);
                     if (m < order.size()) {
                         s[order.get(m)] = -s[order.get(m)];
                     }
@@ -180,8 +198,10 @@ class Algorithm1ReferenceTest {
                 }
                 SolverOptions one = new SolverOptions(30, 1, 40, 0.5, 0.02, false, 0);
                 if (lowest >= 0) {
-                    double[] a1 = most.solve(glass, new SplittableRandom(seed), one).spins();
-                    double[] f1 = first.solve(glass, new SplittableRandom(seed), one).spins();
+                    double[] a1 =
+                            most.solve(glass, new SplittableRandom(seed), one).spins();
+                    double[] f1 =
+                            first.solve(glass, new SplittableRandom(seed), one).spins();
                     assertEquals(-s0[mostNeg], a1[mostNeg], "algorithm1 flips the most negative node first");
                     assertEquals(-s0[lowest], f1[lowest], "algorithm1-first flips the first negative node first");
                     if (lowest != mostNeg) {

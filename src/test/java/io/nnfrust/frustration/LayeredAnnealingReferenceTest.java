@@ -1,12 +1,11 @@
 package io.nnfrust.frustration;
 
-import io.nnfrust.testing.SmallGraphs;
-import io.nnfrust.graph.SignedGraph;
-import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.*;
+
+import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.testing.SmallGraphs;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * The annealing solver against its documented schedule, assembled from the (separately tested) sweeps: the paper's

@@ -1,18 +1,9 @@
 package io.nnfrust.frustration;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nnfrust.util.NnfrustException;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
 import org.junit.jupiter.api.Timeout;
 
 /** Solver options: each limit accepted exactly, one beyond it refused. */
@@ -32,7 +23,11 @@ class SolverOptionsTest {
         assertThrows(NnfrustException.class, () -> options(0, 0, 0.5, 0.0, 0));
         assertThrows(NnfrustException.class, () -> options(0, 0, Double.NaN, 0.1, 0));
         assertThrows(NnfrustException.class, () -> options(0, 0, 0.5, 0.1, -1));
-        SolverOptions o = SolverOptions.DEFAULT.withMaxIterations(7).withTraceEvery(3).withSweeps(2).withInitialFlips(5)
+        SolverOptions o = SolverOptions.DEFAULT
+                .withMaxIterations(7)
+                .withTraceEvery(3)
+                .withSweeps(2)
+                .withInitialFlips(5)
                 .withParallel(true);
         assertEquals(7, o.maxIterations());
         assertEquals(3, o.traceEvery());

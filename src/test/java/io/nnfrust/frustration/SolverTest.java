@@ -1,39 +1,39 @@
 package io.nnfrust.frustration;
 
-import io.nnfrust.testing.SmallGraphs;
-import io.nnfrust.graph.SignedGraph;
-import io.nnfrust.model.ImportOptions;
-import io.nnfrust.model.Network;
-import io.nnfrust.onnx.OnnxImporter;
-import io.nnfrust.testing.RandomNetworks;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.NodeSet;
 import io.nnfrust.graph.PlaneLayout;
+import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.graph.SparseBlock;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
+import io.nnfrust.onnx.OnnxImporter;
+import io.nnfrust.testing.RandomNetworks;
+import io.nnfrust.testing.SmallGraphs;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(120)
 class SolverTest {
     private static final List<String> HEURISTICS = List.of("algorithm1", "algorithm1-first", "layered", "anneal");
-    private static final SolverOptions SMALL = SolverOptions.DEFAULT.withInitialFlips(50).withSweeps(30);
+    private static final SolverOptions SMALL =
+            SolverOptions.DEFAULT.withInitialFlips(50).withSweeps(30);
 
     /** Brute force over all 2^n spin vectors, independent of every solver: min over s of frustrated |w| / sum |w|. */
     static double bruteForce(SignedGraph g) {
@@ -61,7 +61,9 @@ class SolverTest {
     @Test
     void exactEqualsBruteForceAndHeuristicsStayAboveAtLocalMinima() {
         for (long seed = 1; seed <= 30; seed++) {
-            SignedGraph g = seed % 3 == 0 ? SmallGraphs.tinyNetwork(seed) : SmallGraphs.random(6 + (int) (seed % 10), 0.5, seed);
+            SignedGraph g = seed % 3 == 0
+                    ? SmallGraphs.tinyNetwork(seed)
+                    : SmallGraphs.random(6 + (int) (seed % 10), 0.5, seed);
             assertTrue(g.nodeCount() <= 20);
             SpinGlass glass = new SpinGlass(g);
             double brute = bruteForce(g);
@@ -88,7 +90,8 @@ class SolverTest {
         int graphs = 0;
         Map<String, Integer> hits = new TreeMap<>();
         for (long seed = 1; seed <= 24; seed++) {
-            SignedGraph g = seed % 3 == 0 ? SmallGraphs.tinyNetwork(seed) : SmallGraphs.random(8 + (int) (seed % 8), 0.5, seed);
+            SignedGraph g =
+                    seed % 3 == 0 ? SmallGraphs.tinyNetwork(seed) : SmallGraphs.random(8 + (int) (seed % 8), 0.5, seed);
             double brute = bruteForce(g);
             SpinGlass glass = new SpinGlass(g);
             graphs++;
@@ -96,7 +99,10 @@ class SolverTest {
                 FrustrationSolver s = Solvers.byName(name);
                 double best = Double.MAX_VALUE;
                 for (int k = 0; k < 16; k++) {
-                    best = Math.min(best, s.solve(glass, new SplittableRandom(seed * 100 + k), SMALL).epsilon());
+                    best = Math.min(
+                            best,
+                            s.solve(glass, new SplittableRandom(seed * 100 + k), SMALL)
+                                    .epsilon());
                 }
                 if (best <= brute + 1e-12) {
                     hits.merge(name, 1, Integer::sum);
@@ -159,18 +165,18 @@ class SolverTest {
     private static SignedGraph twoTriangles() {
         int[] s = {0, 1, 0, 3, 4, 3}, t = {1, 2, 2, 4, 5, 5};
         double[] w = {1, 2, 3, 1, 2, 3};
-        return new SignedGraph(List.of(new NodeSet(0, "n", "Graph", 0, 6, 1, 1)),
-                List.of(new SparseBlock("t", PlaneLayout.contiguous(0, 6, 1, 1), 0, 6,
-                        s, s, t, w)));
+        return new SignedGraph(
+                List.of(new NodeSet(0, "n", "Graph", 0, 6, 1, 1)),
+                List.of(new SparseBlock("t", PlaneLayout.contiguous(0, 6, 1, 1), 0, 6, s, s, t, w)));
     }
 
     /** A triangle with one negative edge is not balanced. */
     private static double[] frustratedTriangleGauge() {
         int[] s = {0, 1, 0}, t = {1, 2, 2};
         double[] w = {1, 1, -1};
-        return StructuralBalance.gauge(new SignedGraph(List.of(new NodeSet(0, "n", "Graph", 0, 3, 1, 1)),
-                List.of(new SparseBlock("t", PlaneLayout.contiguous(0, 3, 1, 1), 0, 3,
-                        s, s, t, w))));
+        return StructuralBalance.gauge(new SignedGraph(
+                List.of(new NodeSet(0, "n", "Graph", 0, 3, 1, 1)),
+                List.of(new SparseBlock("t", PlaneLayout.contiguous(0, 3, 1, 1), 0, 3, s, s, t, w))));
     }
 
     @Test
@@ -179,8 +185,8 @@ class SolverTest {
             SignedGraph g = seed % 2 == 0 ? SmallGraphs.tinyNetwork(seed) : SmallGraphs.random(12, 0.6, seed);
             SplittableRandom r = new SplittableRandom(seed);
             double[] gauge = SmallGraphs.randomSpins(g.nodeCount(), r);
-            SignedGraph h = SmallGraphs.gaugedAbsolute(g, new double[g.nodeCount()]).nodeCount() > 0
-                    ? gaugeOf(g, gauge) : g;
+            SignedGraph h =
+                    SmallGraphs.gaugedAbsolute(g, new double[g.nodeCount()]).nodeCount() > 0 ? gaugeOf(g, gauge) : g;
             SpinGlass a = new SpinGlass(g), b = new SpinGlass(h);
             for (int k = 0; k < 20; k++) {
                 double[] s = SmallGraphs.randomSpins(g.nodeCount(), r);
@@ -191,8 +197,10 @@ class SolverTest {
                 assertEquals(a.epsilon(s, false), b.epsilon(sg, false), 1e-12);
             }
             assertEquals(bruteForce(g), bruteForce(h), 1e-12);
-            assertEquals(new ExactEnumeration().solve(a, r, SMALL).epsilon(),
-                    new ExactEnumeration().solve(b, r, SMALL).epsilon(), 1e-12);
+            assertEquals(
+                    new ExactEnumeration().solve(a, r, SMALL).epsilon(),
+                    new ExactEnumeration().solve(b, r, SMALL).epsilon(),
+                    1e-12);
         }
     }
 
@@ -230,7 +238,8 @@ class SolverTest {
     @ValueSource(strings = {"algorithm1", "algorithm1-first", "layered", "anneal"})
     void matrixFreeAndExplicitGiveIdenticalEpsilon(String solver) {
         Network net = OnnxImporter.importModel(RandomNetworks.build(5, false), "r", "r", "-", ImportOptions.DEFAULT);
-        SpinGlass free = new SpinGlass(net.graph()), explicit = new SpinGlass(net.graph().explicit());
+        SpinGlass free = new SpinGlass(net.graph()),
+                explicit = new SpinGlass(net.graph().explicit());
         SolverOptions o = SolverOptions.DEFAULT.withInitialFlips(3000).withSweeps(20);
         for (long seed = 1; seed <= 3; seed++) {
             RestartResult a = Solvers.byName(solver).solve(free, new SplittableRandom(seed), o);
@@ -262,7 +271,8 @@ class SolverTest {
     void frustrationMapSumsToTheFrustratedWeight() {
         Network net = OnnxImporter.importModel(RandomNetworks.build(7, false), "r", "r", "-", ImportOptions.DEFAULT);
         SpinGlass glass = new SpinGlass(net.graph());
-        RestartResult r = new LayeredDescent().solve(glass, new SplittableRandom(1), SolverOptions.DEFAULT.withInitialFlips(100));
+        RestartResult r =
+                new LayeredDescent().solve(glass, new SplittableRandom(1), SolverOptions.DEFAULT.withInitialFlips(100));
         double f = 0, abs = 0;
         for (FrustrationMap.Entry e : FrustrationMap.compute(net.graph(), r.spins())) {
             f += e.frustratedWeight();

@@ -1,22 +1,21 @@
 package io.nnfrust.frustration;
 
-import io.nnfrust.testing.SmallGraphs;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.NodeSet;
 import io.nnfrust.graph.PlaneLayout;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.graph.SparseBlock;
-import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-
-import java.util.Arrays;
-import java.util.List;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
-import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.testing.RandomNetworks;
+import io.nnfrust.testing.SmallGraphs;
+import io.nnfrust.util.NnfrustException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link SpinGlass}'s from-scratch quantities against a dense A_u = A + Aᵀ built from the edge list: e(s), the
@@ -84,8 +83,9 @@ class SpinGlassOracleTest {
     @Test
     void maskedFieldsEqualTheInducedSubgraphAtEveryActiveNode() {
         for (long seed = 1; seed <= 6; seed++) {
-            SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(seed, false),
-                    "r", "r", "-", ImportOptions.DEFAULT).graph();
+            SignedGraph g = OnnxImporter.importModel(
+                            RandomNetworks.build(seed, false), "r", "r", "-", ImportOptions.DEFAULT)
+                    .graph();
             SplittableRandom r = new SplittableRandom(seed);
             int n = g.nodeCount();
             double[] mask = new double[n];
@@ -146,7 +146,8 @@ class SpinGlassOracleTest {
         // 1 - (1 + 1e-13) = -1e-13, far inside the allowance of 1e-9 of its strength; every other row sum is positive
         int[] s = {0, 2, 2}, t = {1, 1, 3};
         double[] w = {1, 1 + 1e-13, 5};
-        SignedGraph g = new SignedGraph(List.of(new NodeSet(0, "n", "Graph", 0, 4, 1, 1)),
+        SignedGraph g = new SignedGraph(
+                List.of(new NodeSet(0, "n", "Graph", 0, 4, 1, 1)),
                 List.of(new SparseBlock("t", PlaneLayout.contiguous(0, 4, 1, 1), 0, 4, s, s, t, w)));
         SpinGlass glass = new SpinGlass(g);
         assertEquals(0, glass.negativeRowSums(new double[] {1, 1, -1, -1}, false));

@@ -1,20 +1,19 @@
 package io.nnfrust.frustration;
 
-import io.nnfrust.testing.SmallGraphs;
+import static org.junit.jupiter.api.Assertions.*;
+
 import io.nnfrust.graph.NodeSet;
 import io.nnfrust.graph.PlaneLayout;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.graph.SparseBlock;
-import org.junit.jupiter.api.Test;
-
+import io.nnfrust.testing.SmallGraphs;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * The layered sweeps of the layered and annealing solvers against references written from their definitions:
@@ -67,7 +66,10 @@ class SweeperReferenceTest {
                 long got = sw.sweep(0, null);
                 assertEquals(want, got, "flips of sweep " + k + ", seed " + seed);
                 assertArrayEquals(ref, s, "spins after sweep " + k + ", seed " + seed);
-                assertEquals(glass.check(s, false).epsilon(), glass.epsilonFromRowSumTotal(sw.total), 1e-12,
+                assertEquals(
+                        glass.check(s, false).epsilon(),
+                        glass.epsilonFromRowSumTotal(sw.total),
+                        1e-12,
                         "tracked total");
                 flipped += want;
             }
@@ -134,9 +136,17 @@ class SweeperReferenceTest {
         // node 0 of a two-node graph (its own colour class, decided first): r_0 = w s_0 s_1, d_0 = |w|
         for (double[] c : new double[][] {{0.3, 1.0}, {-0.3, 0.5}, {0.3, 0.25}, {-2.0, 4.0}}) {
             double w = c[0], t = c[1];
-            SignedGraph g = new SignedGraph(List.of(new NodeSet(0, "n", "Graph", 0, 2, 1, 1)),
-                    List.of(new SparseBlock("e", PlaneLayout.contiguous(0, 2, 1, 1), 0, 2, new int[] {0},
-                            new int[] {0}, new int[] {1}, new double[] {w})));
+            SignedGraph g = new SignedGraph(
+                    List.of(new NodeSet(0, "n", "Graph", 0, 2, 1, 1)),
+                    List.of(new SparseBlock(
+                            "e",
+                            PlaneLayout.contiguous(0, 2, 1, 1),
+                            0,
+                            2,
+                            new int[] {0},
+                            new int[] {0},
+                            new int[] {1},
+                            new double[] {w})));
             SpinGlass glass = new SpinGlass(g);
             double p = 1 / (1 + Math.exp(2 * Math.signum(w) / t)); // r/d = sign(w) with both spins +1
             int trials = 40000, flips = 0;

@@ -1,22 +1,13 @@
 package io.nnfrust.frustration;
 
-import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.*;
+
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.testing.RandomNetworks;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The energy trace of the solvers: every k-th step, nothing when off, from the initial spins to the result. */
@@ -47,9 +38,8 @@ class TraceTest {
 
     @Test
     void layeredTraceStartsAtTheInitialSpinsAndEndsAtTheResult() {
-        SignedGraph g = OnnxImporter.importModel(
-                RandomNetworks.build(2, false), "r", "r", "-",
-                ImportOptions.DEFAULT).graph();
+        SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(2, false), "r", "r", "-", ImportOptions.DEFAULT)
+                .graph();
         SpinGlass glass = new SpinGlass(g);
         LayeredDescent solver = new LayeredDescent();
         assertEquals("layered", solver.name());
@@ -68,13 +58,15 @@ class TraceTest {
 
     @Test
     void algorithm1TraceHasEveryFlipFromTheStartToTheResult() {
-        SignedGraph g = OnnxImporter.importModel(
-                RandomNetworks.build(3, false), "r", "r", "-",
-                ImportOptions.DEFAULT).graph();
+        SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(3, false), "r", "r", "-", ImportOptions.DEFAULT)
+                .graph();
         SpinGlass glass = new SpinGlass(g);
         for (String name : new String[] {"algorithm1", "algorithm1-first"}) {
-            RestartResult r = Solvers.byName(name).solve(glass, new SplittableRandom(9),
-                    SolverOptions.DEFAULT.withInitialFlips(300).withTraceEvery(1));
+            RestartResult r = Solvers.byName(name)
+                    .solve(
+                            glass,
+                            new SplittableRandom(9),
+                            SolverOptions.DEFAULT.withInitialFlips(300).withTraceEvery(1));
             double[] t = r.trace();
             assertTrue(r.flips() > 0, name);
             assertEquals(2 * (r.flips() + 2), t.length, name + ": (0), every flip, and the end");

@@ -1,15 +1,14 @@
 package io.nnfrust.graph;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.nnfrust.testing.Edges;
 import io.nnfrust.testing.Edges.Edge;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -26,9 +25,21 @@ class BlockReferenceTest {
             if (c == null) {
                 continue;
             }
-            int groups = c.groups(), cin = c.cin(), cout = c.cout(), hin = c.hin(), win = c.win(), kh = c.kh(),
-                    kw = c.kw(), sh = c.sh(), sw = c.sw(), dh = c.dh(), dw = c.dw(), pt = c.pt(), pl = c.pl(),
-                    hout = c.hout(), wout = c.wout();
+            int groups = c.groups(),
+                    cin = c.cin(),
+                    cout = c.cout(),
+                    hin = c.hin(),
+                    win = c.win(),
+                    kh = c.kh(),
+                    kw = c.kw(),
+                    sh = c.sh(),
+                    sw = c.sw(),
+                    dh = c.dh(),
+                    dw = c.dw(),
+                    pt = c.pt(),
+                    pl = c.pl(),
+                    hout = c.hout(),
+                    wout = c.wout();
             WindowGeometry g = c.geometry();
             int inPer = cin / groups, outPer = cout / groups;
             float[] w = new float[cout * inPer * kh * kw];
@@ -50,7 +61,8 @@ class BlockReferenceTest {
                                 for (int j = 0; j < kw; j++) {
                                     int ih = oh * sh + i * dh - pt, iw = ow * sw + j * dw - pl;
                                     if (ih >= 0 && ih < hin && iw >= 0 && iw < win) {
-                                        ref.add(new Edge(base[ci] + ih * win + iw,
+                                        ref.add(new Edge(
+                                                base[ci] + ih * win + iw,
                                                 outOffset + (co * hout + oh) * wout + ow,
                                                 w[((co * inPer + cil) * kh + i) * kw + j]));
                                     }
@@ -91,7 +103,9 @@ class BlockReferenceTest {
                             for (int j = 0; j < kw; j++) {
                                 int ih = oh * s + i - pt, iw = ow * s + j - pl;
                                 if (ih >= 0 && ih < hin && iw >= 0 && iw < win) {
-                                    ref.add(new Edge(base[ch] + ih * win + iw, outOffset + (ch * hout + oh) * wout + ow,
+                                    ref.add(new Edge(
+                                            base[ch] + ih * win + iw,
+                                            outOffset + (ch * hout + oh) * wout + ow,
                                             weight));
                                 }
                             }
@@ -117,16 +131,28 @@ class BlockReferenceTest {
             if (c == null) {
                 continue;
             }
-            int groups = c.groups(), cin = c.cin(), cout = c.cout(), hin = c.hin(), win = c.win(), kh = c.kh(),
-                    kw = c.kw(), sh = c.sh(), sw = c.sw(), dh = c.dh(), dw = c.dw(), pt = c.pt(), pl = c.pl(),
-                    hout = c.hout(), wout = c.wout();
+            int groups = c.groups(),
+                    cin = c.cin(),
+                    cout = c.cout(),
+                    hin = c.hin(),
+                    win = c.win(),
+                    kh = c.kh(),
+                    kw = c.kw(),
+                    sh = c.sh(),
+                    sw = c.sw(),
+                    dh = c.dh(),
+                    dw = c.dw(),
+                    pt = c.pt(),
+                    pl = c.pl(),
+                    hout = c.hout(),
+                    wout = c.wout();
             WindowGeometry g = c.geometry();
             int inPer = cin / groups, outPer = cout / groups;
             int[] base = shuffledPlanes(r, cin, hin * win, 2);
             PlaneLayout in = new PlaneLayout(cin, hin, win, base);
             int outOffset = 2 + cin * hin * win + 3;
-            ConvolutionBlock shape = new ConvolutionBlock("c", in, outOffset, cout, groups, g,
-                    new float[cout * inPer * kh * kw]);
+            ConvolutionBlock shape =
+                    new ConvolutionBlock("c", in, outOffset, cout, groups, g, new float[cout * inPer * kh * kw]);
             // the reference edges in the documented order, each taking the next weight of the shared array
             List<int[]> order = new ArrayList<>();
             for (int co = 0; co < cout; co++) {
@@ -138,8 +164,9 @@ class BlockReferenceTest {
                                 for (int ow = 0; ow < wout; ow++) {
                                     int ih = oh * sh + i * dh - pt, iw = ow * sw + j * dw - pl;
                                     if (ih >= 0 && ih < hin && iw >= 0 && iw < win) {
-                                        order.add(new int[] {base[ci] + ih * win + iw,
-                                                outOffset + (co * hout + oh) * wout + ow});
+                                        order.add(new int[] {
+                                            base[ci] + ih * win + iw, outOffset + (co * hout + oh) * wout + ow
+                                        });
                                     }
                                 }
                             }
@@ -188,8 +215,22 @@ class BlockReferenceTest {
     }
 
     /** A random grouped, strided, dilated, padded convolution shape (null when its output would be empty). */
-    record RandomConv(int groups, int cin, int cout, int hin, int win, int kh, int kw, int sh, int sw, int dh, int dw,
-                      int pt, int pl, int hout, int wout) {
+    record RandomConv(
+            int groups,
+            int cin,
+            int cout,
+            int hin,
+            int win,
+            int kh,
+            int kw,
+            int sh,
+            int sw,
+            int dh,
+            int dw,
+            int pt,
+            int pl,
+            int hout,
+            int wout) {
         static RandomConv draw(SplittableRandom r) {
             int groups = 1 + r.nextInt(3);
             int cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(3));
@@ -199,7 +240,8 @@ class BlockReferenceTest {
             int pt = r.nextInt(3), pl = r.nextInt(3), pb = r.nextInt(3), pr = r.nextInt(3);
             int hout = WindowGeometry.outputSize(hin, kh, sh, dh, pt, pb, false);
             int wout = WindowGeometry.outputSize(win, kw, sw, dw, pl, pr, false);
-            return hout <= 0 || wout <= 0 ? null
+            return hout <= 0 || wout <= 0
+                    ? null
                     : new RandomConv(groups, cin, cout, hin, win, kh, kw, sh, sw, dh, dw, pt, pl, hout, wout);
         }
 

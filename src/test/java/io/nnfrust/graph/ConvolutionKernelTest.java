@@ -1,18 +1,17 @@
 package io.nnfrust.graph;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The fast convolution products ({@link ConvolutionKernel}, with and without the Vector API) against the
@@ -62,9 +61,19 @@ class ConvolutionKernelTest {
     void realNetworkShapesGiveTheReferenceBits() {
         SplittableRandom r = new SplittableRandom(22);
         int[][] shapes = { // groups, cin, cout, size, kernel, stride, pad, dilation
-            {1, 8, 6, 56, 3, 1, 1, 1}, {1, 3, 4, 64, 7, 2, 3, 1}, {1, 16, 8, 14, 1, 2, 0, 1}, {1, 300, 3, 7, 1, 1, 0, 1},
-            {1, 130, 4, 9, 3, 1, 1, 1}, {1, 5, 3, 31, 5, 1, 2, 1}, {6, 6, 6, 20, 3, 1, 1, 1}, {2, 4, 6, 23, 3, 2, 1, 2},
-            {1, 3, 5, 67, 11, 4, 2, 1}, {1, 2, 2, 90, 3, 1, 1, 1}, {1, 4, 3, 13, 3, 3, 0, 1}, {1, 2, 3, 6, 1, 1, 0, 1}};
+            {1, 8, 6, 56, 3, 1, 1, 1},
+            {1, 3, 4, 64, 7, 2, 3, 1},
+            {1, 16, 8, 14, 1, 2, 0, 1},
+            {1, 300, 3, 7, 1, 1, 0, 1},
+            {1, 130, 4, 9, 3, 1, 1, 1},
+            {1, 5, 3, 31, 5, 1, 2, 1},
+            {6, 6, 6, 20, 3, 1, 1, 1},
+            {2, 4, 6, 23, 3, 2, 1, 2},
+            {1, 3, 5, 67, 11, 4, 2, 1},
+            {1, 2, 2, 90, 3, 1, 1, 1},
+            {1, 4, 3, 13, 3, 3, 0, 1},
+            {1, 2, 3, 6, 1, 1, 0, 1}
+        };
         for (int[] s : shapes) {
             int groups = s[0], cin = s[1], cout = s[2], size = s[3], k = s[4], stride = s[5], pad = s[6], d = s[7];
             int out = WindowGeometry.outputSize(size, k, stride, d, pad, pad, false);
@@ -74,8 +83,8 @@ class ConvolutionKernelTest {
         }
     }
 
-    private static ConvolutionBlock block(SplittableRandom r, int groups, int cin, int cout, WindowGeometry g,
-                                          int[] base, boolean zeros) {
+    private static ConvolutionBlock block(
+            SplittableRandom r, int groups, int cin, int cout, WindowGeometry g, int[] base, boolean zeros) {
         float[] w = new float[cout * (cin / groups) * g.kernelHeight * g.kernelWidth];
         for (int i = 0; i < w.length; i++) {
             w[i] = zeros && r.nextInt(3) == 0 ? 0f : (float) (r.nextDouble() * 2 - 1);
@@ -84,8 +93,8 @@ class ConvolutionKernelTest {
         for (int b : base) {
             maxBase = Math.max(maxBase, b + g.inHeight * g.inWidth);
         }
-        return new ConvolutionBlock("c", new PlaneLayout(cin, g.inHeight, g.inWidth, base), maxBase + 4, cout, groups,
-                g, w);
+        return new ConvolutionBlock(
+                "c", new PlaneLayout(cin, g.inHeight, g.inWidth, base), maxBase + 4, cout, groups, g, w);
     }
 
     private static void check(ConvolutionBlock b, SplittableRandom r) {

@@ -1,5 +1,9 @@
 package io.nnfrust.graph;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.nnfrust.model.AddConvention;
 import io.nnfrust.model.ImportOptions;
@@ -8,19 +12,14 @@ import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.testing.Edges;
 import io.nnfrust.testing.Edges.Edge;
 import io.nnfrust.testing.RandomNetworks;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * On random small networks covering every block type and both Add conventions: the matrix-free products

@@ -1,16 +1,15 @@
 package io.nnfrust.graph;
 
-import io.nnfrust.model.ImportOptions;
-import io.nnfrust.load.ModelLoader;
-import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
+import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.util.NnfrustException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Validation at the edges of the graph layer, and parallel products equal to sequential ones exactly. */
 class GraphEdgeCasesTest {
@@ -25,8 +24,10 @@ class GraphEdgeCasesTest {
             int[] a = ok.clone();
             a[k] = 0;
             int[] b = a;
-            assertThrows(IllegalArgumentException.class, () -> new WindowGeometry(b[0], b[1], b[2], b[3], b[4], b[5],
-                    b[6], b[7], b[8], b[9], b[10], b[11]), "argument " + k + " = 0");
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new WindowGeometry(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11]),
+                    "argument " + k + " = 0");
         }
         // one is allowed everywhere
         new WindowGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0);
@@ -34,13 +35,17 @@ class GraphEdgeCasesTest {
 
     @Test
     void parallelProductsEqualSequentialOnesExactly() {
-        SignedGraph g = ModelLoader.load("zoo:squeezenet1.1", ImportOptions.DEFAULT.withInputSize(48, 48)).graph();
+        SignedGraph g = ModelLoader.load("zoo:squeezenet1.1", ImportOptions.DEFAULT.withInputSize(48, 48))
+                .graph();
         SplittableRandom r = new SplittableRandom(2);
         double[] x = new double[g.nodeCount()];
         for (int i = 0; i < x.length; i++) {
             x[i] = r.nextDouble() - 0.5;
         }
-        double[] ys = new double[x.length], yp = new double[x.length], zs = new double[x.length], zp = new double[x.length];
+        double[] ys = new double[x.length],
+                yp = new double[x.length],
+                zs = new double[x.length],
+                zp = new double[x.length];
         g.multiply(x, ys, false);
         g.multiply(x, yp, true);
         g.multiplyTranspose(x, zs, false);
@@ -73,7 +78,8 @@ class GraphEdgeCasesTest {
         }
         Path self = dir.resolve("self.tsv");
         Files.writeString(self, "a b 1\nc c 2\n");
-        assertTrue(assertThrows(NnfrustException.class, () -> GraphFileReader.read(self)).getMessage()
+        assertTrue(assertThrows(NnfrustException.class, () -> GraphFileReader.read(self))
+                .getMessage()
                 .contains("self.tsv:2"));
         assertThrows(NnfrustException.class, () -> GraphFileReader.read(dir.resolve("none.mtx")));
     }
@@ -82,7 +88,8 @@ class GraphEdgeCasesTest {
     void theMemoryEstimateIsItsDocumentedFormula() {
         // 72 bytes per edge, 8 per node, 48 per node and thread
         assertEquals(72.0 * 1000 + 8.0 * 10 + 48.0 * 10 * 3, GraphFileReader.estimateBytes(10, 1000, 3));
-        assertEquals(72.0 * 7 + 8.0 * 2_000_000_000L + 48.0 * 2_000_000_000L * 2,
+        assertEquals(
+                72.0 * 7 + 8.0 * 2_000_000_000L + 48.0 * 2_000_000_000L * 2,
                 GraphFileReader.estimateBytes(2_000_000_000L, 7, 2));
     }
 }

@@ -1,24 +1,23 @@
 package io.nnfrust.graph;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.model.AddConvention;
 import io.nnfrust.model.ImportOptions;
+import io.nnfrust.nullmodel.ShuffledEdges;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.testing.RandomNetworks;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import io.nnfrust.nullmodel.ShuffledEdges;
-import java.util.Arrays;
 
 /**
  * Products with several vectors at once ({@link EdgeBlock#multiplyMany}, {@link SignedGraph#multiplyMany},
@@ -68,10 +67,22 @@ class MultiVectorProductTest {
     void largeConvolutionsGiveTheSingleVectorBits() {
         SplittableRandom r = new SplittableRandom(32);
         int[][] shapes = { // groups, cin, cout, size, kernel, stride, pad, dilation
-            {1, 8, 6, 56, 3, 1, 1, 1}, {1, 3, 4, 64, 7, 2, 3, 1}, {1, 16, 8, 14, 1, 2, 0, 1}, {1, 300, 3, 7, 1, 1, 0, 1},
-            {1, 130, 4, 9, 3, 1, 1, 1}, {1, 24, 40, 28, 1, 1, 0, 1}, {6, 6, 6, 20, 3, 1, 1, 1}, {2, 4, 6, 23, 3, 2, 1, 2},
-            {1, 2, 3, 6, 1, 1, 0, 1}, {1, 40, 8, 7, 1, 1, 0, 1}, {1, 200, 12, 7, 3, 1, 1, 1}, {1, 12, 200, 7, 1, 1, 0, 1},
-            {2, 16, 8, 30, 3, 1, 1, 1}, {1, 8, 12, 40, 5, 1, 2, 1}, {1, 36, 8, 16, 3, 2, 1, 1}};
+            {1, 8, 6, 56, 3, 1, 1, 1},
+            {1, 3, 4, 64, 7, 2, 3, 1},
+            {1, 16, 8, 14, 1, 2, 0, 1},
+            {1, 300, 3, 7, 1, 1, 0, 1},
+            {1, 130, 4, 9, 3, 1, 1, 1},
+            {1, 24, 40, 28, 1, 1, 0, 1},
+            {6, 6, 6, 20, 3, 1, 1, 1},
+            {2, 4, 6, 23, 3, 2, 1, 2},
+            {1, 2, 3, 6, 1, 1, 0, 1},
+            {1, 40, 8, 7, 1, 1, 0, 1},
+            {1, 200, 12, 7, 3, 1, 1, 1},
+            {1, 12, 200, 7, 1, 1, 0, 1},
+            {2, 16, 8, 30, 3, 1, 1, 1},
+            {1, 8, 12, 40, 5, 1, 2, 1},
+            {1, 36, 8, 16, 3, 2, 1, 1}
+        };
         for (int[] s : shapes) {
             int groups = s[0], cin = s[1], cout = s[2], size = s[3], k = s[4], stride = s[5], pad = s[6], d = s[7];
             int out = WindowGeometry.outputSize(size, k, stride, d, pad, pad, false);
@@ -174,8 +185,11 @@ class MultiVectorProductTest {
         }
         PlaneLayout twice = new PlaneLayout(8, 6, 6, new int[] {0, 36, 72, 0, 36, 72, 72, 0});
         assertTrue(!twice.distinctPlanes());
-        SignedGraph graph = new SignedGraph(List.of(in, conv, fc), List.of(
-                new ConvolutionBlock("c", twice, 108, 8, 1, g, w), new DenseBlock("d", conv.layout(), 396, 5, m)));
+        SignedGraph graph = new SignedGraph(
+                List.of(in, conv, fc),
+                List.of(
+                        new ConvolutionBlock("c", twice, 108, 8, 1, g, w),
+                        new DenseBlock("d", conv.layout(), 396, 5, m)));
         checkGraph(graph, r);
     }
 
@@ -183,8 +197,9 @@ class MultiVectorProductTest {
     @Test
     void spinGlassFieldsGiveTheSingleVectorBits() throws Exception {
         for (long seed = 1; seed <= 4; seed++) {
-            SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(seed, false), "r", "r", "-",
-                    ImportOptions.DEFAULT).graph();
+            SignedGraph g = OnnxImporter.importModel(
+                            RandomNetworks.build(seed, false), "r", "r", "-", ImportOptions.DEFAULT)
+                    .graph();
             SplittableRandom r = new SplittableRandom(seed);
             double[] mask = new double[g.nodeCount()];
             for (int i = 0; i < mask.length; i++) {
@@ -219,13 +234,17 @@ class MultiVectorProductTest {
                 .graph();
         int n = g.nodeCount();
         double[] a = new double[n], b = new double[n];
-        assertThrows(IllegalArgumentException.class, () -> g.multiplyMany(new double[][] {a}, new double[][] {b, a}, false));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class, () -> g.multiplyMany(new double[][] {a}, new double[][] {b, a}, false));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> g.multiplyMany(new double[][] {a}, new double[][] {new double[n - 1]}, false));
-        assertThrows(IllegalArgumentException.class, () -> g.multiplyTransposeMany(new double[][] {a, b},
-                new double[][] {new double[n], a}, false));
-        assertThrows(IllegalArgumentException.class, () -> g.multiplyMany(new double[][] {a, a},
-                new double[][] {b, b}, true));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> g.multiplyTransposeMany(new double[][] {a, b}, new double[][] {new double[n], a}, false));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> g.multiplyMany(new double[][] {a, a}, new double[][] {b, b}, true));
         g.multiplyMany(new double[0][], new double[0][], true); // no columns: nothing to do
     }
 
@@ -243,7 +262,8 @@ class MultiVectorProductTest {
                     }
                     g.multiplyMany(x, got, parallel);
                     g.multiplyTransposeMany(x, gotT, parallel);
-                    String what = "r " + cols + (parallel ? " parallel" : " sequential") + (vector ? " vector" : " scalar");
+                    String what =
+                            "r " + cols + (parallel ? " parallel" : " sequential") + (vector ? " vector" : " scalar");
                     same(want, got, "A·V, " + what);
                     same(wantT, gotT, "Aᵀ·V, " + what);
                 }
@@ -312,8 +332,8 @@ class MultiVectorProductTest {
             return "in " + b.input().channels + "x" + g.inHeight + "x" + g.inWidth + " out " + c.outChannels() + "x"
                     + g.outHeight + "x" + g.outWidth + " k " + g.kernelHeight + "x" + g.kernelWidth + " s "
                     + g.strideHeight + "," + g.strideWidth + " d " + g.dilationHeight + "," + g.dilationWidth + " pad "
-                    + g.padTop + "," + g.padLeft + " groups " + c.groups() + (b.input().distinctPlanes() ? ""
-                    : " overlapping planes");
+                    + g.padTop + "," + g.padLeft + " groups " + c.groups()
+                    + (b.input().distinctPlanes() ? "" : " overlapping planes");
         }
         return b.outputCount() + " outputs";
     }
@@ -349,8 +369,8 @@ class MultiVectorProductTest {
      * channels rarely share their terms), 2 whole kernels (output, input channel) zero, 3 one tap zero in every
      * kernel of a random range of output channels (terms zero in all four channels of a block, or in some).
      */
-    private static ConvolutionBlock convolution(SplittableRandom r, int groups, int cin, int cout, WindowGeometry g,
-                                                int[] base, int zeros) {
+    private static ConvolutionBlock convolution(
+            SplittableRandom r, int groups, int cin, int cout, WindowGeometry g, int[] base, int zeros) {
         int inPer = cin / groups, taps = g.kernelHeight * g.kernelWidth;
         float[] w = new float[cout * inPer * taps];
         for (int i = 0; i < w.length; i++) {
@@ -374,8 +394,8 @@ class MultiVectorProductTest {
         for (int b : base) {
             maxBase = Math.max(maxBase, b + g.inHeight * g.inWidth);
         }
-        return new ConvolutionBlock("c", new PlaneLayout(cin, g.inHeight, g.inWidth, base), maxBase + 4, cout, groups,
-                g, w);
+        return new ConvolutionBlock(
+                "c", new PlaneLayout(cin, g.inHeight, g.inWidth, base), maxBase + 4, cout, groups, g, w);
     }
 
     /** A random convolution shape with 1 to 9 input and output channels per group (null when its output is empty). */
@@ -392,8 +412,10 @@ class MultiVectorProductTest {
         int pt = r.nextInt(3), pl = r.nextInt(3), pb = r.nextInt(3), pr = r.nextInt(3);
         int hout = WindowGeometry.outputSize(hin, kh, sh, dh, pt, pb, false);
         int wout = WindowGeometry.outputSize(win, kw, sw, dw, pl, pr, false);
-        return hout <= 0 || wout <= 0 ? null
-                : new BlockReferenceTest.RandomConv(groups, cin, cout, hin, win, kh, kw, sh, sw, dh, dw, pt, pl, hout, wout);
+        return hout <= 0 || wout <= 0
+                ? null
+                : new BlockReferenceTest.RandomConv(
+                        groups, cin, cout, hin, win, kh, kw, sh, sw, dh, dw, pt, pl, hout, wout);
     }
 
     private static int size(EdgeBlock b) {

@@ -1,9 +1,9 @@
 package io.nnfrust.graph;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class WindowGeometryTest {
     @Test

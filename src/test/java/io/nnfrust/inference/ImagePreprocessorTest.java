@@ -1,23 +1,22 @@
 package io.nnfrust.inference;
 
-import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.*;
+
+import io.nnfrust.util.NnfrustException;
+import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ImagePreprocessorTest {
     @TempDir
@@ -63,7 +62,8 @@ class ImagePreprocessorTest {
         }
         // halving a row with Pillow's antialiased bilinear: support 2, centers 1 and 3, weights (1,3,3,1)/8 clipped
         byte[] half = ImagePreprocessor.resizeBilinear(src, 4, 1, 2, 1);
-        // output 0: center 1.0, taps x=0..2 with weights tri((x+0.5-1)/2): 0.75, 0.75, 0.25 -> (0*.75+100*.75+200*.25)/1.75
+        // output 0: center 1.0, taps x=0..2 with weights tri((x+0.5-1)/2): 0.75, 0.75, 0.25 ->
+        // (0*.75+100*.75+200*.25)/1.75
         assertEquals(Math.round((0 * 0.75 + 100 * 0.75 + 200 * 0.25) / 1.75), half[0] & 0xFF);
         // output 1: center 3.0, taps x=1..3: weights 0.25, 0.75, 0.75
         assertEquals(Math.round((100 * 0.25 + 200 * 0.75 + 255 * 0.75) / 1.75), half[3] & 0xFF);
@@ -185,7 +185,8 @@ class ImagePreprocessorTest {
 
     @Test
     void cropLargerThanTheResizedImageIsAClearError() {
-        assertThrows(NnfrustException.class, () -> new ImagePreprocessor(ImagePreprocessor.Preset.CAFFE, 200, 224, 224));
+        assertThrows(
+                NnfrustException.class, () -> new ImagePreprocessor(ImagePreprocessor.Preset.CAFFE, 200, 224, 224));
         assertThrows(NnfrustException.class, () -> ImagePreprocessor.Preset.parse("imagenet"));
     }
 
@@ -209,10 +210,12 @@ class ImagePreprocessorTest {
             assertTrue(ImagePreprocessor.endsEarly(cut), "no end-of-image marker after the scan");
             NnfrustException e = assertThrows(NnfrustException.class, () -> ImagePreprocessor.decodeRgb(cut));
             assertTrue(e.getMessage().contains("truncated"), e.getMessage());
-            var batch = ImageSet.load(List.of(whole, cut), new ImagePreprocessor(
-                    ImagePreprocessor.Preset.RAW, 64, 64, 64), 3 * 64 * 64);
+            var batch = ImageSet.load(
+                    List.of(whole, cut), new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 64, 64, 64), 3 * 64 * 64);
             assertEquals(List.of(whole), batch.files());
-            assertTrue(batch.skipped().get(0).reason().startsWith("truncated"), batch.skipped().get(0).reason());
+            assertTrue(
+                    batch.skipped().get(0).reason().startsWith("truncated"),
+                    batch.skipped().get(0).reason());
         }
         // trailing bytes after the end marker are harmless
         Path padded = dir.resolve("padded.jpg");

@@ -1,17 +1,17 @@
 package io.nnfrust.inference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxImporter;
-import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * A zero Pad read by an AveragePool means: the padded zeros count in each window's mean (ONNX operators
@@ -43,12 +43,13 @@ class PadAveragePoolTest {
                 expected[i * ow + j] = (p[i][j] + p[i][j + 1] + p[i + 1][j] + p[i + 1][j + 1]) / 4f;
             }
         }
-        try (InferenceSession s = new InferenceSession(m, net, List.of(),
-                InferenceSession.Precision.FLOAT32, 1)) {
+        try (InferenceSession s = new InferenceSession(m, net, List.of(), InferenceSession.Precision.FLOAT32, 1)) {
             assertArrayEquals(expected, s.run(in, 1).get(net.outputName()), 1e-6f);
         }
         OnnxGraphBuilder plain = new OnnxGraphBuilder("plain", 1, WeightInit.HE_NORMAL);
-        assertFalse(InferenceSession.padFeedsAveragePool(plain.build(plain.avgPool(plain.input("x", 1, 3, 3), 2, 1, 1,
-                false))), "an AveragePool with its own pads keeps the optimisations");
+        assertFalse(
+                InferenceSession.padFeedsAveragePool(
+                        plain.build(plain.avgPool(plain.input("x", 1, 3, 3), 2, 1, 1, false))),
+                "an AveragePool with its own pads keeps the optimisations");
     }
 }

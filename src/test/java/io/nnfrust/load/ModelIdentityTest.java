@@ -1,25 +1,24 @@
 package io.nnfrust.load;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nnfrust.model.AddConvention;
-import io.nnfrust.model.ImportOptions;
-import io.nnfrust.model.Network;
-import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.model.AddConvention;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
+import io.nnfrust.util.NnfrustException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The model identity every result carries (SHA-256, weights' origin, input shape, conventions) and the check that
@@ -37,8 +36,8 @@ class ModelIdentityTest {
 
     @Test
     void streamedDigestOfAGeneratedModelEqualsTheDigestOfItsFile(@TempDir Path dir) throws Exception {
-        ModelLoader.Loaded zoo = ModelLoader.loadWithModel("zoo:squeezenet1.1?seed=3",
-                ImportOptions.DEFAULT.withInputSize(32, 32));
+        ModelLoader.Loaded zoo =
+                ModelLoader.loadWithModel("zoo:squeezenet1.1?seed=3", ImportOptions.DEFAULT.withInputSize(32, 32));
         byte[] bytes = zoo.model().toByteArray();
         assertEquals(ModelLoader.sha256(bytes), zoo.network().sha256());
         assertEquals(64, zoo.network().sha256().length());
@@ -49,11 +48,12 @@ class ModelIdentityTest {
         assertEquals("as stored in the file", ModelIdentity.weights(fromFile));
         assertFalse(ModelIdentity.isZoo(fromFile));
         assertTrue(ModelIdentity.isZoo(zoo.network()));
-        assertEquals("random " + WeightInit.HE_NORMAL.label()
-                + " initialisation, seed 3 (zoo: not trained)", ModelIdentity.weights(zoo.network()));
+        assertEquals(
+                "random " + WeightInit.HE_NORMAL.label() + " initialisation, seed 3 (zoo: not trained)",
+                ModelIdentity.weights(zoo.network()));
         // identity JSON: zoo object with its parameters, input shape, node count, options
-        JsonNode id = ModelIdentity.toJson(M, ModelLoader.load("zoo:shufflenet?groups=8&width=1.0",
-                ImportOptions.DEFAULT.withInputSize(32, 32)));
+        JsonNode id = ModelIdentity.toJson(
+                M, ModelLoader.load("zoo:shufflenet?groups=8&width=1.0", ImportOptions.DEFAULT.withInputSize(32, 32)));
         assertEquals("8", id.path("zoo").path("groups").asText());
         assertEquals("1.0", id.path("zoo").path("width").asText());
         assertEquals("[1,3,32,32]", id.path("inputShape").toString());
@@ -66,14 +66,17 @@ class ModelIdentityTest {
         Network a = ModelLoader.load("zoo:squeezenet1.1?seed=3", o40);
         JsonNode id = ModelIdentity.toJson(M, a);
         assertDoesNotThrow(() -> ModelIdentity.requireSame(id, a, "x", "way"));
-        assertDoesNotThrow(() -> ModelIdentity.requireSame(id, ModelLoader.load("zoo:squeezenet1.1?seed=3", o40), "x",
-                "way"), "the same model loaded again");
+        assertDoesNotThrow(
+                () -> ModelIdentity.requireSame(id, ModelLoader.load("zoo:squeezenet1.1?seed=3", o40), "x", "way"),
+                "the same model loaded again");
 
         Network other = ModelLoader.load("zoo:squeezenet1.1?seed=4", o40);
         String m = message(() -> ModelIdentity.requireSame(id, other, "--reference r.json", "rerun it"));
-        assertTrue(m.startsWith("--reference r.json was computed on another model (zoo:squeezenet1.1?seed=3, sha256 "
-                + a.sha256().substring(0, 12) + "…) than zoo:squeezenet1.1?seed=4 (sha256 "
-                + other.sha256().substring(0, 12) + "…); rerun it"), m);
+        assertTrue(
+                m.startsWith("--reference r.json was computed on another model (zoo:squeezenet1.1?seed=3, sha256 "
+                        + a.sha256().substring(0, 12) + "…) than zoo:squeezenet1.1?seed=4 (sha256 "
+                        + other.sha256().substring(0, 12) + "…); rerun it"),
+                m);
 
         Network bigger = ModelLoader.load("zoo:squeezenet1.1?seed=3", ImportOptions.DEFAULT.withInputSize(48, 40));
         m = message(() -> ModelIdentity.requireSame(id, bigger, "spin file s", "way"));
@@ -93,7 +96,8 @@ class ModelIdentityTest {
         var odd = (ObjectNode) id.deepCopy();
         odd.put("sha256", "abc");
         odd.putArray("inputShape").add(1).add(3).add(40);
-        assertEquals("x was computed at input 1x3x40, this run uses 1x3x40x40 (--input-size); way",
+        assertEquals(
+                "x was computed at input 1x3x40, this run uses 1x3x40x40 (--input-size); way",
                 message(() -> ModelIdentity.requireSame(odd, a, "x", "way")));
         // the same source at the same size with another hash: the file changed (e.g. retrained in place)
         var changed = (ObjectNode) id.deepCopy();
@@ -110,21 +114,27 @@ class ModelIdentityTest {
     void unreadableOrNonOnnxFilesAreOneLineErrors(@TempDir Path dir) throws Exception {
         // a bare name (no folder) that is a zoo network gets the hint
         String m = message(() -> ModelLoader.load("squeezenet1.1.onnx", ImportOptions.DEFAULT));
-        assertTrue(m.startsWith("model file not found: ") && m.endsWith("did you mean the built-in zoo:squeezenet1.1 "
-                + "(random weights, see 'nnfrust zoo list')?"), m);
+        assertTrue(
+                m.startsWith("model file not found: ")
+                        && m.endsWith("did you mean the built-in zoo:squeezenet1.1 "
+                                + "(random weights, see 'nnfrust zoo list')?"),
+                m);
         m = message(() -> ModelLoader.load(dir.resolve("mine.onnx").toString(), ImportOptions.DEFAULT));
         assertEquals("model file not found: " + dir.resolve("mine.onnx"), m);
         m = message(() -> ModelLoader.load(dir.toString(), ImportOptions.DEFAULT));
         assertEquals("model path is not a readable file: " + dir, m);
         Path empty = Files.write(dir.resolve("empty.onnx"), new byte[0]);
-        assertEquals(empty + ": empty file, not an ONNX model",
+        assertEquals(
+                empty + ": empty file, not an ONNX model",
                 message(() -> ModelLoader.load(empty.toString(), ImportOptions.DEFAULT)));
         Path text = Files.writeString(dir.resolve("text.onnx"), "not a model at all\n");
         m = message(() -> ModelLoader.load(text.toString(), ImportOptions.DEFAULT));
         assertTrue(m.startsWith(text + ": not "), m);
-        Path noGraph = Files.write(dir.resolve("nograph.onnx"), ModelProto.newBuilder().setIrVersion(8).build()
-                .toByteArray());
-        assertEquals(noGraph + ": not an ONNX model (no ir_version or graph found)",
+        Path noGraph = Files.write(
+                dir.resolve("nograph.onnx"),
+                ModelProto.newBuilder().setIrVersion(8).build().toByteArray());
+        assertEquals(
+                noGraph + ": not an ONNX model (no ir_version or graph found)",
                 message(() -> ModelLoader.load(noGraph.toString(), ImportOptions.DEFAULT)));
     }
 }

@@ -1,11 +1,11 @@
 package io.nnfrust.monotonicity;
 
-import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.nnfrust.util.NnfrustException;
+import org.junit.jupiter.api.Test;
 
 /** The amplitude schedule at its limits, and F(λ) = P(|Ω − 0.5| > λ) by its definition on dyadic values. */
 class AmplitudeScheduleAndTailTest {

@@ -1,11 +1,10 @@
 package io.nnfrust.monotonicity;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.*;
+
 import io.nnfrust.util.NnfrustException;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class LambdaMonotonicityTest {
     /** F(λ) = #{|Ω − 0.5| > λ}/N by definition. */
@@ -110,9 +109,12 @@ class LambdaMonotonicityTest {
     @Test
     void amplitudeScheduleSpansTheRange() {
         var a = AmplitudeSchedule.parse("0.5:50", 5, "log");
-        assertArrayEquals(new double[] {0.5, 0.5 * Math.pow(100, 0.25), 5, 0.5 * Math.pow(100, 0.75), 50},
-                a.amplitudes(), 1e-12);
-        assertArrayEquals(new double[] {1, 2, 3}, AmplitudeSchedule.parse("1:3", 3, "linear").amplitudes(), 1e-15);
+        assertArrayEquals(
+                new double[] {0.5, 0.5 * Math.pow(100, 0.25), 5, 0.5 * Math.pow(100, 0.75), 50}, a.amplitudes(), 1e-12);
+        assertArrayEquals(
+                new double[] {1, 2, 3},
+                AmplitudeSchedule.parse("1:3", 3, "linear").amplitudes(),
+                1e-15);
         assertThrows(NnfrustException.class, () -> AmplitudeSchedule.parse("0:1", 5, "log"));
         assertThrows(NnfrustException.class, () -> AmplitudeSchedule.parse("2:1", 5, "log"));
         assertThrows(NnfrustException.class, () -> AmplitudeSchedule.parse("1:x", 5, "log"));

@@ -1,46 +1,46 @@
 package io.nnfrust.nullmodel;
 
-import io.nnfrust.graph.ConvolutionBlock;
-import io.nnfrust.graph.CsrMatrix;
-import io.nnfrust.graph.DenseBlock;
-import io.nnfrust.graph.EdgeBlock;
-import io.nnfrust.graph.SignedGraph;
-import io.nnfrust.model.ImportOptions;
-import io.nnfrust.model.WeightInit;
-import io.nnfrust.load.ModelLoader;
-import io.nnfrust.onnx.OnnxImporter;
-import io.nnfrust.testing.RandomNetworks;
-import org.junit.jupiter.api.Test;
-
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nnfrust.graph.ConvolutionBlock;
+import io.nnfrust.graph.CsrMatrix;
+import io.nnfrust.graph.DenseBlock;
+import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.IdentityBlock;
 import io.nnfrust.graph.PerEdgeConvolutionBlock;
 import io.nnfrust.graph.PoolingBlock;
+import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.testing.Edges;
+import io.nnfrust.testing.RandomNetworks;
 import io.nnfrust.util.FeistelPermutation;
 import io.nnfrust.util.NnfrustException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NullModelTest {
     private static SignedGraph network(long seed) {
-        return OnnxImporter.importModel(RandomNetworks.build(seed, false), "r", "r", "-", ImportOptions.DEFAULT).graph();
+        return OnnxImporter.importModel(RandomNetworks.build(seed, false), "r", "r", "-", ImportOptions.DEFAULT)
+                .graph();
     }
 
     private static float[] weightsOf(EdgeBlock b) {
@@ -107,7 +107,8 @@ class NullModelTest {
 
     @Test
     void n3MatchesTheChosenDistributionPerLayer() {
-        SignedGraph g = ModelLoader.load("zoo:alexnet-torch", ImportOptions.DEFAULT.withInputSize(224, 224)).graph();
+        SignedGraph g = ModelLoader.load("zoo:alexnet-torch", ImportOptions.DEFAULT.withInputSize(224, 224))
+                .graph();
         for (WeightInit init : WeightInit.values()) {
             SignedGraph n3 = new ReinitializedWeights(init).apply(g, 3);
             for (EdgeBlock b : n3.blocks()) {
@@ -143,7 +144,8 @@ class NullModelTest {
 
     @Test
     void n3FanInOfAGroupedConvolutionCountsOneGroupsChannels() {
-        SignedGraph g = ModelLoader.load("zoo:shufflenet", ImportOptions.DEFAULT).graph();
+        SignedGraph g =
+                ModelLoader.load("zoo:shufflenet", ImportOptions.DEFAULT).graph();
         SignedGraph n3 = new ReinitializedWeights(WeightInit.HE_NORMAL).apply(g, 5);
         int grouped = 0;
         for (EdgeBlock b : n3.blocks()) {
@@ -257,11 +259,14 @@ class NullModelTest {
             SignedGraph g = network(4);
             SignedGraph heap = new ShuffledEdges().apply(g, 7, ShuffledEdges.Storage.HEAP);
             SignedGraph mapped = new ShuffledEdges().apply(g, 7, ShuffledEdges.Storage.MAPPED);
-            long mappedBlocks = mapped.blocks().stream().filter(b -> b instanceof PerEdgeConvolutionBlock pe
-                    && pe.store().isMapped()).count();
+            long mappedBlocks = mapped.blocks().stream()
+                    .filter(b -> b instanceof PerEdgeConvolutionBlock pe
+                            && pe.store().isMapped())
+                    .count();
             assertTrue(mappedBlocks > 0, "no convolution was mapped");
-            assertTrue(heap.blocks().stream().noneMatch(b -> b instanceof PerEdgeConvolutionBlock pe
-                    && pe.store().isMapped()));
+            assertTrue(heap.blocks().stream()
+                    .noneMatch(b -> b instanceof PerEdgeConvolutionBlock pe
+                            && pe.store().isMapped()));
             try (var files = Files.list(dir)) {
                 assertEquals(0, files.count(), "the mapped file is deleted once mapped");
             }
@@ -275,7 +280,11 @@ class NullModelTest {
                 x[i] = r.nextDouble() - 0.5;
             }
             for (Function<SignedGraph, SignedGraph> view : List.<Function<SignedGraph, SignedGraph>>of(
-                    v -> v, SignedGraph::absolute, v -> new SignedGraph(v.nodeSets(), v.blocks().stream().map(EdgeBlock::pattern).toList()))) {
+                    v -> v,
+                    SignedGraph::absolute,
+                    v -> new SignedGraph(
+                            v.nodeSets(),
+                            v.blocks().stream().map(EdgeBlock::pattern).toList()))) {
                 double[] y1 = new double[n], y2 = new double[n];
                 view.apply(heap).multiply(x, y1, true);
                 view.apply(heap).multiplyTranspose(x, y1, true);
@@ -286,7 +295,10 @@ class NullModelTest {
             // the pattern counts edges: P·1 summed is the edge count
             double[] ones = new double[n], count = new double[n];
             Arrays.fill(ones, 1);
-            new SignedGraph(mapped.nodeSets(), mapped.blocks().stream().map(EdgeBlock::pattern).toList()).multiply(ones, count, true);
+            new SignedGraph(
+                            mapped.nodeSets(),
+                            mapped.blocks().stream().map(EdgeBlock::pattern).toList())
+                    .multiply(ones, count, true);
             assertEquals((double) mapped.edgeCount(), Arrays.stream(count).sum(), 0.0);
             assertEquals(heap.absWeightSum(), mapped.absWeightSum(), 0.0);
             new ShuffledEdges().release(mapped);
@@ -316,16 +328,21 @@ class NullModelTest {
             assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, 2));
             // auto maps exactly when 4 bytes x convolution edges x networks side by side pass 40 % of the heap
             long conv = ShuffledEdges.convolutionEdges(g);
-            long convByHand = g.blocks().stream().filter(b -> b instanceof ConvolutionBlock).mapToLong(EdgeBlock::edgeCount).sum();
+            long convByHand = g.blocks().stream()
+                    .filter(b -> b instanceof ConvolutionBlock)
+                    .mapToLong(EdgeBlock::edgeCount)
+                    .sum();
             assertEquals(convByHand, conv);
-            assertTrue(conv > 0 && conv < ShuffledEdges.learnableEdges(g), "the test network has convolutions and dense blocks");
+            assertTrue(
+                    conv > 0 && conv < ShuffledEdges.learnableEdges(g),
+                    "the test network has convolutions and dense blocks");
             double limit = 0.4 * Runtime.getRuntime().maxMemory();
-            int below = (int) Math.floor(limit / (4.0 * conv) * 0.999), above = (int) Math.ceil(limit / (4.0 * conv) * 1.001);
+            int below = (int) Math.floor(limit / (4.0 * conv) * 0.999),
+                    above = (int) Math.ceil(limit / (4.0 * conv) * 1.001);
             assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, below));
             assertEquals(ShuffledEdges.Storage.MAPPED, ShuffledEdges.storageFor(g, above));
             System.setProperty("nnfrust.n2.storage", "disk");
-            NnfrustException e = Assertions.assertThrows(
-                    NnfrustException.class, () -> ShuffledEdges.storageFor(g, 1));
+            NnfrustException e = Assertions.assertThrows(NnfrustException.class, () -> ShuffledEdges.storageFor(g, 1));
             assertTrue(e.getMessage().contains("heap, mapped, auto"), e.getMessage());
         } finally {
             if (before == null) {

@@ -1,15 +1,14 @@
 package io.nnfrust.nullmodel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.testing.RandomNetworks;
-import org.junit.jupiter.api.Test;
-
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * N2's decoder of a global edge index, against its definition: the quotient by a kernel pair's period equals the
@@ -41,27 +40,31 @@ class ShuffledEdgesIndexTest {
                 assertEquals(local / period, ShuffledEdges.quotient(local, period, 1.0 / period));
             }
         }
-        assertTrue(high > 0 && low > 0, "the cases must include rounded quotients one too high (" + high
-                + ") and one too low (" + low + ")");
+        assertTrue(
+                high > 0 && low > 0,
+                "the cases must include rounded quotients one too high (" + high + ") and one too low (" + low + ")");
     }
 
     @Test
     void coarseIndexHoldsTheBlockOfEachRangesFirstIndexAndIsTheFinestThatFits() {
         for (long seed = 1; seed <= 4; seed++) {
-            SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(seed, false), "r", "r", "-",
-                    ImportOptions.DEFAULT).graph();
+            SignedGraph g = OnnxImporter.importModel(
+                            RandomNetworks.build(seed, false), "r", "r", "-", ImportOptions.DEFAULT)
+                    .graph();
             ShuffledEdges.Permuted p = new ShuffledEdges.Permuted(g, seed);
             long edges = p.blockStart[p.blockStart.length - 1];
             assertTrue(p.coarse.length <= ShuffledEdges.COARSE_MAX, "index size " + p.coarse.length);
             assertEquals((edges - 1) >>> p.shift, p.coarse.length - 1, "one entry per range");
             if (p.shift > 0) {
-                assertTrue((edges - 1) >>> (p.shift - 1) >= ShuffledEdges.COARSE_MAX,
+                assertTrue(
+                        (edges - 1) >>> (p.shift - 1) >= ShuffledEdges.COARSE_MAX,
                         "a finer index would have fit: shift " + p.shift + " for " + edges + " edges");
             }
             for (int i = 0; i < p.coarse.length; i++) {
                 long k = (long) i << p.shift;
                 int b = p.coarse[i];
-                assertTrue(p.blockStart[b] <= k && k < p.blockStart[b + 1],
+                assertTrue(
+                        p.blockStart[b] <= k && k < p.blockStart[b + 1],
                         "seed " + seed + ": range " + i + " starts at edge " + k + ", not in block " + b);
             }
             int b = 0;
@@ -76,11 +79,12 @@ class ShuffledEdgesIndexTest {
 
     @Test
     void coarseIndexOnAGraphLargerThanTheIndexUsesRanges() {
-        SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(2, false), "r", "r", "-",
-                ImportOptions.DEFAULT).graph();
+        SignedGraph g = OnnxImporter.importModel(RandomNetworks.build(2, false), "r", "r", "-", ImportOptions.DEFAULT)
+                .graph();
         ShuffledEdges.Permuted p = new ShuffledEdges.Permuted(g, 1);
         long edges = p.blockStart[p.blockStart.length - 1];
-        assertTrue(edges > ShuffledEdges.COARSE_MAX && p.shift > 0,
+        assertTrue(
+                edges > ShuffledEdges.COARSE_MAX && p.shift > 0,
                 "the test network must have more edges than the index entries: " + edges);
     }
 }

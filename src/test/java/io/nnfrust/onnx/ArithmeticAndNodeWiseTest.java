@@ -1,21 +1,20 @@
 package io.nnfrust.onnx;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import io.nnfrust.model.AddConvention;
+import io.nnfrust.model.BatchNormConvention;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
-import ai.onnx.proto.OnnxMl;
-import io.nnfrust.model.BatchNormConvention;
+import org.junit.jupiter.api.Test;
 
 /**
  * Element-wise arithmetic and node-wise activations, each on a small network x [1,2,4,4] -> conv a (3 channels)
@@ -25,8 +24,7 @@ import io.nnfrust.model.BatchNormConvention;
 class ArithmeticAndNodeWiseTest {
     static final int[] A = {1, 3, 4, 4};
 
-    record Built(ModelProto model, Network plain) {
-    }
+    record Built(ModelProto model, Network plain) {}
 
     /** x -> conv a -> conv b (both 3 channels, 4x4, padding 1); the extra nodes read "a" and "b" and write "y". */
     static ModelProto with(List<NodeProto> extra, List<OnnxMl.TensorProto> consts) {
@@ -52,7 +50,8 @@ class ArithmeticAndNodeWiseTest {
     }
 
     static NodeProto node(String op, String out, String... in) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(out + "_" + op).addOutput(out);
+        NodeProto.Builder n =
+                NodeProto.newBuilder().setOpType(op).setName(out + "_" + op).addOutput(out);
         for (String i : in) {
             n.addInput(i);
         }
@@ -60,8 +59,12 @@ class ArithmeticAndNodeWiseTest {
     }
 
     static NodeProto withF(NodeProto n, String attr, float v) {
-        return n.toBuilder().addAttribute(AttributeProto.newBuilder().setName(attr)
-                .setType(AttributeProto.AttributeType.FLOAT).setF(v)).build();
+        return n.toBuilder()
+                .addAttribute(AttributeProto.newBuilder()
+                        .setName(attr)
+                        .setType(AttributeProto.AttributeType.FLOAT)
+                        .setF(v))
+                .build();
     }
 
     static OnnxMl.TensorProto k(String name, int[] dims, float... v) {
@@ -88,15 +91,15 @@ class ArithmeticAndNodeWiseTest {
         Network ref = reference();
         OnnxMl.TensorProto bias = k("k", new int[] {1, 3, 1, 1}, 0.5f, -1f, 2f);
         OnnxMl.TensorProto pos = k("p", new int[] {1}, 2.5f);
-        for (NodeProto n : new NodeProto[] {node("Add", "y", "a", "k"), node("Add", "y", "k", "a"),
-                node("Sub", "y", "a", "k")}) {
+        for (NodeProto n :
+                new NodeProto[] {node("Add", "y", "a", "k"), node("Add", "y", "k", "a"), node("Sub", "y", "a", "k")}) {
             Network net = load(with(List.of(n), List.of(bias)), ImportOptions.DEFAULT);
             assertEquals(ref.graph().nodeCount(), net.graph().nodeCount(), n.getOpType());
             assertEquals(ref.graph().edgeCount(), net.graph().edgeCount(), n.getOpType());
             assertEquals(ref.parameters() + 3, net.parameters(), n.getOpType() + ": a bias counts its parameters");
         }
-        for (NodeProto n : new NodeProto[] {node("Mul", "y", "a", "p"), node("Mul", "y", "p", "a"),
-                node("Div", "y", "a", "p")}) {
+        for (NodeProto n :
+                new NodeProto[] {node("Mul", "y", "a", "p"), node("Mul", "y", "p", "a"), node("Div", "y", "a", "p")}) {
             Network net = load(with(List.of(n), List.of(pos)), ImportOptions.DEFAULT);
             assertEquals(ref.graph().edgeCount(), net.graph().edgeCount(), n.getOpType());
             assertEquals(ref.graph().absWeightSum(), net.graph().absWeightSum(), 0.0, "a scale acts on nodes");
@@ -105,11 +108,13 @@ class ArithmeticAndNodeWiseTest {
             String msg = refused(with(List.of(node("Mul", "y", "a", "p")), List.of(k("p", new int[] {1}, bad))));
             assertTrue(msg.contains("not a positive number"), msg);
         }
-        assertTrue(refused(with(List.of(node("Div", "y", "p", "a")), List.of(pos))).contains("divided by an activation"));
-        assertTrue(refused(with(List.of(node("Sub", "y", "k", "a")), List.of(bias))).contains("negates"));
+        assertTrue(
+                refused(with(List.of(node("Div", "y", "p", "a")), List.of(pos))).contains("divided by an activation"));
+        assertTrue(refused(with(List.of(node("Sub", "y", "k", "a")), List.of(bias)))
+                .contains("negates"));
         assertTrue(refused(with(List.of(node("Sub", "y", "a", "b")), List.of())).contains("difference of two"));
-        String wide = refused(with(List.of(node("Add", "y", "a", "k")), List.of(k("k", new int[] {2, 3, 1, 1},
-                1, 2, 3, 4, 5, 6))));
+        String wide = refused(with(
+                List.of(node("Add", "y", "a", "k")), List.of(k("k", new int[] {2, 3, 1, 1}, 1, 2, 3, 4, 5, 6))));
         assertTrue(wide.contains("would broadcast"), wide);
         assertTrue(refused(with(List.of(node("Add", "y", "a")), List.of())).contains("two inputs"));
     }
@@ -144,8 +149,13 @@ class ArithmeticAndNodeWiseTest {
                 .contains("SiLU"));
         assertTrue(refused(with(List.of(node("HardSigmoid", "s", "a"), node("Mul", "y", "s", "a")), List.of()))
                 .contains("HardSwish"));
-        assertTrue(refused(with(List.of(node("GlobalAveragePool", "g", "b"), node("Sigmoid", "s", "g"),
-                node("Mul", "y", "a", "s")), List.of())).contains("squeeze-and-excitation"));
+        assertTrue(refused(with(
+                        List.of(
+                                node("GlobalAveragePool", "g", "b"),
+                                node("Sigmoid", "s", "g"),
+                                node("Mul", "y", "a", "s")),
+                        List.of()))
+                .contains("squeeze-and-excitation"));
         assertTrue(refused(with(List.of(node("Erf", "e", "b"), node("Mul", "y", "a", "e")), List.of()))
                 .contains("GELU"));
         assertTrue(refused(with(List.of(node("Mul", "y", "a", "b")), List.of())).contains("gate or attention"));
@@ -156,8 +166,9 @@ class ArithmeticAndNodeWiseTest {
     void monotoneActivationsAddNoEdgeAndDecreasingOnesAreRefused() {
         Network ref = reference();
         List<NodeProto> fine = new ArrayList<>();
-        for (String op : new String[] {"Relu", "Sigmoid", "Tanh", "Softplus", "Softsign", "Erf", "Identity", "Selu",
-                "Dropout", "Clip"}) {
+        for (String op : new String[] {
+            "Relu", "Sigmoid", "Tanh", "Softplus", "Softsign", "Erf", "Identity", "Selu", "Dropout", "Clip"
+        }) {
             fine.add(node(op, "y", "a"));
         }
         fine.add(withF(node("LeakyRelu", "y", "a"), "alpha", 0.1f));
@@ -173,22 +184,29 @@ class ArithmeticAndNodeWiseTest {
             String msg = refused(with(List.of(withF(node(op, "y", "a"), "alpha", -0.5f)), List.of()));
             assertTrue(msg.contains(op) && msg.contains("-0.5"), msg);
         }
-        Network prelu = load(with(List.of(node("PRelu", "y", "a", "s")), List.of(k("s", new int[] {1, 3, 1, 1},
-                0.1f, 0.2f, 0f))), ImportOptions.DEFAULT);
+        Network prelu = load(
+                with(List.of(node("PRelu", "y", "a", "s")), List.of(k("s", new int[] {1, 3, 1, 1}, 0.1f, 0.2f, 0f))),
+                ImportOptions.DEFAULT);
         assertEquals(ref.graph().edgeCount(), prelu.graph().edgeCount());
-        String msg = refused(with(List.of(node("PRelu", "y", "a", "s")), List.of(k("s", new int[] {1, 3, 1, 1},
-                0.1f, -0.2f, 0f))));
+        String msg = refused(with(
+                List.of(node("PRelu", "y", "a", "s")), List.of(k("s", new int[] {1, 3, 1, 1}, 0.1f, -0.2f, 0f))));
         assertTrue(msg.contains("PRelu") || msg.contains("slope"), msg);
-        assertTrue(refused(with(List.of(withF(node("Selu", "y", "a"), "gamma", -1f)), List.of())).contains("Selu"));
+        assertTrue(refused(with(List.of(withF(node("Selu", "y", "a"), "gamma", -1f)), List.of()))
+                .contains("Selu"));
     }
 
     @Test
     void batchNormFoldsIntoTheConvolutionOrActsOnNodes() {
-        OnnxMl.TensorProto[] bn = {k("g", new int[] {3}, 2f, -0.5f, 1f), k("be", new int[] {3}, 0, 1, 0),
-                k("mu", new int[] {3}, 0.1f, 0.2f, 0.3f), k("var", new int[] {3}, 4f, 1f, 0.25f)};
+        OnnxMl.TensorProto[] bn = {
+            k("g", new int[] {3}, 2f, -0.5f, 1f),
+            k("be", new int[] {3}, 0, 1, 0),
+            k("mu", new int[] {3}, 0.1f, 0.2f, 0.3f),
+            k("var", new int[] {3}, 4f, 1f, 0.25f)
+        };
         NodeProto n = withF(node("BatchNormalization", "y", "a", "g", "be", "mu", "var"), "epsilon", 0f);
         ModelProto m = with(List.of(n), List.of(bn));
-        Network ref = reference(), fold = load(m, ImportOptions.DEFAULT),
+        Network ref = reference(),
+                fold = load(m, ImportOptions.DEFAULT),
                 nodes = load(m, ImportOptions.DEFAULT.withBatchNorm(BatchNormConvention.NODE));
         assertEquals(ref.graph().edgeCount(), fold.graph().edgeCount());
         assertEquals(ref.graph().absWeightSum(), nodes.graph().absWeightSum(), 1e-12, "node: weights untouched");

@@ -1,14 +1,5 @@
 package io.nnfrust.onnx;
 
-import com.google.protobuf.ByteString;
-import io.nnfrust.util.NnfrustException;
-import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import org.junit.jupiter.api.Test;
-
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import com.google.protobuf.ByteString;
+import io.nnfrust.util.NnfrustException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
 
 /** Constant tensors of the importer: element types, rounding, conversions, DOUBLE initializers, views. */
 class ConstTensorTest {
@@ -30,34 +29,55 @@ class ConstTensorTest {
 
     @Test
     void elementTypes() {
-        for (int t : new int[] {DataType.FLOAT_VALUE, DataType.FLOAT16_VALUE, DataType.DOUBLE_VALUE,
-                DataType.BFLOAT16_VALUE}) {
+        for (int t :
+                new int[] {DataType.FLOAT_VALUE, DataType.FLOAT16_VALUE, DataType.DOUBLE_VALUE, DataType.BFLOAT16_VALUE
+                }) {
             assertTrue(ConstTensor.isReal(t), "real " + t);
             assertFalse(ConstTensor.isInteger(t), "not integer " + t);
         }
-        for (int t : new int[] {DataType.INT64_VALUE, DataType.INT32_VALUE, DataType.INT16_VALUE, DataType.INT8_VALUE,
-                DataType.UINT8_VALUE, DataType.UINT16_VALUE, DataType.UINT32_VALUE, DataType.UINT64_VALUE,
-                DataType.BOOL_VALUE}) {
+        for (int t : new int[] {
+            DataType.INT64_VALUE,
+            DataType.INT32_VALUE,
+            DataType.INT16_VALUE,
+            DataType.INT8_VALUE,
+            DataType.UINT8_VALUE,
+            DataType.UINT16_VALUE,
+            DataType.UINT32_VALUE,
+            DataType.UINT64_VALUE,
+            DataType.BOOL_VALUE
+        }) {
             assertTrue(ConstTensor.isInteger(t), "integer " + t);
             assertFalse(ConstTensor.isReal(t), "not real " + t);
         }
         for (int t : new int[] {DataType.STRING_VALUE, DataType.COMPLEX64_VALUE, DataType.UNDEFINED_VALUE}) {
             assertFalse(ConstTensor.isReal(t) || ConstTensor.isInteger(t), "neither " + t);
         }
-        NnfrustException e = assertThrows(NnfrustException.class,
+        NnfrustException e = assertThrows(
+                NnfrustException.class,
                 () -> ConstTensor.of(tensor(DataType.STRING_VALUE, 1).build()));
-        assertTrue(e.getMessage().contains("'t'") && e.getMessage().contains("unsupported element type"), e.getMessage());
-        assertNotNull(ConstTensor.of(tensor(DataType.BOOL_VALUE, 1).addInt32Data(1).build()));
+        assertTrue(
+                e.getMessage().contains("'t'") && e.getMessage().contains("unsupported element type"), e.getMessage());
+        assertNotNull(
+                ConstTensor.of(tensor(DataType.BOOL_VALUE, 1).addInt32Data(1).build()));
     }
 
     @Test
     void valuesMustFillTheDims() {
-        assertThrows(IllegalArgumentException.class, () -> ConstTensor.ofLongs(DataType.INT64_VALUE, new int[] {2, 2},
-                new long[3]));
-        assertThrows(IllegalArgumentException.class, () -> ConstTensor.ofReals(DataType.FLOAT_VALUE, new int[] {3},
-                new double[2]));
-        assertEquals(6, ConstTensor.ofLongs(DataType.INT64_VALUE, new int[] {2, 3}, new long[6]).size());
-        assertEquals(1, ConstTensor.ofReals(DataType.DOUBLE_VALUE, new int[0], new double[1]).size(), "a scalar");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ConstTensor.ofLongs(DataType.INT64_VALUE, new int[] {2, 2}, new long[3]));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ConstTensor.ofReals(DataType.FLOAT_VALUE, new int[] {3}, new double[2]));
+        assertEquals(
+                6,
+                ConstTensor.ofLongs(DataType.INT64_VALUE, new int[] {2, 3}, new long[6])
+                        .size());
+        assertEquals(
+                1,
+                ConstTensor.ofReals(DataType.DOUBLE_VALUE, new int[0], new double[1])
+                        .size(),
+                "a scalar");
     }
 
     @Test
@@ -87,7 +107,10 @@ class ConstTensorTest {
 
     @Test
     void initializersAreReadInTheirOwnType() {
-        TensorProto ints = tensor(DataType.INT64_VALUE, 3).addInt64Data(7).addInt64Data(-1).addInt64Data(1L << 50)
+        TensorProto ints = tensor(DataType.INT64_VALUE, 3)
+                .addInt64Data(7)
+                .addInt64Data(-1)
+                .addInt64Data(1L << 50)
                 .build();
         ConstTensor ci = ConstTensor.of(ints);
         assertArrayEquals(new long[] {7, -1, 1L << 50}, ci.longs());
@@ -95,21 +118,42 @@ class ConstTensorTest {
         assertSame(ints, ci.source);
 
         // DOUBLE: exact, from the typed field and from raw data
-        TensorProto typed = tensor(DataType.DOUBLE_VALUE, 2).addDoubleData(0.1).addDoubleData(-1e300).build();
+        TensorProto typed = tensor(DataType.DOUBLE_VALUE, 2)
+                .addDoubleData(0.1)
+                .addDoubleData(-1e300)
+                .build();
         assertArrayEquals(new double[] {0.1, -1e300}, ConstTensor.of(typed).reals(), 0.0);
-        ByteBuffer raw = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(0.1).putDouble(-1e300);
-        TensorProto rawD = tensor(DataType.DOUBLE_VALUE, 2).setRawData(ByteString.copyFrom(raw.array())).build();
+        ByteBuffer raw = ByteBuffer.allocate(16)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putDouble(0.1)
+                .putDouble(-1e300);
+        TensorProto rawD = tensor(DataType.DOUBLE_VALUE, 2)
+                .setRawData(ByteString.copyFrom(raw.array()))
+                .build();
         assertArrayEquals(new double[] {0.1, -1e300}, ConstTensor.of(rawD).reals(), 0.0);
-        NnfrustException shortRaw = assertThrows(NnfrustException.class, () -> ConstTensor.of(
-                tensor(DataType.DOUBLE_VALUE, 3).setRawData(ByteString.copyFrom(raw.array())).build()).reals());
-        assertTrue(shortRaw.getMessage().contains("16 bytes") && shortRaw.getMessage().contains("expected 24"),
+        NnfrustException shortRaw = assertThrows(
+                NnfrustException.class,
+                () -> ConstTensor.of(tensor(DataType.DOUBLE_VALUE, 3)
+                                .setRawData(ByteString.copyFrom(raw.array()))
+                                .build())
+                        .reals());
+        assertTrue(
+                shortRaw.getMessage().contains("16 bytes")
+                        && shortRaw.getMessage().contains("expected 24"),
                 shortRaw.getMessage());
-        NnfrustException shortTyped = assertThrows(NnfrustException.class, () -> ConstTensor.of(
-                tensor(DataType.DOUBLE_VALUE, 3).addDoubleData(1).build()).reals());
+        NnfrustException shortTyped = assertThrows(
+                NnfrustException.class,
+                () -> ConstTensor.of(tensor(DataType.DOUBLE_VALUE, 3)
+                                .addDoubleData(1)
+                                .build())
+                        .reals());
         assertTrue(shortTyped.getMessage().contains("1 values, expected 3"), shortTyped.getMessage());
 
         // FLOAT: the float values, widened
-        TensorProto f = tensor(DataType.FLOAT_VALUE, 2).addFloatData(0.1f).addFloatData(3f).build();
+        TensorProto f = tensor(DataType.FLOAT_VALUE, 2)
+                .addFloatData(0.1f)
+                .addFloatData(3f)
+                .build();
         ConstTensor cf = ConstTensor.of(f);
         assertArrayEquals(new double[] {(double) 0.1f, 3}, cf.reals(), 0.0);
         assertArrayEquals(new float[] {0.1f, 3f}, cf.floats());
@@ -119,8 +163,12 @@ class ConstTensorTest {
 
     @Test
     void selectAndWithDims() {
-        TensorProto f = tensor(DataType.FLOAT_VALUE, 2, 2).addFloatData(1).addFloatData(2).addFloatData(3)
-                .addFloatData(4).build();
+        TensorProto f = tensor(DataType.FLOAT_VALUE, 2, 2)
+                .addFloatData(1)
+                .addFloatData(2)
+                .addFloatData(3)
+                .addFloatData(4)
+                .build();
         ConstTensor c = ConstTensor.of(f);
         ConstTensor reshaped = c.withDims(new int[] {4});
         assertSame(f, reshaped.source, "a reshaped initializer is still the weight");

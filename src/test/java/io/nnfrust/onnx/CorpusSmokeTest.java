@@ -1,14 +1,14 @@
 package io.nnfrust.onnx;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.util.NnfrustException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import static org.junit.jupiter.api.Assertions.*;
-import org.junit.jupiter.api.Test;
 
 /**
  * A fast cross-section of the PyTorch-export corpus, one file per test, for mutation testing (PIT runs only the
@@ -28,10 +28,19 @@ class CorpusSmokeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"inception_v3-train-op13-none.onnx", "googlenet-eval-op13-none.onnx",
-            "shufflenet_v2_x1_0-eval-op17-all.onnx", "shufflenet_v2_x1_0-train-op11-batch.onnx",
-            "resnet18-train-op11-all.onnx", "squeezenet1_1-eval-op13-none.onnx", "regnet_x_400mf-eval-op13-none.onnx",
-            "mnasnet0_5-train-op13-none.onnx", "densenet121-eval-op13-none.onnx", "mobilenet_v2-train-op13-none.onnx"})
+    @ValueSource(
+            strings = {
+                "inception_v3-train-op13-none.onnx",
+                "googlenet-eval-op13-none.onnx",
+                "shufflenet_v2_x1_0-eval-op17-all.onnx",
+                "shufflenet_v2_x1_0-train-op11-batch.onnx",
+                "resnet18-train-op11-all.onnx",
+                "squeezenet1_1-eval-op13-none.onnx",
+                "regnet_x_400mf-eval-op13-none.onnx",
+                "mnasnet0_5-train-op13-none.onnx",
+                "densenet121-eval-op13-none.onnx",
+                "mobilenet_v2-train-op13-none.onnx"
+            })
     void importsWithTheIndependentCounts(String file) throws Exception {
         JsonNode e = entry(file);
         Network net = TorchvisionCorpusTest.load(e, ImportOptions.DEFAULT);
@@ -44,15 +53,20 @@ class CorpusSmokeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"mobilenet_v3_small-eval-op13-none.onnx", "efficientnet_b0-eval-op13-none.onnx",
-            "convnext_tiny-eval-op13-none.onnx"})
+    @ValueSource(
+            strings = {
+                "mobilenet_v3_small-eval-op13-none.onnx",
+                "efficientnet_b0-eval-op13-none.onnx",
+                "convnext_tiny-eval-op13-none.onnx"
+            })
     void refusedConstructsAreNamedInOneLine(String file) throws Exception {
         JsonNode e = entry(file);
-        NnfrustException ex = assertThrows(NnfrustException.class, () -> TorchvisionCorpusTest.load(e,
-                ImportOptions.DEFAULT));
+        NnfrustException ex =
+                assertThrows(NnfrustException.class, () -> TorchvisionCorpusTest.load(e, ImportOptions.DEFAULT));
         String msg = ex.getMessage();
         assertFalse(msg.contains("\n"), msg);
-        assertTrue(msg.contains(TorchvisionCorpusTest.CONSTRUCT.get(e.get("arch").asText())), msg);
+        assertTrue(
+                msg.contains(TorchvisionCorpusTest.CONSTRUCT.get(e.get("arch").asText())), msg);
         assertTrue(msg.contains("node '") && msg.contains("docs/conventions.md"), msg);
     }
 

@@ -1,20 +1,18 @@
 package io.nnfrust.onnx;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Gemm (transA, transB, alpha; the weight on either side) and MatMul (weight right, and weight left of a column)
@@ -68,11 +66,19 @@ class DenseImportOracleTest {
     }
 
     static AttributeProto ia(String name, long v) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.INT)
+                .setI(v)
+                .build();
     }
 
     static AttributeProto fa(String name, float v) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.FLOAT)
+                .setF(v)
+                .build();
     }
 
     @Test
@@ -84,19 +90,28 @@ class DenseImportOracleTest {
                 for (float alpha : new float[] {1f, 0.5f, -2f}) {
                     // the matrix entry M[o][k] of Y = M x that the ONNX definition gives, built from W's layout
                     int[] dims;
-                    NodeProto.Builder n = NodeProto.newBuilder().setOpType("Gemm").setName("g");
+                    NodeProto.Builder n =
+                            NodeProto.newBuilder().setOpType("Gemm").setName("g");
                     if (!weightLeft) { // Y[1,out] = alpha X[1,in] B', B' = trans ? W^T (W [out,in]) : W (W [in,out])
                         dims = trans == 1 ? new int[] {OUT, IN} : new int[] {IN, OUT};
-                        n.addInput("X").addInput("W").addAttribute(ia("transB", trans)).addAttribute(fa("alpha", alpha));
+                        n.addInput("X")
+                                .addInput("W")
+                                .addAttribute(ia("transB", trans))
+                                .addAttribute(fa("alpha", alpha));
                     } else { // Y[out,1] = alpha A' X^T, A' = trans ? W^T (W [in,out]) : W (W [out,in]); transB=1
                         dims = trans == 1 ? new int[] {IN, OUT} : new int[] {OUT, IN};
-                        n.addInput("W").addInput("X").addAttribute(ia("transA", trans)).addAttribute(ia("transB", 1))
+                        n.addInput("W")
+                                .addInput("X")
+                                .addAttribute(ia("transA", trans))
+                                .addAttribute(ia("transB", 1))
                                 .addAttribute(fa("alpha", alpha));
                     }
                     float[] w = random(r);
                     int[] d = dims;
                     boolean left = weightLeft, tr = trans == 1;
-                    check(with(n, dims, w), (o, k) -> alpha * entry(w, d, left, tr, o, k),
+                    check(
+                            with(n, dims, w),
+                            (o, k) -> alpha * entry(w, d, left, tr, o, k),
                             "Gemm weightLeft=" + weightLeft + " trans=" + trans + " alpha=" + alpha);
                     cases++;
                 }
@@ -104,12 +119,26 @@ class DenseImportOracleTest {
         }
         // MatMul X[1,in] @ W[in,out]
         float[] w1 = random(r);
-        check(with(NodeProto.newBuilder().setOpType("MatMul").setName("m").addInput("X").addInput("W"),
-                new int[] {IN, OUT}, w1), (o, k) -> w1[k * OUT + o], "MatMul weight right");
+        check(
+                with(
+                        NodeProto.newBuilder()
+                                .setOpType("MatMul")
+                                .setName("m")
+                                .addInput("X")
+                                .addInput("W"),
+                        new int[] {IN, OUT},
+                        w1),
+                (o, k) -> w1[k * OUT + o],
+                "MatMul weight right");
         // MatMul W[out,in] @ X^T, the column made by a Reshape to [in, 1]
         float[] w2 = random(r);
-        NodeProto reshape = NodeProto.newBuilder().setOpType("Reshape").setName("to_col").addInput("flatten_1")
-                .addInput("col").addOutput("xcol").build();
+        NodeProto reshape = NodeProto.newBuilder()
+                .setOpType("Reshape")
+                .setName("to_col")
+                .addInput("flatten_1")
+                .addInput("col")
+                .addOutput("xcol")
+                .build();
         ModelProto probe = base();
         String flat = null;
         for (NodeProto p : probe.getGraph().getNodeList()) {
@@ -118,8 +147,18 @@ class DenseImportOracleTest {
             }
         }
         reshape = reshape.toBuilder().setInput(0, flat).build();
-        check(with(NodeProto.newBuilder().setOpType("MatMul").setName("m").addInput("W").addInput("xcol"),
-                new int[] {OUT, IN}, w2, reshape), (o, k) -> w2[o * IN + k], "MatMul weight left");
+        check(
+                with(
+                        NodeProto.newBuilder()
+                                .setOpType("MatMul")
+                                .setName("m")
+                                .addInput("W")
+                                .addInput("xcol"),
+                        new int[] {OUT, IN},
+                        w2,
+                        reshape),
+                (o, k) -> w2[o * IN + k],
+                "MatMul weight left");
         assertEquals(12, cases);
     }
 

@@ -1,5 +1,8 @@
 package io.nnfrust.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
@@ -7,9 +10,6 @@ import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.util.NnfrustException;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Weights that exporters compute instead of storing: a kernel made by ConstantOfShape (shape from a constant) and
@@ -26,17 +26,35 @@ class FoldedWeightsOracleTest {
         var g = m.getGraph().toBuilder();
         // ones of shape [4, 3, 2, 2] times a per-output-channel column [4, 1, 1, 1] broadcast by Expand
         g.addInitializer(OnnxTensors.longTensor("kshape", new int[] {4}, new long[] {4, 3, 2, 2}));
-        g.addNode(NodeProto.newBuilder().setOpType("ConstantOfShape").setName("ones").addInput("kshape")
-                .addOutput("ones").addAttribute(AttributeProto.newBuilder().setName("value")
+        g.addNode(NodeProto.newBuilder()
+                .setOpType("ConstantOfShape")
+                .setName("ones")
+                .addInput("kshape")
+                .addOutput("ones")
+                .addAttribute(AttributeProto.newBuilder()
+                        .setName("value")
                         .setType(AttributeProto.AttributeType.TENSOR)
                         .setT(OnnxTensors.floatTensor("v", new int[] {1}, new float[] {0.5f}))));
         g.addInitializer(OnnxTensors.floatTensor("col", new int[] {4, 1, 1, 1}, new float[] {1f, -2f, 0.25f, 3f}));
         g.addInitializer(OnnxTensors.longTensor("to", new int[] {expandTo.length}, expandTo));
-        g.addNode(NodeProto.newBuilder().setOpType("Expand").setName("expand").addInput("col").addInput("to")
+        g.addNode(NodeProto.newBuilder()
+                .setOpType("Expand")
+                .setName("expand")
+                .addInput("col")
+                .addInput("to")
                 .addOutput("colx"));
-        g.addNode(NodeProto.newBuilder().setOpType("Mul").setName("kernel").addInput("ones").addInput("colx")
+        g.addNode(NodeProto.newBuilder()
+                .setOpType("Mul")
+                .setName("kernel")
+                .addInput("ones")
+                .addInput("colx")
                 .addOutput("k"));
-        g.addNode(NodeProto.newBuilder().setOpType("Conv").setName("b").addInput(a).addInput("k").addOutput("y"));
+        g.addNode(NodeProto.newBuilder()
+                .setOpType("Conv")
+                .setName("b")
+                .addInput(a)
+                .addInput("k")
+                .addOutput("y"));
         var out = g.getOutput(0).toBuilder().setName("y");
         out.getTypeBuilder().getTensorTypeBuilder().clearShape();
         g.setOutput(0, out);
@@ -53,9 +71,14 @@ class FoldedWeightsOracleTest {
 
     @Test
     void aNegativeTargetDimensionIsAOneLineErrorNamingTheNode() {
-        NnfrustException e = assertThrows(NnfrustException.class, () -> OnnxImporter.importModel(
-                network(new long[] {4, -3, 2, 2}), "f", "f", "-", ImportOptions.DEFAULT));
-        assertTrue(e.getMessage().contains("Expand node 'expand'") && e.getMessage().contains("invalid dimension -3")
-                && !e.getMessage().contains("\n"), e.getMessage());
+        NnfrustException e = assertThrows(
+                NnfrustException.class,
+                () -> OnnxImporter.importModel(
+                        network(new long[] {4, -3, 2, 2}), "f", "f", "-", ImportOptions.DEFAULT));
+        assertTrue(
+                e.getMessage().contains("Expand node 'expand'")
+                        && e.getMessage().contains("invalid dimension -3")
+                        && !e.getMessage().contains("\n"),
+                e.getMessage());
     }
 }

@@ -1,30 +1,29 @@
 package io.nnfrust.onnx;
 
-import io.nnfrust.load.ModelLoader;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import com.google.protobuf.ByteString;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.testing.MalformedModels;
 import io.nnfrust.testing.RandomNetworks;
 import io.nnfrust.testing.SmallOnnx;
 import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import com.google.protobuf.ByteString;
-import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzing of the importer with a seeded mutator of valid models: attributes (values, types, removal), initializer
@@ -41,12 +40,48 @@ class ImportFuzzTest {
     static final int COUNT = Integer.getInteger("nnfrust.fuzz.count", 20000);
     static final long MAX_NODES_FOR_PRODUCT = 500_000;
 
-    static final String[] OPS = {"Relu", "Conv", "MaxPool", "AveragePool", "Add", "Mul", "Sub", "Div", "Concat",
-            "Reshape", "Transpose", "Gemm", "MatMul", "Flatten", "Identity", "Softmax", "BatchNormalization", "Slice",
-            "Split", "Squeeze", "Unsqueeze", "Pad", "GlobalAveragePool", "ReduceMean", "Sigmoid", "Clip", "Shape",
-            "Gather", "Constant", "Dropout", "LRN", "Erf", "Hardmax", "Cast", "ConstantOfShape", "Where", "Expand"};
-    static final long[] INTS = {0, -1, 1, 2, 3, 7, -7, 1000, 1L << 31, -(1L << 31), Long.MAX_VALUE, Long.MIN_VALUE,
-            65536};
+    static final String[] OPS = {
+        "Relu",
+        "Conv",
+        "MaxPool",
+        "AveragePool",
+        "Add",
+        "Mul",
+        "Sub",
+        "Div",
+        "Concat",
+        "Reshape",
+        "Transpose",
+        "Gemm",
+        "MatMul",
+        "Flatten",
+        "Identity",
+        "Softmax",
+        "BatchNormalization",
+        "Slice",
+        "Split",
+        "Squeeze",
+        "Unsqueeze",
+        "Pad",
+        "GlobalAveragePool",
+        "ReduceMean",
+        "Sigmoid",
+        "Clip",
+        "Shape",
+        "Gather",
+        "Constant",
+        "Dropout",
+        "LRN",
+        "Erf",
+        "Hardmax",
+        "Cast",
+        "ConstantOfShape",
+        "Where",
+        "Expand"
+    };
+    static final long[] INTS = {
+        0, -1, 1, 2, 3, 7, -7, 1000, 1L << 31, -(1L << 31), Long.MAX_VALUE, Long.MIN_VALUE, 65536
+    };
 
     static List<ModelProto> bases() throws Exception {
         List<ModelProto> b = new ArrayList<>();
@@ -56,8 +91,11 @@ class ImportFuzzTest {
             b.add(RandomNetworks.build(s, s % 2 == 0));
         }
         Path corpus = Path.of("src/test/resources/torchvision");
-        for (String f : new String[] {"resnet18-eval-op13-batch.onnx", "shufflenet_v2_x1_0-eval-op17-none.onnx",
-                "squeezenet1_1-eval-op13-none.onnx"}) {
+        for (String f : new String[] {
+            "resnet18-eval-op13-batch.onnx",
+            "shufflenet_v2_x1_0-eval-op17-none.onnx",
+            "squeezenet1_1-eval-op13-none.onnx"
+        }) {
             Path p = corpus.resolve(f);
             if (Files.isRegularFile(p)) {
                 b.add(ModelLoader.parse(Files.readAllBytes(p), f));
@@ -83,8 +121,9 @@ class ImportFuzzTest {
             for (int i = 0; i < mutations; i++) {
                 m = mutate(m, r, what);
             }
-            ImportOptions options = r.nextInt(4) == 0 ? ImportOptions.DEFAULT.withInputSize(1 + r.nextInt(40),
-                    1 + r.nextInt(40)) : ImportOptions.DEFAULT;
+            ImportOptions options = r.nextInt(4) == 0
+                    ? ImportOptions.DEFAULT.withInputSize(1 + r.nextInt(40), 1 + r.nextInt(40))
+                    : ImportOptions.DEFAULT;
             long m0 = System.nanoTime();
             try {
                 byte[] bytes = m.toByteArray();
@@ -98,14 +137,16 @@ class ImportFuzzTest {
                     net.graph().multiplyTranspose(x, y);
                     double a = net.graph().absWeightSum();
                     if (!Double.isFinite(a)) {
-                        failures.add("mutant " + k + " (seed " + seed + ", " + what + "): imported with sum |A| = " + a);
+                        failures.add(
+                                "mutant " + k + " (seed " + seed + ", " + what + "): imported with sum |A| = " + a);
                     }
                 }
             } catch (NnfrustException e) {
                 refused++;
                 String msg = e.getMessage();
                 if (msg == null || msg.isBlank() || msg.contains("\n") || msg.length() > 1000) {
-                    failures.add("mutant " + k + " (seed " + seed + ", " + what + "): not one clear line: " + (msg == null ? null : msg.substring(0, Math.min(300, msg.length()))));
+                    failures.add("mutant " + k + " (seed " + seed + ", " + what + "): not one clear line: "
+                            + (msg == null ? null : msg.substring(0, Math.min(300, msg.length()))));
                 }
             } catch (Throwable e) {
                 StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
@@ -117,7 +158,8 @@ class ImportFuzzTest {
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("import fuzz: %d mutants in %.1f s (%d imported, %d refused with one line), %d failures%n",
+        System.out.printf(
+                "import fuzz: %d mutants in %.1f s (%d imported, %d refused with one line), %d failures%n",
                 imported + refused + failures.size(), secs, imported, refused, failures.size());
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
@@ -149,14 +191,20 @@ class ImportFuzzTest {
                             a.clearInts().addAllInts(v);
                         }
                     }
-                    case FLOAT -> a.setF(new float[] {Float.NaN, Float.POSITIVE_INFINITY, -1f, 0f, 1e30f}[r.nextInt(5)]);
-                    case STRING -> a.setS(ByteString.copyFromUtf8(
-                            new String[] {"", "SAME_UPPER", "VALID", "bogus", "NOTSET"}[r.nextInt(5)]));
+                    case FLOAT ->
+                        a.setF(new float[] {Float.NaN, Float.POSITIVE_INFINITY, -1f, 0f, 1e30f}[r.nextInt(5)]);
+                    case STRING ->
+                        a.setS(ByteString.copyFromUtf8(
+                                new String[] {"", "SAME_UPPER", "VALID", "bogus", "NOTSET"}[r.nextInt(5)]));
                     default -> a.setType(AttributeProto.AttributeType.forNumber(r.nextInt(1, 10)));
                 }
                 n.setAttribute(ai, a);
                 g.setNode(ni, n);
-                what.append("attr ").append(a.getName()).append(" of ").append(n.getName()).append("; ");
+                what.append("attr ")
+                        .append(a.getName())
+                        .append(" of ")
+                        .append(n.getName())
+                        .append("; ");
             }
             case 2 -> { // an attribute removed or retyped
                 int ni = pickNodeWithAttributes(g, r);
@@ -165,13 +213,18 @@ class ImportFuzzTest {
                 }
                 NodeProto.Builder n = g.getNode(ni).toBuilder();
                 int ai = r.nextInt(n.getAttributeCount());
-                what.append("attr ").append(n.getAttribute(ai).getName()).append(" of ").append(n.getName());
+                what.append("attr ")
+                        .append(n.getAttribute(ai).getName())
+                        .append(" of ")
+                        .append(n.getName());
                 if (r.nextBoolean()) {
                     n.removeAttribute(ai);
                     what.append(" removed; ");
                 } else {
-                    n.setAttribute(ai, n.getAttribute(ai).toBuilder()
-                            .setType(AttributeProto.AttributeType.forNumber(r.nextInt(1, 10))));
+                    n.setAttribute(
+                            ai,
+                            n.getAttribute(ai).toBuilder()
+                                    .setType(AttributeProto.AttributeType.forNumber(r.nextInt(1, 10))));
                     what.append(" retyped; ");
                 }
                 g.setNode(ni, n);
@@ -238,7 +291,13 @@ class ImportFuzzTest {
                 String to = names.get(r.nextInt(names.size()));
                 n.setInput(ii, to);
                 g.setNode(ni, n);
-                what.append("input ").append(ii).append(" of ").append(n.getName()).append(" -> '").append(to).append("'; ");
+                what.append("input ")
+                        .append(ii)
+                        .append(" of ")
+                        .append(n.getName())
+                        .append(" -> '")
+                        .append(to)
+                        .append("'; ");
             }
             case 7 -> { // inputs swapped
                 int ni = r.nextInt(Math.max(1, g.getNodeCount()));
@@ -271,7 +330,11 @@ class ImportFuzzTest {
                 }
                 int ni = r.nextInt(g.getNodeCount());
                 String op = OPS[r.nextInt(OPS.length)];
-                what.append("node ").append(g.getNode(ni).getName()).append(" -> ").append(op).append("; ");
+                what.append("node ")
+                        .append(g.getNode(ni).getName())
+                        .append(" -> ")
+                        .append(op)
+                        .append("; ");
                 g.setNode(ni, g.getNode(ni).toBuilder().setOpType(op));
             }
             case 10 -> { // the input shape
@@ -285,8 +348,7 @@ class ImportFuzzTest {
                 switch (r.nextInt(4)) {
                     case 0 -> dim.setDimValue(new long[] {0, -1, 1, 2, 1L << 20, 1L << 33}[r.nextInt(6)]);
                     case 1 -> dim.setDimParam("n");
-                    case 2 -> {
-                    }
+                    case 2 -> {}
                     default -> dim.setDimValue(1 + r.nextInt(64));
                 }
                 shape.setDim(d, dim);
@@ -298,19 +360,32 @@ class ImportFuzzTest {
                     int a = r.nextInt(g.getNodeCount() - 1);
                     int b = a + 1 + r.nextInt(g.getNodeCount() - a - 1);
                     if (g.getNode(a).getInputCount() > 0 && g.getNode(b).getOutputCount() > 0) {
-                        g.setNode(a, g.getNode(a).toBuilder().setInput(0, g.getNode(b).getOutput(0)));
-                        what.append("cycle ").append(g.getNode(a).getName()).append(" <- ").append(g.getNode(b).getName())
+                        g.setNode(
+                                a,
+                                g.getNode(a).toBuilder()
+                                        .setInput(0, g.getNode(b).getOutput(0)));
+                        what.append("cycle ")
+                                .append(g.getNode(a).getName())
+                                .append(" <- ")
+                                .append(g.getNode(b).getName())
                                 .append("; ");
                     }
                 } else if (g.getOutputCount() > 0) {
-                    g.setOutput(0, g.getOutput(0).toBuilder().setName(r.nextBoolean() ? "nowhere" : g.getInput(0).getName()));
+                    g.setOutput(
+                            0,
+                            g.getOutput(0).toBuilder()
+                                    .setName(
+                                            r.nextBoolean()
+                                                    ? "nowhere"
+                                                    : g.getInput(0).getName()));
                     what.append("graph output renamed; ");
                 }
             }
             default -> { // the opset
                 ModelProto.Builder mb = m.toBuilder().setGraph(g);
                 if (mb.getOpsetImportCount() > 0) {
-                    mb.setOpsetImport(0, mb.getOpsetImport(0).toBuilder().setVersion(new long[] {1, 5, 6, 99, 0}[r.nextInt(5)]));
+                    mb.setOpsetImport(
+                            0, mb.getOpsetImport(0).toBuilder().setVersion(new long[] {1, 5, 6, 99, 0}[r.nextInt(5)]));
                 }
                 what.append("opset; ");
                 return mb.build();

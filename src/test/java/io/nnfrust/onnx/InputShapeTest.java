@@ -1,5 +1,7 @@
 package io.nnfrust.onnx;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
@@ -7,8 +9,6 @@ import io.nnfrust.model.ImportOptions;
 import io.nnfrust.testing.SmallOnnx;
 import io.nnfrust.util.NnfrustException;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** The network input: batch, element type, rank, dynamic and overridden sizes, each boundary one way and the other. */
 class InputShapeTest {
@@ -18,15 +18,18 @@ class InputShapeTest {
         var in = g.getInput(0).toBuilder();
         var shape = in.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().clearDim();
         for (long d : dims) {
-            shape.addDim(d == Long.MIN_VALUE ? TensorShapeProto.Dimension.newBuilder().setDimParam("n")
-                    : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+            shape.addDim(
+                    d == Long.MIN_VALUE
+                            ? TensorShapeProto.Dimension.newBuilder().setDimParam("n")
+                            : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         }
         g.setInput(0, in);
         return m.toBuilder().setGraph(g).build();
     }
 
     static String error(ModelProto m, ImportOptions o) {
-        return assertThrows(NnfrustException.class, () -> OnnxImporter.importModel(m, "t", "t", "-", o)).getMessage();
+        return assertThrows(NnfrustException.class, () -> OnnxImporter.importModel(m, "t", "t", "-", o))
+                .getMessage();
     }
 
     static int[] shapeOf(ModelProto m, ImportOptions o) {
@@ -45,14 +48,16 @@ class InputShapeTest {
     void dynamicSpatialSizesNeedInputSize() {
         for (long[] dims : new long[][] {{1, 3, Long.MIN_VALUE, 8}, {1, 3, 8, 0}, {1, 3, -1, 8}}) {
             assertTrue(error(withInput(dims), ImportOptions.DEFAULT).contains("--input-size"));
-            assertArrayEquals(new int[] {1, 3, 8, 8}, shapeOf(withInput(dims), ImportOptions.DEFAULT.withInputSize(8, 8)));
+            assertArrayEquals(
+                    new int[] {1, 3, 8, 8}, shapeOf(withInput(dims), ImportOptions.DEFAULT.withInputSize(8, 8)));
         }
         // the override replaces static sizes too; a dynamic channel count stays an error
-        assertArrayEquals(new int[] {1, 3, 9, 8}, shapeOf(withInput(1, 3, 8, 8),
-                ImportOptions.DEFAULT.withInputSize(9, 8)));
+        assertArrayEquals(
+                new int[] {1, 3, 9, 8}, shapeOf(withInput(1, 3, 8, 8), ImportOptions.DEFAULT.withInputSize(9, 8)));
         assertTrue(error(withInput(1, Long.MIN_VALUE, 8, 8), ImportOptions.DEFAULT.withInputSize(8, 8))
                 .contains("dynamic shape"));
-        assertTrue(error(withInput(1, 192), ImportOptions.DEFAULT.withInputSize(8, 8)).contains("image inputs"));
+        assertTrue(error(withInput(1, 192), ImportOptions.DEFAULT.withInputSize(8, 8))
+                .contains("image inputs"));
     }
 
     @Test
@@ -65,11 +70,13 @@ class InputShapeTest {
         var in = g.getInput(0).toBuilder();
         in.getTypeBuilder().getTensorTypeBuilder().setElemType(TensorProto.DataType.INT64_VALUE);
         g.setInput(0, in);
-        assertTrue(error(m.toBuilder().setGraph(g).build(), ImportOptions.DEFAULT).contains("element type INT64"));
+        assertTrue(
+                error(m.toBuilder().setGraph(g).build(), ImportOptions.DEFAULT).contains("element type INT64"));
         for (int t : new int[] {TensorProto.DataType.FLOAT16_VALUE, TensorProto.DataType.DOUBLE_VALUE}) {
             in.getTypeBuilder().getTensorTypeBuilder().setElemType(t);
             g.setInput(0, in);
-            assertArrayEquals(new int[] {1, 3, 8, 8}, shapeOf(m.toBuilder().setGraph(g).build(), ImportOptions.DEFAULT));
+            assertArrayEquals(
+                    new int[] {1, 3, 8, 8}, shapeOf(m.toBuilder().setGraph(g).build(), ImportOptions.DEFAULT));
         }
     }
 }

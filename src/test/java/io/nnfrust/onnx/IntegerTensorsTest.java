@@ -1,20 +1,19 @@
 package io.nnfrust.onnx;
 
-import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import com.google.protobuf.ByteString;
-import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import com.google.protobuf.ByteString;
+import io.nnfrust.util.NnfrustException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * Integer tensors (shapes, axes, Slice bounds, Gather indices written by exporters) in every encoding the ONNX
@@ -24,8 +23,15 @@ import java.util.Arrays;
  * short, one too many) is a one-line error naming the tensor.
  */
 class IntegerTensorsTest {
-    private static final int[] TYPES = {DataType.INT64_VALUE, DataType.INT32_VALUE, DataType.INT16_VALUE,
-            DataType.UINT16_VALUE, DataType.INT8_VALUE, DataType.UINT8_VALUE, DataType.BOOL_VALUE};
+    private static final int[] TYPES = {
+        DataType.INT64_VALUE,
+        DataType.INT32_VALUE,
+        DataType.INT16_VALUE,
+        DataType.UINT16_VALUE,
+        DataType.INT8_VALUE,
+        DataType.UINT8_VALUE,
+        DataType.BOOL_VALUE
+    };
 
     private static int width(int type) {
         return switch (type) {
@@ -47,12 +53,30 @@ class IntegerTensorsTest {
                     default -> r.nextLong();
                 };
             }
-            case DataType.INT32_VALUE -> { lo = Integer.MIN_VALUE; hi = Integer.MAX_VALUE; }
-            case DataType.INT16_VALUE -> { lo = Short.MIN_VALUE; hi = Short.MAX_VALUE; }
-            case DataType.UINT16_VALUE -> { lo = 0; hi = 65535; }
-            case DataType.INT8_VALUE -> { lo = -128; hi = 127; }
-            case DataType.UINT8_VALUE -> { lo = 0; hi = 255; }
-            default -> { lo = 0; hi = 1; }
+            case DataType.INT32_VALUE -> {
+                lo = Integer.MIN_VALUE;
+                hi = Integer.MAX_VALUE;
+            }
+            case DataType.INT16_VALUE -> {
+                lo = Short.MIN_VALUE;
+                hi = Short.MAX_VALUE;
+            }
+            case DataType.UINT16_VALUE -> {
+                lo = 0;
+                hi = 65535;
+            }
+            case DataType.INT8_VALUE -> {
+                lo = -128;
+                hi = 127;
+            }
+            case DataType.UINT8_VALUE -> {
+                lo = 0;
+                hi = 255;
+            }
+            default -> {
+                lo = 0;
+                hi = 1;
+            }
         }
         return switch (r.nextInt(4)) {
             case 0 -> lo;
@@ -130,10 +154,15 @@ class IntegerTensorsTest {
             long[] v = {1, 0, 1, 1, 0, 1};
             for (int count : new int[] {5, 7}) {
                 for (TensorProto t : new TensorProto[] {raw(type, v, count, 2, 3), typed(type, v, count, 2, 3)}) {
-                    NnfrustException e = assertThrows(NnfrustException.class, () -> OnnxTensors.longs(t),
+                    NnfrustException e = assertThrows(
+                            NnfrustException.class,
+                            () -> OnnxTensors.longs(t),
                             OnnxTensors.typeName(type) + " with " + count + " values for 6");
-                    assertTrue(e.getMessage().startsWith("tensor 'ints' has ") && !e.getMessage().contains("\n")
-                            && e.getMessage().contains(t.hasRawData() ? "expected " + 6 * width(type) : "expected 6"),
+                    assertTrue(
+                            e.getMessage().startsWith("tensor 'ints' has ")
+                                    && !e.getMessage().contains("\n")
+                                    && e.getMessage()
+                                            .contains(t.hasRawData() ? "expected " + 6 * width(type) : "expected 6"),
                             e.getMessage());
                 }
             }
@@ -142,10 +171,21 @@ class IntegerTensorsTest {
 
     @Test
     void floatTensorsReadAsIntegersTruncateTowardZero() {
-        TensorProto f = TensorProto.newBuilder().setName("f").setDataType(DataType.FLOAT_VALUE).addDims(4)
-                .addFloatData(2.9f).addFloatData(-2.9f).addFloatData(0f).addFloatData(1e6f).build();
+        TensorProto f = TensorProto.newBuilder()
+                .setName("f")
+                .setDataType(DataType.FLOAT_VALUE)
+                .addDims(4)
+                .addFloatData(2.9f)
+                .addFloatData(-2.9f)
+                .addFloatData(0f)
+                .addFloatData(1e6f)
+                .build();
         assertArrayEquals(new long[] {2, -2, 0, 1_000_000}, OnnxTensors.longs(f));
-        TensorProto s = TensorProto.newBuilder().setName("s").setDataType(DataType.STRING_VALUE).addDims(1).build();
+        TensorProto s = TensorProto.newBuilder()
+                .setName("s")
+                .setDataType(DataType.STRING_VALUE)
+                .addDims(1)
+                .build();
         NnfrustException e = assertThrows(NnfrustException.class, () -> OnnxTensors.longs(s));
         assertTrue(e.getMessage().contains("'s'") && e.getMessage().contains("STRING"), e.getMessage());
     }

@@ -1,8 +1,8 @@
 package io.nnfrust.onnx;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
 
 /**
  * The shapes and lists that the importer's one-line errors show: written out in full up to eight values, then cut

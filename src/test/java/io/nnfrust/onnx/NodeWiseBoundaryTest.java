@@ -1,15 +1,5 @@
 package io.nnfrust.onnx;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
-import io.nnfrust.model.ImportOptions;
-import io.nnfrust.model.Network;
-import io.nnfrust.model.StateProbe;
-import io.nnfrust.model.WeightInit;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static io.nnfrust.onnx.ArithmeticAndNodeWiseTest.k;
 import static io.nnfrust.onnx.ArithmeticAndNodeWiseTest.load;
 import static io.nnfrust.onnx.ArithmeticAndNodeWiseTest.node;
@@ -19,7 +9,16 @@ import static io.nnfrust.onnx.ArithmeticAndNodeWiseTest.with;
 import static io.nnfrust.onnx.ArithmeticAndNodeWiseTest.withF;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.onnx.proto.OnnxMl;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
+import io.nnfrust.model.StateProbe;
+import io.nnfrust.model.WeightInit;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * The edges of the node-wise operators' rules: which activations zero nodes as a ReLU does (the active subnetwork
@@ -28,7 +27,9 @@ import ai.onnx.proto.OnnxMl;
  */
 class NodeWiseBoundaryTest {
     private static long reluProbes(Network n, String tensor) {
-        return n.probes().stream().filter(p -> p.kind() == StateProbe.Kind.RELU && p.tensor().equals(tensor)).count();
+        return n.probes().stream()
+                .filter(p -> p.kind() == StateProbe.Kind.RELU && p.tensor().equals(tensor))
+                .count();
     }
 
     private static Network one(NodeProto n, OnnxMl.TensorProto... consts) {
@@ -38,8 +39,11 @@ class NodeWiseBoundaryTest {
     @Test
     void reluAndClipAtZeroZeroNodesOtherActivationsDoNot() {
         assertEquals(1, reluProbes(one(node("Relu", "y", "a")), "y"));
-        assertEquals(1, reluProbes(one(node("Clip", "y", "a", "lo", "hi"), k("lo", new int[0], 0f),
-                k("hi", new int[0], 6f)), "y"), "ReLU6: Clip with min 0");
+        assertEquals(
+                1,
+                reluProbes(
+                        one(node("Clip", "y", "a", "lo", "hi"), k("lo", new int[0], 0f), k("hi", new int[0], 6f)), "y"),
+                "ReLU6: Clip with min 0");
         assertEquals(0, reluProbes(one(node("Clip", "y", "a", "lo"), k("lo", new int[0], -1f)), "y"), "min -1");
         assertEquals(0, reluProbes(one(node("Clip", "y", "a", "lo"), k("lo", new int[0], 1e-3f)), "y"), "min > 0");
         assertEquals(0, reluProbes(one(node("Clip", "y", "a")), "y"), "no min: the lowest float");
@@ -55,18 +59,30 @@ class NodeWiseBoundaryTest {
     void zeroIsTheLimitOfMonotoneParameters() {
         Network ref = reference();
         for (String op : new String[] {"LeakyRelu", "Elu", "Celu", "HardSigmoid"}) {
-            assertEquals(ref.graph().edgeCount(), one(withF(node(op, "y", "a"), "alpha", 0f)).graph().edgeCount(), op);
-            assertTrue(refused(with(List.of(withF(node(op, "y", "a"), "alpha", -1e-6f)), List.of())).contains(op), op);
+            assertEquals(
+                    ref.graph().edgeCount(),
+                    one(withF(node(op, "y", "a"), "alpha", 0f)).graph().edgeCount(),
+                    op);
+            assertTrue(
+                    refused(with(List.of(withF(node(op, "y", "a"), "alpha", -1e-6f)), List.of()))
+                            .contains(op),
+                    op);
         }
         one(withF(withF(node("Selu", "y", "a"), "alpha", 0f), "gamma", 1f));
-        assertTrue(refused(with(List.of(withF(node("Selu", "y", "a"), "gamma", 0f)), List.of())).contains("gamma 0"));
-        assertTrue(refused(with(List.of(withF(node("Selu", "y", "a"), "alpha", -0.1f)), List.of())).contains("Selu"));
+        assertTrue(refused(with(List.of(withF(node("Selu", "y", "a"), "gamma", 0f)), List.of()))
+                .contains("gamma 0"));
+        assertTrue(refused(with(List.of(withF(node("Selu", "y", "a"), "alpha", -0.1f)), List.of()))
+                .contains("Selu"));
         Network prelu = one(node("PRelu", "y", "a", "s"), k("s", new int[] {1, 3, 1, 1}, 0f, 0.2f, 1f));
         assertEquals(ref.parameters() + 3, prelu.parameters(), "PRelu's slopes are parameters");
     }
 
-    private static final OnnxMl.TensorProto[] BN = {k("g", new int[] {3}, 2f, 1f, 1f),
-            k("be", new int[] {3}, 0, 1, 0), k("mu", new int[] {3}, 0, 0, 0), k("var", new int[] {3}, 0f, 1f, 3f)};
+    private static final OnnxMl.TensorProto[] BN = {
+        k("g", new int[] {3}, 2f, 1f, 1f),
+        k("be", new int[] {3}, 0, 1, 0),
+        k("mu", new int[] {3}, 0, 0, 0),
+        k("var", new int[] {3}, 0f, 1f, 3f)
+    };
 
     /** Σ|w| of the edges into conv a's channels (nodes 32..79). */
     private static double[] channelWeight(Network n) {
@@ -103,7 +119,10 @@ class NodeWiseBoundaryTest {
         }
         assertEquals(ref.parameters() + 3, t.parameters(), "the second fold adds no bias");
         assertEquals(2, t.report().batchNormsFolded());
-        float[] channelScale = t.weights().stream().filter(w -> w.channelScale() != null).findFirst().orElseThrow()
+        float[] channelScale = t.weights().stream()
+                .filter(w -> w.channelScale() != null)
+                .findFirst()
+                .orElseThrow()
                 .channelScale();
         for (int c = 0; c < 3; c++) {
             assertEquals(scale[c] * scale[c], channelScale[c], 1e-5 * scale[c] * scale[c], "binding scale " + c);
@@ -133,7 +152,8 @@ class NodeWiseBoundaryTest {
         assertEquals(1, folded.report().batchNormsFolded(), "[N, C] input of a Gemm: folded");
         assertEquals(plain.graph().edgeCount(), folded.graph().edgeCount());
         assertEquals(plain.graph().absWeightSum() > 0, true);
-        assertTrue(Math.abs(folded.graph().absWeightSum() - plain.graph().absWeightSum()) > 1e-6,
+        assertTrue(
+                Math.abs(folded.graph().absWeightSum() - plain.graph().absWeightSum()) > 1e-6,
                 "the dense weights are scaled");
     }
 }

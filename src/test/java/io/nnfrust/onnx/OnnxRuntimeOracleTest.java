@@ -1,25 +1,24 @@
 package io.nnfrust.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import ai.onnx.proto.OnnxMl.ModelProto;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.model.AddConvention;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
+import io.nnfrust.model.WeightInit;
 import io.nnfrust.testing.RandomNetworks;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import io.nnfrust.model.WeightInit;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * ONNX Runtime as an independent oracle of the whole importer: for a linear network with zero biases (convs
@@ -30,8 +29,7 @@ import org.junit.jupiter.api.Test;
 class OnnxRuntimeOracleTest {
     @Test
     void autoPadAndNodeWiseOperatorsAgreeWithOnnxRuntime() throws Exception {
-        OnnxGraphBuilder b = new OnnxGraphBuilder("autopad", 3,
-                WeightInit.XAVIER_UNIFORM);
+        OnnxGraphBuilder b = new OnnxGraphBuilder("autopad", 3, WeightInit.XAVIER_UNIFORM);
         String x = b.input("x", 2, 9, 10);
         x = b.convAutoPad("same_upper", x, 3, 3, 2, "SAME_UPPER");
         x = b.nodeWise("Identity", x);
@@ -59,8 +57,9 @@ class OnnxRuntimeOracleTest {
      * As above, with tolerance {@code relTol}·(1 + |expected|), or for {@code relTol} &gt; 1e-4 (deep float32
      * networks accumulate rounding) {@code relTol}·max|expected|.
      */
-    static void assertMatchesOnnxRuntime(ModelProto graphModel, ModelProto runModel, ImportOptions options, long seed,
-                                         double relTol) throws Exception {
+    static void assertMatchesOnnxRuntime(
+            ModelProto graphModel, ModelProto runModel, ImportOptions options, long seed, double relTol)
+            throws Exception {
         assertMatchesOnnxRuntime(graphModel, runModel, options, seed, relTol, 1.0, true);
     }
 
@@ -69,8 +68,15 @@ class OnnxRuntimeOracleTest {
      * paper's 0.01/p, not an average's 1/(kh·kw)); {@code optimize} false runs ONNX Runtime without its graph
      * optimisations (its Pad-into-AveragePool fusion changes the result, see docs/testing.md).
      */
-    static void assertMatchesOnnxRuntime(ModelProto graphModel, ModelProto runModel, ImportOptions options, long seed,
-                                         double relTol, double scale, boolean optimize) throws Exception {
+    static void assertMatchesOnnxRuntime(
+            ModelProto graphModel,
+            ModelProto runModel,
+            ImportOptions options,
+            long seed,
+            double relTol,
+            double scale,
+            boolean optimize)
+            throws Exception {
         ModelProto proto = runModel;
         Network net = OnnxImporter.importModel(graphModel, "r", "r", "-", options);
         SignedGraph g = net.graph();
@@ -87,10 +93,13 @@ class OnnxRuntimeOracleTest {
         if (!optimize) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
         }
-        try (so; OrtSession s = env.createSession(proto.toByteArray(), so);
-             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x),
-                     Arrays.stream(shape).asLongStream().toArray());
-             OrtSession.Result res = s.run(Map.of(net.inputName(), t))) {
+        try (so;
+                OrtSession s = env.createSession(proto.toByteArray(), so);
+                OnnxTensor t = OnnxTensor.createTensor(
+                        env,
+                        FloatBuffer.wrap(x),
+                        Arrays.stream(shape).asLongStream().toArray());
+                OrtSession.Result res = s.run(Map.of(net.inputName(), t))) {
             FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
             expected = new float[fb.remaining()];
             fb.get(expected);

@@ -1,11 +1,10 @@
 package io.nnfrust.onnx;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /**
  * The operator table of docs/conventions.md, pinned on a freshly built registry: every supported operator with
@@ -14,12 +13,46 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class OperatorRegistryTest {
     static final Set<String> SUPPORTED = new TreeSet<>(Set.of(
-            "Conv", "Gemm", "MatMul",
-            "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceSum",
-            "Relu", "Clip", "LRN", "Dropout", "Softmax", "Identity", "Sigmoid", "Tanh", "Softplus", "Softsign", "Erf",
-            "LeakyRelu", "Elu", "Celu", "HardSigmoid", "Selu", "PRelu", "BatchNormalization",
-            "Add", "Sub", "Mul", "Div",
-            "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Slice", "Split", "Pad"));
+            "Conv",
+            "Gemm",
+            "MatMul",
+            "MaxPool",
+            "AveragePool",
+            "GlobalAveragePool",
+            "GlobalMaxPool",
+            "ReduceMean",
+            "ReduceSum",
+            "Relu",
+            "Clip",
+            "LRN",
+            "Dropout",
+            "Softmax",
+            "Identity",
+            "Sigmoid",
+            "Tanh",
+            "Softplus",
+            "Softsign",
+            "Erf",
+            "LeakyRelu",
+            "Elu",
+            "Celu",
+            "HardSigmoid",
+            "Selu",
+            "PRelu",
+            "BatchNormalization",
+            "Add",
+            "Sub",
+            "Mul",
+            "Div",
+            "Flatten",
+            "Reshape",
+            "Squeeze",
+            "Unsqueeze",
+            "Transpose",
+            "Concat",
+            "Slice",
+            "Split",
+            "Pad"));
 
     @Test
     void everyDocumentedOperatorIsRegisteredAtItsOpsets() {
@@ -28,8 +61,8 @@ class OperatorRegistryTest {
         for (String op : SUPPORTED) {
             assertNotNull(r.find(op, 13), op);
             Set<Integer> expected = switch (op) {
-                case "Slice" -> Set.of(1, 10);   // starts/ends as attributes, then as inputs
-                case "Split" -> Set.of(1, 13);   // 'split' as attribute, then as input
+                case "Slice" -> Set.of(1, 10); // starts/ends as attributes, then as inputs
+                case "Split" -> Set.of(1, 13); // 'split' as attribute, then as input
                 default -> Set.of(1);
             };
             assertEquals(expected, r.opsets(op), op);
@@ -45,9 +78,25 @@ class OperatorRegistryTest {
     @Test
     void refusedOperatorsNameTheirConstruct() {
         OperatorRegistry r = OperatorRegistry.build();
-        for (String op : new String[] {"HardSwish", "Gelu", "Mish", "LayerNormalization", "InstanceNormalization",
-                "GroupNormalization", "Attention", "Einsum", "LSTM", "GRU", "RNN", "ConvTranspose", "Resize",
-                "Upsample", "Abs", "Neg", "ReduceMax"}) {
+        for (String op : new String[] {
+            "HardSwish",
+            "Gelu",
+            "Mish",
+            "LayerNormalization",
+            "InstanceNormalization",
+            "GroupNormalization",
+            "Attention",
+            "Einsum",
+            "LSTM",
+            "GRU",
+            "RNN",
+            "ConvTranspose",
+            "Resize",
+            "Upsample",
+            "Abs",
+            "Neg",
+            "ReduceMax"
+        }) {
             assertTrue(r.refusedOperators().contains(op), op);
             assertNotNull(r.refusal(op), op);
             assertFalse(r.refusal(op).isBlank(), op);

@@ -1,17 +1,16 @@
 package io.nnfrust.onnx;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
-import ai.onnx.proto.OnnxMl;
-import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 
 /**
  * The shape algebra of the importer against brute force written from numpy's and ONNX's definitions: broadcasting
@@ -127,7 +126,10 @@ class ShapeOpsTest {
             }
             int[] want = kept.stream().mapToInt(Integer::intValue).toArray();
             assertArrayEquals(want, ShapeOps.squeeze(dims, null, "x"));
-            assertArrayEquals(want, ShapeOps.squeeze(dims, ones.stream().mapToInt(Integer::intValue).toArray(), "x"));
+            assertArrayEquals(
+                    want,
+                    ShapeOps.squeeze(
+                            dims, ones.stream().mapToInt(Integer::intValue).toArray(), "x"));
             // unsqueeze at a negative and a positive axis
             int[] u = ShapeOps.unsqueeze(dims, new int[] {0, -1}, "x");
             assertEquals(rank + 2, u.length);
@@ -186,8 +188,8 @@ class ShapeOpsTest {
             List<Integer> sel = pythonSlice(b, e, s, dims[a]);
             int[] want = dims.clone();
             want[a] = sel.size();
-            assertArrayEquals(want, spec.outDims(), "dims " + Arrays.toString(dims) + " axis " + a + " "
-                    + b + ":" + e + ":" + s);
+            assertArrayEquals(
+                    want, spec.outDims(), "dims " + Arrays.toString(dims) + " axis " + a + " " + b + ":" + e + ":" + s);
             int[] map = spec.sourceIndex(dims);
             assertEquals(size(want), map.length);
             for (int o = 0; o < map.length; o++) {
@@ -197,19 +199,31 @@ class ShapeOpsTest {
             }
         }
         // attributes (opset 1-9) give the same as inputs; malformed specs are one-line errors
-        NodeProto attrs = NodeProto.newBuilder().setOpType("Slice").setName("a")
-                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("starts")
-                        .setType(OnnxMl.AttributeProto.AttributeType.INTS).addInts(1))
-                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("ends")
-                        .setType(OnnxMl.AttributeProto.AttributeType.INTS).addInts(-1)).build();
-        assertArrayEquals(new int[] {3, 2}, ShapeOps.sliceSpec(attrs, new int[] {5, 2}, null, null, null, null, "a")
-                .outDims());
+        NodeProto attrs = NodeProto.newBuilder()
+                .setOpType("Slice")
+                .setName("a")
+                .addAttribute(OnnxMl.AttributeProto.newBuilder()
+                        .setName("starts")
+                        .setType(OnnxMl.AttributeProto.AttributeType.INTS)
+                        .addInts(1))
+                .addAttribute(OnnxMl.AttributeProto.newBuilder()
+                        .setName("ends")
+                        .setType(OnnxMl.AttributeProto.AttributeType.INTS)
+                        .addInts(-1))
+                .build();
+        assertArrayEquals(
+                new int[] {3, 2},
+                ShapeOps.sliceSpec(attrs, new int[] {5, 2}, null, null, null, null, "a")
+                        .outDims());
         int[] d = {4, 4};
-        assertThrows(NnfrustException.class, () -> ShapeOps.sliceSpec(n, d, longs(0), longs(2), longs(0), longs(0), "s"));
-        assertThrows(NnfrustException.class, () -> ShapeOps.sliceSpec(n, d, longs(0, 0), longs(2, 2), longs(1, 1),
-                null, "s"));
+        assertThrows(
+                NnfrustException.class, () -> ShapeOps.sliceSpec(n, d, longs(0), longs(2), longs(0), longs(0), "s"));
+        assertThrows(
+                NnfrustException.class,
+                () -> ShapeOps.sliceSpec(n, d, longs(0, 0), longs(2, 2), longs(1, 1), null, "s"));
         assertThrows(NnfrustException.class, () -> ShapeOps.sliceSpec(n, d, longs(0), longs(2, 3), null, null, "s"));
-        assertThrows(NnfrustException.class, () -> ShapeOps.sliceSpec(n, d, longs(0), longs(2), longs(0, 1), null, "s"));
+        assertThrows(
+                NnfrustException.class, () -> ShapeOps.sliceSpec(n, d, longs(0), longs(2), longs(0, 1), null, "s"));
         assertThrows(NnfrustException.class, () -> ShapeOps.sliceSpec(n, d, longs(0), longs(2), longs(2), null, "s"));
     }
 }

@@ -1,23 +1,22 @@
 package io.nnfrust.onnx;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.NodeProto;
-import io.nnfrust.model.ImportOptions;
-import io.nnfrust.model.WeightInit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.WeightInit;
 import io.nnfrust.util.NnfrustException;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Slice and Pad against ONNX Runtime on random specifications: starts and ends negative, past either end and at
@@ -70,8 +69,15 @@ class SliceAndPadOracleTest {
         g.addInitializer(OnnxTensors.longTensor("ends", n, en));
         g.addInitializer(OnnxTensors.longTensor("axes", n, ax));
         g.addInitializer(OnnxTensors.longTensor("steps", n, sp));
-        g.addNode(NodeProto.newBuilder().setOpType("Slice").setName("slice").addInput(a).addInput("starts")
-                .addInput("ends").addInput("axes").addInput("steps").addOutput("s"));
+        g.addNode(NodeProto.newBuilder()
+                .setOpType("Slice")
+                .setName("slice")
+                .addInput(a)
+                .addInput("starts")
+                .addInput("ends")
+                .addInput("axes")
+                .addInput("steps")
+                .addOutput("s"));
         String y = "s";
         boolean after = r.nextBoolean();
         if (after && !sliceOnly) { // a 1x1 convolution reads the slice: whole planes, or a copy of a spatial crop
@@ -83,7 +89,11 @@ class SliceAndPadOracleTest {
                     k[i] = (float) (r.nextDouble() - 0.5);
                 }
                 g.addInitializer(OnnxTensors.floatTensor("k", new int[] {2, channels, 1, 1}, k));
-                g.addNode(NodeProto.newBuilder().setOpType("Conv").setName("after").addInput("s").addInput("k")
+                g.addNode(NodeProto.newBuilder()
+                        .setOpType("Conv")
+                        .setName("after")
+                        .addInput("s")
+                        .addInput("k")
                         .addOutput("y"));
                 y = "y";
             }
@@ -101,9 +111,8 @@ class SliceAndPadOracleTest {
         long[] shape = in.getDimList().stream().mapToLong(d -> d.getDimValue()).toArray();
         int n = (int) Arrays.stream(shape).reduce(1, (x, y) -> x * y);
         try (OrtSession s = env.createSession(m.toByteArray(), new OrtSession.SessionOptions());
-             OnnxTensor t = OnnxTensor.createTensor(env,
-                     FloatBuffer.wrap(new float[n]), shape);
-             OrtSession.Result res = s.run(Map.of("x", t))) {
+                OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[n]), shape);
+                OrtSession.Result res = s.run(Map.of("x", t))) {
             return ((OnnxTensor) res.get(0)).getInfo().getShape();
         }
     }
@@ -117,8 +126,7 @@ class SliceAndPadOracleTest {
             try {
                 OnnxImporter.importModel(m, "s", "s", "-", ImportOptions.DEFAULT);
             } catch (NnfrustException e) { // refused as empty: ONNX Runtime must find it empty too
-                assertEquals(0, Arrays.stream(ortShape(sliced(seed, true))).reduce(1, (x, z) -> x * z),
-                        e.getMessage());
+                assertEquals(0, Arrays.stream(ortShape(sliced(seed, true))).reduce(1, (x, z) -> x * z), e.getMessage());
                 assertTrue(e.getMessage().contains("is empty"), e.getMessage());
                 continue;
             }
@@ -140,16 +148,19 @@ class SliceAndPadOracleTest {
             int k = 2 + r.nextInt(2); // the pooling window's side
             int[] pads = new int[4]; // top, left, bottom, right
             for (int side = 0; side < 4; side++) {
-                pads[side] = r.nextInt(conv ? 3 : 2); // ONNX Runtime fuses Pad into a pooling, whose pads must stay < kernel
+                pads[side] =
+                        r.nextInt(conv ? 3 : 2); // ONNX Runtime fuses Pad into a pooling, whose pads must stay < kernel
             }
             String p = b.pad(a, pads);
             // the padded zeros count in an AveragePool's mean (Pad then pool), whatever count_include_pad says
-            String y = conv ? b.conv("b", p, 2, 2 + r.nextInt(2), 1 + r.nextInt(2), 0, 1, false)
+            String y = conv
+                    ? b.conv("b", p, 2, 2 + r.nextInt(2), 1 + r.nextInt(2), 0, 1, false)
                     : b.avgPool(p, k, 1 + r.nextInt(2), 0, false); // ceil: see the class comment
             ModelProto m = b.build(y);
             // a pooling edge weighs the paper's 0.01/p (p = k for a k×k window), the average's 1/k²: ONNX Runtime's
             // output times k²·0.01/k; run it unoptimised, as its Pad-into-AveragePool fusion drops the padded zeros
-            double scale = conv ? 1.0 : k * k * ImportOptions.DEFAULT.poolWeight().weight(k, k);
+            double scale =
+                    conv ? 1.0 : k * k * ImportOptions.DEFAULT.poolWeight().weight(k, k);
             OnnxRuntimeOracleTest.assertMatchesOnnxRuntime(m, m, ImportOptions.DEFAULT, seed, 1e-4, scale, conv);
         }
     }

@@ -1,32 +1,31 @@
 package io.nnfrust.onnx;
 
-import io.nnfrust.load.ModelLoader;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnfrust.frustration.Algorithm1;
+import io.nnfrust.frustration.FrustrationRunner;
+import io.nnfrust.frustration.SolverOptions;
+import io.nnfrust.frustration.SpinGlass;
+import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.BatchNormConvention;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.Timeout;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import ai.onnx.proto.OnnxMl;
-import io.nnfrust.frustration.Algorithm1;
-import io.nnfrust.frustration.FrustrationRunner;
-import io.nnfrust.frustration.SolverOptions;
-import io.nnfrust.frustration.SpinGlass;
-import io.nnfrust.model.BatchNormConvention;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -56,7 +55,8 @@ class TorchvisionCorpusTest {
         String file = e.get("file").asText();
         var proto = ModelLoader.parse(bytes(file), file);
         if (e.get("dynamic").asText().equals("all")) {
-            options = options.withInputSize(e.get("input").asInt(), e.get("input").asInt());
+            options =
+                    options.withInputSize(e.get("input").asInt(), e.get("input").asInt());
         }
         return OnnxImporter.importModel(proto, file, file, "-", options);
     }
@@ -128,9 +128,10 @@ class TorchvisionCorpusTest {
                 assertTrue(eps > 0 && eps < 0.5, arch + " epsilon " + eps);
                 Network t = OnnxImporter.importModel(train, "t", "t", "-", ImportOptions.DEFAULT);
                 assertTrue(t.report().batchNormsFolded() > 0, "training export keeps BatchNorm nodes to fold");
-                assertThrows(AssertionFailedError.class, () -> OnnxRuntimeOracleTest
-                        .assertMatchesOnnxRuntime(train, eval, ImportOptions.DEFAULT.withBatchNorm(
-                                BatchNormConvention.NODE), 7, 1e-3));
+                assertThrows(
+                        AssertionFailedError.class,
+                        () -> OnnxRuntimeOracleTest.assertMatchesOnnxRuntime(
+                                train, eval, ImportOptions.DEFAULT.withBatchNorm(BatchNormConvention.NODE), 7, 1e-3));
             }));
         }
         return tests;
@@ -152,15 +153,16 @@ class TorchvisionCorpusTest {
         }
         assertEquals(fold[0], fold[1], 0.0, "default (fold): eval and training exports, same ε");
         assertEquals(fold[0], node[0], 0.0, "eval export: BatchNorm already fused, conventions agree");
-        assertTrue(Math.abs(node[1] - fold[1]) > 1e-4, "node convention on the training export: " + node[1]
-                + " vs " + fold[1]);
+        assertTrue(
+                Math.abs(node[1] - fold[1]) > 1e-4,
+                "node convention on the training export: " + node[1] + " vs " + fold[1]);
     }
 
     private static double epsilon(String file, ImportOptions options) throws IOException {
         Network net = OnnxImporter.importModel(proto(file), file, file, "-", options);
         var glass = new SpinGlass(net.graph());
-        var r = FrustrationRunner.run(glass, new Algorithm1(Algorithm1.Pick.MOST_NEGATIVE),
-                SolverOptions.DEFAULT, 1, 1, 2, x -> { });
+        var r = FrustrationRunner.run(
+                glass, new Algorithm1(Algorithm1.Pick.MOST_NEGATIVE), SolverOptions.DEFAULT, 1, 1, 2, x -> {});
         return r.best().result().epsilon();
     }
 }

@@ -5,9 +5,8 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.WeightInit;
-import org.junit.jupiter.api.Test;
-
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * Split (sizes as attribute at opset 11, as input at opset 13, equal parts without sizes), Concat in another
@@ -24,7 +23,11 @@ class ViewsOracleTest {
     }
 
     static AttributeProto i(String name, long v) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.INT)
+                .setI(v)
+                .build();
     }
 
     /** sizes null: equal parts; asInput: opset 13 form. */
@@ -34,7 +37,10 @@ class ViewsOracleTest {
         String a = b.conv("a", x, 6, 3, 1, 1, 1, false);
         ModelProto m = b.build(a);
         var g = m.getGraph().toBuilder();
-        NodeProto.Builder split = NodeProto.newBuilder().setOpType("Split").setName("split").addInput(a)
+        NodeProto.Builder split = NodeProto.newBuilder()
+                .setOpType("Split")
+                .setName("split")
+                .addInput(a)
                 .addAttribute(i("axis", 1));
         for (int k = 0; k < parts; k++) {
             split.addOutput("part" + k);
@@ -46,13 +52,20 @@ class ViewsOracleTest {
             split.addAttribute(ints("split", sizes));
         }
         g.addNode(split);
-        NodeProto.Builder cat = NodeProto.newBuilder().setOpType("Concat").setName("cat").addAttribute(i("axis", 1))
+        NodeProto.Builder cat = NodeProto.newBuilder()
+                .setOpType("Concat")
+                .setName("cat")
+                .addAttribute(i("axis", 1))
                 .addOutput("cat");
         for (int k = parts - 1; k >= 0; k--) {
             cat.addInput("part" + k);
         }
         g.addNode(cat);
-        g.addNode(NodeProto.newBuilder().setOpType("Flatten").setName("flat").addInput("cat").addOutput("flat")
+        g.addNode(NodeProto.newBuilder()
+                .setOpType("Flatten")
+                .setName("flat")
+                .addInput("cat")
+                .addOutput("flat")
                 .addAttribute(i("axis", flattenAxis)));
         float[] w = new float[150 * 4];
         SplittableRandom r = new SplittableRandom(9);
@@ -60,7 +73,12 @@ class ViewsOracleTest {
             w[k] = (float) (r.nextDouble() - 0.5);
         }
         g.addInitializer(OnnxTensors.floatTensor("W", new int[] {150, 4}, w));
-        g.addNode(NodeProto.newBuilder().setOpType("MatMul").setName("fc").addInput("flat").addInput("W").addOutput("y"));
+        g.addNode(NodeProto.newBuilder()
+                .setOpType("MatMul")
+                .setName("fc")
+                .addInput("flat")
+                .addInput("W")
+                .addOutput("y"));
         var out = g.getOutput(0).toBuilder().setName("y");
         out.getTypeBuilder().getTensorTypeBuilder().clearShape();
         g.setOutput(0, out);

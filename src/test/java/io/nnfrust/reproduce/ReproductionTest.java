@@ -1,21 +1,20 @@
 package io.nnfrust.reproduce;
 
-import io.nnfrust.util.NnfrustException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nnfrust.util.NnfrustException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import java.io.IOException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The stage logic of reproduce with a recording step runner: skip, continue, redo on changed options. */
 class ReproductionTest {
@@ -51,10 +50,18 @@ class ReproductionTest {
     void finishedStagesAreSkippedAndChangedOnesRedone(@TempDir Path dir) throws Exception {
         List<Stage> stages = plan(dir, Preset.QUICK);
         List<String> names = stages.stream().map(Stage::name).toList();
-        assertEquals(List.of("graph", "frustration-algorithm1", "frustration-best", "nulls", "nulls-n3-he",
-                "nulls-n3-xavier"), names, "no images: active and monotonicity are left out");
+        assertEquals(
+                List.of(
+                        "graph",
+                        "frustration-algorithm1",
+                        "frustration-best",
+                        "nulls",
+                        "nulls-n3-he",
+                        "nulls-n3-xavier"),
+                names,
+                "no images: active and monotonicity are left out");
         Recorder r = new Recorder();
-        Reproduction.run(stages, r, s -> { });
+        Reproduction.run(stages, r, s -> {});
         int first = r.calls.size();
         // graph 1 + algorithm1: 1 part + merge + best: 1 part + merge + 3 experiments
         assertEquals(1 + 2 + 2 + 3, first);
@@ -62,7 +69,7 @@ class ReproductionTest {
             assertEquals("done", Reproduction.state(s), s.name());
         }
         // again: nothing runs
-        Reproduction.run(stages, r, s -> { });
+        Reproduction.run(stages, r, s -> {});
         assertEquals(first, r.calls.size());
         // other null counts: only the nulls stage runs anew, and its old files are removed first
         Files.writeString(dir.resolve("squeezenet1.1").resolve("nulls.json.jsonl"), "old checkpoint");
@@ -72,7 +79,8 @@ class ReproductionTest {
         Reproduction.run(changed, r, log::add);
         assertEquals(first + 1, r.calls.size());
         assertTrue(r.calls.get(first).contains("5"), r.calls.get(first).toString());
-        assertFalse(Files.exists(dir.resolve("squeezenet1.1").resolve("nulls.json.jsonl")),
+        assertFalse(
+                Files.exists(dir.resolve("squeezenet1.1").resolve("nulls.json.jsonl")),
                 "the old checkpoint of a changed stage is removed");
         assertTrue(log.stream().anyMatch(l -> l.contains("options changed")), log.toString());
         assertTrue(log.stream().filter(l -> l.contains("skipped")).count() >= 5, log.toString());
@@ -86,12 +94,14 @@ class ReproductionTest {
         assertEquals(4, alg1.steps().size(), "3 parts and the merge");
         Recorder r = new Recorder();
         r.failAt = 3; // graph, part 1, part 2 run; part 3 fails
-        NnfrustException e = assertThrows(NnfrustException.class, () -> Reproduction.run(stages, r, s -> { }));
-        assertTrue(e.getMessage().contains("frustration-algorithm1") && e.getMessage().contains("--shard 3/3"),
+        NnfrustException e = assertThrows(NnfrustException.class, () -> Reproduction.run(stages, r, s -> {}));
+        assertTrue(
+                e.getMessage().contains("frustration-algorithm1")
+                        && e.getMessage().contains("--shard 3/3"),
                 e.getMessage());
         assertEquals("continue", Reproduction.state(alg1));
         Recorder again = new Recorder();
-        Reproduction.run(stages, again, s -> { });
+        Reproduction.run(stages, again, s -> {});
         assertTrue(again.calls.get(0).contains("3/3"), "graph and parts 1, 2 are not run again: " + again.calls.get(0));
         assertEquals("merge", again.calls.get(1).get(0));
     }
@@ -107,11 +117,25 @@ class ReproductionTest {
             assertEquals("1", a.get(a.indexOf("--seed") + 1));
             assertEquals((i + 1) + "/40", a.get(a.indexOf("--shard") + 1));
         }
-        Stage he = stages.stream().filter(s -> s.name().equals("nulls-n3-he")).findFirst().orElseThrow();
+        Stage he = stages.stream()
+                .filter(s -> s.name().equals("nulls-n3-he"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(he.steps().get(0).commandLine().startsWith("nnfrust experiment frustration zoo:squeezenet1.1"));
         assertTrue(he.steps().get(0).commandLine().contains("--seed 2"), "N3 He draws from seed + 1");
-        assertThrows(NnfrustException.class, () -> ReproducePlan.stages(new ReproducePlan.Options(
-                List.of("a/net.onnx", "b/net.onnx"), List.of(), null, List.of(), Preset.QUICK, 1, 2, dir), Map.of()));
+        assertThrows(
+                NnfrustException.class,
+                () -> ReproducePlan.stages(
+                        new ReproducePlan.Options(
+                                List.of("a/net.onnx", "b/net.onnx"),
+                                List.of(),
+                                null,
+                                List.of(),
+                                Preset.QUICK,
+                                1,
+                                2,
+                                dir),
+                        Map.of()));
         assertEquals("resnet18_seed_3", ReproducePlan.slug("zoo:resnet18?seed=3"));
     }
 }

@@ -1,21 +1,18 @@
 package io.nnfrust.testing;
 
 import io.nnfrust.graph.CsrMatrix;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 /** Edge lists compared as sorted multisets. */
 public final class Edges {
-    private Edges() {
-    }
+    private Edges() {}
 
-    public record Edge(int source, int target, double weight) {
-    }
+    public record Edge(int source, int target, double weight) {}
 
-    public static final Comparator<Edge> ORDER = Comparator.comparingInt(Edge::target)
-            .thenComparingInt(Edge::source).thenComparingDouble(Edge::weight);
+    public static final Comparator<Edge> ORDER =
+            Comparator.comparingInt(Edge::target).thenComparingInt(Edge::source).thenComparingDouble(Edge::weight);
 
     public static List<Edge> sorted(List<Edge> edges) {
         List<Edge> l = new ArrayList<>(edges);

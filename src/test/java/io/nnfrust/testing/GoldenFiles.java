@@ -5,15 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.Assertions;
-
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -21,12 +24,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import java.awt.image.BufferedImage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Arrays;
-import java.util.Comparator;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * Golden outputs: the files a fixed set of commands writes, with their timing and run-provenance fields removed,
@@ -46,9 +45,20 @@ import javax.imageio.ImageIO;
  */
 public final class GoldenFiles {
     /** Provenance keys that describe the run rather than the result. */
-    public static final Set<String> RUN_KEYS = Set.of("nnfrust", "gitCommit", "gitDirty", "jdk", "onnxRuntime",
-            "commandLine", "runId", "start", "end", "threads", "command",
+    public static final Set<String> RUN_KEYS = Set.of(
+            "nnfrust",
+            "gitCommit",
+            "gitDirty",
+            "jdk",
+            "onnxRuntime",
+            "commandLine",
+            "runId",
+            "start",
+            "end",
+            "threads",
+            "command",
             "spinsSha256");
+
     private static final Pattern TIMING = Pattern.compile("(?i).*(seconds|wall|persecond|eta).*");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -101,8 +111,9 @@ public final class GoldenFiles {
             }
             return;
         }
-        Assertions.assertTrue(Files.isDirectory(dir), "no golden copies at " + dir
-                + "; write them with -Dgolden.update=true on the reference version");
+        Assertions.assertTrue(
+                Files.isDirectory(dir),
+                "no golden copies at " + dir + "; write them with -Dgolden.update=true on the reference version");
         List<String> expectedNames = new ArrayList<>();
         try (var s = Files.walk(dir)) {
             for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
@@ -112,8 +123,11 @@ public final class GoldenFiles {
         Assertions.assertEquals(expectedNames, new ArrayList<>(actual.keySet()), name + ": the set of outputs differs");
         for (var e : actual.entrySet()) {
             String expected = Files.readString(dir.resolve(e.getKey()));
-            Assertions.assertEquals(expected, e.getValue(), name + "/" + e.getKey()
-                    + " differs from its golden copy (timing and run-provenance fields already removed)");
+            Assertions.assertEquals(
+                    expected,
+                    e.getValue(),
+                    name + "/" + e.getKey()
+                            + " differs from its golden copy (timing and run-provenance fields already removed)");
         }
     }
 
@@ -129,7 +143,8 @@ public final class GoldenFiles {
     }
 
     String paths(String text) {
-        return text.replace(out.toAbsolutePath().toString(), "$OUT").replace(out.toString(), "$OUT")
+        return text.replace(out.toAbsolutePath().toString(), "$OUT")
+                .replace(out.toString(), "$OUT")
                 .replace(SharedData.root().toString(), "$SHARED");
     }
 
@@ -150,7 +165,7 @@ public final class GoldenFiles {
 
     private static void strip(JsonNode j) {
         if (j instanceof ObjectNode o) {
-            for (Iterator<String> it = o.fieldNames(); it.hasNext();) {
+            for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
                 if (TIMING.matcher(k).matches() || RUN_KEYS.contains(k)) {
                     it.remove();

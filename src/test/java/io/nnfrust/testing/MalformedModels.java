@@ -4,18 +4,17 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxTensors;
-
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import com.google.protobuf.ByteString;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * The crafted malformed ONNX models of {@code src/test/resources/malformed} (issue 12): each a valid small network
@@ -23,12 +22,10 @@ import java.nio.ByteOrder;
  * checks that the committed files are exactly what this class makes.
  */
 public final class MalformedModels {
-    private MalformedModels() {
-    }
+    private MalformedModels() {}
 
     /** A defect and the fragments its one-line error must contain. */
-    public record Case(ModelProto model, String... fragments) {
-    }
+    public record Case(ModelProto model, String... fragments) {}
 
     public static Map<String, Case> cases() {
         Map<String, Case> c = new LinkedHashMap<>();
@@ -70,9 +67,18 @@ public final class MalformedModels {
             }
         }
         NodeProto n = g.getNode(conv2);
-        NodeProto tr = NodeProto.newBuilder().setOpType("Transpose").setName("swap_hw").addInput(n.getInput(0))
-                .addOutput("swapped").addAttribute(AttributeProto.newBuilder().setName("perm")
-                        .setType(AttributeProto.AttributeType.INTS).addInts(0).addInts(1).addInts(3).addInts(2))
+        NodeProto tr = NodeProto.newBuilder()
+                .setOpType("Transpose")
+                .setName("swap_hw")
+                .addInput(n.getInput(0))
+                .addOutput("swapped")
+                .addAttribute(AttributeProto.newBuilder()
+                        .setName("perm")
+                        .setType(AttributeProto.AttributeType.INTS)
+                        .addInts(0)
+                        .addInts(1)
+                        .addInts(3)
+                        .addInts(2))
                 .build();
         g.setNode(conv2, n.toBuilder().setInput(0, "swapped"));
         g.addNode(conv2, tr);
@@ -142,13 +148,11 @@ public final class MalformedModels {
             TensorProto t = g.getInitializer(i);
             if (t.getName().equals(init)) {
                 float[] f = OnnxTensors.floats(t);
-                ByteBuffer b = ByteBuffer.allocate(4 * (f.length - 3))
-                        .order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer b = ByteBuffer.allocate(4 * (f.length - 3)).order(ByteOrder.LITTLE_ENDIAN);
                 for (int k = 0; k < f.length - 3; k++) {
                     b.putFloat(f[k]);
                 }
-                g.setInitializer(i, t.toBuilder().clearFloatData()
-                        .setRawData(ByteString.copyFrom(b.array())));
+                g.setInitializer(i, t.toBuilder().clearFloatData().setRawData(ByteString.copyFrom(b.array())));
                 return m.toBuilder().setGraph(g).build();
             }
         }

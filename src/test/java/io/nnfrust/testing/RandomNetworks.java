@@ -3,7 +3,6 @@ package io.nnfrust.testing;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.onnx.OnnxGraphBuilder;
-
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -15,8 +14,7 @@ import java.util.SplittableRandom;
  * exactly (A's propagation) and ONNX Runtime can serve as an oracle.
  */
 public final class RandomNetworks {
-    private RandomNetworks() {
-    }
+    private RandomNetworks() {}
 
     public static ModelProto build(long seed, boolean linear) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -28,8 +26,14 @@ public final class RandomNetworks {
         String a = b.conv("c1", x, 4, kh, kw, 1 + r.nextInt(2), 1 + r.nextInt(2), pads, 1 + r.nextInt(2), 2, true);
         if (!linear) {
             a = b.relu(a);
-            a = b.pool(r.nextBoolean() ? "MaxPool" : "AveragePool", a, 2 + r.nextInt(2), 1 + r.nextInt(2),
-                    1 + r.nextInt(2), new int[] {r.nextInt(2), 0, 1, r.nextInt(2)}, r.nextBoolean());
+            a = b.pool(
+                    r.nextBoolean() ? "MaxPool" : "AveragePool",
+                    a,
+                    2 + r.nextInt(2),
+                    1 + r.nextInt(2),
+                    1 + r.nextInt(2),
+                    new int[] {r.nextInt(2), 0, 1, r.nextInt(2)},
+                    r.nextBoolean());
         }
         String b1 = b.conv("b1", a, 4, 1, 1, 0, 1, false);
         String b2 = b.conv("b2", a, 4, 3, 1, 1, 2, true);

@@ -1,14 +1,12 @@
 package io.nnfrust.testing;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 
 /** Locates ../shared (models, photos) beside the checkout; tests skip with a message when it is absent. */
 public final class SharedData {
-    private SharedData() {
-    }
+    private SharedData() {}
 
     public static Path root() {
         String env = System.getenv("NNFRUST_SHARED");
@@ -18,7 +16,8 @@ public final class SharedData {
 
     public static Path require(String relative) {
         Path p = root().resolve(relative);
-        Assumptions.assumeTrue(Files.exists(p), "skipped: " + p + " not found (../shared is absent beside the checkout)");
+        Assumptions.assumeTrue(
+                Files.exists(p), "skipped: " + p + " not found (../shared is absent beside the checkout)");
         return p;
     }
 }

@@ -9,15 +9,13 @@ import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxImporter;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /** Small signed graphs for solver tests. */
 public final class SmallGraphs {
-    private SmallGraphs() {
-    }
+    private SmallGraphs() {}
 
     /** A random signed graph on n nodes (one node set, explicit edges, density p). */
     public static SignedGraph random(int n, double p, long seed) {
@@ -44,7 +42,8 @@ public final class SmallGraphs {
             t[k] = e.get(k)[1];
             ww[k] = w.get(k);
         }
-        return new SignedGraph(List.of(new NodeSet(0, "nodes", "Graph", 0, n, 1, 1)),
+        return new SignedGraph(
+                List.of(new NodeSet(0, "nodes", "Graph", 0, n, 1, 1)),
                 List.of(new SparseBlock("random", PlaneLayout.contiguous(0, n, 1, 1), 0, n, s, s, t, ww)));
     }
 
@@ -55,7 +54,8 @@ public final class SmallGraphs {
         String c = b.conv("c", x, 2, 2, 1, 0, 1, false);
         String p = b.maxPool(c, 2, 1, 0, false);
         String f = b.gemm("fc", b.flatten(p), 1);
-        return OnnxImporter.importModel(b.build(f), "tiny", "tiny", "-", ImportOptions.DEFAULT).graph();
+        return OnnxImporter.importModel(b.build(f), "tiny", "tiny", "-", ImportOptions.DEFAULT)
+                .graph();
     }
 
     /** S |A| S for a random gauge s: a structurally balanced graph with explicit edges. */
@@ -75,7 +75,8 @@ public final class SmallGraphs {
         for (int c = 0; c < in.channels; c++) {
             for (int off = 0; off < in.planeSize(); off++) {
                 int element = c * in.planeSize() + off;
-                b.forEachOutEdge(c, off, (src, dst, w) -> edges.add(new double[] {src, element, dst, s[src] * w * s[dst]}));
+                b.forEachOutEdge(
+                        c, off, (src, dst, w) -> edges.add(new double[] {src, element, dst, s[src] * w * s[dst]}));
             }
         }
         int m = edges.size();

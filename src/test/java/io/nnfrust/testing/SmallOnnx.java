@@ -5,19 +5,17 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxTensors;
-
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
+import javax.imageio.ImageIO;
 
 /** Small ONNX image networks and image folders for end-to-end tests of the image experiments. */
 public final class SmallOnnx {
-    private SmallOnnx() {
-    }
+    private SmallOnnx() {}
 
     /**
      * input 3x8x8 -> conv 3x3 (4, "conv1") -> ReLU -> max-pool 2 -> conv 3x3 (5, "conv2") -> ReLU -> avg-pool 2
@@ -63,7 +61,8 @@ public final class SmallOnnx {
                     im.setRGB(x, y, r.nextInt(1 << 24));
                 }
             }
-            ImageIO.write(im, "png", dir.resolve(String.format("img%02d.png", k)).toFile());
+            ImageIO.write(
+                    im, "png", dir.resolve(String.format("img%02d.png", k)).toFile());
         }
         return dir;
     }

@@ -1,14 +1,13 @@
 package io.nnfrust.util;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-
-import static org.junit.jupiter.api.Assertions.*;
-import java.io.IOException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AtomicFilesTest {
     @TempDir
@@ -28,10 +27,12 @@ class AtomicFilesTest {
         assertEquals("b", Files.readString(f));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
         // a failing writer leaves the old file and no temporary behind
-        assertThrows(RuntimeException.class, () -> AtomicFiles.write(f, os -> {
-            os.write("partial".getBytes());
-            throw new IOException("disk full");
-        }));
+        assertThrows(
+                RuntimeException.class,
+                () -> AtomicFiles.write(f, os -> {
+                    os.write("partial".getBytes());
+                    throw new IOException("disk full");
+                }));
         assertEquals("b", Files.readString(f));
         try (var s = Files.list(dir)) {
             assertEquals(1, s.count());
@@ -42,8 +43,8 @@ class AtomicFilesTest {
     void temporaryFilesOfDeadRunsAreRemovedAndAnOutputSetAppearsTogether() throws Exception {
         Path f = dir.resolve("r.json");
         // a temp file of a killed run (its process is gone) and one of a live process (this one)
-        Path dead = dir.resolve(".r.json.2147483646-123.tmp"), live = dir.resolve(
-                ".r.json." + ProcessHandle.current().pid() + "-456.tmp");
+        Path dead = dir.resolve(".r.json.2147483646-123.tmp"),
+                live = dir.resolve(".r.json." + ProcessHandle.current().pid() + "-456.tmp");
         Files.writeString(dead, "x");
         Files.writeString(live, "y");
         AtomicFiles.write(f, os -> os.write("a".getBytes()));

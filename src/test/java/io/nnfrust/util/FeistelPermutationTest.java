@@ -1,13 +1,13 @@
 package io.nnfrust.util;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
 
 class FeistelPermutationTest {
     @Test
     void isABijectionWithItsInverseOnEveryDomainSize() {
-        for (long n : new long[]{1, 2, 3, 5, 16, 17, 255, 1000, 4097, 65537}) {
+        for (long n : new long[] {1, 2, 3, 5, 16, 17, 255, 1000, 4097, 65537}) {
             FeistelPermutation p = new FeistelPermutation(n, 42);
             boolean[] hit = new boolean[(int) n];
             for (long x = 0; x < n; x++) {

@@ -1,32 +1,39 @@
 package io.nnfrust.zoo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.nnfrust.cli.Main;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
-import io.nnfrust.load.ModelLoader;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import java.util.SplittableRandom;
-
 /** Every zoo architecture exports to an ONNX model that ONNX Runtime loads and runs. */
 class ZooExportTest {
     @ParameterizedTest
-    @ValueSource(strings = {"squeezenet1.1", "alexnet-caffe", "alexnet-torch", "googlenet-caffe", "googlenet-torch",
-            "resnet18", "shufflenet"})
+    @ValueSource(
+            strings = {
+                "squeezenet1.1",
+                "alexnet-caffe",
+                "alexnet-torch",
+                "googlenet-caffe",
+                "googlenet-torch",
+                "resnet18",
+                "shufflenet"
+            })
     void onnxRuntimeRunsExportedModel(String name) throws Exception {
         Zoo.Spec spec = Zoo.parse("zoo:" + name);
         ModelProto proto = Zoo.build(spec, 0, 0);
@@ -38,8 +45,9 @@ class ZooExportTest {
             x[i] = (float) r.nextDouble();
         }
         try (OrtSession s = env.createSession(proto.toByteArray(), new OrtSession.SessionOptions());
-             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 3, size, size});
-             OrtSession.Result res = s.run(Map.of(s.getInputNames().iterator().next(), t))) {
+                OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 3, size, size});
+                OrtSession.Result res =
+                        s.run(Map.of(s.getInputNames().iterator().next(), t))) {
             FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
             float[] y = new float[fb.remaining()];
             fb.get(y);
