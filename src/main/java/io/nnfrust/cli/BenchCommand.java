@@ -1,7 +1,5 @@
 package io.nnfrust.cli;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import com.sun.management.OperatingSystemMXBean;
 import io.nnfrust.experiment.FrustrationExperiment;
 import io.nnfrust.frustration.FrustrationRunner;
@@ -10,10 +8,14 @@ import io.nnfrust.frustration.Solvers;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.graph.PerEdgeConvolutionBlock;
 import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.inference.InferenceBenchmark;
 import io.nnfrust.inference.InferenceSession;
+import io.nnfrust.inference.InferenceSession.Precision;
 import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.nullmodel.NullKind;
 import io.nnfrust.nullmodel.ShuffledEdges;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.zoo.Zoo;
@@ -21,19 +23,22 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.ThreadMXBean;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code nnfrust bench product}: time of y = A x plus z = A^T x, matrix-free, per model. */
 @Command(
@@ -47,8 +52,8 @@ import picocli.CommandLine.Option;
             BenchCommand.Inference.class
         })
 public final class BenchCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
@@ -394,8 +399,9 @@ public final class BenchCommand implements Runnable {
                 names = "--nulls",
                 split = ",",
                 defaultValue = "N1,N2,N3",
-                description = "Null models (default ${DEFAULT-VALUE}).")
-        List<String> nulls;
+                converter = NullKindConverter.class,
+                description = "Null models: N1, N2, N3 (default ${DEFAULT-VALUE}).")
+        List<NullKind> nulls;
 
         @Option(names = "--seed", defaultValue = "1")
         long seed;
@@ -430,8 +436,8 @@ public final class BenchCommand implements Runnable {
             for (String m : list) {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
                 long learnable = ShuffledEdges.learnableEdges(net.graph());
-                for (String kind : nulls) {
-                    var model = FrustrationExperiment.nullModel(kind, "he");
+                for (NullKind kind : nulls) {
+                    var model = FrustrationExperiment.nullModel(kind.name(), WeightInit.HE_NORMAL.label());
                     resetPeaks();
                     long t0 = System.nanoTime();
                     SignedGraph g = model.apply(net.graph(), seed);
@@ -465,6 +471,20 @@ public final class BenchCommand implements Runnable {
         }
     }
 
+    /** {@code --nulls} values: a {@link NullKind} (case-insensitive); anything else is a one-line error. */
+    static final class NullKindConverter implements ITypeConverter<NullKind> {
+        @Override
+        public NullKind convert(String value) {
+            for (NullKind k : NullKind.values()) {
+                if (k.name().equalsIgnoreCase(value.strip())) {
+                    return k;
+                }
+            }
+            throw new TypeConversionException("'" + value + "' is not a null model: use "
+                    + Arrays.stream(NullKind.values()).map(Enum::name).collect(Collectors.joining(", ")));
+        }
+    }
+
     static void resetPeaks() {
         System.gc();
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -492,7 +512,7 @@ public final class BenchCommand implements Runnable {
                 "nnfrust's InferenceSession (float[] in, float[] out) on the same model and batch size."
             })
     static final class Inference implements Callable<Integer> {
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "MODEL", description = "zoo:NAME or an .onnx file.")
+        @Parameters(index = "0", paramLabel = "MODEL", description = "zoo:NAME or an .onnx file.")
         String model;
 
         @Option(names = "--batch", defaultValue = "16", description = "Images per call (default ${DEFAULT-VALUE}).")
@@ -517,85 +537,30 @@ public final class BenchCommand implements Runnable {
         int threads;
 
         @Override
-        public Integer call() throws Exception {
-            if (batch < 1 || images < batch || repeat < 1) {
-                throw new NnfrustException("need --batch >= 1, --images >= --batch, --repeat >= 1");
-            }
+        public Integer call() {
+            var config = new InferenceBenchmark.Config(batch, images, repeat, threads);
             ModelLoader.Loaded l = ModelLoader.loadWithModel(model, ImportOptions.DEFAULT);
-            Network net = l.network();
-            try (var ours =
-                    new InferenceSession(l.model(), net, List.of(), InferenceSession.Precision.FLOAT32, threads)) {
-                int n0 = ours.inputSize();
-                float[] x = new float[batch * n0];
-                SplittableRandom r = new SplittableRandom(1);
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) (r.nextDouble() * 200 - 100);
-                }
-                int calls = images / batch;
-                var env = OrtEnvironment.getEnvironment();
-                double plain;
-                var prepared = InferenceSession.prepare(l.model(), net, List.of(), InferenceSession.Precision.FLOAT32);
-                try (var so = InferenceSession.sessionOptions(prepared, threads)) {
-                    try (var s = env.createSession(prepared.toByteArray(), so)) {
-                        long[] shape = new long[net.inputShape().length];
-                        shape[0] = batch;
-                        for (int d = 1; d < shape.length; d++) {
-                            shape[d] = net.inputShape()[d];
-                        }
-                        try (var t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape)) {
-                            var in = Map.of(net.inputName(), t);
-                            var outs = Set.of(net.outputName());
-                            plain = best(() -> {
-                                for (int c = 0; c < calls; c++) {
-                                    try (var res = s.run(in, outs)) {
-                                        res.get(0);
-                                    }
-                                }
-                            });
-                        }
-                    }
-                }
-                double wrapped = best(() -> {
-                    for (int c = 0; c < calls; c++) {
-                        ours.run(x, batch);
-                    }
-                });
-                int done = calls * batch;
-                System.out.printf(
-                        Locale.ROOT,
-                        "%s: %d images per pass, batch %d, %s ONNX Runtime threads%n",
-                        model,
-                        done,
-                        batch,
-                        threads > 0 ? String.valueOf(threads) : "all");
-                System.out.printf(
-                        Locale.ROOT,
-                        "plain ONNX Runtime   %8.1f images/s (%.2f ms per image)%n",
-                        done / plain,
-                        1e3 * plain / done);
-                System.out.printf(
-                        Locale.ROOT,
-                        "nnfrust session      %8.1f images/s (%.2f ms per image, %.1f%% overhead)%n",
-                        done / wrapped,
-                        1e3 * wrapped / done,
-                        100 * (wrapped / plain - 1));
-            }
+            var prepared = InferenceSession.prepare(l.model(), l.network(), List.of(), Precision.FLOAT32);
+            InferenceBenchmark.Result r = InferenceBenchmark.run(prepared, config);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s: %d images per pass, batch %d, %s ONNX Runtime threads%n",
+                    model,
+                    config.imagesPerPass(),
+                    batch,
+                    threads > 0 ? String.valueOf(threads) : "all");
+            System.out.printf(
+                    Locale.ROOT,
+                    "plain ONNX Runtime   %8.1f images/s (%.2f ms per image)%n",
+                    r.plainImagesPerSecond(),
+                    1e3 / r.plainImagesPerSecond());
+            System.out.printf(
+                    Locale.ROOT,
+                    "nnfrust session      %8.1f images/s (%.2f ms per image, %.1f%% overhead)%n",
+                    r.sessionImagesPerSecond(),
+                    1e3 / r.sessionImagesPerSecond(),
+                    100 * r.overhead());
             return 0;
-        }
-
-        interface Pass {
-            void run() throws Exception;
-        }
-
-        private double best(Pass p) throws Exception {
-            p.run(); // warm-up
-            double b = Double.MAX_VALUE;
-            for (int k = 0; k < repeat; k++) {
-                long t0 = System.nanoTime();
-                p.run();
-                b = Math.min(b, (System.nanoTime() - t0) / 1e9);
-            }
-            return b;
         }
     }
 }

@@ -19,6 +19,7 @@ import io.nnfrust.inference.Synsets;
 import io.nnfrust.inference.TopK;
 import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.ModelOrigin;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
@@ -370,7 +371,10 @@ public final class MonotonicityExperiment {
         ModelProto proto = WeightWriter.write(real.model(), net, graph, bias);
         String sha = ModelLoader.sha256(proto.toByteArray());
         Network n3 = OnnxImporter.importModel(
-                proto, net.name() + "#N3-" + init.label() + "-" + seed, net.source(), sha, net.options());
+                proto,
+                net.name() + "#N3-" + init.label() + "-" + seed,
+                new ModelOrigin.ReinitializedN3(net.origin(), init, seed, sha),
+                net.options());
         return new ModelLoader.Loaded(proto, n3);
     }
 

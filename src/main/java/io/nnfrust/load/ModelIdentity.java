@@ -3,9 +3,9 @@ package io.nnfrust.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.model.ModelOrigin;
 import io.nnfrust.model.Network;
 import io.nnfrust.util.NnfrustException;
-import io.nnfrust.zoo.Zoo;
 import java.util.Locale;
 
 /**
@@ -20,23 +20,21 @@ public final class ModelIdentity {
 
     /** Whether {@code net} is a built-in zoo network (random weights, not trained). */
     public static boolean isZoo(Network net) {
-        return net.source().startsWith("zoo:") && !net.name().contains("#");
+        return net.origin() instanceof ModelOrigin.ZooModel;
     }
 
     /**
-     * Where the weights come from, for every output: "as stored in the file", or for zoo networks
-     * "random He normal, seed 1 (zoo: not trained)".
+     * Where the weights come from, for every output: "as stored in the file", for zoo networks "random he
+     * initialisation, seed 1 (zoo: not trained)", for N3 null networks "null model N3: re-initialised (N3-he-1)".
      */
     public static String weights(Network net) {
-        if (net.name().contains("#N3")) {
-            return "null model N3: re-initialised ("
-                    + net.name().substring(net.name().indexOf('#') + 1) + ")";
-        }
-        if (isZoo(net)) {
-            Zoo.Spec z = Zoo.parse(net.source());
-            return "random " + z.init().label() + " initialisation, seed " + z.seed() + " (zoo: not trained)";
-        }
-        return "as stored in the file";
+        return switch (net.origin()) {
+            case ModelOrigin.ReinitializedN3 n3 -> "null model N3: re-initialised (" + n3.label() + ")";
+            case ModelOrigin.ZooModel z ->
+                "random " + z.init().label() + " initialisation, seed " + z.seed() + " (zoo: not trained)";
+            case ModelOrigin.OnnxFile f -> "as stored in the file";
+            case ModelOrigin.InMemory m -> "as stored in the file";
+        };
     }
 
     /** The identity object. */
@@ -46,11 +44,10 @@ public final class ModelIdentity {
         o.put("name", net.name());
         o.put("sha256", net.sha256());
         o.put("weights", weights(net));
-        if (isZoo(net)) {
-            Zoo.Spec z = Zoo.parse(net.source());
+        if (net.origin() instanceof ModelOrigin.ZooModel z) {
             ObjectNode zj = o.putObject("zoo");
             zj.put("spec", z.canonical());
-            zj.put("architecture", z.name());
+            zj.put("architecture", z.architecture());
             zj.put("seed", z.seed());
             zj.put("init", z.init().label());
             z.params().forEach(zj::put);

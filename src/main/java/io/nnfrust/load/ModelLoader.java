@@ -3,6 +3,7 @@ package io.nnfrust.load;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import com.google.protobuf.CodedInputStream;
 import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.ModelOrigin;
 import io.nnfrust.model.Network;
 import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.util.NnfrustException;
@@ -18,7 +19,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 
-/** Resolves a model argument ({@code zoo:NAME[?k=v&...]} or an .onnx path) to a {@link Network}. */
+/**
+ * Resolves a model argument ({@code zoo:NAME[?k=v&...]} or an .onnx path) to a {@link Network} whose
+ * {@link ModelOrigin} ({@link ModelOrigin.ZooModel} or {@link ModelOrigin.OnnxFile}) says where it came from.
+ */
 public final class ModelLoader {
     private ModelLoader() {}
 
@@ -36,13 +40,16 @@ public final class ModelLoader {
                     z,
                     options.overridesInput() ? options.inputHeight() : 0,
                     options.overridesInput() ? options.inputWidth() : 0);
-            return new Loaded(proto, OnnxImporter.importModel(proto, z.canonical(), spec, sha256(proto), options));
+            var origin = new ModelOrigin.ZooModel(
+                    spec, z.canonical(), z.name(), z.seed(), z.init(), z.params(), sha256(proto));
+            return new Loaded(proto, OnnxImporter.importModel(proto, z.canonical(), origin, options));
         }
         Path path = Path.of(spec);
         byte[] bytes = readFile(path);
         ModelProto proto = parse(bytes, spec);
+        var origin = new ModelOrigin.OnnxFile(spec, sha256(bytes));
         return new Loaded(
-                proto, OnnxImporter.importModel(proto, path.getFileName().toString(), spec, sha256(bytes), options));
+                proto, OnnxImporter.importModel(proto, path.getFileName().toString(), origin, options));
     }
 
     public static byte[] readFile(Path path) {

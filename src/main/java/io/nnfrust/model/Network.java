@@ -2,13 +2,14 @@ package io.nnfrust.model;
 
 import io.nnfrust.graph.SignedGraph;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An imported network: its signed graph plus what later work needs to relate graph nodes to tensors.
  *
- * @param name        model name (file name or zoo spec)
- * @param source      where it came from: a file path or a zoo spec
- * @param sha256      SHA-256 of the model file bytes (for zoo models, of the generated ONNX bytes)
+ * @param name        model name (file name, canonical zoo spec, or for an N3 null network its parent's name with
+ *                    {@code #N3-<init>-<seed>})
+ * @param origin      where it came from (file, zoo, N3 null network, in memory) and the SHA-256 of its ONNX bytes
  * @param graph       the signed graph A
  * @param layers      per-layer rows (input first)
  * @param parameters  learnable parameters counted as in Table 1
@@ -24,8 +25,7 @@ import java.util.List;
  */
 public record Network(
         String name,
-        String source,
-        String sha256,
+        ModelOrigin origin,
         SignedGraph graph,
         List<LayerInfo> layers,
         long parameters,
@@ -37,4 +37,20 @@ public record Network(
         ImportOptions options,
         List<StateProbe> probes,
         List<WeightBinding> weights,
-        ImportReport report) {}
+        ImportReport report) {
+
+    public Network {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(origin, "origin");
+    }
+
+    /** The model as the user named it (a file path or a zoo spec): {@link ModelOrigin#source()}. */
+    public String source() {
+        return origin.source();
+    }
+
+    /** SHA-256 of the ONNX bytes the graph was imported from: {@link ModelOrigin#sha256()}. */
+    public String sha256() {
+        return origin.sha256();
+    }
+}

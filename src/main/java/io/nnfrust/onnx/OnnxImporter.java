@@ -11,6 +11,7 @@ import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.ImportReport;
 import io.nnfrust.model.LayerInfo;
+import io.nnfrust.model.ModelOrigin;
 import io.nnfrust.model.Network;
 import io.nnfrust.util.NnfrustException;
 import java.util.ArrayList;
@@ -46,13 +47,25 @@ public final class OnnxImporter {
         return new TreeSet<>(ConstantFolder.operators());
     }
 
-    /** Imports {@code model}; throws {@link NnfrustException} with a one-line message on any problem. */
-    public static Network importModel(
-            ModelProto model, String name, String source, String sha256, ImportOptions options) {
-        return new OnnxImporter(model, options).run(name, source, sha256);
+    /**
+     * Imports {@code model} as the network {@code name} from {@code origin}; throws {@link NnfrustException} with a
+     * one-line message (naming the origin's source) on any problem.
+     */
+    public static Network importModel(ModelProto model, String name, ModelOrigin origin, ImportOptions options) {
+        return new OnnxImporter(model, options).run(name, origin);
     }
 
-    private Network run(String name, String source, String sha256) {
+    /**
+     * Imports a model built or parsed in memory ({@link ModelOrigin.InMemory}: {@code source} and {@code sha256} as
+     * the caller describes it).
+     */
+    public static Network importModel(
+            ModelProto model, String name, String source, String sha256, ImportOptions options) {
+        return importModel(model, name, new ModelOrigin.InMemory(source, sha256), options);
+    }
+
+    private Network run(String name, ModelOrigin origin) {
+        String source = origin.source();
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new NnfrustException(source + ": not an ONNX model (no graph or no nodes)");
         }
@@ -104,8 +117,7 @@ public final class OnnxImporter {
                 ctx.opset, producer, ctx.foldedNodes, ctx.batchNormsFolded, ctx.batchNormsOnNodes, ctx.copies);
         return new Network(
                 name,
-                source,
-                sha256,
+                origin,
                 graph,
                 List.copyOf(ctx.rows),
                 ctx.parameters,

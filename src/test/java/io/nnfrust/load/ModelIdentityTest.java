@@ -3,6 +3,7 @@ package io.nnfrust.load;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,11 +13,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.model.AddConvention;
 import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.ModelOrigin;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
+import io.nnfrust.onnx.OnnxImporter;
 import io.nnfrust.util.NnfrustException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +63,46 @@ class ModelIdentityTest {
         assertEquals("1.0", id.path("zoo").path("width").asText());
         assertEquals("[1,3,32,32]", id.path("inputShape").toString());
         assertTrue(id.path("nodes").asLong() > 0);
+    }
+
+    @Test
+    void theLoaderSetsATypedOriginAndTheIdentityIsReadFromIt(@TempDir Path dir) throws Exception {
+        ImportOptions o32 = ImportOptions.DEFAULT.withInputSize(32, 32);
+        ModelLoader.Loaded zoo = ModelLoader.loadWithModel("zoo:shufflenet?width=1.0&groups=8", o32);
+        var z = assertInstanceOf(ModelOrigin.ZooModel.class, zoo.network().origin());
+        assertEquals("zoo:shufflenet?width=1.0&groups=8", z.spec());
+        assertEquals("shufflenet", z.architecture());
+        assertEquals(1, z.seed());
+        assertEquals(WeightInit.HE_NORMAL, z.init());
+        assertEquals(List.of("width", "groups"), List.copyOf(z.params().keySet()), "parameters in the given order");
+        assertEquals(ModelLoader.sha256(zoo.model().toByteArray()), z.sha256());
+        JsonNode zj = ModelIdentity.toJson(M, zoo.network());
+        assertEquals("zoo:shufflenet?width=1.0&groups=8", zj.path("source").asText());
+        assertEquals(z.canonical(), zj.path("zoo").path("spec").asText());
+        List<String> keys = new ArrayList<>();
+        zj.path("zoo").fieldNames().forEachRemaining(keys::add);
+        assertEquals(List.of("spec", "architecture", "seed", "init", "width", "groups"), keys);
+
+        Path file = Files.write(dir.resolve("shuffle.onnx"), zoo.model().toByteArray());
+        Network fromFile = ModelLoader.load(file.toString(), o32);
+        var f = assertInstanceOf(ModelOrigin.OnnxFile.class, fromFile.origin());
+        assertEquals(file, f.file());
+        assertEquals(file.toString(), fromFile.source());
+        assertFalse(ModelIdentity.toJson(M, fromFile).has("zoo"));
+
+        // the N3 null network of a zoo network: the parent's source, its own hash, not a zoo network
+        Network n3 = OnnxImporter.importModel(
+                zoo.model(),
+                zoo.network().name() + "#N3-xavier-7",
+                new ModelOrigin.ReinitializedN3(z, WeightInit.XAVIER_UNIFORM, 7, "0123456789abcdef"),
+                o32);
+        assertFalse(ModelIdentity.isZoo(n3));
+        assertEquals("null model N3: re-initialised (N3-xavier-7)", ModelIdentity.weights(n3));
+        JsonNode nj = ModelIdentity.toJson(M, n3);
+        assertEquals("zoo:shufflenet?width=1.0&groups=8", nj.path("source").asText());
+        assertEquals("0123456789abcdef", nj.path("sha256").asText());
+        assertFalse(nj.has("zoo"));
+        assertThrows(IllegalArgumentException.class, () -> new ModelOrigin.OnnxFile("", "abc"));
     }
 
     @Test
