@@ -3,6 +3,10 @@ package io.nnfrust.reproduce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nnfrust.experiment.Shard;
+import io.nnfrust.model.AddConvention;
+import io.nnfrust.model.BatchNormConvention;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.PoolWeightRule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +30,7 @@ class ReproducePlanTest {
     static ReproducePlan.Options paper() {
         return new ReproducePlan.Options(
                 List.of("zoo:squeezenet1.1", "nets/alex net.onnx"),
-                List.of("--add", "merge", "--pool-weight", "geometric", "--batchnorm", "fold"),
+                ImportOptions.DEFAULT,
                 null,
                 List.of(),
                 Preset.PAPER,
@@ -39,7 +43,7 @@ class ReproducePlanTest {
     static ReproducePlan.Options quick() {
         return new ReproducePlan.Options(
                 List.of("models/squeezenet1.1-caffe.onnx"),
-                List.of("--input-size", "96", "96", "--add", "node", "--pool-weight", "max", "--batchnorm", "node"),
+                new ImportOptions(96, 96, AddConvention.NODE, PoolWeightRule.MAX_SIDE, BatchNormConvention.NODE),
                 Path.of("imgs"),
                 List.of("--preprocess", "caffe", "--synsets", "syn words.txt", "--resize", "256"),
                 Preset.QUICK.withAlgorithm1Restarts(7).withSolver("algorithm1").withNullRestarts(3),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nnfrust.model.ImportOptions;
 import io.nnfrust.util.NnfrustException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,31 +19,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The stage logic of reproduce with a recording step runner: skip, continue, redo on changed options. */
 class ReproductionTest {
-    /** A runner that records each command and writes {"complete": true} to the file after --output. */
-    static final class Recorder implements Reproduction.StepRunner {
+    /** An executor that records each step's command and writes {"complete": true} to its output. */
+    static final class Recorder implements Reproduction.Executor {
         final List<List<String>> calls = new ArrayList<>();
         int failAt = -1;
 
         @Override
-        public int run(List<String> args) {
+        public void execute(Stage.Step step, boolean noNewWork) {
+            List<String> args = step.args();
             calls.add(args);
             if (calls.size() - 1 == failAt) {
-                return 2;
+                throw new NnfrustException("exit 2");
             }
-            int i = args.indexOf("--output");
             try {
-                Path out = Path.of(args.get(i + 1));
+                Path out = step.output();
                 Files.createDirectories(out.getParent());
                 Files.writeString(out, "{\"complete\": true, \"args\": " + args.size() + "}", StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            return 0;
         }
     }
 
     private static List<Stage> plan(Path out, Preset p) {
-        var o = new ReproducePlan.Options(List.of("zoo:squeezenet1.1"), List.of(), null, List.of(), p, 1, 2, out);
+        var o = new ReproducePlan.Options(
+                List.of("zoo:squeezenet1.1"), ImportOptions.DEFAULT, null, List.of(), p, 1, 2, out);
         return ReproducePlan.stages(o, Map.of("zoo:squeezenet1.1", 0.1));
     }
 
@@ -128,7 +129,7 @@ class ReproductionTest {
                 () -> ReproducePlan.stages(
                         new ReproducePlan.Options(
                                 List.of("a/net.onnx", "b/net.onnx"),
-                                List.of(),
+                                ImportOptions.DEFAULT,
                                 null,
                                 List.of(),
                                 Preset.QUICK,
