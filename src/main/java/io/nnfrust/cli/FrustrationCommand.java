@@ -1,18 +1,13 @@
 package io.nnfrust.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.experiment.FrustrationRestarts;
+import io.nnfrust.experiment.RunControl;
 import io.nnfrust.experiment.Shard;
 import io.nnfrust.frustration.ExactEnumeration;
 import io.nnfrust.frustration.FrustrationMap;
 import io.nnfrust.frustration.FrustrationRunner;
-import io.nnfrust.frustration.FrustrationSolver;
 import io.nnfrust.frustration.RestartResult;
-import io.nnfrust.frustration.SolverOptions;
-import io.nnfrust.frustration.SpinFile;
-import io.nnfrust.frustration.SpinGlass;
+import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
 import io.nnfrust.util.Progress;
@@ -22,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -90,7 +86,7 @@ public final class FrustrationCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // validate every option before any work
-        FrustrationSolver s = solverOptions.solver();
+        SolverKind kind = SolverKind.parse(solverOptions.solver, "--solver");
         int t = solverOptions.threads();
         if (restarts < 1) {
             throw new NnfrustException("--restarts must be at least 1, got " + restarts);
@@ -108,206 +104,79 @@ public final class FrustrationCommand implements Callable<Integer> {
         OutputSet outs =
                 new OutputSet().file("--output", output).file("--spins", spins).file("--trace", trace);
         GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
-        if (s.name().equals("exact") && src.graph().nodeCount() > ExactEnumeration.MAX_NODES) {
+        int nodes = src.graph().nodeCount();
+        if (kind == SolverKind.EXACT && nodes > ExactEnumeration.MAX_NODES) {
             throw new NnfrustException("--solver exact enumerates 2^n states and accepts at most "
-                    + ExactEnumeration.MAX_NODES + " nodes; " + model + " has "
-                    + src.graph().nodeCount());
+                    + ExactEnumeration.MAX_NODES + " nodes; " + model + " has " + nodes);
         }
-        SpinGlass glass = new SpinGlass(src.graph());
         if (trace != null && traceStep == 0) {
-            traceStep = s.name().startsWith("algorithm1") ? Math.max(1, glass.nodeCount() / 100) : 1;
+            traceStep = kind.label().startsWith("algorithm1") ? Math.max(1, nodes / 100) : 1;
         }
-        SolverOptions opts = solverOptions.options(traceStep);
-        if (s.name().equals("exact")) {
-            restarts = 1;
-        }
+        var config = new FrustrationRestarts.Config(
+                kind, solverOptions.options(traceStep), restarts, solverOptions.seed, map);
+        var input = new FrustrationRestarts.Input(model, src.graph(), src.network(), src.sha256(), src.kind());
         PrintStream err = System.err;
+        int planned = config.restarts();
         if (!quiet) {
             err.printf(
                     Locale.ROOT,
                     "nnfrust frustration: %s (weights %s), %,d nodes, %,d edges; solver %s, %d restart%s on %d thread%s, seed %d%n",
                     model,
-                    ExperimentCommand.weights(src),
-                    glass.nodeCount(),
+                    input.weights(),
+                    nodes,
                     src.graph().edgeCount(),
-                    s.name(),
-                    restarts,
-                    restarts == 1 ? "" : "s",
+                    kind.label(),
+                    planned,
+                    planned == 1 ? "" : "s",
                     t,
                     t == 1 ? "" : "s",
                     solverOptions.seed);
         }
         double[] bestSoFar = {Double.MAX_VALUE};
-        int mine = sh.ownedOf(restarts);
-        if (mine == 0) {
+        int mine = sh.ownedOf(planned);
+        Progress progress = mine == 0
+                ? null
+                : new Progress("restarts", mine, 0, Math.max(1, Math.min(t, mine)), quiet ? null : err::println);
+        Consumer<FrustrationRunner.Restart> onRestart = r -> {
+            String at = progress.tick();
+            bestSoFar[0] = Math.min(bestSoFar[0], r.result().epsilon());
+            if (!quiet) {
+                RestartResult x = r.result();
+                err.printf(
+                        Locale.ROOT,
+                        "[%s] restart %d: eps %.6f, %,d flips, %,d steps, %.1f s%s; best %.6f%n",
+                        at,
+                        r.index(),
+                        x.epsilon(),
+                        x.flips(),
+                        x.steps(),
+                        x.seconds(),
+                        x.localMinimum() ? "" : ", NOT a local minimum",
+                        bestSoFar[0]);
+            }
+        };
+        FrustrationRestarts.Result result =
+                FrustrationRestarts.run(input, config, new RunControl<>(t, sh, null, false, 0, onRestart));
+        if (result.isEmpty()) {
             // more shards than restarts: this one has nothing to do, and says so in a file merge accepts
-            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            ObjectNode o = m.createObjectNode();
-            o.put("model", model);
-            o.put("solver", s.name());
-            o.put("shard", sh.toString());
-            o.putArray("epsilons");
-            o.putArray("restarts");
-            ObjectNode p = Outputs.provenance(m, o, src, model);
-            putRunSettings(p, restarts, t, opts, s.name());
-            String text = m.writeValueAsString(o);
-            outs.stage(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+            result.stage(outs, output, null);
             outs.commit();
-            err.printf(Locale.ROOT, "shard %s: no restart of %d is this shard's; wrote %s%n", sh, restarts, output);
+            err.printf(Locale.ROOT, "shard %s: no restart of %d is this shard's; wrote %s%n", sh, planned, output);
             return 0;
         }
-        Progress progress =
-                new Progress("restarts", mine, 0, Math.max(1, Math.min(t, mine)), quiet ? null : err::println);
-        FrustrationRunner.Result result = FrustrationRunner.run(
-                glass,
-                s,
-                opts,
-                restarts,
-                solverOptions.seed,
-                t,
-                r -> {
-                    String at = progress.tick();
-                    bestSoFar[0] = Math.min(bestSoFar[0], r.result().epsilon());
-                    if (!quiet) {
-                        RestartResult x = r.result();
-                        err.printf(
-                                Locale.ROOT,
-                                "[%s] restart %d: eps %.6f, %,d flips, %,d steps, %.1f s%s; best %.6f%n",
-                                at,
-                                r.index(),
-                                x.epsilon(),
-                                x.flips(),
-                                x.steps(),
-                                x.seconds(),
-                                x.localMinimum() ? "" : ", NOT a local minimum",
-                                bestSoFar[0]);
-                    }
-                },
-                sh::owns);
-        RestartResult best = result.best().result();
-        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        if (spins != null) {
-            int[] in = src.network() == null ? new int[0] : src.network().inputNodes();
-            int[] out = src.network() == null ? new int[0] : src.network().outputNodes();
-            SpinFile f = SpinFile.of(best.spins(), in, out, best.epsilon())
-                    .withHeader(SpinFile.header(Outputs.model(new ObjectMapper(), src, model)));
-            outs.stage(spins, f::writeTo);
-        }
-        List<FrustrationMap.Entry> entries = map ? FrustrationMap.compute(src.graph(), best.spins()) : null;
         if (trace != null) {
-            outs.stage(trace, os -> os.write(traceCsv(result).getBytes(StandardCharsets.UTF_8)));
+            String csv = result.traceCsv();
+            outs.stage(trace, os -> os.write(csv.getBytes(StandardCharsets.UTF_8)));
         }
-        ObjectNode o = toJson(m, src, glass, result, opts, t, entries);
-        if (!sh.isAll()) {
-            o.put("shard", sh.toString());
-        }
-        String text = m.writeValueAsString(o);
-        if (output != null) {
-            outs.stage(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
-        }
+        String text = result.stage(outs, output, spins);
         outs.commit();
         if (json) {
-            System.out.println(text);
+            System.out.print(text);
         } else {
-            System.out.printf(Locale.ROOT, "weights          %s%n", ExperimentCommand.weights(src));
-            printSummary(System.out, result, entries);
+            System.out.printf(Locale.ROOT, "weights          %s%n", input.weights());
+            printSummary(System.out, result.runs(), result.frustrationMap());
         }
         return 0;
-    }
-
-    private static String traceCsv(FrustrationRunner.Result result) {
-        StringBuilder b = new StringBuilder("restart,step,epsilon\n");
-        for (FrustrationRunner.Restart r : result.restarts()) {
-            double[] tr = r.result().trace();
-            for (int k = 0; k + 1 < tr.length; k += 2) {
-                b.append(r.index())
-                        .append(',')
-                        .append((long) tr[k])
-                        .append(',')
-                        .append(String.format(Locale.ROOT, "%.10f", tr[k + 1]))
-                        .append('\n');
-            }
-        }
-        return b.toString();
-    }
-
-    private ObjectNode toJson(
-            ObjectMapper m,
-            GraphSource src,
-            SpinGlass glass,
-            FrustrationRunner.Result result,
-            SolverOptions opts,
-            int threadCount,
-            List<FrustrationMap.Entry> entries) {
-        RestartResult best = result.best().result();
-        ObjectNode o = m.createObjectNode();
-        o.put("model", model);
-        o.put("weights", ExperimentCommand.weights(src));
-        o.put("solver", result.solver());
-        o.put("epsilonBest", best.epsilon());
-        o.put("epsilonMean", result.mean());
-        o.put("epsilonSd", result.sd());
-        o.put("bestRestart", result.best().index());
-        o.put("localMinimum", best.localMinimum());
-        o.put("structurallyBalanced", result.balanced());
-        o.put("seconds", result.seconds());
-        ArrayNode eps = o.putArray("epsilons");
-        for (double e : result.epsilons()) {
-            eps.add(e);
-        }
-        ArrayNode rs = o.putArray("restarts");
-        for (FrustrationRunner.Restart r : result.restarts()) {
-            RestartResult x = r.result();
-            ObjectNode j = rs.addObject();
-            j.put("restart", r.index());
-            j.put("seed", r.seed());
-            j.put("epsilon", x.epsilon());
-            j.put("trackedEpsilon", x.trackedEpsilon());
-            j.put("flips", x.flips());
-            j.put("steps", x.steps());
-            j.put("seconds", x.seconds());
-            j.put("localMinimum", x.localMinimum());
-            j.put("negativeRowSums", x.negativeRowSums());
-        }
-        ObjectNode g = o.putObject("graph");
-        g.put("kind", src.kind());
-        g.put("nodes", glass.nodeCount());
-        g.put("edges", src.graph().edgeCount());
-        g.put("absWeightSum", glass.absWeightSum());
-        if (entries != null) {
-            ArrayNode mp = o.putArray("frustrationMap");
-            for (FrustrationMap.Entry e : entries) {
-                ObjectNode j = mp.addObject();
-                j.put("layer", e.block());
-                j.put("kind", e.kind());
-                j.put("from", e.fromSet());
-                j.put("to", e.toSet());
-                j.put("absWeight", e.absWeight());
-                j.put("frustratedWeight", e.frustratedWeight());
-                j.put("fraction", e.fraction());
-            }
-        }
-        if (spins != null) {
-            o.put("spinsFile", spins.toString());
-        }
-        ObjectNode p = Outputs.provenance(m, o, src, model);
-        putRunSettings(p, restarts, threadCount, opts, result.solver());
-        return o;
-    }
-
-    /** The run's settings in the provenance: seed, restarts planned, threads, solver options. */
-    private void putRunSettings(ObjectNode p, int plannedRestarts, int threadCount, SolverOptions opts, String solver) {
-        p.put("solver", solver);
-        p.put("seed", solverOptions.seed);
-        p.put("restarts", plannedRestarts);
-        p.put("threads", threadCount);
-        p.put("initialFlips", opts.initialFlips());
-        p.put("maxIterations", opts.maxIterations());
-        if (solver.equals("anneal")) {
-            p.put("sweeps", opts.sweeps());
-            p.put("tStart", opts.startTemperature());
-            p.put("tEnd", opts.endTemperature());
-        }
     }
 
     private static void printSummary(PrintStream out, FrustrationRunner.Result r, List<FrustrationMap.Entry> entries) {

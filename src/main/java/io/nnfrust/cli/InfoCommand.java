@@ -2,8 +2,8 @@ package io.nnfrust.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.experiment.GraphSummary;
 import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.LayerInfo;
@@ -58,46 +58,9 @@ public final class InfoCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The JSON object of {@code info --json}: {@link GraphSummary.Result#toJson}. */
     static ObjectNode toJson(ObjectMapper m, Network net, double seconds) {
-        var g = net.graph();
-        ObjectNode o = m.createObjectNode();
-        o.put("model", net.name());
-        o.put("source", net.source());
-        o.put("sha256", net.sha256());
-        o.put("nodes", g.nodeCount());
-        o.put("edges", g.edgeCount());
-        o.put("params", net.parameters());
-        o.put("absWeightSum", g.absWeightSum());
-        o.put("edgesPerNode", (double) g.edgeCount() / g.nodeCount());
-        o.put("edgesPerParam", net.parameters() == 0 ? 0 : (double) g.edgeCount() / net.parameters());
-        o.put("nodeSets", g.nodeSets().size());
-        o.put("edgeBlocks", g.blocks().size());
-        o.put("input", net.inputName());
-        o.put("output", net.outputName());
-        o.put("inputNodes", net.inputNodes().length);
-        o.put("outputNodes", net.outputNodes().length);
-        ArrayNode layers = o.putArray("layers");
-        for (LayerInfo l : net.layers()) {
-            ObjectNode r = layers.addObject();
-            r.put("name", l.name());
-            r.put("operator", l.operator());
-            r.put("shape", l.shape());
-            r.put("nodes", l.nodes());
-            r.put("edges", l.edges());
-            r.put("params", l.params());
-            r.put("absWeightSum", l.absWeight());
-        }
-        ObjectNode prov = Outputs.provenance(m, o, net);
-        var rep = net.report();
-        ObjectNode imp = o.putObject("import");
-        imp.put("opset", rep.opset());
-        imp.put("producer", rep.producer());
-        imp.put("foldedConstantNodes", rep.foldedNodes());
-        imp.put("batchNormsFolded", rep.batchNormsFolded());
-        imp.put("batchNormsOnNodes", rep.batchNormsOnNodes());
-        imp.put("copies", rep.copies());
-        prov.put("importSeconds", seconds);
-        return o;
+        return new GraphSummary.Result(net, seconds).toJson(m);
     }
 
     static void print(PrintStream out, Network net, double seconds) {

@@ -1,6 +1,7 @@
 package io.nnfrust.cli;
 
 import io.nnfrust.experiment.CheckpointMerge;
+import io.nnfrust.experiment.RestartsMerge;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
@@ -70,7 +71,8 @@ public final class MergeCommand implements Callable<Integer> {
                 throw new NnfrustException("merge: " + shards.get(0) + " is an output of 'nnfrust "
                         + "frustration'; --checkpoint and --csv belong to experiment checkpoints");
             }
-            System.out.println(FrustrationMerge.merge(shards, json, spins, allowPartial));
+            System.out.println(
+                    RestartsMerge.merge(shards, json, spins, allowPartial).describe());
             return 0;
         }
         if (spins != null) {

@@ -199,7 +199,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 imageArgs.addAll(List.of("--resize", Integer.toString(resize)));
             }
         }
-        var opts = new ReproducePlan.Options(models, modelArgs(), images, imageArgs, p, seed, t, out, bounds);
+        var opts = new ReproducePlan.Options(models, importOptions, images, imageArgs, p, seed, t, out, bounds);
         var sh = Shard.parse(shard, System.getenv());
         if (!sh.isAll() && mergeOnly) {
             throw new NnfrustException("--merge-only merges the shards: run it without --shard");
@@ -246,18 +246,9 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Files.createDirectories(step.output().toAbsolutePath().getParent());
             }
         }
+        // the graph summary, restart parts and merges call the library; experiments print their summaries
         int left = Reproduction.run(
-                stages,
-                args -> {
-                    List<String> a = new ArrayList<>(args);
-                    if (quiet && (a.get(0).equals("experiment"))) {
-                        a.add("--quiet");
-                    }
-                    // info, frustration parts, merge: their files are the result; experiments print their summaries
-                    return Main.runInProcess(a, !a.get(0).equals("experiment"));
-                },
-                mergeOnly,
-                System.err::println);
+                stages, Reproduction.executor(new InProcessExperimentRunner(quiet)), mergeOnly, System.err::println);
         if (!sh.isAll()) {
             System.out.printf(
                     Locale.ROOT,
@@ -309,25 +300,6 @@ public final class ReproduceCommand implements Callable<Integer> {
             p = p.withNullRestarts(nullRestarts);
         }
         return p;
-    }
-
-    /** The model options as arguments of every stage. */
-    private List<String> modelArgs() {
-        List<String> a = new ArrayList<>();
-        if (modelOptions.inputSize != null) {
-            a.addAll(List.of(
-                    "--input-size",
-                    Integer.toString(modelOptions.inputSize[0]),
-                    Integer.toString(modelOptions.inputSize[1])));
-        }
-        a.addAll(List.of(
-                "--add",
-                modelOptions.add,
-                "--pool-weight",
-                modelOptions.poolWeight,
-                "--batchnorm",
-                modelOptions.batchNorm));
-        return a;
     }
 
     /** Bytes of one N2 network of each model and its solve (the nulls stage holds one per thread). */

@@ -1,6 +1,8 @@
 package io.nnfrust.reproduce;
 
 import io.nnfrust.experiment.Shard;
+import io.nnfrust.frustration.SolverKind;
+import io.nnfrust.model.ImportOptions;
 import io.nnfrust.util.NnfrustException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +16,8 @@ import java.util.Set;
  * The stages of the paper's protocol for each model (Methods and Results of the paper): the graph summary (Table 1),
  * the frustration of R with Algorithm 1 and with the best solver, the null-model experiment (N1, N2 and N3 drawn
  * with He and with Xavier, Fig. 2 and 5a), the active subnetworks (eq. 8, Fig. 2) and near-monotonicity (eq. 10,
- * Fig. 3, 4, 5b, 7, 8). Every stage is an nnfrust command a user could type; its outputs live in {@code OUT/MODEL/}.
+ * Fig. 3, 4, 5b, 7, 8). Every stage is typed jobs, each with the nnfrust command a user could type for the same
+ * result (its provenance); its outputs live in {@code OUT/MODEL/}.
  *
  * <p>Seeds: every stage uses the run's seed, except the N3 experiments (seed + 1 for He, seed + 2 for Xavier), so
  * that their null networks are not drawn from the same stream as the restarts of group R.
@@ -41,10 +44,22 @@ public final class ReproducePlan {
     /** Seconds of inference of one image per second of one product (ONNX Runtime, batch 16). */
     static final double INFERENCE_PER_PRODUCT = 0.02;
 
-    /** Everything the plan depends on. */
+    /**
+     * Everything the plan depends on.
+     *
+     * @param models        the models (zoo:NAME or .onnx files)
+     * @param importOptions how every model becomes a signed graph
+     * @param images        labelled images of the active and monotonicity stages, or null for none
+     * @param imageArgs     the image options of those experiments (--preprocess, --synsets, --resize)
+     * @param preset        the counts
+     * @param seed          the seed of every stage (N3: seed + 1, seed + 2)
+     * @param threads       threads of every stage
+     * @param out           the output folder
+     * @param bounds        certified intervals of the null-model experiments (0: none)
+     */
     public record Options(
             List<String> models,
-            List<String> modelArgs,
+            ImportOptions importOptions,
             Path images,
             List<String> imageArgs,
             Preset preset,
@@ -55,14 +70,14 @@ public final class ReproducePlan {
         /** Without certified bounds. */
         public Options(
                 List<String> models,
-                List<String> modelArgs,
+                ImportOptions importOptions,
                 Path images,
                 List<String> imageArgs,
                 Preset preset,
                 long seed,
                 int threads,
                 Path out) {
-            this(models, modelArgs, images, imageArgs, preset, seed, threads, out, 0);
+            this(models, importOptions, images, imageArgs, preset, seed, threads, out, 0);
         }
 
         public Options {
@@ -70,7 +85,9 @@ public final class ReproducePlan {
                 throw new NnfrustException("--bounds must be >= 0, got " + bounds);
             }
             models = List.copyOf(models);
-            modelArgs = List.copyOf(modelArgs);
+            if (importOptions == null) {
+                throw new NnfrustException("importOptions must not be null");
+            }
             imageArgs = List.copyOf(imageArgs);
             if (models.isEmpty()) {
                 throw new NnfrustException("reproduce: give at least one MODEL");
@@ -130,10 +147,7 @@ public final class ReproducePlan {
                 slug,
                 "graph",
                 graph,
-                List.of(new Stage.Step(
-                        concat(List.of("info", model), o.modelArgs(), List.of("--output", graph.toString())),
-                        graph,
-                        false)),
+                List.of(new GraphInfoJob(model, o.importOptions(), graph)),
                 List.of(graph),
                 product * 2,
                 "graph summary (Table 1)"));
@@ -152,26 +166,22 @@ public final class ReproducePlan {
                 slug,
                 "nulls",
                 nulls,
-                List.of(new Stage.Step(
-                        concat(
-                                List.of("experiment", "frustration", model),
-                                o.modelArgs(),
-                                List.of(
-                                        "--replicas",
-                                        Integer.toString(p.replicas()),
-                                        "--nulls",
-                                        "N1,N2",
-                                        "--null-count",
-                                        Integer.toString(p.nullCount()),
-                                        "--seed",
-                                        seed,
-                                        "--output",
-                                        nulls.toString(),
-                                        "--csv",
-                                        dir.resolve("nulls.csv").toString()),
-                                frustrationCommon),
+                List.of(new ExperimentJob(
+                        ExperimentJob.Study.FRUSTRATION,
+                        model,
+                        o.importOptions(),
+                        List.of(
+                                "--replicas",
+                                Integer.toString(p.replicas()),
+                                "--nulls",
+                                "N1,N2",
+                                "--null-count",
+                                Integer.toString(p.nullCount()),
+                                "--seed",
+                                seed),
                         nulls,
-                        false)),
+                        dir.resolve("nulls.csv"),
+                        frustrationCommon)),
                 List.of(nulls, dir.resolve("nulls.csv"), Path.of(nulls + ".jsonl")),
                 (Math.ceil((double) p.replicas() / o.threads())
                                         + (1 + N2_SOLVE) * Math.ceil(2.0 * p.nullCount() / o.threads()))
@@ -198,29 +208,24 @@ public final class ReproducePlan {
                     slug,
                     "nulls-n3-" + init,
                     f,
-                    List.of(new Stage.Step(
-                            concat(
-                                    List.of("experiment", "frustration", model),
-                                    o.modelArgs(),
-                                    List.of(
-                                            "--replicas",
-                                            "0",
-                                            "--nulls",
-                                            "N3",
-                                            "--null-count",
-                                            Integer.toString(count),
-                                            "--n3-init",
-                                            init,
-                                            "--seed",
-                                            Long.toString(o.seed() + (init.equals("he") ? 1 : 2)),
-                                            "--output",
-                                            f.toString(),
-                                            "--csv",
-                                            dir.resolve("nulls-n3-" + init + ".csv")
-                                                    .toString()),
-                                    frustrationCommon),
+                    List.of(new ExperimentJob(
+                            ExperimentJob.Study.FRUSTRATION,
+                            model,
+                            o.importOptions(),
+                            List.of(
+                                    "--replicas",
+                                    "0",
+                                    "--nulls",
+                                    "N3",
+                                    "--null-count",
+                                    Integer.toString(count),
+                                    "--n3-init",
+                                    init,
+                                    "--seed",
+                                    Long.toString(o.seed() + (init.equals("he") ? 1 : 2))),
                             f,
-                            false)),
+                            dir.resolve("nulls-n3-" + init + ".csv"),
+                            frustrationCommon)),
                     List.of(f, dir.resolve("nulls-n3-" + init + ".csv"), Path.of(f + ".jsonl")),
                     Math.ceil(2.0 * count / o.threads()) * solve + Math.min(o.bounds(), count) * boundCost,
                     String.format(Locale.ROOT, "%d N3 networks (%s) x 2 instances, %s", count, init, p.solver()),
@@ -234,10 +239,11 @@ public final class ReproducePlan {
                     slug,
                     "active",
                     f,
-                    List.of(new Stage.Step(
+                    List.of(new ExperimentJob(
+                            ExperimentJob.Study.ACTIVE,
+                            model,
+                            o.importOptions(),
                             concat(
-                                    List.of("experiment", "active", model),
-                                    o.modelArgs(),
                                     imageArgs(o),
                                     List.of(
                                             "--limit",
@@ -247,14 +253,10 @@ public final class ReproducePlan {
                                             "--reference",
                                             dir.resolve("frustration-best.json").toString(),
                                             "--seed",
-                                            seed,
-                                            "--output",
-                                            f.toString(),
-                                            "--csv",
-                                            dir.resolve("active.csv").toString()),
-                                    common),
+                                            seed)),
                             f,
-                            false)),
+                            dir.resolve("active.csv"),
+                            common)),
                     List.of(f, dir.resolve("active.csv"), Path.of(f + ".jsonl")),
                     p.activeImages() * p.activeRestarts() * product * ACTIVE_PER_PRODUCT.get(p.solver()),
                     String.format(
@@ -275,10 +277,11 @@ public final class ReproducePlan {
                     slug,
                     "monotonicity",
                     f,
-                    List.of(new Stage.Step(
+                    List.of(new ExperimentJob(
+                            ExperimentJob.Study.MONOTONICITY,
+                            model,
+                            o.importOptions(),
                             concat(
-                                    List.of("experiment", "monotonicity", model),
-                                    o.modelArgs(),
                                     imageArgs(o),
                                     List.of(
                                             "--limit",
@@ -293,12 +296,10 @@ public final class ReproducePlan {
                                             "--null-restarts",
                                             Integer.toString(p.nullRestarts()),
                                             "--seed",
-                                            seed,
-                                            "--output",
-                                            f.toString()),
-                                    common),
+                                            seed)),
                             f,
-                            false)),
+                            null,
+                            common)),
                     List.of(f, Path.of(f + ".jsonl"), Path.of(f + ".jsonl.N3.spins")),
                     p.monotonicityImages() * (1.0 + 3.0 * p.perturbations()) * product * INFERENCE_PER_PRODUCT
                             + Math.ceil((double) p.nullRestarts() / o.threads()) * solve,
@@ -366,24 +367,12 @@ public final class ReproducePlan {
                     Path dir = s.output().getParent();
                     String stem = s.output().getFileName().toString().replace(".json", "");
                     Path out = dir.resolve(stem + tag + ".json"), cp = dir.resolve(stem + tag + ".jsonl");
-                    List<String> args = new ArrayList<>();
-                    List<String> a = s.steps().get(0).args();
-                    for (int i = 0; i < a.size(); i++) {
-                        if (a.get(i).equals("--output")) {
-                            args.addAll(List.of("--output", out.toString()));
-                            i++;
-                        } else if (a.get(i).equals("--csv")) {
-                            i++;
-                        } else {
-                            args.add(a.get(i));
-                        }
-                    }
-                    args.addAll(List.of("--shard", shard.toString(), "--checkpoint", cp.toString()));
+                    ExperimentJob job = (ExperimentJob) s.steps().get(0);
                     mine.add(new Stage(
                             s.model(),
                             s.name() + tag,
                             out,
-                            List.of(new Stage.Step(args, out, false)),
+                            List.of(job.withShard(shard, out, cp)),
                             List.of(out, cp, Path.of(cp + ".N3.spins"), Path.of(cp + ".real.spins")),
                             s.estimateSeconds() / shard.count(),
                             s.summary() + ", shard " + shard,
@@ -406,41 +395,20 @@ public final class ReproducePlan {
         Path partDir = dir.resolve("parts");
         List<Stage.Step> steps = new ArrayList<>();
         List<Path> owned = new ArrayList<>();
-        List<String> merge = new ArrayList<>(List.of("merge"));
+        List<Path> partFiles = new ArrayList<>();
+        SolverKind kind = SolverKind.parse(solver, "solver");
         for (int i = 1; i <= parts; i++) {
             Path json = partDir.resolve(name + "." + i + "-of-" + parts + ".json");
             Path spins = partDir.resolve(name + "." + i + "-of-" + parts + ".spins");
-            steps.add(new Stage.Step(
-                    concat(
-                            List.of("frustration", model),
-                            o.modelArgs(),
-                            List.of(
-                                    "--solver",
-                                    solver,
-                                    "--restarts",
-                                    Integer.toString(restarts),
-                                    "--seed",
-                                    Long.toString(o.seed()),
-                                    "--threads",
-                                    Integer.toString(o.threads()),
-                                    "--shard",
-                                    i + "/" + parts,
-                                    "--map",
-                                    "--quiet",
-                                    "--output",
-                                    json.toString(),
-                                    "--spins",
-                                    spins.toString())),
-                    json,
-                    true));
+            steps.add(new RestartsJob(
+                    model, o.importOptions(), kind, restarts, o.seed(), o.threads(), new Shard(i, parts), json, spins));
             owned.add(json);
             owned.add(spins);
-            merge.add(json.toString());
+            partFiles.add(json);
         }
         Path out = dir.resolve(name + ".json");
         Path spins = dir.resolve(name + ".spins");
-        merge.addAll(List.of("--output", out.toString(), "--spins", spins.toString()));
-        steps.add(new Stage.Step(merge, out, false));
+        steps.add(new RestartsMergeJob(partFiles, out, spins));
         owned.add(out);
         owned.add(spins);
         return new Stage(

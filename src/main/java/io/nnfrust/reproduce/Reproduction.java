@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.experiment.CheckpointMerge;
+import io.nnfrust.experiment.FrustrationRestarts;
+import io.nnfrust.experiment.GraphSummary;
+import io.nnfrust.experiment.RestartsMerge;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Progress;
+import io.nnfrust.util.Provenance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +22,7 @@ import java.util.function.Consumer;
 
 /**
  * Runs the stages of a {@link ReproducePlan} in order. Each stage keeps a manifest {@code MODEL/.stages/NAME.json}
- * with its fingerprint (the SHA-256 of its command lines) and whether it completed:
+ * with its fingerprint (the SHA-256 of its steps' command lines) and whether it completed:
  * <ul>
  *   <li>completed with the same fingerprint and its output present: skipped;</li>
  *   <li>another fingerprint (options changed): its files are removed and it runs anew;</li>
@@ -30,10 +34,39 @@ import java.util.function.Consumer;
 public final class Reproduction {
     private Reproduction() {}
 
-    /** Runs one nnfrust command line and returns its exit code. */
+    /** Carries out one step of a stage; a failure is an exception naming its cause. */
     @FunctionalInterface
-    public interface StepRunner {
-        int run(List<String> args);
+    public interface Executor {
+        /**
+         * Runs {@code step}; {@code noNewWork} (reproduce --merge-only, experiment steps only): write the results
+         * already in the checkpoint and compute nothing new.
+         */
+        void execute(Stage.Step step, boolean noNewWork);
+    }
+
+    /**
+     * The executor of reproduce: the graph summary, restart parts and their merge call the library
+     * ({@link GraphSummary}, {@link FrustrationRestarts}, {@link RestartsMerge}) with the step's command line as
+     * the provenance of what they write ({@link Provenance#begin}); experiments go to {@code experiments}.
+     */
+    public static Executor executor(ExperimentRunner experiments) {
+        return (step, noNewWork) -> {
+            switch (step) {
+                case GraphInfoJob j -> {
+                    Provenance.begin(j.args());
+                    j.run();
+                }
+                case RestartsJob j -> {
+                    Provenance.begin(j.args());
+                    j.run();
+                }
+                case RestartsMergeJob j -> {
+                    Provenance.begin(j.args());
+                    j.run();
+                }
+                case ExperimentJob j -> experiments.run(j, noNewWork);
+            }
+        };
     }
 
     /** What happened to a stage. */
@@ -58,17 +91,17 @@ public final class Reproduction {
      * Runs the stages; {@code log} receives one line per stage and per step, with the ETA of the whole run (the
      * plan's estimates, rescaled by the measured time of the stages run so far).
      */
-    public static void run(List<Stage> stages, StepRunner runner, Consumer<String> log) {
-        run(stages, runner, false, log);
+    public static void run(List<Stage> stages, Executor executor, Consumer<String> log) {
+        run(stages, executor, false, log);
     }
 
     /**
-     * As {@link #run(List, StepRunner, Consumer)}; with {@code mergeOnly} (after the shards of {@code reproduce
+     * As {@link #run(List, Executor, Consumer)}; with {@code mergeOnly} (after the shards of {@code reproduce
      * --shard}) no new work is done: restart stages are merged when all their parts exist, experiments are finished
      * from the merged checkpoints of their shards with {@code --no-new-work}, and what is missing is listed.
      * Returns the number of stages left incomplete (waiting for a merged input, parts or shards missing).
      */
-    public static int run(List<Stage> stages, StepRunner runner, boolean mergeOnly, Consumer<String> log) {
+    public static int run(List<Stage> stages, Executor executor, boolean mergeOnly, Consumer<String> log) {
         int left = 0;
         double planned = 0;
         for (Stage s : stages) {
@@ -142,20 +175,16 @@ public final class Reproduction {
                 if (step.onceOnly() && Files.isRegularFile(step.output())) {
                     continue;
                 }
-                List<String> args = step.args();
-                if (mergeOnly && s.kind() == Stage.Kind.EXPERIMENT) {
-                    args = new ArrayList<>(args);
-                    args.add("--no-new-work");
-                }
-                int rc = runner.run(args);
-                if (rc != 0) {
+                try {
+                    executor.execute(step, mergeOnly && s.kind() == Stage.Kind.EXPERIMENT);
+                } catch (NnfrustException e) {
                     throw new NnfrustException(String.format(
                             Locale.ROOT,
-                            "stage %s/%s failed (exit %d) at: %s; fix "
+                            "stage %s/%s failed (%s) at: %s; fix "
                                     + "the cause and run reproduce again: finished stages and parts are kept",
                             s.model(),
                             s.name(),
-                            rc,
+                            e.getMessage(),
                             step.commandLine()));
                 }
                 if (s.steps().size() > 2 && step.onceOnly()) {

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One stage of {@code nnfrust reproduce} for one model: nnfrust commands (steps) that together write {@link #output}.
+ * One stage of {@code nnfrust reproduce} for one model: typed jobs (steps) that together write {@link #output}.
  * A stage is skipped when its manifest says it completed with the same steps (its fingerprint) and its output is
  * there; with other steps its files are removed and it runs anew; otherwise it continues: a step whose output exists
  * is not run again and an experiment resumes from its checkpoint.
@@ -15,7 +15,7 @@ import java.util.List;
  * @param model           the model's folder name
  * @param name            the stage name (graph, frustration-algorithm1, ...)
  * @param output          the stage's result (JSON)
- * @param steps           the commands, in order
+ * @param steps           the jobs, in order
  * @param owned           every file the stage writes (removed when its options change)
  * @param estimateSeconds the planned time (a product calibration times measured factors; see docs/reproduce.md)
  * @param summary         what the stage computes, with its counts, for the plan
@@ -59,25 +59,30 @@ public record Stage(
     }
 
     /**
-     * One nnfrust command line.
-     *
-     * @param args       its arguments (without the leading {@code nnfrust})
-     * @param output     the file it writes
-     * @param onceOnly   true: skipped when {@code output} exists (restart parts); false: always run (experiments
-     *                   resume from their checkpoints, merges are cheap)
+     * One step of a stage: a typed job ({@link GraphInfoJob}, {@link RestartsJob}, {@link RestartsMergeJob},
+     * {@link ExperimentJob}). Its {@link #args()} are the nnfrust command line that computes the same result, kept
+     * as provenance (the stage's manifest, the report's figures, the fingerprint): it is never parsed or executed.
      */
-    public record Step(List<String> args, Path output, boolean onceOnly) {
-        public Step {
-            args = List.copyOf(args);
-        }
+    public sealed interface Step permits GraphInfoJob, RestartsJob, RestartsMergeJob, ExperimentJob {
+        /** The arguments of the equivalent nnfrust command (without the leading {@code nnfrust}). */
+        List<String> args();
+
+        /** The file it writes. */
+        Path output();
+
+        /**
+         * True: skipped when {@link #output()} exists (restart parts); false: always run (experiments resume from
+         * their checkpoints, merges are cheap).
+         */
+        boolean onceOnly();
 
         /** The command line as a user would type it. */
-        public String commandLine() {
-            return Provenance.commandText(args);
+        default String commandLine() {
+            return Provenance.commandText(args());
         }
     }
 
-    /** SHA-256 of every step's arguments: the stage's options. */
+    /** SHA-256 of every step's command line (its {@link Step#args()}): the stage's options. */
     public String fingerprint() {
         StringBuilder b = new StringBuilder();
         for (Step s : steps) {

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnfrust.model.ImportOptions;
+import io.nnfrust.testing.SmallOnnx;
 import io.nnfrust.util.NnfrustException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,31 +22,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The stage logic of reproduce with a recording step runner: skip, continue, redo on changed options. */
 class ReproductionTest {
-    /** A runner that records each command and writes {"complete": true} to the file after --output. */
-    static final class Recorder implements Reproduction.StepRunner {
+    /** An executor that records each step's command and writes {"complete": true} to its output. */
+    static final class Recorder implements Reproduction.Executor {
         final List<List<String>> calls = new ArrayList<>();
         int failAt = -1;
 
         @Override
-        public int run(List<String> args) {
+        public void execute(Stage.Step step, boolean noNewWork) {
+            List<String> args = step.args();
             calls.add(args);
             if (calls.size() - 1 == failAt) {
-                return 2;
+                throw new NnfrustException("exit 2");
             }
-            int i = args.indexOf("--output");
             try {
-                Path out = Path.of(args.get(i + 1));
+                Path out = step.output();
                 Files.createDirectories(out.getParent());
                 Files.writeString(out, "{\"complete\": true, \"args\": " + args.size() + "}", StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            return 0;
         }
     }
 
     private static List<Stage> plan(Path out, Preset p) {
-        var o = new ReproducePlan.Options(List.of("zoo:squeezenet1.1"), List.of(), null, List.of(), p, 1, 2, out);
+        var o = new ReproducePlan.Options(
+                List.of("zoo:squeezenet1.1"), ImportOptions.DEFAULT, null, List.of(), p, 1, 2, out);
         return ReproducePlan.stages(o, Map.of("zoo:squeezenet1.1", 0.1));
     }
 
@@ -128,7 +132,7 @@ class ReproductionTest {
                 () -> ReproducePlan.stages(
                         new ReproducePlan.Options(
                                 List.of("a/net.onnx", "b/net.onnx"),
-                                List.of(),
+                                ImportOptions.DEFAULT,
                                 null,
                                 List.of(),
                                 Preset.QUICK,
@@ -137,5 +141,69 @@ class ReproductionTest {
                                 dir),
                         Map.of()));
         assertEquals("resnet18_seed_3", ReproducePlan.slug("zoo:resnet18?seed=3"));
+    }
+
+    @Test
+    void libraryJobsWriteTheirCommandLineAsProvenanceAndExperimentsGoToTheirRunner(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(8).toByteArray());
+        var o = new ReproducePlan.Options(
+                List.of(model.toString()),
+                ImportOptions.DEFAULT,
+                null,
+                List.of(),
+                Preset.QUICK,
+                1,
+                2,
+                dir.resolve("o"));
+        List<Stage> stages = ReproducePlan.stages(o, Map.of());
+        for (Stage s : stages) {
+            for (Stage.Step step : s.steps()) {
+                Files.createDirectories(step.output().getParent());
+            }
+        }
+        List<ExperimentJob> experiments = new ArrayList<>();
+        Reproduction.run(
+                stages,
+                Reproduction.executor((job, noNewWork) -> {
+                    experiments.add(job);
+                    try {
+                        Files.writeString(job.output(), "{\"complete\": true}");
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }),
+                s -> {});
+        assertEquals(
+                List.of("nulls", "nulls-n3-he", "nulls-n3-xavier"),
+                experiments.stream()
+                        .map(j -> j.output().getFileName().toString().replace(".json", ""))
+                        .toList());
+        ObjectMapper m = new ObjectMapper();
+        for (Stage s : stages.subList(0, 3)) {
+            for (Stage.Step step : s.steps()) {
+                JsonNode written = m.readTree(step.output().toFile());
+                List<String> recorded = new ArrayList<>();
+                written.path("provenance").path("commandLine").forEach(a -> recorded.add(a.asText()));
+                List<String> expected = new ArrayList<>(List.of("nnfrust"));
+                // a merge keeps the provenance of its best part and lists the parts it merged
+                if (step instanceof RestartsMergeJob merge) {
+                    expected.addAll(s.steps().get(0).args());
+                    List<String> from = new ArrayList<>();
+                    written.path("provenance").path("mergedFrom").forEach(a -> from.add(a.asText()));
+                    assertEquals(merge.parts().stream().map(Path::toString).toList(), from);
+                } else {
+                    expected.addAll(step.args());
+                }
+                assertEquals(expected, recorded, step.commandLine());
+            }
+        }
+        JsonNode best = m.readTree(stages.get(2).output().toFile());
+        assertEquals(Preset.QUICK.bestRestarts(), best.path("epsilons").size());
+        assertEquals("anneal", best.path("solver").asText());
+        assertTrue(Files.isRegularFile(dir.resolve("o/net/frustration-best.spins")));
+        assertEquals(
+                model.toString(),
+                m.readTree(stages.get(0).output().toFile()).path("source").asText());
     }
 }

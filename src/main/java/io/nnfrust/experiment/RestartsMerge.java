@@ -1,11 +1,10 @@
-package io.nnfrust.cli;
+package io.nnfrust.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nnfrust.experiment.Shard;
 import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
@@ -20,20 +19,64 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Merges the --output files of the shards of one {@code nnfrust frustration} run into the JSON of the whole run:
+ * Merges the JSON of the shards of one run of {@link FrustrationRestarts} (the --output files of {@code nnfrust
+ * frustration --shard}, the restart parts of {@code nnfrust reproduce}) into the JSON of the whole run:
  * the restarts of all shards in index order, and from them ε best (lowest restart index on ties, as the
  * unsharded run), mean and sample sd, the best restart's local-minimum flag and frustration map; with
  * {@code spins} the best shard's spin file is copied. Checks: same model (SHA-256), solver, seed, restart count
  * and solver options, each shard once, every restart present once.
  */
-final class FrustrationMerge {
-    private FrustrationMerge() {}
+public final class RestartsMerge {
+    private RestartsMerge() {}
 
-    static final String[] SAME = {
+    /** The provenance settings every shard of one run shares. */
+    private static final String[] SAME = {
         "solver", "seed", "restarts", "initialFlips", "maxIterations", "sweeps", "tStart", "tEnd"
     };
 
-    static String merge(List<Path> files, Path out, Path spinsOut, boolean allowPartial) {
+    /**
+     * What a merge did.
+     *
+     * @param shards        the shards merged
+     * @param of            the shards of the run
+     * @param restarts      the restarts merged
+     * @param epsilonBest   ε of the best restart
+     * @param bestRestart   its index
+     * @param output        the merged JSON
+     * @param missingShards the shards not given (only with {@code allowPartial})
+     */
+    public record Summary(
+            int shards,
+            int of,
+            int restarts,
+            double epsilonBest,
+            int bestRestart,
+            Path output,
+            List<Integer> missingShards) {
+        public Summary {
+            missingShards = List.copyOf(missingShards);
+        }
+
+        /** One line for the user. */
+        public String describe() {
+            return String.format(
+                    Locale.ROOT,
+                    "merged %d of %d shards: %d restarts, epsilon best %.6f (restart %d)" + " into %s%s",
+                    shards,
+                    of,
+                    restarts,
+                    epsilonBest,
+                    bestRestart,
+                    output,
+                    missingShards.isEmpty() ? "" : " (missing shards " + missingShards + ")");
+        }
+    }
+
+    /**
+     * Merges the shards' JSON {@code files} into {@code out} and, when {@code spinsOut} is not null, copies the best
+     * restart's spin file there (both written together). Every shard must be given unless {@code allowPartial}.
+     */
+    public static Summary merge(List<Path> files, Path out, Path spinsOut, boolean allowPartial) {
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         OutputSet outs = new OutputSet().file("--output", out).file("--spins", spinsOut);
         List<ObjectNode> shards = new ArrayList<>();
@@ -170,16 +213,7 @@ final class FrustrationMerge {
         }
         outs.stage(out, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
         outs.commit();
-        return String.format(
-                Locale.ROOT,
-                "merged %d of %d shards: %d restarts, epsilon best %.6f (restart %d)" + " into %s%s",
-                byIndex.size(),
-                count,
-                n,
-                o.get("epsilonBest").asDouble(),
-                best,
-                out,
-                missingShards.isEmpty() ? "" : " (missing shards " + missingShards + ")");
+        return new Summary(byIndex.size(), count, n, o.get("epsilonBest").asDouble(), best, out, missingShards);
     }
 
     private static ObjectNode read(ObjectMapper m, Path f) {
