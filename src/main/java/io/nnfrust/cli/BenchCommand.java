@@ -14,6 +14,9 @@ import io.nnfrust.inference.InferenceSession;
 import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.nullmodel.N2Storage;
+import io.nnfrust.nullmodel.NullKind;
 import io.nnfrust.nullmodel.ShuffledEdges;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.zoo.Zoo;
@@ -431,7 +434,10 @@ public final class BenchCommand implements Runnable {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
                 long learnable = ShuffledEdges.learnableEdges(net.graph());
                 for (String kind : nulls) {
-                    var model = FrustrationExperiment.nullModel(kind, "he");
+                    var model = FrustrationExperiment.nullModel(
+                            NullKind.parse(kind, "--nulls"),
+                            WeightInit.HE_NORMAL,
+                            N2Storage.of(System.getProperties()));
                     resetPeaks();
                     long t0 = System.nanoTime();
                     SignedGraph g = model.apply(net.graph(), seed);

@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -253,12 +254,11 @@ class NullModelTest {
      */
     @Test
     void n2MappedOffHeapEqualsN2OnTheHeap(@TempDir Path dir) throws Exception {
-        String before = System.getProperty("nnfrust.n2.dir");
-        System.setProperty("nnfrust.n2.dir", dir.toString());
-        try {
+        {
             SignedGraph g = network(4);
-            SignedGraph heap = new ShuffledEdges().apply(g, 7, ShuffledEdges.Storage.HEAP);
-            SignedGraph mapped = new ShuffledEdges().apply(g, 7, ShuffledEdges.Storage.MAPPED);
+            ShuffledEdges n2 = new ShuffledEdges(new N2Storage(N2Storage.Mode.AUTO, dir));
+            SignedGraph heap = n2.apply(g, 7, ShuffledEdges.Storage.HEAP);
+            SignedGraph mapped = n2.apply(g, 7, ShuffledEdges.Storage.MAPPED);
             long mappedBlocks = mapped.blocks().stream()
                     .filter(b -> b instanceof PerEdgeConvolutionBlock pe
                             && pe.store().isMapped())
@@ -306,26 +306,17 @@ class NullModelTest {
             double[] y = new double[n];
             Assertions.assertThrows(IllegalStateException.class, () -> mapped.multiply(x, y, false));
             heap.multiply(x, y, false); // releasing one graph leaves others alone
-        } finally {
-            if (before == null) {
-                System.clearProperty("nnfrust.n2.dir");
-            } else {
-                System.setProperty("nnfrust.n2.dir", before);
-            }
         }
     }
 
     @Test
-    void n2StorageFollowsTheProperty() {
+    void n2StorageFollowsItsPolicy() {
         SignedGraph g = network(4);
-        String before = System.getProperty("nnfrust.n2.storage");
-        try {
-            System.setProperty("nnfrust.n2.storage", "mapped");
-            assertEquals(ShuffledEdges.Storage.MAPPED, ShuffledEdges.storageFor(g, 1));
-            System.setProperty("nnfrust.n2.storage", "heap");
-            assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, 1));
-            System.setProperty("nnfrust.n2.storage", "auto"); // a tiny network fits the heap
-            assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, 2));
+        {
+            assertEquals(ShuffledEdges.Storage.MAPPED, policy("mapped").storageFor(g, 1));
+            assertEquals(ShuffledEdges.Storage.HEAP, policy("heap").storageFor(g, 1));
+            N2Storage auto = policy("auto"); // a tiny network fits the heap
+            assertEquals(ShuffledEdges.Storage.HEAP, auto.storageFor(g, 2));
             // auto maps exactly when 4 bytes x convolution edges x networks side by side pass 40 % of the heap
             long conv = ShuffledEdges.convolutionEdges(g);
             long convByHand = g.blocks().stream()
@@ -339,18 +330,27 @@ class NullModelTest {
             double limit = 0.4 * Runtime.getRuntime().maxMemory();
             int below = (int) Math.floor(limit / (4.0 * conv) * 0.999),
                     above = (int) Math.ceil(limit / (4.0 * conv) * 1.001);
-            assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, below));
-            assertEquals(ShuffledEdges.Storage.MAPPED, ShuffledEdges.storageFor(g, above));
-            System.setProperty("nnfrust.n2.storage", "disk");
-            NnfrustException e = Assertions.assertThrows(NnfrustException.class, () -> ShuffledEdges.storageFor(g, 1));
-            assertTrue(e.getMessage().contains("heap, mapped, auto"), e.getMessage());
-        } finally {
-            if (before == null) {
-                System.clearProperty("nnfrust.n2.storage");
-            } else {
-                System.setProperty("nnfrust.n2.storage", before);
-            }
+            assertEquals(ShuffledEdges.Storage.HEAP, auto.storageFor(g, below));
+            assertEquals(ShuffledEdges.Storage.MAPPED, auto.storageFor(g, above));
+            NnfrustException e = Assertions.assertThrows(NnfrustException.class, () -> policy("disk"));
+            assertTrue(
+                    e.getMessage().contains("-Dnnfrust.n2.storage=disk is not one of heap, mapped, auto"),
+                    e.getMessage());
+            // the default, and the folder of the mapped files, from the properties (read at the edge)
+            assertEquals(N2Storage.Mode.AUTO, N2Storage.of(new Properties()).mode());
+            assertEquals(
+                    Path.of(System.getProperty("java.io.tmpdir")),
+                    N2Storage.of(new Properties()).mappedDir());
         }
+    }
+
+    private static N2Storage policy(String mode) {
+        Properties p = new Properties();
+        p.setProperty("nnfrust.n2.storage", mode);
+        p.setProperty("nnfrust.n2.dir", "/some/where");
+        N2Storage s = N2Storage.of(p);
+        assertEquals(Path.of("/some/where"), s.mappedDir());
+        return s;
     }
 
     @Test
