@@ -223,8 +223,17 @@ public final class FrustrationExperiment {
             String end,
             int threads) {
         public Origin {
-            model = model == null ? null : model.deepCopy();
+            model = model == null ? null : normalized(model);
             commandLine = List.copyOf(commandLine);
+        }
+
+        /** A copy as read from its text: the same numbers compare equal whatever node type held them. */
+        private static JsonNode normalized(JsonNode j) {
+            try {
+                return new ObjectMapper().readTree(j.toString());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         /** The SHA-256 of the model the result was computed on. */

@@ -160,5 +160,22 @@ class ExperimentTest {
         assertEquals(2, cl.execute("experiment", "frustration", "zoo:squeezenet1.1", "--nulls", "N4"));
         assertTrue(err.toString().contains("unknown null model 'N4'"), err.toString());
         assertEquals(1, err.toString().strip().split("\n").length);
+        // every bad value of the typed options is one line naming the option, before anything is loaded
+        String[][] bad = {
+            {"--n3-init", "lecun", "unknown weight initialisation 'lecun'"},
+            {"--solver", "simplex", "unknown --solver 'simplex'"},
+            {"--replicas", "-1", "--replicas must be >= 0, got -1"},
+            {"--null-count", "-2", "--null-count must be >= 0, got -2"},
+            {"--nulls", "N1,N1", "--nulls names a null model twice"},
+            {"--bounds", "-1", "--bounds must be >= 0, got -1"},
+        };
+        for (String[] b : bad) {
+            StringWriter e = new StringWriter();
+            var c = Main.commandLine();
+            c.setErr(new PrintWriter(e, true));
+            assertEquals(2, c.execute("experiment", "frustration", "zoo:squeezenet1.1", b[0], b[1]), b[0]);
+            assertTrue(e.toString().contains(b[2]), e.toString());
+            assertEquals(1, e.toString().strip().split("\n").length, e.toString());
+        }
     }
 }
