@@ -15,6 +15,7 @@ import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
+import io.nnfrust.nullmodel.N2Storage;
 import io.nnfrust.nullmodel.NullKind;
 import io.nnfrust.nullmodel.ShuffledEdges;
 import io.nnfrust.util.NnfrustException;
@@ -437,7 +438,8 @@ public final class BenchCommand implements Runnable {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
                 long learnable = ShuffledEdges.learnableEdges(net.graph());
                 for (NullKind kind : nulls) {
-                    var model = FrustrationExperiment.nullModel(kind.name(), WeightInit.HE_NORMAL.label());
+                    var model = FrustrationExperiment.nullModel(
+                            kind, WeightInit.HE_NORMAL, N2Storage.of(System.getProperties()));
                     resetPeaks();
                     long t0 = System.nanoTime();
                     SignedGraph g = model.apply(net.graph(), seed);

@@ -14,6 +14,8 @@ import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.model.WeightInit;
+import io.nnfrust.nullmodel.N2Storage;
+import io.nnfrust.nullmodel.NullKind;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
 import java.nio.charset.StandardCharsets;
@@ -189,8 +191,11 @@ public final class BoundCommand implements Callable<Integer> {
                 throw new NnfrustException("--spins belong to the model, not to its null network; leave out one of "
                         + "--spins and --null");
             }
-            WeightInit.parse(n3Init);
-            graph = FrustrationExperiment.nullModel(kind.name(), n3Init).apply(graph, nullSeed);
+            graph = FrustrationExperiment.nullModel(
+                            NullKind.valueOf(kind.name()),
+                            WeightInit.parse(n3Init),
+                            N2Storage.of(System.getProperties()))
+                    .apply(graph, nullSeed);
         }
         SpinGlass glass = new SpinGlass(graph);
         double upper = Double.NaN;

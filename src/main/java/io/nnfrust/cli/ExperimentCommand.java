@@ -1,17 +1,19 @@
 package io.nnfrust.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nnfrust.bounds.DualBound;
-import io.nnfrust.bounds.FrustrationInterval;
-import io.nnfrust.experiment.CertifiedOrdering;
 import io.nnfrust.experiment.FrustrationExperiment;
-import io.nnfrust.frustration.MixingMethod;
-import io.nnfrust.frustration.SolverOptions;
+import io.nnfrust.experiment.FrustrationExperiment.Config;
+import io.nnfrust.experiment.FrustrationExperiment.Outcome;
+import io.nnfrust.experiment.FrustrationExperiment.Result;
+import io.nnfrust.experiment.FrustrationTasks;
+import io.nnfrust.experiment.RunControl;
+import io.nnfrust.experiment.Shard;
+import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.load.ModelIdentity;
-import io.nnfrust.stats.WelchTest;
+import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.Network;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.nullmodel.N2Storage;
+import io.nnfrust.nullmodel.NullKind;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
 import java.nio.file.Path;
@@ -19,10 +21,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code nnfrust experiment frustration}: the real network against its null models (paper Fig. 2, 5a). */
 @Command(
@@ -31,8 +38,8 @@ import picocli.CommandLine.Parameters;
         description = "The paper's experiments.",
         subcommands = {ExperimentCommand.Frustration.class, ActiveCommand.class, MonotonicityCommand.class})
 public final class ExperimentCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
@@ -61,8 +68,9 @@ public final class ExperimentCommand implements Runnable {
                 names = "--nulls",
                 split = ",",
                 defaultValue = "N1,N2,N3",
+                converter = NullKindConverter.class,
                 description = "Null models: N1, N2, N3 (default ${DEFAULT-VALUE}).")
-        List<String> nulls;
+        List<NullKind> nulls;
 
         @Option(
                 names = "--null-count",
@@ -73,8 +81,9 @@ public final class ExperimentCommand implements Runnable {
         @Option(
                 names = "--n3-init",
                 defaultValue = "he",
+                converter = WeightInitConverter.class,
                 description = "N3 initialisation: he or xavier (default ${DEFAULT-VALUE}).")
-        String n3Init;
+        WeightInit n3Init;
 
         @Option(
                 names = "--bounds",
@@ -99,37 +108,39 @@ public final class ExperimentCommand implements Runnable {
         @Mixin
         ModelOptions modelOptions;
 
+        /** The library's parameter names and the options that set them. */
+        private static final Map<String, String> FLAGS = Map.of(
+                "replicas", "--replicas",
+                "nullCount", "--null-count",
+                "nulls", "--nulls",
+                "bounds", "--bounds",
+                "boundRank", "--bound-rank");
+
         @Override
-        public Integer call() throws Exception {
+        public Integer call() {
             int t = solverOptions.threads();
             OutputSet outs = run.plan();
             Path cp = run.checkpointPath();
-            SolverOptions opts = solverOptions.options(0);
-            String solver = solverOptions.solver;
-            long seed = solverOptions.seed;
-            var importOptions = modelOptions.toImportOptions();
-            // validate the configuration before loading anything
-            new FrustrationExperiment.Config(
-                    model, "", importOptions, solver, replicas, nulls, nullCount, n3Init, seed, opts);
-            GraphSource src = GraphSource.load(model, importOptions, "onnx");
-            FrustrationExperiment.Config config = new FrustrationExperiment.Config(
-                    model, src.sha256(), importOptions, solver, replicas, nulls, nullCount, n3Init, seed, opts);
-            var shard = run.shard();
-            int total = FrustrationExperiment.tasks(config, shard).size();
+            Config config = config(); // checked before loading anything
+            Network net = ModelLoader.load(model, config.importOptions());
+            config = config.withModelSha256(net.sha256());
+            Shard shard = run.shard();
+            int total = FrustrationTasks.ofShard(config, shard).size();
+            String weights = ModelIdentity.weights(net);
             if (!run.quiet) {
                 System.err.printf(
                         Locale.ROOT,
                         "nnfrust experiment frustration: %s (weights %s), %d solves (%d real, %d null), solver %s, %d threads%s%n",
                         model,
-                        weights(src),
+                        weights,
                         total,
                         replicas,
                         total - replicas,
-                        solver,
+                        config.solver(),
                         t,
                         cp == null ? "" : ", checkpoint " + cp);
             }
-            var sink = new ProgressLines<FrustrationExperiment.Outcome>(
+            var sink = new ProgressLines<Outcome>(
                     "solves",
                     total,
                     t,
@@ -143,139 +154,121 @@ public final class ExperimentCommand implements Runnable {
                             o.task().instance(),
                             o.epsilon(),
                             o.seconds()));
-            List<FrustrationExperiment.Outcome> outcomes =
-                    FrustrationExperiment.run(src.graph(), config, shard, cp, run.resume, t, run.stopAfter, sink);
-            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            ObjectNode out = m.createObjectNode();
-            out.put("model", model);
-            out.put("weights", weights(src));
-            if (!shard.isAll()) {
-                out.put("shard", shard.toString());
-            }
-            out.put("complete", outcomes.size() == total);
-            out.put("solves", outcomes.size());
-            out.put("solvesPlanned", total);
-            Map<String, double[]> groups = FrustrationExperiment.byGroup(outcomes);
-            ObjectNode g = out.putObject("groups");
-            groups.forEach((name, e) -> {
-                FrustrationExperiment.GroupStats s = FrustrationExperiment.stats(name, e);
-                ObjectNode j = g.putObject(name);
-                j.put("n", s.n());
-                j.put("min", s.min());
-                j.put("mean", s.mean());
-                j.put("sd", s.sd());
-            });
-            ArrayNode tests = out.putArray("welch");
-            for (String[] p : FrustrationExperiment.comparisons(groups)) {
-                WelchTest w = WelchTest.of(groups.get(p[0]), groups.get(p[1]));
-                ObjectNode j = tests.addObject();
-                j.put("a", p[0]);
-                j.put("b", p[1]);
-                j.put("t", w.t());
-                j.put("df", w.df());
-                j.put("p", w.p());
-            }
-            ArrayNode res = out.putArray("results");
-            for (FrustrationExperiment.Outcome o : outcomes) {
-                res.add(m.readTree(FrustrationExperiment.resultJson(m, o)));
-            }
-            CertifiedOrdering.Result certified = null;
-            if (bounds < 0) {
-                throw new NnfrustException("--bounds must be >= 0, got " + bounds);
-            }
+            RunControl<Outcome> control =
+                    new RunControl<>(t, shard, cp, run.resume && cp != null, run.noNewWork ? 0 : run.stopAfter, sink);
+            Consumer<String> log = run.quiet ? x -> {} : System.err::println;
+            Result result = run.noNewWork
+                    ? FrustrationExperiment.collect(net, config, control, log)
+                    : FrustrationExperiment.run(net, config, control, N2Storage.of(System.getProperties()), log);
             if (bounds > 0 && !shard.isAll()) {
                 Outputs.warn("--bounds: computed when the shards are merged ('nnfrust merge'), not per shard");
-            } else if (bounds > 0 && outcomes.size() < total) {
+            } else if (bounds > 0 && !result.complete()) {
                 Outputs.warn("--bounds: the run is incomplete; bounds are computed once every solve is done");
-            } else if (bounds > 0) {
-                var bc = new FrustrationInterval.Config(
-                        new MixingMethod.Options(boundRank, 300, 1e-5, 10, seed),
-                        DualBound.Scaling.DEGREE,
-                        1000,
-                        1e-6,
-                        2,
-                        seed);
-                certified = CertifiedOrdering.compute(
-                        src.graph(),
-                        config,
-                        outcomes,
-                        bounds,
-                        bc,
-                        t > 1,
-                        run.quiet ? x -> {} : x -> System.err.println(x));
-                out.set("bounds", certified.toJson(m, bc));
             }
-            ObjectNode prov = Outputs.provenance(m, out, src, model);
-            prov.set("config", m.readTree(FrustrationExperiment.configJson(m, config)));
-            prov.put("threads", t);
-            String text = m.writeValueAsString(out);
-            run.stage(outs, text, () -> {
-                StringBuilder b = new StringBuilder(
-                        "group,replica,instance,nullSeed,seed,initialFlips,epsilon,flips,seconds,localMinimum\n");
-                for (FrustrationExperiment.Outcome o : outcomes) {
-                    var k = o.task();
-                    b.append(String.format(
-                            Locale.ROOT,
-                            "%s,%d,%d,%d,%d,%d,%.12f,%d,%.3f,%b%n",
-                            k.group(),
-                            k.replica(),
-                            k.instance(),
-                            k.nullSeed(),
-                            k.seed(),
-                            k.initialFlips(),
-                            o.epsilon(),
-                            o.flips(),
-                            o.seconds(),
-                            o.localMinimum()));
-                }
-                return b.toString();
-            });
+            String text = result.jsonText();
+            run.stage(outs, text, result::csvText);
             outs.commit();
             if (run.json) {
                 System.out.println(text);
             } else {
-                System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, weights(src));
-                System.out.printf(Locale.ROOT, "%-6s %6s %12s %12s %12s%n", "group", "n", "min", "mean", "sd");
-                groups.forEach((name, e) -> {
-                    FrustrationExperiment.GroupStats s = FrustrationExperiment.stats(name, e);
-                    System.out.printf(
-                            Locale.ROOT, "%-6s %6d %12.6f %12.6f %12.6f%n", name, s.n(), s.min(), s.mean(), s.sd());
-                });
-                for (String[] p : FrustrationExperiment.comparisons(groups)) {
-                    WelchTest w = WelchTest.of(groups.get(p[0]), groups.get(p[1]));
-                    System.out.printf(
-                            Locale.ROOT,
-                            "Welch %s vs %s: t = %.3f, df = %.1f, p = %.3g%n",
-                            p[0],
-                            p[1],
-                            w.t(),
-                            w.df(),
-                            w.p());
-                }
-                if (certified != null) {
-                    for (var n : certified.networks()) {
-                        System.out.printf(
-                                Locale.ROOT,
-                                "bounds %s%s: eps in [%.6f, %.6f], SDP %.6f%n",
-                                n.group(),
-                                n.replica() < 0 ? "" : "/" + n.replica(),
-                                n.lower(),
-                                n.upper(),
-                                n.epsilonSdp());
-                    }
-                    for (var o : certified.orderings()) {
-                        System.out.println(o.line());
-                    }
-                }
-                if (outcomes.size() < total) {
-                    System.out.printf(
-                            Locale.ROOT,
-                            "incomplete: %d of %d solves; continue with --resume%n",
-                            outcomes.size(),
-                            total);
-                }
+                print(result);
             }
             return 0;
+        }
+
+        /** The study's configuration from the options; its errors name the options. */
+        private Config config() {
+            try {
+                return new Config(
+                        model,
+                        "",
+                        modelOptions.toImportOptions(),
+                        SolverKind.parse(solverOptions.solver, "--solver"),
+                        replicas,
+                        nulls,
+                        nullCount,
+                        n3Init,
+                        solverOptions.seed,
+                        solverOptions.options(0),
+                        bounds,
+                        boundRank);
+            } catch (NnfrustException e) {
+                String m = e.getMessage();
+                for (var f : FLAGS.entrySet()) {
+                    m = m.replaceAll("\\b" + f.getKey() + "\\b", f.getValue());
+                }
+                throw new NnfrustException(m);
+            }
+        }
+    }
+
+    /** The text summary of a frustration result on stdout. */
+    static void print(Result result) {
+        System.out.printf(
+                Locale.ROOT,
+                "model %s, weights %s%n",
+                result.config().model(),
+                result.origin().weights());
+        System.out.printf(Locale.ROOT, "%-6s %6s %12s %12s %12s%n", "group", "n", "min", "mean", "sd");
+        for (var s : result.groups()) {
+            System.out.printf(
+                    Locale.ROOT, "%-6s %6d %12.6f %12.6f %12.6f%n", s.group(), s.n(), s.min(), s.mean(), s.sd());
+        }
+        for (var c : result.welch()) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "Welch %s vs %s: t = %.3f, df = %.1f, p = %.3g%n",
+                    c.a(),
+                    c.b(),
+                    c.test().t(),
+                    c.test().df(),
+                    c.test().p());
+        }
+        if (result.bounds() != null) {
+            for (var n : result.bounds().networks()) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "bounds %s%s: eps in [%.6f, %.6f], SDP %.6f%n",
+                        n.group(),
+                        n.replica() < 0 ? "" : "/" + n.replica(),
+                        n.lower(),
+                        n.upper(),
+                        n.epsilonSdp());
+            }
+            for (var o : result.bounds().orderings()) {
+                System.out.println(o.line());
+            }
+        }
+        if (!result.complete()) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "incomplete: %d of %d solves; continue with --resume%n",
+                    result.outcomes().size(),
+                    result.solvesPlanned());
+        }
+    }
+
+    /** {@code --nulls}: N1, N2 or N3 (case-insensitive); anything else is a one-line error. */
+    static final class NullKindConverter implements ITypeConverter<NullKind> {
+        @Override
+        public NullKind convert(String value) {
+            try {
+                return NullKind.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("unknown null model '" + value + "' (available: N1, N2, N3)");
+            }
+        }
+    }
+
+    /** {@code --n3-init}: he or xavier. */
+    static final class WeightInitConverter implements ITypeConverter<WeightInit> {
+        @Override
+        public WeightInit convert(String value) {
+            try {
+                return WeightInit.parse(value);
+            } catch (NnfrustException e) {
+                throw new TypeConversionException("unknown weight initialisation '" + value + "' (use he or xavier)");
+            }
         }
     }
 

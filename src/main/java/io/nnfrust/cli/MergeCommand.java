@@ -1,17 +1,21 @@
 package io.nnfrust.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.experiment.CheckpointMerge;
+import io.nnfrust.experiment.FrustrationExperiment;
+import io.nnfrust.experiment.FrustrationExperiment.Config;
+import io.nnfrust.experiment.FrustrationExperiment.Result;
 import io.nnfrust.experiment.RestartsMerge;
-import io.nnfrust.util.AtomicFiles;
+import io.nnfrust.experiment.Study;
+import io.nnfrust.model.Network;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,9 +28,8 @@ import picocli.CommandLine.Parameters;
         sortOptions = false,
         description = {
             "Merge the shards of one run (docs/cluster.md).",
-            "Experiments: the shards' checkpoints into the checkpoint of the whole run (--checkpoint); then run the "
-                    + "same experiment command without --shard, with --checkpoint FILE --resume: every task is found "
-                    + "done and the outputs are written exactly as by an unsharded run.",
+            "Experiments: the shards' checkpoints into the checkpoint of the whole run (--checkpoint), and with "
+                    + "--output (and --csv) the result of the whole run, exactly as an unsharded run writes it.",
             "'nnfrust frustration': the shards' --output files into the JSON of the whole run (--output, and "
                     + "--spins for the best spins)."
         })
@@ -38,7 +41,7 @@ public final class MergeCommand implements Callable<Integer> {
             names = "--output",
             paramLabel = "FILE",
             description =
-                    "The merged JSON result to write: of 'nnfrust frustration' shards (their --output files), or of an experiment's shards (their checkpoints; the result is written by the unsharded command on the merged checkpoint, exactly as an unsharded run writes it).")
+                    "The merged JSON result to write: of 'nnfrust frustration' shards (their --output files), or of an experiment's shards (their checkpoints; the result is that of an unsharded run).")
     Path json;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "With --output of an experiment: also its CSV.")
@@ -49,6 +52,12 @@ public final class MergeCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "With --output: copy the best restart's spin file here.")
     Path spins;
+
+    @Option(
+            names = "--threads",
+            description =
+                    "With --output of 'experiment frustration --bounds K': threads of the bounds (default: all cores). Results do not depend on it.")
+    Integer threads;
 
     @Option(
             names = "--allow-partial",
@@ -79,19 +88,27 @@ public final class MergeCommand implements Callable<Integer> {
             throw new NnfrustException("merge: --spins belongs to 'nnfrust frustration' outputs; an "
                     + "experiment's spins travel with its checkpoint");
         }
-        if (json != null) {
-            return mergeToOutput();
+        if (threads != null && threads < 1) {
+            throw new NnfrustException("--threads must be at least 1, got " + threads);
         }
-        new OutputSet().file("--checkpoint", output); // checked before reading the shards
+        // every file this merge writes, checked before reading the shards: only the user's own arguments name them
+        OutputSet outs =
+                new OutputSet().file("--output", json).file("--csv", csv).file("--checkpoint", output);
         for (Path p : shards) {
-            if (p.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
+            if (output != null
+                    && p.toAbsolutePath()
+                            .normalize()
+                            .equals(output.toAbsolutePath().normalize())) {
                 throw new NnfrustException("merge: --checkpoint " + output + " is also a shard; write the "
                         + "merged checkpoint to a new file");
             }
         }
+        if (json != null) {
+            return mergeToOutput(outs);
+        }
         CheckpointMerge.Summary s = CheckpointMerge.merge(shards, output, allowPartial, System.err::println);
-        if (s.command().isEmpty()) {
-            System.out.println("(these checkpoints do not name their command: written before nnfrust recorded it)");
+        if (s.study() == null) {
+            System.out.println("(these checkpoints do not name their study: written before nnfrust recorded it)");
         }
         System.out.printf(
                 "merged %d of %d shards: %d results into %s%s%n",
@@ -100,8 +117,8 @@ public final class MergeCommand implements Callable<Integer> {
                 s.results(),
                 output,
                 s.missingShards().isEmpty() ? "" : " (missing shards " + s.missingShards() + ")");
-        System.out.println("next: the same experiment command without --shard, with --checkpoint " + output
-                + " --resume (and --output, --csv as wanted)");
+        System.out.println("next: 'nnfrust merge --output FILE' on the same shards writes the result; or the same "
+                + "experiment command without --shard, with --checkpoint " + output + " --resume");
         return 0;
     }
 
@@ -115,107 +132,70 @@ public final class MergeCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The shards' checkpoints merged (into --checkpoint, or a temporary file beside --output), then the unsharded
-     * command that the checkpoints name run on it with --resume and no new work: the JSON and CSV are those of an
-     * unsharded run, apart from timings and provenance.
-     */
-    private int mergeToOutput() {
-        var outs = new OutputSet().file("--output", json).file("--csv", csv);
-        if (output != null) {
-            outs.file("--checkpoint", output);
-        }
-        Path merged = output != null
-                ? output
-                : json.toAbsolutePath()
-                        .resolveSibling("." + json.getFileName() + ".merged-"
-                                + ProcessHandle.current().pid() + ".jsonl");
-        for (Path p : shards) {
-            if (p.toAbsolutePath().normalize().equals(merged.toAbsolutePath().normalize())) {
-                throw new NnfrustException("merge: --checkpoint " + output + " is also a shard; write "
-                        + "the merged checkpoint to a new file");
+    /** The study that the first shard's header names (null: none; an unknown one is an error). */
+    private static Study studyOf(Path f) {
+        try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+            JsonNode h = new ObjectMapper().readTree(r.readLine());
+            return h == null || !h.isObject() ? null : Study.ofHeader(h, f.toString());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof NnfrustException n) {
+                throw n;
             }
-        }
-        try {
-            CheckpointMerge.Summary s = CheckpointMerge.merge(shards, merged, allowPartial, System.err::println);
-            if (s.command().isEmpty()) {
-                throw new NnfrustException("merge: " + shards.get(0) + " does not name the command that"
-                        + " wrote it (an older nnfrust); merge with --checkpoint FILE and run that command with"
-                        + " --checkpoint FILE --resume --output " + json);
-            }
-            requireDataOnly(s.command(), shards.get(0));
-            List<String> args = new ArrayList<>(s.command());
-            args.addAll(List.of(
-                    "--checkpoint",
-                    merged.toString(),
-                    "--resume",
-                    "--no-new-work",
-                    "--quiet",
-                    "--output",
-                    json.toString()));
-            if (csv != null) {
-                args.addAll(List.of("--csv", csv.toString()));
-            }
-            int rc = Main.runInProcess(args, true);
-            if (rc != 0) {
-                throw new NnfrustException(
-                        "merge: writing the result failed (exit " + rc + ") in: nnfrust " + String.join(" ", args));
-            }
-            System.out.printf(
-                    "merged %d of %d shards: %d results into %s%s%s%n",
-                    s.shards(),
-                    s.of(),
-                    s.results(),
-                    json,
-                    csv == null ? "" : " and " + csv,
-                    s.missingShards().isEmpty()
-                            ? ""
-                            : " (missing shards " + s.missingShards() + ": the result says complete false)");
-            return 0;
-        } finally {
-            if (output == null) {
-                for (String suffix : new String[] {"", ".real.spins", ".N3.spins"}) {
-                    AtomicFiles.deleteQuietly(Path.of(merged + suffix));
-                }
-                AtomicFiles.deleteQuietly(merged.resolveSibling("." + merged.getFileName() + ".lock"));
-            }
+            return null; // the merge that follows says what is wrong with the file
         }
     }
 
-    /** The experiments whose shards merge may finish; nothing else may be named by a checkpoint. */
-    static final Set<String> MERGEABLE = Set.of("frustration", "active", "monotonicity");
-
-    /** Options of those experiments that write files: only the user's own merge arguments may name them. */
-    static final Set<String> WRITES = Set.of("--output", "--csv", "--checkpoint", "--plots");
+    /**
+     * The shards' checkpoints merged (into --checkpoint when given) and the result of the whole run written to
+     * --output and --csv, by the library of the study that the checkpoints name (their headers' study, one of
+     * {@link Study}).
+     */
+    private int mergeToOutput(OutputSet outs) {
+        Study study = studyOf(shards.get(0));
+        if (study == null) {
+            throw new NnfrustException("merge: " + shards.get(0) + " does not name the study that wrote it (an older"
+                    + " nnfrust); merge with --checkpoint FILE and run that experiment with --checkpoint FILE --resume"
+                    + " --output " + json);
+        }
+        CheckpointMerge.Summary s = switch (study) {
+            case FRUSTRATION -> mergeFrustration(outs);
+            case ACTIVE, MONOTONICITY -> CommandMerge.merge(shards, output, json, csv, allowPartial);
+        };
+        System.out.printf(
+                "merged %d of %d shards: %d results into %s%s%s%n",
+                s.shards(),
+                s.of(),
+                s.results(),
+                json,
+                csv == null ? "" : " and " + csv,
+                s.missingShards().isEmpty()
+                        ? ""
+                        : " (missing shards " + s.missingShards() + ": the result says complete false)");
+        return 0;
+    }
 
     /**
-     * A checkpoint is data: the command recorded in its header only names which experiment and settings the
-     * merged result belongs to. It is refused unless it is {@code experiment frustration|active|monotonicity}
-     * with options that only read (model, images, spins, reference, settings): no option that writes a file, no
-     * {@code @file} argument expansion, no other command. Where to write is the merge's own --output and --csv.
+     * {@code experiment frustration}: the result rebuilt from the shards' shared typed configuration and their
+     * result lines ({@link FrustrationExperiment#merge}); the model is loaded (and checked against the
+     * configuration's SHA-256) for its identity and, with bounds, for the certified intervals. Nothing recorded in
+     * the checkpoints runs; only --output, --csv and --checkpoint are written.
      */
-    static void requireDataOnly(List<String> command, Path source) {
-        String why = null;
-        if (command.size() < 2 || !command.get(0).equals("experiment") || !MERGEABLE.contains(command.get(1))) {
-            why = "it is not 'experiment frustration|active|monotonicity'";
-        } else {
-            for (String a : command) {
-                String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-                if (a.startsWith("@")) {
-                    why = "it names an argument file (" + a + ")";
-                } else if (WRITES.contains(name)) {
-                    why = "it names " + name + ", which writes a file";
-                }
-                if (why != null) {
-                    break;
-                }
-            }
+    private CheckpointMerge.Summary mergeFrustration(OutputSet outs) {
+        CheckpointMerge.Summary s = CheckpointMerge.merge(shards, output, allowPartial, System.err::println);
+        if (s.study() != Study.FRUSTRATION) {
+            throw new NnfrustException("merge: the shards are not all of experiment frustration");
         }
-        if (why != null) {
-            throw new NnfrustException("merge: the command recorded in " + source + " is refused: "
-                    + why + "; a checkpoint is data and cannot choose what nnfrust runs or where it writes (was the "
-                    + "header edited?); merge with --checkpoint FILE and run the experiment yourself with "
-                    + "--checkpoint FILE --resume");
+        Config c = Config.fromJson(s.config());
+        Network net = FrustrationExperiment.loadModel(c);
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        Result r = FrustrationExperiment.merge(net, c, s.resultLines(), t, x -> {});
+        String text = r.jsonText();
+        outs.stage(json, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+        if (csv != null) {
+            String table = r.csvText();
+            outs.stage(csv, os -> os.write(table.getBytes(StandardCharsets.UTF_8)));
         }
+        outs.commit();
+        return s;
     }
 }

@@ -160,7 +160,7 @@ public final class CertifiedOrdering {
                     .min()
                     .orElse(Double.NaN);
             NullModel model =
-                    first.group().equals("R") ? null : FrustrationExperiment.nullModel(first.group(), c.n3Init());
+                    first.nullKind() == null ? null : FrustrationExperiment.nullModel(first.nullKind(), c.n3Init());
             SignedGraph g = model == null ? real : model.apply(real, first.nullSeed());
             try {
                 log.accept("bounds: " + e.getKey() + " (best solve " + best + ")...");
@@ -208,7 +208,7 @@ public final class CertifiedOrdering {
         networks.forEach(
                 n -> g.computeIfAbsent(n.group(), k -> new ArrayList<>()).add(n));
         List<Ordering> out = new ArrayList<>();
-        for (String[] p : new String[][] {{"R", "N1"}, {"N1", "N2"}, {"R", "N2"}, {"R", "N3"}}) {
+        for (String[] p : FrustrationStatistics.PAIRS) {
             List<NetworkInterval> a = g.get(p[0]), b = g.get(p[1]);
             if (a == null || b == null) {
                 continue;

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -151,16 +150,26 @@ public final class Checkpoint implements AutoCloseable {
      * ({@link CheckpointMerge}).
      */
     public static String header(ObjectMapper m, ObjectNode config, Shard shard) {
-        return header(m, config, shard, runCommand(Provenance.current().commandLine()));
+        return header(m, config, shard, null, Provenance.current().commandLine());
+    }
+
+    /** As {@link #header(ObjectMapper, ObjectNode, Shard)} for a checkpoint of {@code study}. */
+    public static String header(ObjectMapper m, ObjectNode config, Shard shard, Study study) {
+        return header(m, config, shard, study, Provenance.current().commandLine());
+    }
+
+    /** As below, without a study (studies that record none). */
+    public static String header(ObjectMapper m, ObjectNode config, Shard shard, List<String> command) {
+        return header(m, config, shard, null, command);
     }
 
     /**
-     * The header line with an explicit {@code command}: the arguments of the command that writes the checkpoint,
-     * without the options that choose where and how much it writes (see {@link #runCommand}); {@code nnfrust merge
-     * --output} runs it on the merged checkpoint. Not part of the configuration: resuming with other such options
-     * (threads, batch) is allowed.
+     * The header line: schema, nnfrust version, shard, the {@code study} it belongs to (when given), the
+     * configuration, and the arguments of the command that wrote it ({@code command}) as provenance text only:
+     * nothing reads it to decide what runs or where to write. Resuming compares the shard and the configuration,
+     * not the command (threads and outputs may differ).
      */
-    public static String header(ObjectMapper m, ObjectNode config, Shard shard, List<String> command) {
+    public static String header(ObjectMapper m, ObjectNode config, Shard shard, Study study, List<String> command) {
         ObjectNode h = m.createObjectNode();
         h.put("type", "header");
         h.put("schemaVersion", Provenance.SCHEMA_VERSION);
@@ -168,51 +177,15 @@ public final class Checkpoint implements AutoCloseable {
         if (!shard.isAll()) {
             h.put("shard", shard.toString());
         }
+        if (study != null) {
+            h.put("study", study.label());
+        }
         h.set("config", config);
         if (command != null && !command.isEmpty()) {
             var c = h.putArray("command");
             command.forEach(c::add);
         }
         return h.toString();
-    }
-
-    /** Options of an experiment command that choose outputs, sharding, resumption or verbosity, with their arity. */
-    private static final Map<String, Integer> RUN_OPTIONS = Map.of(
-            "--shard",
-            1,
-            "--output",
-            1,
-            "--csv",
-            1,
-            "--checkpoint",
-            1,
-            "--plots",
-            1,
-            "--stop-after",
-            1,
-            "--resume",
-            0,
-            "--quiet",
-            0,
-            "--json",
-            0,
-            "--no-new-work",
-            0);
-
-    /** {@code args} without the options of {@link #RUN_OPTIONS} (in either {@code --opt value} or {@code --opt=value} form). */
-    public static List<String> runCommand(List<String> args) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            Integer arity = RUN_OPTIONS.get(name);
-            if (arity == null) {
-                out.add(a);
-            } else if (!a.contains("=")) {
-                i += arity;
-            }
-        }
-        return out;
     }
 
     /**

@@ -30,22 +30,46 @@ import java.util.function.Consumer;
 public final class CheckpointMerge {
     private CheckpointMerge() {}
 
-    /** What the merge found. */
+    /**
+     * What the merge found: shards merged of how many, results, lines dropped, missing shards, the study and
+     * configuration the shards share (their headers'), the merged result lines (without their checks) and the
+     * recorded command of the first shard (provenance text only).
+     */
     public record Summary(
-            int shards, int of, int results, int droppedLines, List<Integer> missingShards, List<String> command) {}
+            int shards,
+            int of,
+            int results,
+            int droppedLines,
+            List<Integer> missingShards,
+            Study study,
+            JsonNode config,
+            List<JsonNode> resultLines,
+            List<String> command) {
+        public Summary {
+            missingShards = List.copyOf(missingShards);
+            resultLines = List.copyOf(resultLines);
+            command = List.copyOf(command);
+        }
+    }
 
+    /**
+     * Merges {@code shardFiles} into the checkpoint {@code out} of the whole run (null: none is written; the
+     * {@link Summary} holds the merged results).
+     */
     public static Summary merge(List<Path> shardFiles, Path out, boolean allowPartial, Consumer<String> log) {
         if (shardFiles.isEmpty()) {
             throw new NnfrustException("merge: no shard checkpoints given");
         }
         ObjectMapper m = new ObjectMapper();
         JsonNode config = null;
+        Study study = null;
+        Study headerStudy = null; // written again only where the shards wrote it
         List<String> command = List.of();
         String version = null;
         int count = -1;
         Path first = null;
         Map<Integer, Path> byIndex = new LinkedHashMap<>();
-        Map<String, String> results = new LinkedHashMap<>(); // result key -> body (without check)
+        Map<String, JsonNode> results = new LinkedHashMap<>(); // result key -> body (without check)
         Map<String, Path> resultFrom = new LinkedHashMap<>();
         int dropped = 0;
         for (Path f : shardFiles) {
@@ -64,7 +88,10 @@ public final class CheckpointMerge {
             }
             String shard = h.path("shard").asText("");
             Shard s = shard.isEmpty() ? Shard.ALL : Shard.parse(shard, Map.of()); // no shard: the whole run, 1/1
+            Study kind = Study.ofHeader(h, f.toString());
             if (config == null) {
+                study = kind;
+                headerStudy = h.hasNonNull("study") ? kind : null;
                 config = h.get("config");
                 version = h.path("nnfrust").asText();
                 command = new ArrayList<>();
@@ -74,6 +101,10 @@ public final class CheckpointMerge {
                 count = s.count();
                 first = f;
             } else {
+                if (kind != study) {
+                    throw new NnfrustException("merge: " + f + " is a checkpoint of experiment " + kind + ", " + first
+                            + " of experiment " + study + "; merge only the shards of one run");
+                }
                 if (!config.equals(h.get("config"))) {
                     throw new NnfrustException("merge: " + f + " was run with other options, model or seed than "
                             + first + "; merge only the shards of one run");
@@ -111,7 +142,7 @@ public final class CheckpointMerge {
                     throw new NnfrustException("merge: result " + key + " appears in " + resultFrom.get(key) + " and "
                             + f + "; each task must come from one shard");
                 }
-                results.put(key, body.toString());
+                results.put(key, body);
                 resultFrom.put(key, f);
             }
         }
@@ -129,16 +160,27 @@ public final class CheckpointMerge {
             log.accept("nnfrust: warning: merge dropped " + dropped + " result line" + (dropped == 1 ? "" : "s")
                     + " whose check does not hold (cut by a kill or edited); that work runs again on --resume");
         }
-        String header = Checkpoint.header(m, (ObjectNode) config, Shard.ALL, command);
-        StringBuilder text = new StringBuilder(header).append('\n');
-        for (String body : results.values()) {
-            text.append(Checkpoint.sign(header, body)).append('\n');
+        if (out != null) {
+            String header = Checkpoint.header(m, (ObjectNode) config, Shard.ALL, headerStudy, command);
+            StringBuilder text = new StringBuilder(header).append('\n');
+            for (JsonNode body : results.values()) {
+                text.append(Checkpoint.sign(header, body.toString())).append('\n');
+            }
+            AtomicFiles.write(out, os -> os.write(text.toString().getBytes(StandardCharsets.UTF_8)));
+            for (String side : new String[] {".real.spins", ".N3.spins"}) {
+                copySide(byIndex, side, out, log);
+            }
         }
-        AtomicFiles.write(out, os -> os.write(text.toString().getBytes(StandardCharsets.UTF_8)));
-        for (String side : new String[] {".real.spins", ".N3.spins"}) {
-            copySide(byIndex, side, out, log);
-        }
-        return new Summary(byIndex.size(), count, results.size(), dropped, missing, List.copyOf(command));
+        return new Summary(
+                byIndex.size(),
+                count,
+                results.size(),
+                dropped,
+                missing,
+                study,
+                config,
+                new ArrayList<>(results.values()),
+                command);
     }
 
     /** A result's identity: the task (group/replica/instance) or the image index. */

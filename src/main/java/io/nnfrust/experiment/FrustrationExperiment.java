@@ -2,448 +2,506 @@ package io.nnfrust.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nnfrust.frustration.FrustrationSolver;
-import io.nnfrust.frustration.RestartResult;
+import io.nnfrust.bounds.DualBound;
+import io.nnfrust.bounds.FrustrationInterval;
+import io.nnfrust.experiment.FrustrationStatistics.Comparison;
+import io.nnfrust.experiment.FrustrationStatistics.GroupStats;
+import io.nnfrust.experiment.FrustrationTasks.Task;
+import io.nnfrust.frustration.MixingMethod;
+import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.frustration.SolverOptions;
-import io.nnfrust.frustration.Solvers;
-import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.load.ModelIdentity;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
+import io.nnfrust.nullmodel.N2Budget;
+import io.nnfrust.nullmodel.N2Storage;
+import io.nnfrust.nullmodel.NullKind;
 import io.nnfrust.nullmodel.NullModel;
 import io.nnfrust.nullmodel.ReinitializedWeights;
 import io.nnfrust.nullmodel.ShuffledEdges;
 import io.nnfrust.nullmodel.ShuffledParameters;
-import io.nnfrust.stats.WelchTest;
-import io.nnfrust.util.MemoryCheck;
+import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.Provenance;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * The frustration experiment of the paper (Results, Fig. 2 and 5a): the real network solved {@code replicas}
- * times, and for each null kind {@code nullCount} null networks, each solved twice, once from S = I (nu = 0) and
- * once from nu random flips. Every task's seeds are drawn up front from {@code SplittableRandom(seed)} in task
- * order, so the results do not depend on threads, interruptions or resumption. Each finished task is appended to
- * a JSON Lines checkpoint; {@code resume} skips the tasks already there.
+ * The frustration experiment of the paper (Results, "Frustration", Fig. 2 and 5a): the real network R solved
+ * {@code replicas} times, and for each null model (Methods, "Null models": N1, N2, N3) {@code nullCount} null
+ * networks, each solved twice, once from S = I (ν = 0) and once from ν random flips; per group the lowest, mean and
+ * sd of ε (paper eq. 4), Welch's t-tests of R vs N1, N1 vs N2, R vs N2, R vs N3, and optionally certified intervals
+ * [ε_lb, ε_ub] with the orderings they prove ({@link CertifiedOrdering}).
+ *
+ * <p>The library: a typed {@link Config}, {@link #run} with a {@link RunControl} (threads, shard, checkpoint,
+ * resume; none of which changes a result), and a {@link Result} that carries its configuration and provenance and
+ * writes and reads its JSON and CSV ({@link FrustrationCodec}). The plan of seeds is {@link FrustrationTasks}, the
+ * execution {@link FrustrationExecutor}, the statistics {@link FrustrationStatistics}, N2's memory
+ * {@link N2Budget}.
  */
 public final class FrustrationExperiment {
     private FrustrationExperiment() {}
 
-    /** Everything that determines the results (its hash guards --resume). */
+    /**
+     * Everything that determines the results (its JSON is the checkpoint header's configuration and guards
+     * resumption and merging).
+     *
+     * @param model        the model as named (zoo:NAME or an .onnx file)
+     * @param modelSha256  SHA-256 of the model ({@link Network#sha256()}; "" before it is loaded)
+     * @param solver       the solver of every solve
+     * @param replicas     solves of the real network
+     * @param nulls        the null models, each at most once
+     * @param nullCount    null networks of each kind
+     * @param n3Init       the initialisation N3 redraws the weights from
+     * @param seed         seed of all seeds ({@link FrustrationTasks})
+     * @param options      solver options (ν is that of the second instance of a null network, and of R)
+     * @param bounds       certified intervals for R and the first {@code bounds} null networks of each kind (0: none)
+     * @param boundRank    rank of the SDP solutions of the bounds
+     */
     public record Config(
             String model,
             String modelSha256,
             ImportOptions importOptions,
-            String solver,
+            SolverKind solver,
             int replicas,
-            List<String> nulls,
+            List<NullKind> nulls,
             int nullCount,
-            String n3Init,
+            WeightInit n3Init,
             long seed,
-            SolverOptions options) {
+            SolverOptions options,
+            int bounds,
+            int boundRank) {
+        /** The rank of the bounds' SDP solutions unless given. */
+        public static final int DEFAULT_BOUND_RANK = 8;
+
         public Config {
-            if (replicas < 0 || nullCount < 0) {
-                throw new NnfrustException("--replicas and --null-count must be >= 0");
+            require(model, "model");
+            require(modelSha256, "modelSha256");
+            require(importOptions, "importOptions");
+            require(solver, "solver");
+            require(nulls, "nulls");
+            require(n3Init, "n3Init");
+            require(options, "options");
+            for (NullKind k : nulls) {
+                require(k, "every null model of nulls");
+            }
+            nulls = List.copyOf(nulls);
+            if (model.isBlank()) {
+                throw new NnfrustException("model must name a model, got an empty name");
+            }
+            if (replicas < 0) {
+                throw new NnfrustException("replicas must be >= 0, got " + replicas);
+            }
+            if (nullCount < 0) {
+                throw new NnfrustException("nullCount must be >= 0, got " + nullCount);
+            }
+            if (EnumSet.copyOf(nulls.isEmpty() ? EnumSet.noneOf(NullKind.class) : nulls)
+                            .size()
+                    != nulls.size()) {
+                throw new NnfrustException("nulls names a null model twice: " + nulls);
             }
             if (replicas < 2 && nulls.isEmpty()) {
-                throw new NnfrustException("nothing to compare: give --replicas >= 2 or some --nulls");
+                throw new NnfrustException("nothing to compare: replicas must be >= 2 or nulls must name a null model");
             }
-            for (String k : nulls) {
-                if (!k.equals("N1") && !k.equals("N2") && !k.equals("N3")) {
-                    throw new NnfrustException("unknown null model '" + k + "' (available: N1, N2, N3)");
-                }
+            if (bounds < 0) {
+                throw new NnfrustException("bounds must be >= 0, got " + bounds);
             }
-            Solvers.byName(solver);
-            WeightInit.parse(n3Init);
+            if (bounds == 0) {
+                boundRank = DEFAULT_BOUND_RANK; // unused without bounds, and not written
+            } else if (boundRank < 2 || boundRank > 64) {
+                throw new NnfrustException("boundRank must be in 2..64, got " + boundRank);
+            }
         }
 
-        ObjectNode toJson(ObjectMapper m) {
-            ObjectNode o = m.createObjectNode();
-            o.put("model", model);
-            o.put("modelSha256", modelSha256);
-            o.set("importOptions", importOptions.toJson(m));
-            o.put("solver", solver);
-            o.put("replicas", replicas);
-            o.put("nulls", String.join(",", nulls));
-            o.put("nullCount", nullCount);
-            o.put("n3Init", n3Init);
-            o.put("seed", seed);
-            putSolverOptions(o, options);
-            return o;
+        /** Without certified bounds. */
+        public Config(
+                String model,
+                String modelSha256,
+                ImportOptions importOptions,
+                SolverKind solver,
+                int replicas,
+                List<NullKind> nulls,
+                int nullCount,
+                WeightInit n3Init,
+                long seed,
+                SolverOptions options) {
+            this(
+                    model,
+                    modelSha256,
+                    importOptions,
+                    solver,
+                    replicas,
+                    nulls,
+                    nullCount,
+                    n3Init,
+                    seed,
+                    options,
+                    0,
+                    DEFAULT_BOUND_RANK);
         }
+
+        private static void require(Object value, String parameter) {
+            if (value == null) {
+                throw new NnfrustException(parameter + " must be given");
+            }
+        }
+
+        /** This configuration for the model with SHA-256 {@code sha256}. */
+        public Config withModelSha256(String sha256) {
+            return new Config(
+                    model,
+                    sha256,
+                    importOptions,
+                    solver,
+                    replicas,
+                    nulls,
+                    nullCount,
+                    n3Init,
+                    seed,
+                    options,
+                    bounds,
+                    boundRank);
+        }
+
+        /** The settings of the certified intervals (null without bounds). */
+        public FrustrationInterval.Config boundsConfig() {
+            if (bounds == 0) {
+                return null;
+            }
+            return new FrustrationInterval.Config(
+                    new MixingMethod.Options(boundRank, 300, 1e-5, 10, seed),
+                    DualBound.Scaling.DEGREE,
+                    1000,
+                    1e-6,
+                    2,
+                    seed);
+        }
+
+        /** The JSON of checkpoint headers and {@code provenance.config} ({@link FrustrationCodec#config}). */
+        public ObjectNode toJson(ObjectMapper m) {
+            return FrustrationCodec.config(m, this);
+        }
+
+        /** A configuration read back from {@link #toJson} (also the headers of earlier versions). */
+        public static Config fromJson(JsonNode j) {
+            return FrustrationCodec.config(j);
+        }
+    }
+
+    /** A finished solve. */
+    public record Outcome(Task task, double epsilon, long flips, double seconds, boolean localMinimum) {}
+
+    /**
+     * Where a result comes from, as its {@code provenance} holds it: the model's identity ({@link ModelIdentity}:
+     * source, SHA-256, weights, input shape, import options), the weights' description, the nnfrust version and
+     * commit, JDK, ONNX Runtime, the command line, the run id, start and end of the run, and its thread count.
+     */
+    public record Origin(
+            JsonNode model,
+            String weights,
+            String nnfrust,
+            String gitCommit,
+            Boolean gitDirty,
+            String jdk,
+            String onnxRuntime,
+            List<String> commandLine,
+            String runId,
+            String start,
+            String end,
+            int threads) {
+        public Origin {
+            model = model == null ? null : normalized(model);
+            commandLine = List.copyOf(commandLine);
+        }
+
+        /** A copy as read from its text: the same numbers compare equal whatever node type held them. */
+        private static JsonNode normalized(JsonNode j) {
+            try {
+                return new ObjectMapper().readTree(j.toString());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The SHA-256 of the model the result was computed on. */
+        public String modelSha256() {
+            return model == null ? "" : model.path("sha256").asText();
+        }
+
+        /** The provenance of a result of {@code net} made now by this process ({@link Provenance#current()}). */
+        public static Origin now(Network net, int threads) {
+            ObjectMapper m = new ObjectMapper();
+            ObjectNode p = Provenance.current().toJson(m);
+            p.set("model", ModelIdentity.toJson(m, net));
+            p.put(FrustrationCodec.THREADS, threads);
+            return fromJson(p, ModelIdentity.weights(net));
+        }
+
+        /** The provenance object of a result file ({@code weights}: its top-level description of the weights). */
+        static Origin fromJson(JsonNode p, String weights) {
+            List<String> cl = new ArrayList<>();
+            p.path("commandLine").forEach(a -> cl.add(a.asText()));
+            return new Origin(
+                    p.get("model"),
+                    weights,
+                    p.path("nnfrust").asText(),
+                    p.path("gitCommit").asText(),
+                    p.has("gitDirty") ? p.get("gitDirty").asBoolean() : null,
+                    p.path("jdk").asText(),
+                    p.path("onnxRuntime").asText(),
+                    cl,
+                    p.path("runId").asText(),
+                    p.path("start").asText(),
+                    p.path("end").asText(),
+                    p.path(FrustrationCodec.THREADS).asInt());
+        }
+
+        /** The provenance object, with the result's configuration. */
+        ObjectNode toJson(ObjectMapper m, ObjectNode config) {
+            ObjectNode p = m.createObjectNode();
+            p.put("schemaVersion", Provenance.SCHEMA_VERSION);
+            p.put("nnfrust", nnfrust);
+            p.put("gitCommit", gitCommit);
+            if (gitDirty != null) {
+                p.put("gitDirty", gitDirty);
+            }
+            p.put("jdk", jdk);
+            p.put("onnxRuntime", onnxRuntime);
+            var cl = p.putArray("commandLine");
+            commandLine.forEach(cl::add);
+            p.put("runId", runId);
+            p.put("start", start);
+            p.put("end", end);
+            if (model != null) {
+                p.set("model", model.deepCopy());
+            }
+            p.set(FrustrationCodec.CONFIG, config);
+            p.put(FrustrationCodec.THREADS, threads);
+            return p;
+        }
+    }
+
+    /**
+     * The result of a run (or of a shard of one): its configuration, the solves done (in task order) out of
+     * {@code solvesPlanned}, the group statistics and Welch tests (computed once, from the solves), the certified
+     * intervals when asked for and the run is whole and complete, and the provenance. Owns its JSON and CSV forms.
+     */
+    public record Result(
+            Config config,
+            Shard shard,
+            int solvesPlanned,
+            List<Outcome> outcomes,
+            List<GroupStats> groups,
+            List<Comparison> welch,
+            CertifiedOrdering.Result bounds,
+            Origin origin) {
+        public Result {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(shard, "shard");
+            Objects.requireNonNull(origin, "origin");
+            outcomes = List.copyOf(outcomes);
+            groups = List.copyOf(groups);
+            welch = List.copyOf(welch);
+        }
+
+        /** The result of these solves, with their statistics and Welch tests. */
+        public static Result of(
+                Config config,
+                Shard shard,
+                int solvesPlanned,
+                List<Outcome> outcomes,
+                CertifiedOrdering.Result bounds,
+                Origin origin) {
+            Map<String, double[]> groups = FrustrationStatistics.byGroup(outcomes);
+            return new Result(
+                    config,
+                    shard,
+                    solvesPlanned,
+                    outcomes,
+                    FrustrationStatistics.stats(groups),
+                    FrustrationStatistics.comparisons(groups),
+                    bounds,
+                    origin);
+        }
+
+        /** Whether every planned solve is done. */
+        public boolean complete() {
+            return outcomes.size() == solvesPlanned;
+        }
+
+        /** ε of the solves by group (R, N1, N2, N3 as present). */
+        public Map<String, double[]> epsilonByGroup() {
+            return FrustrationStatistics.byGroup(outcomes);
+        }
+
+        /** The JSON object of the result file. */
+        public ObjectNode toJson(ObjectMapper m) {
+            return FrustrationCodec.result(m, this);
+        }
+
+        /** The text of the result file (indented JSON, without the final newline). */
+        public String jsonText() {
+            try {
+                return new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(toJson(new ObjectMapper()));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The CSV: one row per solve. */
+        public String csvText() {
+            return FrustrationCodec.csv(this);
+        }
+
+        /** Writes the JSON result file atomically. */
+        public void writeJson(Path file) {
+            String text = jsonText() + "\n";
+            AtomicFiles.write(file, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        /** Writes the CSV atomically. */
+        public void writeCsv(Path file) {
+            String text = csvText();
+            AtomicFiles.write(file, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        /** A result file read back ({@link FrustrationCodec#result(JsonNode)}). */
+        public static Result fromJson(JsonNode j) {
+            return FrustrationCodec.result(j);
+        }
+
+        /** The result file {@code file} read back. */
+        public static Result read(Path file) {
+            JsonNode j;
+            try {
+                j = new ObjectMapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new NnfrustException(
+                        "cannot read " + file + ": " + e.getMessage().split("\n")[0]);
+            }
+            try {
+                return fromJson(j);
+            } catch (NnfrustException e) {
+                throw new NnfrustException(file + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** As {@link #run(Network, Config, RunControl, N2Storage, Consumer)} with N2's default storage and no log. */
+    public static Result run(Network net, Config c, RunControl<Outcome> control) {
+        return run(net, c, control, N2Storage.DEFAULT, s -> {});
+    }
+
+    /**
+     * Runs the pending solves of {@code control.shard()} on {@code net} (all, or those not in the checkpoint when
+     * resuming; at most {@code control.stopAfter()} when positive), then, for a whole and complete run with bounds
+     * asked for, the certified intervals ({@code log} hears their progress).
+     *
+     * @param n2 where N2 networks keep their weights (does not change a result)
+     */
+    public static Result run(Network net, Config c, RunControl<Outcome> control, N2Storage n2, Consumer<String> log) {
+        requireModel(net, c);
+        return result(net, c, control, FrustrationExecutor.run(net.graph(), c, control, n2, true), log);
+    }
+
+    /**
+     * The result of what {@code control.checkpoint()} already holds, without any new solve (the bounds are computed
+     * when they are asked for and the run is whole and complete).
+     */
+    public static Result collect(Network net, Config c, RunControl<Outcome> control, Consumer<String> log) {
+        requireModel(net, c);
+        return result(net, c, control, FrustrationExecutor.run(net.graph(), c, control, N2Storage.DEFAULT, false), log);
+    }
+
+    /**
+     * The result of the whole run from the result lines of its merged shards ({@link CheckpointMerge}): the lines
+     * that are solves of {@code c}'s tasks, in task order, without any new solve; then the bounds as in
+     * {@link #run}.
+     */
+    public static Result merge(Network net, Config c, List<JsonNode> lines, int threads, Consumer<String> log) {
+        requireModel(net, c);
+        List<Task> tasks = FrustrationTasks.all(c);
+        Map<String, Outcome> done = FrustrationCodec.outcomes(lines, tasks);
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Task t : tasks) {
+            Outcome o = done.get(t.key());
+            if (o != null) {
+                outcomes.add(o);
+            }
+        }
+        return result(net, c, RunControl.simple(threads), outcomes, log);
+    }
+
+    private static Result result(
+            Network net, Config c, RunControl<Outcome> control, List<Outcome> outcomes, Consumer<String> log) {
+        int planned = FrustrationTasks.ofShard(c, control.shard()).size();
+        CertifiedOrdering.Result bounds = null;
+        if (c.bounds() > 0 && control.shard().isAll() && outcomes.size() == planned) {
+            bounds = CertifiedOrdering.compute(
+                    net.graph(), c, outcomes, c.bounds(), c.boundsConfig(), control.threads() > 1, log);
+        }
+        return Result.of(c, control.shard(), planned, outcomes, bounds, Origin.now(net, control.threads()));
+    }
+
+    /** The model a configuration names, loaded with its import options and checked against its SHA-256. */
+    public static Network loadModel(Config c) {
+        Network net = ModelLoader.load(c.model(), c.importOptions());
+        requireModel(net, c);
+        return net;
+    }
+
+    private static void requireModel(Network net, Config c) {
+        if (!c.modelSha256().equals(net.sha256())) {
+            throw new NnfrustException("the configuration's model " + c.model() + " has sha256 " + c.modelSha256()
+                    + ", but the model given has sha256 " + net.sha256()
+                    + " (" + net.source() + "); the model file changed since the run, or it is another model");
+        }
+    }
+
+    /**
+     * The solves alone, on a graph (no provenance): the pending tasks of {@code control.shard()} run as by
+     * {@link #run}, every finished outcome of the shard returned in task order.
+     */
+    public static List<Outcome> solve(SignedGraph real, Config c, RunControl<Outcome> control) {
+        return FrustrationExecutor.run(real, c, control, N2Storage.DEFAULT, true);
+    }
+
+    /** The null model of {@code kind} (N2 with the default storage). */
+    public static NullModel nullModel(NullKind kind, WeightInit n3Init) {
+        return nullModel(kind, n3Init, N2Storage.DEFAULT);
+    }
+
+    /** The null model of {@code kind}: N1, N2 (its weights kept as {@code n2} says) or N3 drawn from {@code n3Init}. */
+    public static NullModel nullModel(NullKind kind, WeightInit n3Init, N2Storage n2) {
+        return switch (kind) {
+            case N1 -> new ShuffledParameters();
+            case N2 -> new ShuffledEdges(n2);
+            case N3 -> new ReinitializedWeights(n3Init);
+        };
     }
 
     /** The solver options that determine results, as configuration fields (checkpoint headers). */
     static void putSolverOptions(ObjectNode o, SolverOptions options) {
-        o.put("initialFlips", options.initialFlips());
-        o.put("maxIterations", options.maxIterations());
-        o.put("sweeps", options.sweeps());
-        o.put("tStart", options.startTemperature());
-        o.put("tEnd", options.endTemperature());
+        FrustrationCodec.putSolverOptions(o, options);
     }
 
-    /** One solve: group R (real) or a null kind, replica (null network) index, instance (0: nu = 0, 1: nu). */
-    public record Task(
-            int index, String group, int replica, int instance, long nullSeed, long seed, long initialFlips) {
-        public String key() {
-            return group + "/" + replica + "/" + instance;
-        }
-    }
-
-    /** A finished task. */
-    public record Outcome(Task task, double epsilon, long flips, double seconds, boolean localMinimum) {}
-
-    /** All tasks in their fixed order, seeds drawn up front. */
-    public static List<Task> tasks(Config c) {
-        SplittableRandom master = new SplittableRandom(c.seed());
-        List<Task> t = new ArrayList<>();
-        for (int r = 0; r < c.replicas(); r++) {
-            t.add(new Task(
-                    t.size(), "R", r, 1, 0, master.nextLong(), c.options().initialFlips()));
-        }
-        for (String kind : c.nulls()) {
-            for (int k = 0; k < c.nullCount(); k++) {
-                long nullSeed = master.nextLong();
-                long s0 = master.nextLong(), s1 = master.nextLong();
-                t.add(new Task(t.size(), kind, k, 0, nullSeed, s0, 0));
-                t.add(new Task(t.size(), kind, k, 1, nullSeed, s1, c.options().initialFlips()));
-            }
-        }
-        return t;
-    }
-
-    public static NullModel nullModel(String kind, String n3Init) {
-        return switch (kind) {
-            case "N1" -> new ShuffledParameters();
-            case "N2" -> new ShuffledEdges();
-            default -> new ReinitializedWeights(WeightInit.parse(n3Init));
-        };
-    }
-
-    /**
-     * Runs the pending tasks (all, or those not in the checkpoint when resuming), at most {@code stopAfter} of them
-     * when it is positive, and returns every finished outcome in task order.
-     */
-    public static List<Outcome> run(
-            SignedGraph real,
-            Config c,
-            Path checkpoint,
-            boolean resume,
-            int threads,
-            int stopAfter,
-            Consumer<Outcome> progress) {
-        return run(real, c, Shard.ALL, checkpoint, resume, threads, stopAfter, progress);
-    }
-
-    /**
-     * The units of work in their fixed order: one per real restart and one per null network (whose instances share
-     * one build of the network); {@link Shard} K of N runs the units u with u mod N = K - 1.
-     */
-    public static List<List<Task>> units(List<Task> tasks) {
-        Map<String, List<Task>> units = new LinkedHashMap<>();
-        for (Task t : tasks) {
-            String unit = t.group().equals("R") ? t.key() : t.group() + "/" + t.replica();
-            units.computeIfAbsent(unit, k -> new ArrayList<>()).add(t);
-        }
-        return new ArrayList<>(units.values());
-    }
-
-    /** The tasks of shard {@code shard}, in task order. */
-    public static List<Task> tasks(Config c, Shard shard) {
-        List<List<Task>> units = units(tasks(c));
-        List<Task> mine = new ArrayList<>();
-        for (int u = 0; u < units.size(); u++) {
-            if (shard.owns(u)) {
-                mine.addAll(units.get(u));
-            }
-        }
-        mine.sort(Comparator.comparingInt(Task::index));
-        return mine;
-    }
-
-    /**
-     * As {@link #run(SignedGraph, Config, Path, boolean, int, int, Consumer)} for shard {@code shard} of the tasks,
-     * with the seeds of the whole run; its checkpoint header names the shard.
-     */
-    public static List<Outcome> run(
-            SignedGraph real,
-            Config c,
-            Shard shard,
-            Path checkpoint,
-            boolean resume,
-            int threads,
-            int stopAfter,
-            Consumer<Outcome> progress) {
-        ObjectMapper m = new ObjectMapper();
-        List<Task> tasks = tasks(c, shard);
-        String header = Checkpoint.header(m, c.toJson(m), shard);
-        Map<String, Outcome> done = new HashMap<>();
-        final Checkpoint cp = checkpoint == null ? null : openCheckpoint(checkpoint, header, resume, tasks, done);
-        List<Task> pending = new ArrayList<>();
-        for (Task t : tasks) {
-            if (!done.containsKey(t.key()) && (stopAfter == 0 || pending.size() < stopAfter)) {
-                pending.add(t);
-            }
-        }
-        final ShuffledEdges.Storage n2Storage = requireMemoryForN2(real, pending, threads);
-        ProgressSink.starting(progress, done.size(), pending.size());
-        SpinGlass realGlass = new SpinGlass(real);
-        FrustrationSolver solver = Solvers.byName(c.solver());
-        Object lock = new Object();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread th = new Thread(r, "nnfrust-experiment");
-            th.setDaemon(true);
-            return th;
-        });
-        try {
-            // one unit of work per real restart and per null network (its instances share one build of the network)
-            List<Future<?>> futures = new ArrayList<>();
-            for (List<Task> unit : units(pending)) {
-                futures.add(pool.submit(() -> {
-                    Task first = unit.get(0);
-                    NullModel model = first.group().equals("R")
-                            ? null
-                            : first.group().equals("N2")
-                                    ? new ShuffledEdges(n2Storage)
-                                    : nullModel(first.group(), c.n3Init());
-                    SpinGlass glass = model == null ? realGlass : new SpinGlass(model.apply(real, first.nullSeed()));
-                    try {
-                        for (Task t : unit) {
-                            RestartResult r = solver.solve(
-                                    glass,
-                                    new SplittableRandom(t.seed()),
-                                    c.options().withInitialFlips(t.initialFlips()));
-                            Outcome o = new Outcome(t, r.epsilon(), r.flips(), r.seconds(), r.localMinimum());
-                            synchronized (lock) {
-                                done.put(t.key(), o);
-                                if (cp != null) {
-                                    cp.append(resultLine(m, o));
-                                }
-                                if (progress != null) {
-                                    progress.accept(o);
-                                }
-                            }
-                        }
-                    } finally {
-                        if (model != null) {
-                            model.release(glass.graph()); // N2: unmaps its off-heap weights now
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NnfrustException("interrupted");
-        } finally {
-            pool.shutdownNow();
-            if (cp != null) {
-                cp.close();
-            }
-        }
-        List<Outcome> out = new ArrayList<>();
-        for (Task t : tasks) {
-            Outcome o = done.get(t.key());
-            if (o != null) {
-                out.add(o);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * N2 holds one float per learnable edge (docs/nullmodels.md): chooses where (heap, or convolutions mapped
-     * off-heap when they would take over 40 % of the heap), and refuses up front, in one line, a run whose N2
-     * networks built side by side (one per thread) would not fit in the heap or in the mapping folder, instead of
-     * failing after hours of other solves. Returns the storage.
-     */
-    static ShuffledEdges.Storage requireMemoryForN2(SignedGraph real, List<Task> pending, int threads) {
-        long n2 = units(pending).stream()
-                .filter(u -> u.get(0).group().equals("N2"))
-                .count();
-        int side = (int) Math.max(1, Math.min(Math.max(1, threads), n2));
-        var storage = ShuffledEdges.storageFor(real, side);
-        if (n2 == 0) {
-            return storage;
-        }
-        double bytes = side * n2Bytes(real, storage);
-        long gib = (long) Math.ceil((bytes
-                                + (Runtime.getRuntime().totalMemory()
-                                        - Runtime.getRuntime().freeMemory()))
-                        / 1073741824.0
-                        * 1.2)
-                + 1;
-        MemoryCheck.require(
-                String.format(
-                        Locale.ROOT,
-                        "%d null network%s N2 built side by side (%,d learnable edges at 4 bytes each%s)",
-                        side,
-                        side == 1 ? "" : "s",
-                        ShuffledEdges.learnableEdges(real),
-                        storage == ShuffledEdges.Storage.MAPPED ? ", convolutions mapped off-heap" : ""),
-                bytes,
-                "raise the heap with NNFRUST_JAVA_OPTS=-Xmx" + gib + "g"
-                        + (side > 1 ? ", or use --threads 1 (results do not depend on it)" : "")
-                        + ", or leave N2 out of --nulls");
-        if (storage == ShuffledEdges.Storage.MAPPED) {
-            Path dir = ShuffledEdges.mappedDir();
-            double disk = side * 4.0 * ShuffledEdges.convolutionEdges(real);
-            if (!Files.isDirectory(dir)) {
-                throw new NnfrustException("N2 weights are mapped in " + dir + ", which is not a folder; choose one "
-                        + "with NNFRUST_JAVA_OPTS=-Dnnfrust.n2.dir=DIR");
-            }
-            long free;
-            try {
-                free = Files.getFileStore(dir).getUsableSpace();
-            } catch (IOException e) {
-                throw new NnfrustException("N2 weights are mapped in " + dir + ", which cannot be used ("
-                        + e.getMessage() + "); choose a folder with -Dnnfrust.n2.dir=DIR");
-            }
-            if (disk > free) {
-                throw new NnfrustException(String.format(
-                        Locale.ROOT,
-                        "%d null network%s N2 side by side map %.1f GiB of weights in %s, which has %.1f GiB free; "
-                                + "choose a larger folder with NNFRUST_JAVA_OPTS=-Dnnfrust.n2.dir=DIR%s",
-                        side,
-                        side == 1 ? "" : "s",
-                        disk / 1073741824.0,
-                        dir,
-                        free / 1073741824.0,
-                        side > 1 ? ", or use --threads 1 (results do not depend on it)" : ""));
-            }
-        }
-        return storage;
-    }
-
-    /** Heap bytes of one N2 network of {@code real} being solved, with the storage chosen for one at a time. */
+    /** Heap bytes of one N2 network of {@code real} being solved, with the default storage for one at a time. */
     public static double n2Bytes(SignedGraph real) {
-        return n2Bytes(real, ShuffledEdges.storageFor(real, 1));
-    }
-
-    /**
-     * Heap bytes of one N2 network of {@code real} being solved: 4 per learnable edge on the heap (all of them, or
-     * only the dense ones when convolutions are mapped), 48 per node for the solve.
-     */
-    public static double n2Bytes(SignedGraph real, ShuffledEdges.Storage storage) {
-        long heapEdges = ShuffledEdges.learnableEdges(real)
-                - (storage == ShuffledEdges.Storage.MAPPED ? ShuffledEdges.convolutionEdges(real) : 0);
-        return 4.0 * heapEdges + 48.0 * real.nodeCount();
-    }
-
-    /** The JSON Lines form of an outcome. */
-    public static String resultJson(ObjectMapper m, Outcome o) {
-        return resultLine(m, o);
-    }
-
-    /** The JSON form of a configuration. */
-    public static String configJson(ObjectMapper m, Config c) {
-        return c.toJson(m).toString();
-    }
-
-    static String resultLine(ObjectMapper m, Outcome o) {
-        ObjectNode r = m.createObjectNode();
-        r.put("type", "result");
-        r.put("group", o.task().group());
-        r.put("replica", o.task().replica());
-        r.put("instance", o.task().instance());
-        r.put("nullSeed", o.task().nullSeed());
-        r.put("seed", o.task().seed());
-        r.put("initialFlips", o.task().initialFlips());
-        r.put("epsilon", o.epsilon());
-        r.put("flips", o.flips());
-        r.put("seconds", o.seconds());
-        r.put("localMinimum", o.localMinimum());
-        return r.toString();
-    }
-
-    /** Opens the checkpoint (see {@link Checkpoint}) and collects the finished solves of these tasks. */
-    private static Checkpoint openCheckpoint(
-            Path file, String header, boolean resume, List<Task> tasks, Map<String, Outcome> done) {
-        List<JsonNode> lines = new ArrayList<>();
-        Checkpoint cp = Checkpoint.open(file, header, resume, lines);
-        Map<String, Task> byKey = new LinkedHashMap<>();
-        for (Task t : tasks) {
-            byKey.put(t.key(), t);
-        }
-        for (JsonNode j : lines) {
-            try {
-                Task t = byKey.get(j.get("group").asText() + "/"
-                        + j.get("replica").asInt() + "/" + j.get("instance").asInt());
-                if (t != null && t.seed() == j.get("seed").asLong()) {
-                    done.put(
-                            t.key(),
-                            new Outcome(
-                                    t,
-                                    j.get("epsilon").asDouble(),
-                                    j.get("flips").asLong(),
-                                    j.get("seconds").asDouble(),
-                                    j.get("localMinimum").asBoolean()));
-                }
-            } catch (RuntimeException malformed) {
-                // not a result of this experiment: ignored, the task runs again
-            }
-        }
-        return cp;
-    }
-
-    /** Summary of one group. */
-    public record GroupStats(String group, int n, double min, double mean, double sd) {}
-
-    public static Map<String, double[]> byGroup(List<Outcome> outcomes) {
-        Map<String, List<Double>> g = new LinkedHashMap<>();
-        for (Outcome o : outcomes) {
-            g.computeIfAbsent(o.task().group(), k -> new ArrayList<>()).add(o.epsilon());
-        }
-        Map<String, double[]> out = new LinkedHashMap<>();
-        g.forEach(
-                (k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
-        return out;
-    }
-
-    public static GroupStats stats(String group, double[] e) {
-        double min = Double.MAX_VALUE;
-        for (double v : e) {
-            min = Math.min(min, v);
-        }
-        double mean = WelchTest.mean(e);
-        return new GroupStats(group, e.length, min, mean, e.length > 1 ? Math.sqrt(WelchTest.variance(e, mean)) : 0);
-    }
-
-    /** The paper's comparisons that the groups present allow: R vs N1, N1 vs N2, R vs N2, R vs N3. */
-    public static List<String[]> comparisons(Map<String, double[]> groups) {
-        List<String[]> pairs = new ArrayList<>();
-        for (String[] p : new String[][] {{"R", "N1"}, {"N1", "N2"}, {"R", "N2"}, {"R", "N3"}}) {
-            if (groups.containsKey(p[0])
-                    && groups.containsKey(p[1])
-                    && groups.get(p[0]).length > 1
-                    && groups.get(p[1]).length > 1) {
-                pairs.add(p);
-            }
-        }
-        return pairs;
+        return N2Budget.bytes(real, N2Storage.DEFAULT);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.frustration.FrustrationSolver;
 import io.nnfrust.frustration.RestartResult;
+import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.Solvers;
 import io.nnfrust.frustration.SpinFile;
@@ -54,7 +55,7 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>the graph summary (nodes, edges, parameters, Σ|A|);</li>
  *   <li>top-1 accuracy on a labelled IDX image set ({@link IdxImages}), when one is given;</li>
- *   <li>the solves of {@code experiment frustration} with these settings ({@link FrustrationExperiment#tasks}):
+ *   <li>the solves of {@code experiment frustration} with these settings ({@link FrustrationTasks#all}):
  *   {@code restarts} restarts on the checkpoint's own network (R) and, per null kind, {@code nullCount} null
  *   networks each solved twice; the seeds are those of {@code experiment frustration CHECKPOINT --seed S}, so
  *   every ε equals the single-model command's;</li>
@@ -169,11 +170,12 @@ public final class TrainingTrack {
                     snapshots.get(i).file().toString(),
                     sha256,
                     importOptions,
-                    solver,
+                    SolverKind.parse(solver, "solver"),
                     restarts,
-                    nulls.stream().map(Enum::name).toList(),
+                    FrustrationCodec.nullKinds(
+                            String.join(",", nulls.stream().map(Enum::name).toList()), "nulls"),
                     nullCount,
-                    n3Init.label(),
+                    n3Init,
                     seed,
                     options);
         }
@@ -195,7 +197,7 @@ public final class TrainingTrack {
             o.put("nullCount", nullCount);
             o.put("n3Init", n3Init.label());
             o.put("seed", seed);
-            FrustrationExperiment.putSolverOptions(o, options);
+            FrustrationCodec.putSolverOptions(o, options);
             if (images != null) {
                 o.put("images", images.images().toAbsolutePath().normalize().toString());
                 o.put("labels", images.labels().toAbsolutePath().normalize().toString());
@@ -288,7 +290,7 @@ public final class TrainingTrack {
             r.put("unit", unit);
             ArrayNode s = r.putArray("solves");
             for (FrustrationExperiment.Outcome o : solves) {
-                s.add(m.valueToTree(readTree(m, FrustrationExperiment.resultJson(m, o))));
+                s.add(m.valueToTree(readTree(m, FrustrationCodec.outcome(m, o).toString())));
             }
             if (accuracy != null) {
                 r.putObject("accuracy")
@@ -315,7 +317,7 @@ public final class TrainingTrack {
             long params,
             double absWeightSum,
             Accuracy accuracy,
-            Map<String, FrustrationExperiment.GroupStats> groups,
+            Map<String, FrustrationStatistics.GroupStats> groups,
             Map<String, double[]> perNetwork,
             Lambda lambda,
             Lambda lambdaRandomOrder,
@@ -412,7 +414,7 @@ public final class TrainingTrack {
                 }
                 ArrayNode res = j.putArray("results");
                 for (FrustrationExperiment.Outcome o : p.solves()) {
-                    res.add(readTree(m, FrustrationExperiment.resultJson(m, o)));
+                    res.add(readTree(m, FrustrationCodec.outcome(m, o).toString()));
                 }
             }
             ObjectNode prov = provenance.toJson(m);
@@ -664,19 +666,19 @@ public final class TrainingTrack {
     // ------------------------------------------------------------------------------------------ units
 
     /** A unit of work: checkpoint index, its key ("R" or "N1/3") and its frustration tasks. */
-    record Unit(int global, int checkpoint, String key, List<FrustrationExperiment.Task> tasks) {}
+    record Unit(int global, int checkpoint, String key, List<FrustrationTasks.Task> tasks) {}
 
     /** Every unit of the study in its fixed order (the tasks of every checkpoint are the same list). */
     static List<Unit> units(Config c) {
-        List<FrustrationExperiment.Task> tasks = FrustrationExperiment.tasks(c.frustration(0, ""));
-        List<FrustrationExperiment.Task> r =
+        List<FrustrationTasks.Task> tasks = FrustrationTasks.all(c.frustration(0, ""));
+        List<FrustrationTasks.Task> r =
                 tasks.stream().filter(t -> t.group().equals("R")).toList();
-        List<List<FrustrationExperiment.Task>> nullUnits = FrustrationExperiment.units(
+        List<List<FrustrationTasks.Task>> nullUnits = FrustrationTasks.units(
                 tasks.stream().filter(t -> !t.group().equals("R")).toList());
         List<Unit> out = new ArrayList<>();
         for (int i = 0; i < c.snapshots().size(); i++) {
             out.add(new Unit(out.size(), i, "R", r));
-            for (List<FrustrationExperiment.Task> u : nullUnits) {
+            for (List<FrustrationTasks.Task> u : nullUnits) {
                 out.add(new Unit(
                         out.size(), i, u.get(0).group() + "/" + u.get(0).replica(), u));
             }
@@ -881,16 +883,14 @@ public final class TrainingTrack {
     /** One unit: its solves (as {@link FrustrationExperiment#run} does them), then for R accuracy and λ. */
     static UnitResult solveUnit(
             Config c, Unit u, ModelLoader.Loaded loaded, SpinGlass real, FrustrationSolver solver, IdxImages images) {
-        FrustrationExperiment.Task head = u.tasks().get(0);
+        FrustrationTasks.Task head = u.tasks().get(0);
         boolean isReal = head.group().equals("R");
-        NullModel model = isReal
-                ? null
-                : FrustrationExperiment.nullModel(head.group(), c.n3Init().label());
+        NullModel model = isReal ? null : FrustrationExperiment.nullModel(head.nullKind(), c.n3Init());
         SpinGlass glass = isReal ? real : new SpinGlass(model.apply(real.graph(), head.nullSeed()));
         List<FrustrationExperiment.Outcome> out = new ArrayList<>();
         RestartResult best = null;
         try {
-            for (FrustrationExperiment.Task t : u.tasks()) {
+            for (FrustrationTasks.Task t : u.tasks()) {
                 RestartResult r = solver.solve(
                         glass, new SplittableRandom(t.seed()), c.options().withInitialFlips(t.initialFlips()));
                 out.add(new FrustrationExperiment.Outcome(t, r.epsilon(), r.flips(), r.seconds(), r.localMinimum()));
@@ -1002,8 +1002,8 @@ public final class TrainingTrack {
             }
         }
         solves.sort(Comparator.comparingInt(o -> o.task().index()));
-        Map<String, FrustrationExperiment.GroupStats> groups = new LinkedHashMap<>();
-        FrustrationExperiment.byGroup(solves).forEach((k, v) -> groups.put(k, FrustrationExperiment.stats(k, v)));
+        Map<String, FrustrationStatistics.GroupStats> groups = new LinkedHashMap<>();
+        FrustrationStatistics.byGroup(solves).forEach((k, v) -> groups.put(k, FrustrationStatistics.stats(k, v)));
         Map<String, double[]> per = new LinkedHashMap<>();
         perNet.forEach(
                 (k, v) -> per.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
@@ -1041,7 +1041,7 @@ public final class TrainingTrack {
                 return null;
             }
             for (int k = 0; k < s.size(); k++) {
-                FrustrationExperiment.Task t = u.tasks().get(k);
+                FrustrationTasks.Task t = u.tasks().get(k);
                 JsonNode o = s.get(k);
                 if (t.seed() != o.get("seed").asLong()
                         || !t.group().equals(o.get("group").asText())

@@ -10,10 +10,9 @@ import io.nnfrust.util.FeistelPermutation;
 import io.nnfrust.util.NnfrustException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
@@ -30,7 +29,8 @@ import java.util.stream.IntStream;
  *
  * <p>For the solvers, which sweep every edge many times, {@link #apply} then writes the permuted weights into one
  * float store per block (4 bytes per learnable edge: 1.4 GB for the real SqueezeNet, 6.7 GB for ResNet-18; on the
- * heap, or for convolutions off-heap in a memory-mapped temporary file, see {@link Storage}) by
+ * heap, or for convolutions off-heap in a memory-mapped temporary file, see {@link Storage}; where is a parameter,
+ * {@link N2Storage}) by
  * walking the target edges in order and gathering each one's weight through π⁻¹: the source entry of a canonical
  * index is found arithmetically (a convolution's edges repeat with period Σ_taps(valid positions) per kernel
  * (out, in) pair), so the cost is one Feistel inverse plus a few table reads per edge and the writes are
@@ -41,17 +41,17 @@ public final class ShuffledEdges implements NullModel {
     /** Source edges per parallel scatter task. */
     private static final long CHUNK = 1 << 22;
 
-    /** The storage of every network this instance draws; null: {@link #storageFor} one network at a time. */
-    private final Storage storage;
+    /** Where the networks this instance draws keep their convolution weights. */
+    private final N2Storage policy;
 
-    /** N2 with the storage chosen per draw by {@link #storageFor}(graph, 1). */
+    /** N2 with the {@link N2Storage#DEFAULT} storage (auto, in java.io.tmpdir). */
     public ShuffledEdges() {
-        this(null);
+        this(N2Storage.DEFAULT);
     }
 
-    /** N2 whose networks keep their convolution weights in {@code storage} (null: chosen per draw). */
-    public ShuffledEdges(Storage storage) {
-        this.storage = storage;
+    /** N2 whose networks keep their convolution weights as {@code policy} decides, per draw. */
+    public ShuffledEdges(N2Storage policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
     }
 
     @Override
@@ -67,31 +67,6 @@ public final class ShuffledEdges implements NullModel {
         MAPPED
     }
 
-    /**
-     * The storage for N2 networks of {@code graph} built {@code sideBySide} at a time: {@code -Dnnfrust.n2.storage}
-     * = heap, mapped or auto (default); auto maps them when their convolution weights would take more than 40 %
-     * of the maximum heap.
-     */
-    public static Storage storageFor(SignedGraph graph, int sideBySide) {
-        String p = System.getProperty("nnfrust.n2.storage", "auto").toLowerCase(Locale.ROOT);
-        switch (p) {
-            case "heap":
-                return Storage.HEAP;
-            case "mapped":
-                return Storage.MAPPED;
-            case "auto":
-                double bytes = 4.0 * convolutionEdges(graph) * Math.max(1, sideBySide);
-                return bytes > 0.4 * Runtime.getRuntime().maxMemory() ? Storage.MAPPED : Storage.HEAP;
-            default:
-                throw new NnfrustException("-Dnnfrust.n2.storage=" + p + " is not one of heap, mapped, auto");
-        }
-    }
-
-    /** The folder of mapped N2 weights: {@code -Dnnfrust.n2.dir}, else java.io.tmpdir. */
-    public static Path mappedDir() {
-        return Path.of(System.getProperty("nnfrust.n2.dir", System.getProperty("java.io.tmpdir")));
-    }
-
     /** Number of convolution edges (the part of N2 that {@link Storage#MAPPED} moves off the heap). */
     public static long convolutionEdges(SignedGraph graph) {
         long total = 0;
@@ -105,7 +80,7 @@ public final class ShuffledEdges implements NullModel {
 
     @Override
     public SignedGraph apply(SignedGraph graph, long seed) {
-        return apply(graph, seed, storage != null ? storage : storageFor(graph, 1));
+        return apply(graph, seed, policy.storageFor(graph, 1));
     }
 
     /** The N2 network with its convolution weights in {@code storage}; {@link #release} frees mapped ones early. */
@@ -144,7 +119,7 @@ public final class ShuffledEdges implements NullModel {
             }
             EdgeWeights[] mapped;
             try {
-                mapped = EdgeWeights.mapped(mappedDir(), convSizes);
+                mapped = EdgeWeights.mapped(policy.mappedDir(), convSizes);
             } catch (UncheckedIOException e) {
                 throw new NnfrustException("null model N2: " + e.getMessage() + "; free space there or choose another "
                         + "folder with -Dnnfrust.n2.dir=DIR");

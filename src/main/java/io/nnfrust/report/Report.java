@@ -2,6 +2,7 @@ package io.nnfrust.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nnfrust.experiment.CertifiedOrdering;
+import io.nnfrust.experiment.FrustrationCodec;
 import io.nnfrust.stats.WelchTest;
 import io.nnfrust.util.OutputSet;
 import java.nio.charset.StandardCharsets;
@@ -153,10 +154,10 @@ public final class Report {
             }
             List<List<String>> bi = new ArrayList<>(), bo = new ArrayList<>();
             for (JsonNode j : new JsonNode[] {d.nulls(), d.n3He(), d.n3Xavier()}) {
-                if (j == null || !j.has("bounds")) {
+                if (j == null || !j.has(FrustrationCodec.BOUNDS)) {
                     continue;
                 }
-                var cert = CertifiedOrdering.Result.of(j.get("bounds"));
+                var cert = CertifiedOrdering.Result.of(j.get(FrustrationCodec.BOUNDS));
                 for (var n : cert.networks()) {
                     bi.add(List.of(
                             n.group() + (n.replica() < 0 ? "" : "/" + n.replica()),

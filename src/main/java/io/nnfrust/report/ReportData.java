@@ -2,6 +2,7 @@ package io.nnfrust.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnfrust.experiment.FrustrationCodec;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Provenance;
 import java.io.IOException;
@@ -128,10 +129,11 @@ public record ReportData(
         if (j == null) {
             return;
         }
-        for (JsonNode r : j.path("results")) {
-            String group = rename != null ? rename : r.path("group").asText();
+        for (JsonNode r : j.path(FrustrationCodec.RESULTS)) {
+            String group =
+                    rename != null ? rename : r.path(FrustrationCodec.GROUP).asText();
             g.computeIfAbsent(group, k -> new ArrayList<>())
-                    .add(r.path("epsilon").asDouble());
+                    .add(r.path(FrustrationCodec.EPSILON).asDouble());
         }
     }
 

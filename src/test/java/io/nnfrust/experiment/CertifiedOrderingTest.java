@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.bounds.DualBound;
 import io.nnfrust.bounds.FrustrationInterval;
 import io.nnfrust.frustration.MixingMethod;
+import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.nullmodel.NullKind;
 import io.nnfrust.reproduce.Preset;
 import io.nnfrust.reproduce.ReproducePlan;
 import java.nio.file.Path;
@@ -61,14 +64,14 @@ class CertifiedOrderingTest {
                 ckpt.toString(),
                 net.sha256(),
                 ImportOptions.DEFAULT,
-                "layered",
+                SolverKind.LAYERED,
                 2,
-                List.of("N1"),
+                List.of(NullKind.N1),
                 2,
-                "he",
+                WeightInit.HE_NORMAL,
                 4,
                 SolverOptions.DEFAULT);
-        var outcomes = FrustrationExperiment.run(net.graph(), c, null, false, 2, 0, null);
+        var outcomes = FrustrationExperiment.solve(net.graph(), c, RunControl.simple(2));
         var bc = new FrustrationInterval.Config(
                 new MixingMethod.Options(6, 150, 1e-5, 10, 4), DualBound.Scaling.DEGREE, 400, 1e-6, 2, 4);
         var r = CertifiedOrdering.compute(net.graph(), c, outcomes, 1, bc, true, s -> {});

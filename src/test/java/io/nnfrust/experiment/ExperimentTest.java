@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nnfrust.cli.Main;
+import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.nullmodel.NullKind;
 import io.nnfrust.stats.WelchTest;
 import io.nnfrust.testing.SharedData;
 import io.nnfrust.util.NnfrustException;
@@ -60,13 +63,19 @@ class ExperimentTest {
                 "zoo:squeezenet1.1",
                 "zoo",
                 ImportOptions.DEFAULT.withInputSize(32, 32),
-                "layered",
+                SolverKind.LAYERED,
                 replicas,
-                List.of("N1", "N3"),
+                List.of(NullKind.N1, NullKind.N3),
                 nullCount,
-                "he",
+                WeightInit.HE_NORMAL,
                 seed,
                 SolverOptions.DEFAULT.withInitialFlips(2000));
+    }
+
+    /** The solves of {@code c} on {@code g} with this run control. */
+    private static List<FrustrationExperiment.Outcome> run(
+            SignedGraph g, FrustrationExperiment.Config c, Path cp, boolean resume, int threads, int stopAfter) {
+        return FrustrationExperiment.solve(g, c, new RunControl<>(threads, Shard.ALL, cp, resume, stopAfter, null));
     }
 
     private static SignedGraph small() {
@@ -76,30 +85,29 @@ class ExperimentTest {
 
     @Test
     void tasksFollowThePaperAndSeedsAreFixedUpFront() {
-        List<FrustrationExperiment.Task> t = FrustrationExperiment.tasks(config(3, 2, 5));
+        List<FrustrationTasks.Task> t = FrustrationTasks.all(config(3, 2, 5));
         assertEquals(3 + 2 * 2 * 2, t.size());
         assertEquals(0, t.get(3).initialFlips(), "first instance of a null network starts from S = I");
         assertEquals(2000, t.get(4).initialFlips());
         assertEquals(t.get(3).nullSeed(), t.get(4).nullSeed(), "both instances solve the same null network");
-        assertEquals(t, FrustrationExperiment.tasks(config(3, 2, 5)));
+        assertEquals(t, FrustrationTasks.all(config(3, 2, 5)));
     }
 
     @Test
     void interruptedAndResumedRunEqualsUninterruptedRun() throws Exception {
         SignedGraph g = small();
         FrustrationExperiment.Config c = config(3, 2, 11);
-        List<FrustrationExperiment.Outcome> full =
-                FrustrationExperiment.run(g, c, dir.resolve("full.jsonl"), false, 2, 0, null);
+        List<FrustrationExperiment.Outcome> full = run(g, c, dir.resolve("full.jsonl"), false, 2, 0);
         assertEquals(11, full.size());
         Path cp = dir.resolve("cut.jsonl");
-        List<FrustrationExperiment.Outcome> first = FrustrationExperiment.run(g, c, cp, false, 2, 4, null);
+        List<FrustrationExperiment.Outcome> first = run(g, c, cp, false, 2, 4);
         assertEquals(4, first.size());
         // a kill in the middle of writing leaves a partial last line
         Files.writeString(
                 cp,
                 Files.readString(cp) + "{\"type\":\"result\",\"group\":\"N1\",\"repl",
                 StandardOpenOption.TRUNCATE_EXISTING);
-        List<FrustrationExperiment.Outcome> resumed = FrustrationExperiment.run(g, c, cp, true, 3, 0, null);
+        List<FrustrationExperiment.Outcome> resumed = run(g, c, cp, true, 3, 0);
         assertEquals(full.size(), resumed.size());
         for (int i = 0; i < full.size(); i++) {
             assertEquals(full.get(i).task(), resumed.get(i).task());
@@ -111,11 +119,10 @@ class ExperimentTest {
         }
         assertEquals(1 + 11, Files.readAllLines(cp).size(), "header plus one line per solve, no duplicates");
         // nothing left to do: resuming again runs nothing and returns the same
-        assertEquals(11, FrustrationExperiment.run(g, c, cp, true, 2, 0, null).size());
+        assertEquals(11, run(g, c, cp, true, 2, 0).size());
         // other options refuse to resume this checkpoint; a fresh run refuses to overwrite it
-        assertThrows(
-                NnfrustException.class, () -> FrustrationExperiment.run(g, config(3, 2, 12), cp, true, 2, 0, null));
-        assertThrows(NnfrustException.class, () -> FrustrationExperiment.run(g, c, cp, false, 2, 0, null));
+        assertThrows(NnfrustException.class, () -> run(g, config(3, 2, 12), cp, true, 2, 0));
+        assertThrows(NnfrustException.class, () -> run(g, c, cp, false, 2, 0));
     }
 
     @Test
@@ -127,15 +134,14 @@ class ExperimentTest {
                 model.toString(),
                 "-",
                 ImportOptions.DEFAULT.withInputSize(64, 64),
-                "layered",
+                SolverKind.LAYERED,
                 6,
-                List.of("N1", "N2", "N3"),
+                List.of(NullKind.N1, NullKind.N2, NullKind.N3),
                 3,
-                "he",
+                WeightInit.HE_NORMAL,
                 1,
                 SolverOptions.DEFAULT);
-        Map<String, double[]> groups =
-                FrustrationExperiment.byGroup(FrustrationExperiment.run(g, c, null, false, 2, 0, null));
+        Map<String, double[]> groups = FrustrationStatistics.byGroup(run(g, c, null, false, 2, 0));
         double r = WelchTest.mean(groups.get("R")), n1 = WelchTest.mean(groups.get("N1"));
         double n2 = WelchTest.mean(groups.get("N2")), n3 = WelchTest.mean(groups.get("N3"));
         // the paper's first result: eps_R < eps_N1 < eps_N2 (Welch), and re-initialised networks above N1
@@ -154,5 +160,22 @@ class ExperimentTest {
         assertEquals(2, cl.execute("experiment", "frustration", "zoo:squeezenet1.1", "--nulls", "N4"));
         assertTrue(err.toString().contains("unknown null model 'N4'"), err.toString());
         assertEquals(1, err.toString().strip().split("\n").length);
+        // every bad value of the typed options is one line naming the option, before anything is loaded
+        String[][] bad = {
+            {"--n3-init", "lecun", "unknown weight initialisation 'lecun'"},
+            {"--solver", "simplex", "unknown --solver 'simplex'"},
+            {"--replicas", "-1", "--replicas must be >= 0, got -1"},
+            {"--null-count", "-2", "--null-count must be >= 0, got -2"},
+            {"--nulls", "N1,N1", "--nulls names a null model twice"},
+            {"--bounds", "-1", "--bounds must be >= 0, got -1"},
+        };
+        for (String[] b : bad) {
+            StringWriter e = new StringWriter();
+            var c = Main.commandLine();
+            c.setErr(new PrintWriter(e, true));
+            assertEquals(2, c.execute("experiment", "frustration", "zoo:squeezenet1.1", b[0], b[1]), b[0]);
+            assertTrue(e.toString().contains(b[2]), e.toString());
+            assertEquals(1, e.toString().strip().split("\n").length, e.toString());
+        }
     }
 }

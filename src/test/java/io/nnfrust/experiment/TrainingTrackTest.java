@@ -76,15 +76,15 @@ class TrainingTrackTest {
             var net = ModelLoader.load(file.toString(), ImportOptions.DEFAULT);
             var fc = c.frustration(p.index(), net.sha256());
             List<FrustrationExperiment.Outcome> single =
-                    FrustrationExperiment.run(net.graph(), fc, null, false, 1, 0, null);
+                    FrustrationExperiment.solve(net.graph(), fc, RunControl.simple(1));
             assertEquals(single.size(), p.solves().size());
             for (int k = 0; k < single.size(); k++) {
                 assertEquals(single.get(k).task(), p.solves().get(k).task());
                 assertEquals(single.get(k).epsilon(), p.solves().get(k).epsilon(), 0.0, file + " solve " + k);
                 assertEquals(single.get(k).flips(), p.solves().get(k).flips());
             }
-            var groups = FrustrationExperiment.byGroup(single);
-            assertEquals(FrustrationExperiment.stats("R", groups.get("R")).min(), p.epsilonR(), 0.0);
+            var groups = FrustrationStatistics.byGroup(single);
+            assertEquals(FrustrationStatistics.stats("R", groups.get("R")).min(), p.epsilonR(), 0.0);
             assertEquals(net.graph().absWeightSum(), p.absWeightSum(), 0.0);
             assertEquals(net.graph().edgeCount(), p.edges());
             // ONNX Runtime's top-1 on the 100 images equals PyTorch's (scripts/track_fixture.py)

@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -253,104 +254,124 @@ class NullModelTest {
      */
     @Test
     void n2MappedOffHeapEqualsN2OnTheHeap(@TempDir Path dir) throws Exception {
-        String before = System.getProperty("nnfrust.n2.dir");
-        System.setProperty("nnfrust.n2.dir", dir.toString());
-        try {
-            SignedGraph g = network(4);
-            SignedGraph heap = new ShuffledEdges().apply(g, 7, ShuffledEdges.Storage.HEAP);
-            SignedGraph mapped = new ShuffledEdges().apply(g, 7, ShuffledEdges.Storage.MAPPED);
-            long mappedBlocks = mapped.blocks().stream()
-                    .filter(b -> b instanceof PerEdgeConvolutionBlock pe
-                            && pe.store().isMapped())
-                    .count();
-            assertTrue(mappedBlocks > 0, "no convolution was mapped");
-            assertTrue(heap.blocks().stream()
-                    .noneMatch(b -> b instanceof PerEdgeConvolutionBlock pe
-                            && pe.store().isMapped()));
-            try (var files = Files.list(dir)) {
-                assertEquals(0, files.count(), "the mapped file is deleted once mapped");
-            }
-            CsrMatrix a = CsrMatrix.of(heap), b = CsrMatrix.of(mapped);
-            assertArrayEquals(a.column, b.column);
-            assertArrayEquals(a.value, b.value, 0.0);
-            int n = g.nodeCount();
-            double[] x = new double[n];
-            SplittableRandom r = new SplittableRandom(3);
-            for (int i = 0; i < n; i++) {
-                x[i] = r.nextDouble() - 0.5;
-            }
-            for (Function<SignedGraph, SignedGraph> view : List.<Function<SignedGraph, SignedGraph>>of(
-                    v -> v,
-                    SignedGraph::absolute,
-                    v -> new SignedGraph(
-                            v.nodeSets(),
-                            v.blocks().stream().map(EdgeBlock::pattern).toList()))) {
-                double[] y1 = new double[n], y2 = new double[n];
-                view.apply(heap).multiply(x, y1, true);
-                view.apply(heap).multiplyTranspose(x, y1, true);
-                view.apply(mapped).multiply(x, y2, true);
-                view.apply(mapped).multiplyTranspose(x, y2, true);
-                assertArrayEquals(y1, y2, 0.0);
-            }
-            // the pattern counts edges: P·1 summed is the edge count
-            double[] ones = new double[n], count = new double[n];
-            Arrays.fill(ones, 1);
-            new SignedGraph(
-                            mapped.nodeSets(),
-                            mapped.blocks().stream().map(EdgeBlock::pattern).toList())
-                    .multiply(ones, count, true);
-            assertEquals((double) mapped.edgeCount(), Arrays.stream(count).sum(), 0.0);
-            assertEquals(heap.absWeightSum(), mapped.absWeightSum(), 0.0);
-            new ShuffledEdges().release(mapped);
-            new ShuffledEdges().release(mapped); // twice is harmless
-            double[] y = new double[n];
-            Assertions.assertThrows(IllegalStateException.class, () -> mapped.multiply(x, y, false));
-            heap.multiply(x, y, false); // releasing one graph leaves others alone
-        } finally {
-            if (before == null) {
-                System.clearProperty("nnfrust.n2.dir");
-            } else {
-                System.setProperty("nnfrust.n2.dir", before);
-            }
+        SignedGraph g = network(4);
+        ShuffledEdges n2 = new ShuffledEdges(new N2Storage(N2Storage.Mode.AUTO, dir));
+        SignedGraph heap = n2.apply(g, 7, ShuffledEdges.Storage.HEAP);
+        SignedGraph mapped = n2.apply(g, 7, ShuffledEdges.Storage.MAPPED);
+        long mappedBlocks = mapped.blocks().stream()
+                .filter(b ->
+                        b instanceof PerEdgeConvolutionBlock pe && pe.store().isMapped())
+                .count();
+        assertTrue(mappedBlocks > 0, "no convolution was mapped");
+        assertTrue(heap.blocks().stream()
+                .noneMatch(b ->
+                        b instanceof PerEdgeConvolutionBlock pe && pe.store().isMapped()));
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count(), "the mapped file is deleted once mapped");
         }
+        CsrMatrix a = CsrMatrix.of(heap), b = CsrMatrix.of(mapped);
+        assertArrayEquals(a.column, b.column);
+        assertArrayEquals(a.value, b.value, 0.0);
+        int n = g.nodeCount();
+        double[] x = new double[n];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextDouble() - 0.5;
+        }
+        for (Function<SignedGraph, SignedGraph> view : List.<Function<SignedGraph, SignedGraph>>of(
+                v -> v,
+                SignedGraph::absolute,
+                v -> new SignedGraph(
+                        v.nodeSets(),
+                        v.blocks().stream().map(EdgeBlock::pattern).toList()))) {
+            double[] y1 = new double[n], y2 = new double[n];
+            view.apply(heap).multiply(x, y1, true);
+            view.apply(heap).multiplyTranspose(x, y1, true);
+            view.apply(mapped).multiply(x, y2, true);
+            view.apply(mapped).multiplyTranspose(x, y2, true);
+            assertArrayEquals(y1, y2, 0.0);
+        }
+        // the pattern counts edges: P·1 summed is the edge count
+        double[] ones = new double[n], count = new double[n];
+        Arrays.fill(ones, 1);
+        new SignedGraph(
+                        mapped.nodeSets(),
+                        mapped.blocks().stream().map(EdgeBlock::pattern).toList())
+                .multiply(ones, count, true);
+        assertEquals((double) mapped.edgeCount(), Arrays.stream(count).sum(), 0.0);
+        assertEquals(heap.absWeightSum(), mapped.absWeightSum(), 0.0);
+        new ShuffledEdges().release(mapped);
+        new ShuffledEdges().release(mapped); // twice is harmless
+        double[] y = new double[n];
+        Assertions.assertThrows(IllegalStateException.class, () -> mapped.multiply(x, y, false));
+        heap.multiply(x, y, false); // releasing one graph leaves others alone
     }
 
     @Test
-    void n2StorageFollowsTheProperty() {
+    void n2StorageFollowsItsPolicy() {
         SignedGraph g = network(4);
-        String before = System.getProperty("nnfrust.n2.storage");
-        try {
-            System.setProperty("nnfrust.n2.storage", "mapped");
-            assertEquals(ShuffledEdges.Storage.MAPPED, ShuffledEdges.storageFor(g, 1));
-            System.setProperty("nnfrust.n2.storage", "heap");
-            assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, 1));
-            System.setProperty("nnfrust.n2.storage", "auto"); // a tiny network fits the heap
-            assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, 2));
-            // auto maps exactly when 4 bytes x convolution edges x networks side by side pass 40 % of the heap
-            long conv = ShuffledEdges.convolutionEdges(g);
-            long convByHand = g.blocks().stream()
-                    .filter(b -> b instanceof ConvolutionBlock)
-                    .mapToLong(EdgeBlock::edgeCount)
-                    .sum();
-            assertEquals(convByHand, conv);
-            assertTrue(
-                    conv > 0 && conv < ShuffledEdges.learnableEdges(g),
-                    "the test network has convolutions and dense blocks");
-            double limit = 0.4 * Runtime.getRuntime().maxMemory();
-            int below = (int) Math.floor(limit / (4.0 * conv) * 0.999),
-                    above = (int) Math.ceil(limit / (4.0 * conv) * 1.001);
-            assertEquals(ShuffledEdges.Storage.HEAP, ShuffledEdges.storageFor(g, below));
-            assertEquals(ShuffledEdges.Storage.MAPPED, ShuffledEdges.storageFor(g, above));
-            System.setProperty("nnfrust.n2.storage", "disk");
-            NnfrustException e = Assertions.assertThrows(NnfrustException.class, () -> ShuffledEdges.storageFor(g, 1));
-            assertTrue(e.getMessage().contains("heap, mapped, auto"), e.getMessage());
-        } finally {
-            if (before == null) {
-                System.clearProperty("nnfrust.n2.storage");
-            } else {
-                System.setProperty("nnfrust.n2.storage", before);
-            }
-        }
+        assertEquals(ShuffledEdges.Storage.MAPPED, policy("mapped").storageFor(g, 1));
+        assertEquals(ShuffledEdges.Storage.HEAP, policy("heap").storageFor(g, 1));
+        N2Storage auto = policy("auto"); // a tiny network fits the heap
+        assertEquals(ShuffledEdges.Storage.HEAP, auto.storageFor(g, 2));
+        // auto maps exactly when 4 bytes x convolution edges x networks side by side pass 40 % of the heap
+        long conv = ShuffledEdges.convolutionEdges(g);
+        long convByHand = g.blocks().stream()
+                .filter(b -> b instanceof ConvolutionBlock)
+                .mapToLong(EdgeBlock::edgeCount)
+                .sum();
+        assertEquals(convByHand, conv);
+        assertTrue(
+                conv > 0 && conv < ShuffledEdges.learnableEdges(g),
+                "the test network has convolutions and dense blocks");
+        double limit = 0.4 * Runtime.getRuntime().maxMemory();
+        int below = (int) Math.floor(limit / (4.0 * conv) * 0.999),
+                above = (int) Math.ceil(limit / (4.0 * conv) * 1.001);
+        assertEquals(ShuffledEdges.Storage.HEAP, auto.storageFor(g, below));
+        assertEquals(ShuffledEdges.Storage.MAPPED, auto.storageFor(g, above));
+        NnfrustException e = Assertions.assertThrows(NnfrustException.class, () -> policy("disk"));
+        assertTrue(
+                e.getMessage().contains("-Dnnfrust.n2.storage=disk is not one of heap, mapped, auto"), e.getMessage());
+        // the default, and the folder of the mapped files, from the properties (read at the edge)
+        assertEquals(N2Storage.Mode.AUTO, N2Storage.of(new Properties()).mode());
+        assertEquals(
+                Path.of(System.getProperty("java.io.tmpdir")),
+                N2Storage.of(new Properties()).mappedDir());
+    }
+
+    /** The budget decides the storage of the networks built side by side and checks the mapping folder up front. */
+    @Test
+    void n2BudgetDecidesTheStorageAndChecksTheFolder(@TempDir Path dir) {
+        SignedGraph g = network(4);
+        N2Storage auto = new N2Storage(N2Storage.Mode.AUTO, dir);
+        assertEquals(N2Storage.Mode.HEAP, N2Budget.require(g, 3, 2, auto).mode(), "a tiny network fits the heap");
+        assertEquals(
+                N2Storage.Mode.MAPPED,
+                N2Budget.require(g, 3, 2, auto.fixed(ShuffledEdges.Storage.MAPPED))
+                        .mode());
+        N2Storage nowhere = new N2Storage(N2Storage.Mode.MAPPED, dir.resolve("absent"));
+        NnfrustException e = Assertions.assertThrows(NnfrustException.class, () -> N2Budget.require(g, 1, 1, nowhere));
+        assertTrue(e.getMessage().contains("which is not a folder"), e.getMessage());
+        assertEquals(
+                N2Storage.Mode.MAPPED, N2Budget.require(g, 0, 4, nowhere).mode(), "no N2 network: nothing checked");
+        // heap bytes: 4 per learnable edge on the heap plus 48 per node; mapped convolutions leave the heap
+        assertEquals(
+                4.0 * ShuffledEdges.learnableEdges(g) + 48.0 * g.nodeCount(),
+                N2Budget.bytes(g, ShuffledEdges.Storage.HEAP),
+                0.0);
+        assertEquals(
+                4.0 * (ShuffledEdges.learnableEdges(g) - ShuffledEdges.convolutionEdges(g)) + 48.0 * g.nodeCount(),
+                N2Budget.bytes(g, ShuffledEdges.Storage.MAPPED),
+                0.0);
+    }
+
+    private static N2Storage policy(String mode) {
+        Properties p = new Properties();
+        p.setProperty("nnfrust.n2.storage", mode);
+        p.setProperty("nnfrust.n2.dir", "/some/where");
+        N2Storage s = N2Storage.of(p);
+        assertEquals(Path.of("/some/where"), s.mappedDir());
+        return s;
     }
 
     @Test
