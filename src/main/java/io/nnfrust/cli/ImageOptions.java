@@ -2,6 +2,7 @@ package io.nnfrust.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.experiment.ImageInputs;
+import io.nnfrust.experiment.ImageSource;
 import io.nnfrust.inference.Accuracy;
 import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.ImageSet;
@@ -91,14 +92,12 @@ public final class ImageOptions {
     /** The model and image part of an image experiment's configuration. */
     ImageInputs inputs(String model, Network net, ImportOptions importOptions, ImagePreprocessor pre) {
         return new ImageInputs(
-                model,
-                net.sha256(),
-                importOptions,
-                images.toAbsolutePath().normalize().toString(),
-                limit,
-                pre.preset().label(),
-                pre.resize(),
-                precision().name().toLowerCase(Locale.ROOT));
+                model, net.sha256(), importOptions, images, limit, pre.preset(), pre.resize(), precision());
+    }
+
+    /** The images of an image experiment: the listed files, their preprocessing, the class list and the batch. */
+    ImageSource source(ImagePreprocessor pre) {
+        return new ImageSource(ImageSet.list(images, limit), pre, synsets(), batch);
     }
 
     public InferenceSession.Precision precision() {

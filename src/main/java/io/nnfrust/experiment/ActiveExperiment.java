@@ -6,53 +6,132 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.active.ActiveSubnetwork;
 import io.nnfrust.frustration.FrustrationRunner;
 import io.nnfrust.frustration.FrustrationSolver;
+import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.frustration.SolverOptions;
-import io.nnfrust.frustration.Solvers;
 import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.inference.Accuracy;
-import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.ImageSet;
 import io.nnfrust.inference.InferenceSession;
-import io.nnfrust.inference.Synsets;
 import io.nnfrust.inference.TopK;
+import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.Network;
 import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.Progress;
+import io.nnfrust.util.Provenance;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * The frustration of the active subnetwork of each image (paper eq. 8, Fig. 2, SI D.3): per image, batched
- * inference with the ReLU outputs and max-pooling inputs as extra outputs, {@link ActiveSubnetwork} for the
- * predicted class, and the best ε_act of {@code restarts} solver restarts on the masked spin glass. The seed of
- * image k (k-th file of the list) is fixed up front from the master seed, so results do not depend on batching,
- * threads or resuming; finished images are appended to a JSON Lines checkpoint.
+ * The frustration of the active subnetwork of each image (paper eq. 8, Fig. 2, SI D.3) against the frustration
+ * ε_R of the whole network: per image, batched inference with the ReLU outputs and max-pooling inputs as extra
+ * outputs, {@link ActiveSubnetwork} for the predicted class, and the best ε_act of {@code restarts} solver restarts
+ * on the masked spin glass. The seed of image k (k-th file of the list) is fixed up front from the master seed, so
+ * results do not depend on batching, threads or resuming; finished images are appended to a JSON Lines checkpoint.
+ * ε_R is given, read from a result of {@code nnfrust frustration} computed on the same graph, or computed here
+ * ({@link Reference}). Files and field names: {@link ActiveCodec}.
  */
 public final class ActiveExperiment {
     private ActiveExperiment() {}
 
-    /** Everything that determines the results (the checkpoint header). */
-    public record Config(ImageInputs inputs, String solver, int restarts, long seed, SolverOptions options) {
+    /** Everything that determines the per-image results (the checkpoint header). */
+    public record Config(ImageInputs inputs, SolverKind solver, int restarts, long seed, SolverOptions options) {
         public Config {
-            Solvers.byName(solver);
+            if (inputs == null) {
+                throw new NnfrustException("inputs must be given");
+            }
+            if (solver == null) {
+                throw new NnfrustException("solver must be given");
+            }
             if (restarts < 1) {
-                throw new NnfrustException("--restarts must be at least 1, got " + restarts);
+                throw new NnfrustException("restarts must be >= 1, got " + restarts);
+            }
+            if (options == null) {
+                throw new NnfrustException("solver options must be given");
             }
         }
 
+        /** The configuration object of the checkpoint header and of {@code provenance.config}. */
         public ObjectNode toJson(ObjectMapper m) {
-            ObjectNode c = m.createObjectNode();
-            inputs.putJson(c);
-            c.put("solver", solver);
-            c.put("restarts", restarts);
-            c.put("seed", seed);
-            FrustrationExperiment.putSolverOptions(c, options);
-            return c;
+            return ActiveCodec.configJson(m, this);
+        }
+
+        /** The configuration written by {@link #toJson}. */
+        public static Config fromJson(JsonNode o) {
+            return ActiveCodec.configOf(o);
+        }
+
+        /** The configuration in the header of checkpoint {@code file}. */
+        public static Config ofCheckpoint(Path file) {
+            return fromJson(CheckpointLines.read(file).config());
         }
     }
+
+    /**
+     * Where ε_R comes from: a given value, a result file of {@code nnfrust frustration} (epsilonBest) or
+     * {@code experiment frustration} (the minimum of group R) computed on the same graph, or {@code restarts}
+     * restarts of the study's solver on the whole network (seeded by the study's seed).
+     */
+    public record Reference(Kind kind, double epsilon, Path file, JsonNode json, int restarts) {
+        public enum Kind {
+            GIVEN,
+            FILE,
+            COMPUTED
+        }
+
+        public Reference {
+            if (kind == null) {
+                throw new NnfrustException("reference kind must be given");
+            }
+            if (kind == Kind.GIVEN && !(epsilon >= 0 && epsilon <= 0.5)) {
+                throw new NnfrustException("epsilonR " + epsilon + " is not a frustration: epsilon lies in [0, 0.5]"
+                        + " (a weight fraction; flipping every spin of the worse half gives at most 0.5)");
+            }
+            if (kind == Kind.FILE && (file == null || json == null)) {
+                throw new NnfrustException("a reference file needs its path and content");
+            }
+            if (kind == Kind.COMPUTED && restarts < 1) {
+                throw new NnfrustException("referenceRestarts must be >= 1, got " + restarts);
+            }
+        }
+
+        /** ε_R given as a number in [0, 0.5]. */
+        public static Reference given(double epsilon) {
+            return new Reference(Kind.GIVEN, epsilon, null, null, 0);
+        }
+
+        /** ε_R of a result file, read now (a missing or broken file fails before any work). */
+        public static Reference file(Path file) {
+            if (!Files.isRegularFile(file)) {
+                throw new NnfrustException("reference file not found: " + file);
+            }
+            try {
+                JsonNode j = new ObjectMapper().readTree(file.toFile());
+                if (j == null || !j.isObject()) {
+                    throw new NnfrustException("reference " + file + " is not a JSON object; expected the output JSON"
+                            + " of 'nnfrust frustration' or 'nnfrust experiment frustration'");
+                }
+                return new Reference(Kind.FILE, Double.NaN, file, j, 0);
+            } catch (IOException e) {
+                throw new NnfrustException(
+                        "cannot read reference " + file + ": " + e.getMessage().split("\n")[0]);
+            }
+        }
+
+        /** ε_R computed: the best of {@code restarts} restarts on the whole network. */
+        public static Reference computed(int restarts) {
+            return new Reference(Kind.COMPUTED, Double.NaN, null, null, restarts);
+        }
+    }
+
+    /** ε_R and where it comes from (the {@code epsilonRSource} of the result). */
+    public record EpsilonR(double value, String source) {}
 
     /** One image's active subnetwork and its frustration. */
     public record ImageResult(
@@ -68,154 +147,344 @@ public final class ActiveExperiment {
             double epsilonMean,
             boolean localMinimum,
             double seconds,
-            long seed) {
-        String toJson(ObjectMapper m) {
-            ObjectNode r = m.createObjectNode();
-            r.put("type", "image");
-            r.put("index", index);
-            r.put("file", file);
-            r.put("trueClass", trueClass);
-            r.put("predicted", predicted);
-            r.put("trueRank", trueRank);
-            r.put("activeNodes", activeNodes);
-            r.put("edges", edges);
-            r.put("absWeight", absWeight);
-            r.put("epsilon", epsilon);
-            r.put("epsilonMean", epsilonMean);
-            r.put("localMinimum", localMinimum);
-            r.put("seconds", seconds);
-            r.put("seed", seed);
-            return r.toString();
-        }
-
-        static ImageResult of(JsonNode j) {
-            return new ImageResult(
-                    j.get("index").asInt(),
-                    j.get("file").asText(),
-                    j.get("trueClass").asInt(),
-                    j.get("predicted").asInt(),
-                    j.get("trueRank").asInt(-1),
-                    j.get("activeNodes").asInt(),
-                    j.get("edges").asLong(),
-                    j.get("absWeight").asDouble(),
-                    j.get("epsilon").asDouble(),
-                    j.get("epsilonMean").asDouble(),
-                    j.get("localMinimum").asBoolean(),
-                    j.get("seconds").asDouble(),
-                    j.get("seed").asLong());
-        }
-    }
-
-    /** Results in file order, and the files that could not be used. */
-    public record Outcome(List<ImageResult> images, List<ImageSet.Skipped> skipped, int newImages) {}
+            long seed) {}
 
     /**
-     * Runs the images of {@code files} not yet in the checkpoint (at most {@code stopAfter} new ones when positive).
+     * The study's result: its configuration, ε_R, the network's identity, every finished image (list order) and
+     * how the run was carried out.
      *
-     * @param threads solver threads (restarts side by side, or one restart's products in parallel)
+     * @param model        identity of the network ({@link ModelIdentity#toJson})
+     * @param classes      logits of the network (classes for accuracy)
+     * @param imagesListed images of the list (all shards)
+     * @param newImages    images computed by this run (not kept in the JSON document)
      */
-    public static Outcome run(
-            ModelLoader.Loaded loaded,
-            ImagePreprocessor pre,
-            InferenceSession.Precision precision,
-            Synsets synsets,
-            List<Path> files,
-            Config c,
-            int batch,
+    public record Result(
+            Config config,
+            EpsilonR epsilonR,
+            JsonNode model,
+            String weights,
+            int classes,
+            List<ImageResult> images,
+            List<ImageSet.Skipped> skipped,
+            int imagesListed,
+            int newImages,
+            Shard shard,
             int threads,
-            Path checkpoint,
-            boolean resume,
-            int stopAfter,
-            Consumer<ImageResult> progress) {
-        return run(
-                loaded,
-                pre,
-                precision,
-                synsets,
-                files,
-                c,
-                batch,
-                threads,
-                Shard.ALL,
-                checkpoint,
-                resume,
-                stopAfter,
-                progress);
+            int batch,
+            double wallSeconds,
+            Provenance provenance) {
+        public Result {
+            images = List.copyOf(images);
+            skipped = List.copyOf(skipped);
+        }
+
+        /** Whether every image of this shard is done (or could not be used). */
+        public boolean complete() {
+            return images.size() + skipped.size() >= shard.ownedOf(imagesListed);
+        }
+
+        /** Images whose ε_act is below ε_R. */
+        public long belowEpsilonR() {
+            return images.stream().filter(r -> r.epsilon() < epsilonR.value()).count();
+        }
+
+        /** Images classified as their true class. */
+        public long correct() {
+            return images.stream().filter(r -> r.trueClass() == r.predicted()).count();
+        }
+
+        /** Accuracy on the labelled images. */
+        public Accuracy accuracy() {
+            return Accuracy.ofRanks(
+                    images.stream().mapToInt(ImageResult::trueRank).toArray(), classes);
+        }
+
+        /** The JSON document ({@code --output}). */
+        public ObjectNode toJson(ObjectMapper m) {
+            return ActiveCodec.resultJson(m, this);
+        }
+
+        /** The JSON document as its file holds it. */
+        public String toJsonText() {
+            ObjectMapper m = ImageStudyJson.mapper();
+            return ImageStudyJson.text(m, toJson(m));
+        }
+
+        /** One row per image ({@code --csv}). */
+        public String toCsv() {
+            return ActiveCodec.csv(this);
+        }
+
+        /** Writes the JSON document to {@code file} (atomically). */
+        public void writeJson(Path file) {
+            ImageStudyJson.write(file, toJsonText());
+        }
+
+        /** Writes the CSV to {@code file} (atomically). */
+        public void writeCsv(Path file) {
+            ImageStudyJson.write(file, toCsv());
+        }
+
+        /** The result a JSON document written by {@link #writeJson} holds ({@link #newImages} is not kept: 0). */
+        public static Result read(Path file) {
+            return ActiveCodec.resultOf(file);
+        }
     }
 
-    /** As above for shard {@code shard} of the images (image k of the list is shard (k mod N) + 1's). */
-    public static Outcome run(
-            ModelLoader.Loaded loaded,
-            ImagePreprocessor pre,
-            InferenceSession.Precision precision,
-            Synsets synsets,
-            List<Path> files,
-            Config c,
-            int batch,
-            int threads,
-            Shard shard,
-            Path checkpoint,
-            boolean resume,
-            int stopAfter,
-            Consumer<ImageResult> progress) {
-        Network net = loaded.network();
+    // ------------------------------------------------------------------------------------------ run
+
+    private static String header(Config c, Shard shard) {
         ObjectMapper m = new ObjectMapper();
-        long[] seeds = new long[files.size()];
-        SplittableRandom master = new SplittableRandom(c.seed());
+        return Checkpoint.header(m, c.toJson(m), shard);
+    }
+
+    /** Fails now, before any work, if {@link #run} would refuse the checkpoint of {@code rc}. */
+    public static void checkCheckpoint(Config c, RunControl<?> rc) {
+        if (rc.checkpoint() != null) {
+            Checkpoint.validate(rc.checkpoint(), header(c, rc.shard()), rc.resume());
+        }
+    }
+
+    /**
+     * ε_R of {@code reference} for {@code net}: the given value, the file's after checking that it was computed on
+     * this very graph (same model SHA-256, input size and conventions), or the best of the restarts of
+     * {@code c}'s solver on the whole network with {@code c}'s seed.
+     */
+    public static EpsilonR epsilonR(Reference reference, Network net, Config c, int threads, Consumer<String> log) {
+        return switch (reference.kind()) {
+            case GIVEN -> new EpsilonR(reference.epsilon(), "--epsilon-r");
+            case FILE ->
+                new EpsilonR(
+                        referenceEpsilon(reference.file(), reference.json(), net),
+                        reference.file().toString());
+            case COMPUTED -> {
+                int restarts = reference.restarts();
+                log.accept(String.format(
+                        Locale.ROOT,
+                        "eps_R: %d restart(s) of %s on the whole network...",
+                        restarts,
+                        c.solver().label()));
+                Progress progress = new Progress("restarts", restarts, 0, Math.min(threads, restarts), log);
+                FrustrationRunner.Result r = FrustrationRunner.run(
+                        new SpinGlass(net.graph()),
+                        c.solver().create(),
+                        c.options(),
+                        restarts,
+                        c.seed(),
+                        threads,
+                        x -> {
+                            String at = progress.tick();
+                            log.accept(String.format(
+                                    Locale.ROOT,
+                                    "[%s] eps_R restart %d: eps %.6f (%.1f s)",
+                                    at,
+                                    x.index(),
+                                    x.result().epsilon(),
+                                    x.result().seconds()));
+                        });
+                double e = r.best().result().epsilon();
+                log.accept(String.format(Locale.ROOT, "eps_R = %.6f (%.1f s)", e, r.seconds()));
+                yield new EpsilonR(
+                        e,
+                        "computed: best of " + restarts + " restarts of "
+                                + c.solver().label());
+            }
+        };
+    }
+
+    /**
+     * ε_R from the output of 'nnfrust frustration' (epsilonBest) or 'nnfrust experiment frustration' (the
+     * minimum of group R), after checking that it was computed on this very graph.
+     */
+    static double referenceEpsilon(Path file, JsonNode j, Network net) {
+        String way = "compute eps_R on this model with 'nnfrust frustration " + net.source()
+                + " --output FILE' and the same input size and conventions, or give eps_R as a number";
+        ModelIdentity.requireSame(j.path("provenance").path("model"), net, "reference " + file, way);
+        double e;
+        if (j.has("epsilonBest")) {
+            e = j.get("epsilonBest").asDouble(Double.NaN);
+        } else if (j.path("groups").path("R").has("min")) {
+            e = j.path("groups").path("R").path("min").asDouble(Double.NaN);
+        } else {
+            throw new NnfrustException("reference " + file + " has neither epsilonBest nor groups.R.min; expected "
+                    + "the output JSON of 'nnfrust frustration' or 'nnfrust experiment frustration'");
+        }
+        if (!(e >= 0 && e <= 0.5)) {
+            throw new NnfrustException("reference " + file + ": epsilon " + e + " is not in [0, 0.5]");
+        }
+        return e;
+    }
+
+    /** The per-image seeds: one per listed image from the master seed. */
+    static long[] seeds(long seed, int images) {
+        long[] seeds = new long[images];
+        SplittableRandom master = new SplittableRandom(seed);
         for (int k = 0; k < seeds.length; k++) {
             seeds[k] = master.nextLong();
         }
+        return seeds;
+    }
+
+    /**
+     * Runs the study: ε_R of {@code reference} ({@link #epsilonR}), then {@link #run(ModelLoader.Loaded,
+     * ImageSource, Config, EpsilonR, RunControl)}.
+     *
+     * @param log progress lines of the ε_R computation (never null)
+     */
+    public static Result run(
+            ModelLoader.Loaded loaded,
+            ImageSource images,
+            Config c,
+            Reference reference,
+            RunControl<ImageResult> rc,
+            Consumer<String> log) {
+        checkCheckpoint(c, rc);
+        return run(loaded, images, c, epsilonR(reference, loaded.network(), c, rc.threads(), log), rc);
+    }
+
+    /**
+     * Runs the images of {@code images} not yet in the checkpoint (at most {@code stopAfter} new ones when positive)
+     * of this shard, against {@code eR}.
+     */
+    public static Result run(
+            ModelLoader.Loaded loaded, ImageSource images, Config c, EpsilonR eR, RunControl<ImageResult> rc) {
+        Network net = loaded.network();
+        List<Path> files = images.files();
+        checkCheckpoint(c, rc);
+        long t0 = System.nanoTime();
+        ObjectMapper m = new ObjectMapper();
+        long[] seeds = seeds(c.seed(), files.size());
         ImageLoop<ImageResult> loop = new ImageLoop<>(
                 files,
-                shard,
-                checkpoint,
-                Checkpoint.header(m, c.toJson(m), shard),
-                resume,
+                rc.shard(),
+                rc.checkpoint(),
+                header(c, rc.shard()),
+                rc.resume(),
                 seeds,
-                ImageResult::of,
-                r -> r.toJson(m),
-                progress);
-        FrustrationSolver solver = Solvers.byName(c.solver());
+                ActiveCodec::imageOf,
+                r -> ActiveCodec.imageLine(m, r),
+                rc.progress());
+        FrustrationSolver solver = c.solver().create();
+        int threads = rc.threads();
         List<ImageSet.Skipped> skipped;
         try (loop;
                 InferenceSession session = new InferenceSession(
-                        loaded.model(), net, ActiveSubnetwork.tensorsNeeded(net), precision, threads)) {
-            skipped = loop.run(stopAfter, batch, pre, session.inputSize(), (b, listIndex) -> {
-                long t0 = System.nanoTime();
-                Map<String, float[]> t = session.run(b.input(), b.size());
-                double inferencePerImage = (System.nanoTime() - t0) / 1e9 / b.size();
-                float[] logits = t.get(net.outputName());
-                int classes = logits.length / b.size();
-                for (int i = 0; i < b.size(); i++) {
-                    long t1 = System.nanoTime();
-                    Path file = b.files().get(i);
-                    int k = listIndex[i];
-                    int predicted = TopK.argmax(logits, i * classes, classes);
-                    ActiveSubnetwork a = ActiveSubnetwork.of(net, t, i, predicted);
-                    SpinGlass glass = new SpinGlass(a.graph(), a.mask());
-                    FrustrationRunner.Result r =
-                            FrustrationRunner.run(glass, solver, c.options(), c.restarts(), seeds[k], threads, null);
-                    double seconds = inferencePerImage + (System.nanoTime() - t1) / 1e9;
-                    int trueClass = synsets == null ? -1 : synsets.classOf(file);
-                    loop.add(
-                            k,
-                            new ImageResult(
+                        loaded.model(),
+                        net,
+                        ActiveSubnetwork.tensorsNeeded(net),
+                        c.inputs().precision(),
+                        threads)) {
+            skipped = loop.run(
+                    rc.stopAfter(), images.batch(), images.preprocessor(), session.inputSize(), (b, listIndex) -> {
+                        long tb = System.nanoTime();
+                        Map<String, float[]> t = session.run(b.input(), b.size());
+                        double inferencePerImage = (System.nanoTime() - tb) / 1e9 / b.size();
+                        float[] logits = t.get(net.outputName());
+                        int classes = logits.length / b.size();
+                        for (int i = 0; i < b.size(); i++) {
+                            long t1 = System.nanoTime();
+                            Path file = b.files().get(i);
+                            int k = listIndex[i];
+                            int predicted = TopK.argmax(logits, i * classes, classes);
+                            ActiveSubnetwork a = ActiveSubnetwork.of(net, t, i, predicted);
+                            SpinGlass glass = new SpinGlass(a.graph(), a.mask());
+                            FrustrationRunner.Result r = FrustrationRunner.run(
+                                    glass, solver, c.options(), c.restarts(), seeds[k], threads, null);
+                            double seconds = inferencePerImage + (System.nanoTime() - t1) / 1e9;
+                            int trueClass = images.synsets() == null
+                                    ? -1
+                                    : images.synsets().classOf(file);
+                            loop.add(
                                     k,
-                                    file.getFileName().toString(),
-                                    trueClass,
-                                    predicted,
-                                    Accuracy.rank(logits, i * classes, classes, trueClass),
-                                    a.activeNodes(),
-                                    a.edgeCount(),
-                                    a.absWeightSum(),
-                                    r.best().result().epsilon(),
-                                    r.mean(),
-                                    r.best().result().localMinimum(),
-                                    seconds,
-                                    seeds[k]));
-                }
-            });
+                                    new ImageResult(
+                                            k,
+                                            file.getFileName().toString(),
+                                            trueClass,
+                                            predicted,
+                                            Accuracy.rank(logits, i * classes, classes, trueClass),
+                                            a.activeNodes(),
+                                            a.edgeCount(),
+                                            a.absWeightSum(),
+                                            r.best().result().epsilon(),
+                                            r.mean(),
+                                            r.best().result().localMinimum(),
+                                            seconds,
+                                            seeds[k]));
+                        }
+                    });
         }
-        return new Outcome(loop.results(), skipped, loop.fresh());
+        return new Result(
+                c,
+                eR,
+                ModelIdentity.toJson(m, net),
+                ModelIdentity.weights(net),
+                net.outputNodes().length,
+                loop.results(),
+                skipped,
+                files.size(),
+                loop.fresh(),
+                rc.shard(),
+                threads,
+                images.batch(),
+                (System.nanoTime() - t0) / 1e9,
+                Provenance.current());
+    }
+
+    /**
+     * The result of a finished (or merged) checkpoint, rebuilt from its header's configuration and its result lines
+     * without new work: what {@link #run} on it with nothing left to do returns. ε_R is not part of the checkpoint:
+     * {@code reference} gives it (a computed ε_R is computed again, with the same seed, so it is the same).
+     *
+     * @param loaded  the network of the configuration (its SHA-256 is checked)
+     * @param threads threads for a computed ε_R (recorded as the run's threads)
+     * @param batch   recorded as the run's batch
+     */
+    public static Result fromCheckpoint(
+            Path checkpoint,
+            ModelLoader.Loaded loaded,
+            Reference reference,
+            int threads,
+            int batch,
+            Consumer<String> log) {
+        Config c = Config.ofCheckpoint(checkpoint);
+        requireModel(checkpoint, c, loaded.network());
+        return fromCheckpoint(
+                checkpoint, loaded, epsilonR(reference, loaded.network(), c, threads, log), threads, batch);
+    }
+
+    /** As above with ε_R known. */
+    public static Result fromCheckpoint(
+            Path checkpoint, ModelLoader.Loaded loaded, EpsilonR eR, int threads, int batch) {
+        CheckpointLines cp = CheckpointLines.read(checkpoint);
+        Config c = Config.fromJson(cp.config());
+        Network net = loaded.network();
+        requireModel(checkpoint, c, net);
+        long t0 = System.nanoTime();
+        List<Path> files = c.inputs().list();
+        long[] seeds = seeds(c.seed(), files.size());
+        List<ImageResult> images =
+                ImageLoop.inListOrder(ImageLoop.finished(cp.lines(), files, seeds, ActiveCodec::imageOf), files.size());
+        return new Result(
+                c,
+                eR,
+                ModelIdentity.toJson(new ObjectMapper(), net),
+                ModelIdentity.weights(net),
+                net.outputNodes().length,
+                images,
+                List.of(),
+                files.size(),
+                0,
+                cp.shard(),
+                threads,
+                batch,
+                (System.nanoTime() - t0) / 1e9,
+                Provenance.current());
+    }
+
+    private static void requireModel(Path checkpoint, Config c, Network net) {
+        if (!net.sha256().equals(c.inputs().sha256())) {
+            throw new NnfrustException("checkpoint " + checkpoint + " was written for the model with SHA-256 "
+                    + c.inputs().sha256() + ", not " + net.sha256() + " (" + net.source() + ")");
+        }
     }
 }

@@ -29,7 +29,7 @@ final class ImageLoop<R> implements AutoCloseable {
     private final Shard shard;
     private final Checkpoint checkpoint;
     private final Function<R, String> toJson;
-    private final Consumer<R> progress;
+    private final Consumer<? super R> progress;
     private final Map<Integer, R> done = new HashMap<>();
     private int fresh;
 
@@ -48,7 +48,7 @@ final class ImageLoop<R> implements AutoCloseable {
             long[] seeds,
             Function<JsonNode, R> parse,
             Function<R, String> toJson,
-            Consumer<R> progress) {
+            Consumer<? super R> progress) {
         this(files, Shard.ALL, checkpointFile, header, resume, seeds, parse, toJson, progress);
     }
 
@@ -62,7 +62,7 @@ final class ImageLoop<R> implements AutoCloseable {
             long[] seeds,
             Function<JsonNode, R> parse,
             Function<R, String> toJson,
-            Consumer<R> progress) {
+            Consumer<? super R> progress) {
         this.shard = shard;
         this.files = files;
         this.toJson = toJson;
@@ -73,6 +73,16 @@ final class ImageLoop<R> implements AutoCloseable {
         }
         List<JsonNode> lines = new ArrayList<>();
         checkpoint = Checkpoint.open(checkpointFile, header, resume, lines);
+        done.putAll(finished(lines, files, seeds, parse));
+    }
+
+    /**
+     * The finished images among checkpoint lines: lines of type "image" whose index, file name and seed still match
+     * the image list, parsed, by list index.
+     */
+    static <R> Map<Integer, R> finished(
+            List<JsonNode> lines, List<Path> files, long[] seeds, Function<JsonNode, R> parse) {
+        Map<Integer, R> done = new HashMap<>();
         for (JsonNode j : lines) {
             if (!"image".equals(j.path("type").asText())) {
                 continue;
@@ -88,6 +98,7 @@ final class ImageLoop<R> implements AutoCloseable {
                 done.put(k, parse.apply(j));
             }
         }
+        return done;
     }
 
     /**
@@ -147,8 +158,13 @@ final class ImageLoop<R> implements AutoCloseable {
 
     /** Every finished result, in list order. */
     List<R> results() {
+        return inListOrder(done, files.size());
+    }
+
+    /** The results of {@code done}, in list order. */
+    static <R> List<R> inListOrder(Map<Integer, R> done, int listed) {
         List<R> out = new ArrayList<>();
-        for (int k = 0; k < files.size(); k++) {
+        for (int k = 0; k < listed; k++) {
             if (done.containsKey(k)) {
                 out.add(done.get(k));
             }

@@ -1,45 +1,34 @@
 package io.nnfrust.experiment;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nnfrust.frustration.FrustrationRunner;
 import io.nnfrust.frustration.FrustrationSolver;
-import io.nnfrust.frustration.RestartResult;
+import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.SpinFile;
-import io.nnfrust.frustration.SpinGlass;
 import io.nnfrust.inference.Accuracy;
-import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.ImageSet;
-import io.nnfrust.inference.InferenceSession;
-import io.nnfrust.inference.Synsets;
-import io.nnfrust.inference.TopK;
 import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.load.ModelLoader;
-import io.nnfrust.model.ModelOrigin;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
-import io.nnfrust.monotonicity.LambdaMonotonicity;
-import io.nnfrust.monotonicity.OutputAlignment;
-import io.nnfrust.monotonicity.Perturbation;
-import io.nnfrust.nullmodel.ReinitializedWeights;
-import io.nnfrust.onnx.OnnxImporter;
+import io.nnfrust.monotonicity.Variant;
 import io.nnfrust.onnx.WeightWriter;
 import io.nnfrust.util.NnfrustException;
-import io.nnfrust.util.Progress;
+import io.nnfrust.util.Provenance;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
@@ -50,85 +39,107 @@ import java.util.function.Consumer;
  * is used for every {@link Variant}: the real network with its best spins, the real network with a random
  * partial order (a fresh i.i.d. S_x, S_y per image, fixed over its perturbations), the two halves of that null
  * (random S_x with the real S_y, and the real S_x with a random S_y) and an N3 re-initialised network with the
- * best spins of its own frustration run. Cost: one inference per image and network plus P per variant.
+ * best spins of its own frustration run (and the same halves on it). Cost: one inference per image and network plus
+ * P per variant.
  *
  * <p>Seeds: the master seed gives, in order, the N3 network seed, the seed of the real network's frustration
  * run (when no spin file is given), the seed of the N3 network's run, then one seed per listed image; an
  * image's seed gives its random order and then one seed per perturbation. Results therefore depend neither on
  * batching, nor on threads, nor on resuming (ONNX Runtime may differ in the last bits between batch sizes).
+ *
+ * <p>The parts: {@link MonotonicityNetworks} (spins, N3 network), {@link MonotonicityEngine} (inference),
+ * {@link MonotonicityStatistics} (λ, Ω histograms), {@link MonotonicityCodec} (files and their field names).
  */
 public final class MonotonicityExperiment {
-    public static final String REAL = "real";
-    public static final String RANDOM_ORDER = "random-order";
-    /** Random S_x with the real S_y: is the input direction found by the frustration computation special? */
-    public static final String RANDOM_INPUT = "random-input";
-    /** The real S_x with a random S_y. */
-    public static final String RANDOM_OUTPUT = "random-output";
-    /** The halves of the random order on the N3 network: random S_x with its S_y, its S_x with a random S_y. */
-    public static final String N3_RANDOM_INPUT = "N3-random-input";
-
-    public static final String N3_RANDOM_OUTPUT = "N3-random-output";
-    /** Every variant name, in report order. */
-    public static final List<String> VARIANTS =
-            List.of("real", "random-order", "random-input", "random-output", "N3", N3_RANDOM_INPUT, N3_RANDOM_OUTPUT);
-
-    public static final String N3 = "N3";
-
     private MonotonicityExperiment() {}
 
-    /** Everything that determines the results (the checkpoint header). */
+    /**
+     * Everything that determines the results (the checkpoint header).
+     *
+     * @param variants     the variants to run, as given (the real network must be one); results list them in
+     *                     {@link Variant} order
+     * @param spins        spin file of the real network's best spins, or null to compute them ({@code restarts}
+     *                     restarts of {@code solver})
+     * @param nullRestarts restarts of {@code solver} on the N3 network for its own spins
+     * @param n3Init       initialisation of the N3 network
+     * @param n3Bias       biases of the N3 network's re-initialised layers
+     */
     public record Config(
             ImageInputs inputs,
             AmplitudeSchedule amplitudes,
-            List<String> variants,
-            String spins,
-            String solver,
+            List<Variant> variants,
+            Path spins,
+            SolverKind solver,
             int restarts,
             int nullRestarts,
-            String n3Init,
-            String n3Bias,
+            WeightInit n3Init,
+            WeightWriter.BiasPolicy n3Bias,
             long seed,
             SolverOptions options) {
         public Config {
-            variants = List.copyOf(variants);
-            for (String v : variants) {
-                if (!VARIANTS.contains(v)) {
-                    throw new NnfrustException("unknown variant '" + v + "' (use one of " + VARIANTS + ")");
-                }
+            if (inputs == null) {
+                throw new NnfrustException("inputs must be given");
             }
-            if (restarts < 1 || nullRestarts < 1) {
-                throw new NnfrustException("--restarts and --null-restarts must be at least 1");
+            if (amplitudes == null) {
+                throw new NnfrustException("amplitudes must be given");
+            }
+            if (variants == null || !variants.contains(Variant.REAL)) {
+                throw new NnfrustException("variants must include the real network ('real'), got " + variants);
+            }
+            variants = List.copyOf(variants);
+            if (new HashSet<>(variants).size() != variants.size()) {
+                throw new NnfrustException("variants name a variant twice: " + variants);
+            }
+            spins = spins == null ? null : spins.toAbsolutePath().normalize();
+            if (solver == null) {
+                throw new NnfrustException("solver must be given");
+            }
+            if (restarts < 1) {
+                throw new NnfrustException("restarts must be >= 1, got " + restarts);
+            }
+            if (nullRestarts < 1) {
+                throw new NnfrustException("nullRestarts must be >= 1, got " + nullRestarts);
+            }
+            if (n3Init == null || n3Bias == null) {
+                throw new NnfrustException("n3Init and n3Bias must be given");
+            }
+            if (options == null) {
+                throw new NnfrustException("solver options must be given");
             }
         }
 
+        /** The variants in result order ({@link Variant} order). */
+        public List<Variant> runOrder() {
+            EnumSet<Variant> set = EnumSet.noneOf(Variant.class);
+            set.addAll(variants);
+            return List.copyOf(set);
+        }
+
+        /** Whether a variant runs on the N3 network. */
+        public boolean needsN3() {
+            return variants.stream().anyMatch(Variant::onN3);
+        }
+
+        /** The real network's spins as the results name them: the file, or how they are computed. */
+        public String spinsLabel() {
+            return MonotonicityCodec.spinsLabel(spins, restarts, solver);
+        }
+
+        /** The configuration object of the checkpoint header and of {@code provenance.config}. */
         public ObjectNode toJson(ObjectMapper m) {
-            ObjectNode c = m.createObjectNode();
-            inputs.putJson(c);
-            c.put("perturbations", amplitudes.count());
-            c.put("amplitudeMin", amplitudes.min());
-            c.put("amplitudeMax", amplitudes.max());
-            c.put("spacing", amplitudes.logarithmic() ? "log" : "linear");
-            ArrayNode v = c.putArray("variants");
-            variants.forEach(v::add);
-            c.put("spins", spins);
-            c.put("solver", solver);
-            c.put("restarts", restarts);
-            c.put("nullRestarts", nullRestarts);
-            c.put("n3Init", n3Init);
-            c.put("n3Bias", n3Bias);
-            c.put("seed", seed);
-            FrustrationExperiment.putSolverOptions(c, options);
-            return c;
+            return MonotonicityCodec.configJson(m, this);
+        }
+
+        /** The configuration written by {@link #toJson}. */
+        public static Config fromJson(JsonNode o) {
+            return MonotonicityCodec.configOf(o);
+        }
+
+        /** The configuration in the header of checkpoint {@code file}. */
+        public static Config ofCheckpoint(Path file) {
+            return fromJson(CheckpointLines.read(file).config());
         }
     }
-
-    /**
-     * One network with one input/output order. A null {@code sx} or {@code sy} is drawn per image: i.i.d. ±1
-     * signs from the image's order seed, first the n₀ input signs, then the n_h output signs (so the random parts
-     * of random-order, random-input and random-output are the same draws).
-     */
-    public record Variant(
-            String name, ModelProto model, Network network, byte[] sx, byte[] sy, double epsilon, String provenance) {}
 
     /** One variant's results on one image's P perturbations. */
     public record VariantResult(int predicted, int outputs, int[] aligned, int[] ties, boolean[] kept) {
@@ -146,9 +157,31 @@ public final class MonotonicityExperiment {
             }
             return c / (double) aligned.length;
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof VariantResult v
+                    && predicted == v.predicted
+                    && outputs == v.outputs
+                    && Arrays.equals(aligned, v.aligned)
+                    && Arrays.equals(ties, v.ties)
+                    && Arrays.equals(kept, v.kept);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(predicted, outputs, Arrays.hashCode(aligned), Arrays.hashCode(ties));
+        }
+
+        @Override
+        public String toString() {
+            return "VariantResult[predicted=" + predicted + ", outputs=" + outputs + ", aligned="
+                    + Arrays.toString(aligned) + ", ties=" + Arrays.toString(ties) + ", kept="
+                    + Arrays.toString(kept) + "]";
+        }
     }
 
-    /** One image: the amplitudes and ‖δ‖₂ of its perturbations and every variant's results. */
+    /** One image: the amplitudes and ‖δ‖₂ of its perturbations and every variant's results (in run order). */
     public record ImageResult(
             int index,
             String file,
@@ -157,93 +190,33 @@ public final class MonotonicityExperiment {
             int trueRank,
             double[] amplitude,
             double[] deltaNorm,
-            Map<String, VariantResult> variants) {
-        String toJson(ObjectMapper m) {
-            ObjectNode r = m.createObjectNode();
-            r.put("type", "image");
-            r.put("index", index);
-            r.put("file", file);
-            r.put("seed", seed);
-            r.put("trueClass", trueClass);
-            r.put("trueRank", trueRank);
-            ArrayNode a = r.putArray("amplitude");
-            for (double v : amplitude) {
-                a.add(v);
-            }
-            ArrayNode d = r.putArray("deltaNorm");
-            for (double v : deltaNorm) {
-                d.add(v);
-            }
-            ObjectNode vs = r.putObject("variants");
-            variants.forEach((name, v) -> {
-                ObjectNode j = vs.putObject(name);
-                j.put("predicted", v.predicted());
-                j.put("outputs", v.outputs());
-                ArrayNode al = j.putArray("aligned");
-                ArrayNode ti = j.putArray("ties");
-                ArrayNode ke = j.putArray("kept");
-                for (int p = 0; p < v.aligned().length; p++) {
-                    al.add(v.aligned()[p]);
-                    ti.add(v.ties()[p]);
-                    ke.add(v.kept()[p] ? 1 : 0);
-                }
-            });
-            return r.toString();
+            Map<Variant, VariantResult> variants) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ImageResult r
+                    && index == r.index
+                    && file.equals(r.file)
+                    && seed == r.seed
+                    && trueClass == r.trueClass
+                    && trueRank == r.trueRank
+                    && Arrays.equals(amplitude, r.amplitude)
+                    && Arrays.equals(deltaNorm, r.deltaNorm)
+                    && variants.equals(r.variants)
+                    && List.copyOf(variants.keySet()).equals(List.copyOf(r.variants.keySet()));
         }
 
-        static ImageResult of(JsonNode j) {
-            double[] a = doubles(j.get("amplitude"));
-            double[] d = doubles(j.get("deltaNorm"));
-            Map<String, VariantResult> vs = new LinkedHashMap<>();
-            j.get("variants").fields().forEachRemaining(e -> {
-                JsonNode v = e.getValue();
-                int[] al = ints(v.get("aligned"));
-                int[] ti = ints(v.get("ties"));
-                int[] ke = ints(v.get("kept"));
-                boolean[] kept = new boolean[ke.length];
-                for (int p = 0; p < kept.length; p++) {
-                    kept[p] = ke[p] != 0;
-                }
-                vs.put(
-                        e.getKey(),
-                        new VariantResult(
-                                v.get("predicted").asInt(), v.get("outputs").asInt(), al, ti, kept));
-            });
-            return new ImageResult(
-                    j.get("index").asInt(),
-                    j.get("file").asText(),
-                    j.get("seed").asLong(),
-                    j.get("trueClass").asInt(),
-                    j.path("trueRank").asInt(-1),
-                    a,
-                    d,
-                    vs);
+        @Override
+        public int hashCode() {
+            return Objects.hash(index, file, seed, Arrays.hashCode(deltaNorm), variants);
         }
 
-        private static double[] doubles(JsonNode a) {
-            double[] r = new double[a.size()];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = a.get(i).asDouble();
-            }
-            return r;
-        }
-
-        private static int[] ints(JsonNode a) {
-            int[] r = new int[a.size()];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = a.get(i).asInt();
-            }
-            return r;
+        @Override
+        public String toString() {
+            return "ImageResult[index=" + index + ", file=" + file + ", seed=" + seed + ", trueClass=" + trueClass
+                    + ", trueRank=" + trueRank + ", deltaNorm=" + Arrays.toString(deltaNorm) + ", variants="
+                    + variants + "]";
         }
     }
-
-    /** Results in file order, the unusable files, and the inference time of this run. */
-    public record Outcome(
-            List<ImageResult> images,
-            List<ImageSet.Skipped> skipped,
-            int newImages,
-            long inferredImages,
-            double inferenceSeconds) {}
 
     /** The seeds derived up front from the master seed (see the class comment). */
     public record Seeds(long n3Network, long realSolve, long n3Solve, long[] images) {
@@ -258,512 +231,369 @@ public final class MonotonicityExperiment {
         }
     }
 
-    // ------------------------------------------------------------------------------------------ variants
+    /**
+     * One variant as run: its network's name, where its order comes from, and ε of its spins (NaN for a random
+     * order).
+     */
+    public record VariantInfo(Variant variant, String network, String order, double epsilon) {
+        static VariantInfo of(OrderedNetwork v) {
+            return new VariantInfo(v.variant(), v.network().name(), v.provenance(), v.epsilon());
+        }
 
-    /** The real network with the input/output spins of {@code spins}, checked against the network. */
-    public static Variant realVariant(ModelLoader.Loaded loaded, SpinFile spins, String provenance) {
-        Network net = loaded.network();
-        checkSpins(net, spins, provenance);
-        return new Variant(
-                REAL, loaded.model(), net, spins.inputSpins(), spins.outputSpins(), spins.epsilon(), provenance);
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof VariantInfo v
+                    && variant == v.variant
+                    && network.equals(v.network)
+                    && order.equals(v.order)
+                    && Double.compare(epsilon, v.epsilon) == 0;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(variant, network, order, Double.hashCode(epsilon));
+        }
     }
 
-    /** The real network with a random partial order per image. */
-    public static Variant randomOrderVariant(ModelLoader.Loaded loaded) {
-        return new Variant(
-                RANDOM_ORDER,
-                loaded.model(),
-                loaded.network(),
-                null,
-                null,
-                Double.NaN,
-                "i.i.d. random S_x, S_y per image");
+    /** How long the run took: images run through a network, seconds in ONNX Runtime, wall-clock seconds. */
+    public record Timing(long inferredImages, double inferenceSeconds, double wallSeconds) {
+        public static final Timing NONE = new Timing(0, 0, 0);
     }
 
     /**
-     * A variant's network with half of its order replaced by random signs per image: {@link #RANDOM_INPUT} or
-     * {@link #N3_RANDOM_INPUT} (random S_x, the variant's S_y), {@link #RANDOM_OUTPUT} or {@link #N3_RANDOM_OUTPUT}
-     * (the variant's S_x, random S_y).
+     * The study's result: its configuration, the real network's identity, the variants as run, every finished
+     * image (list order) and how the run was carried out. Statistics are computed from the images.
+     *
+     * @param model        identity of the real network ({@link ModelIdentity#toJson})
+     * @param classes      logits of the real network (classes for accuracy)
+     * @param imagesListed images of the list (all shards)
+     * @param newImages    images computed by this run (not read from the checkpoint)
+     * @param spinsSha256  SHA-256 of the given spin file, null when the spins were computed
+     * @param warnings     lines the caller should show (for example a spin file without model identity)
      */
-    public static Variant halfRandomVariant(Variant real, String name) {
-        return switch (name) {
-            case RANDOM_INPUT, N3_RANDOM_INPUT ->
-                new Variant(
-                        name,
-                        real.model(),
-                        real.network(),
-                        null,
-                        real.sy(),
-                        Double.NaN,
-                        "i.i.d. random S_x per image, S_y of " + real.provenance());
-            case RANDOM_OUTPUT, N3_RANDOM_OUTPUT ->
-                new Variant(
-                        name,
-                        real.model(),
-                        real.network(),
-                        real.sx(),
-                        null,
-                        Double.NaN,
-                        "S_x of " + real.provenance() + ", i.i.d. random S_y per image");
-            default -> throw new IllegalArgumentException(name);
-        };
-    }
-
-    /**
-     * The best spins of {@code restarts} solver restarts on {@code net}'s graph, written to {@code cache} when it
-     * is given. With {@code reuse} (resuming a checkpoint whose header fixed the configuration) spins already in
-     * {@code cache} for this network are read instead of computed.
-     */
-    public static SpinFile bestSpins(
-            Network net,
-            FrustrationSolver solver,
-            SolverOptions options,
-            int restarts,
-            long seed,
+    public record Result(
+            Config config,
+            JsonNode model,
+            String weights,
+            int classes,
+            List<VariantInfo> variants,
+            List<ImageResult> images,
+            List<ImageSet.Skipped> skipped,
+            int imagesListed,
+            int newImages,
+            Shard shard,
             int threads,
-            Path cache,
-            boolean reuse,
-            Consumer<String> log) {
-        if (cache != null && reuse && Files.isRegularFile(cache)) {
-            SpinFile s = SpinFile.read(cache);
-            if (matches(net, s)) {
-                log.accept("spins of " + net.name() + " read from " + cache + " (eps " + s.epsilon() + ")");
-                return s;
+            int batch,
+            Timing timing,
+            String spinsSha256,
+            List<String> warnings,
+            Provenance provenance) {
+        public Result {
+            variants = List.copyOf(variants);
+            images = List.copyOf(images);
+            skipped = List.copyOf(skipped);
+            warnings = List.copyOf(warnings);
+        }
+
+        /** Whether every image of this shard is done (or could not be used). */
+        public boolean complete() {
+            return images.size() + skipped.size() >= shard.ownedOf(imagesListed);
+        }
+
+        /** The statistics of every variant, in result order. */
+        public List<MonotonicityStatistics.Summary> summaries() {
+            List<MonotonicityStatistics.Summary> s = new ArrayList<>();
+            for (VariantInfo v : variants) {
+                s.add(MonotonicityStatistics.summarize(
+                        v.variant(), images, config.amplitudes().count()));
             }
+            return s;
         }
-        log.accept("frustration of " + net.name() + ": " + restarts + " restart(s) of " + solver.name() + "...");
-        Progress progress = new Progress("restarts", restarts, 0, Math.min(threads, restarts), log);
-        FrustrationRunner.Result r = FrustrationRunner.run(
-                new SpinGlass(net.graph()),
-                solver,
-                options,
-                restarts,
-                seed,
-                threads,
-                x -> log.accept(String.format(
-                        Locale.ROOT,
-                        "[%s] restart %d: eps %.6f (%.1f s)",
-                        progress.tick(),
-                        x.index(),
-                        x.result().epsilon(),
-                        x.result().seconds())));
-        RestartResult best = r.best().result();
-        SpinFile s = SpinFile.of(best.spins(), net.inputNodes(), net.outputNodes(), best.epsilon())
-                .withHeader(spinHeader(net));
-        log.accept(
-                String.format(Locale.ROOT, "eps = %.6f (best of %d, %.1f s)", best.epsilon(), restarts, r.seconds()));
-        if (cache != null) {
-            s.write(cache);
+
+        /** Mean ‖δ‖₂ over the images, per perturbation (NaN without images). */
+        public double[] meanDeltaNorm() {
+            int perturbations = config.amplitudes().count();
+            double[] mean = new double[perturbations];
+            for (int p = 0; p < perturbations; p++) {
+                double s = 0;
+                for (ImageResult r : images) {
+                    s += r.deltaNorm()[p];
+                }
+                mean[p] = images.isEmpty() ? Double.NaN : s / images.size();
+            }
+            return mean;
         }
-        return s;
-    }
 
-    /**
-     * Null model N3 as a runnable network: fresh He/Xavier weights for every convolution and dense layer
-     * ({@link ReinitializedWeights}, the same draws as N3 of {@code experiment frustration} with this seed),
-     * written into the ONNX model ({@link WeightWriter}) and imported again, so the graph whose frustration gives
-     * S and the model ONNX Runtime runs are the same network.
-     */
-    public static ModelLoader.Loaded n3Network(
-            ModelLoader.Loaded real, WeightInit init, WeightWriter.BiasPolicy bias, long seed) {
-        Network net = real.network();
-        var graph = new ReinitializedWeights(init).apply(net.graph(), seed);
-        ModelProto proto = WeightWriter.write(real.model(), net, graph, bias);
-        String sha = ModelLoader.sha256(proto.toByteArray());
-        Network n3 = OnnxImporter.importModel(
-                proto,
-                net.name() + "#N3-" + init.label() + "-" + seed,
-                new ModelOrigin.ReinitializedN3(net.origin(), init, seed, sha),
-                net.options());
-        return new ModelLoader.Loaded(proto, n3);
-    }
-
-    /** The header of a spin file of {@code net}: its identity and this run's provenance. */
-    public static String spinHeader(Network net) {
-        return SpinFile.header(ModelIdentity.toJson(new ObjectMapper(), net));
-    }
-
-    private static boolean matches(Network net, SpinFile s) {
-        var model = s.headerJson().path("model");
-        if (model.has("sha256") && !model.path("sha256").asText().equals(net.sha256())) {
-            return false;
+        /** Accuracy of the real network on the labelled images. */
+        public Accuracy accuracy() {
+            return Accuracy.ofRanks(
+                    images.stream().mapToInt(ImageResult::trueRank).toArray(), classes);
         }
-        return s.spins().length == net.graph().nodeCount()
-                && Arrays.equals(s.inputNodes(), net.inputNodes())
-                && Arrays.equals(s.outputNodes(), net.outputNodes());
-    }
 
-    private static void checkSpins(Network net, SpinFile s, String source) {
-        if (!matches(net, s)) {
-            throw new NnfrustException(source + ": spins for " + s.spins().length + " nodes (" + s.inputNodes().length
-                    + " inputs, " + s.outputNodes().length + " outputs) do not belong to " + net.name() + " ("
-                    + net.graph().nodeCount() + " nodes, " + net.inputNodes().length + " inputs, "
-                    + net.outputNodes().length + " outputs); compute them with 'nnfrust frustration MODEL --spins FILE'"
-                    + " and the same import options");
+        /** The JSON document ({@code --output}). */
+        public ObjectNode toJson(ObjectMapper m) {
+            return MonotonicityCodec.resultJson(m, this);
+        }
+
+        /** The JSON document as its file holds it. */
+        public String toJsonText() {
+            ObjectMapper m = ImageStudyJson.mapper();
+            return ImageStudyJson.text(m, toJson(m));
+        }
+
+        /** One row per image and perturbation ({@code --csv}). */
+        public String toCsv() {
+            return MonotonicityCodec.csv(this);
+        }
+
+        /** Writes the JSON document to {@code file} (atomically). */
+        public void writeJson(Path file) {
+            ImageStudyJson.write(file, toJsonText());
+        }
+
+        /** Writes the CSV to {@code file} (atomically). */
+        public void writeCsv(Path file) {
+            ImageStudyJson.write(file, toCsv());
         }
     }
 
     // ------------------------------------------------------------------------------------------ run
-
-    private static String header(Config c) {
-        return header(c, Shard.ALL);
-    }
 
     private static String header(Config c, Shard shard) {
         ObjectMapper m = new ObjectMapper();
         return Checkpoint.header(m, c.toJson(m), shard);
     }
 
-    /** Fails now, before any spins are computed, if {@link #run} would refuse {@code checkpoint}. */
-    public static void checkCheckpoint(Config c, Path checkpoint, boolean resume) {
-        checkCheckpoint(c, Shard.ALL, checkpoint, resume);
-    }
-
-    /** As above for the checkpoint of shard {@code shard}. */
-    public static void checkCheckpoint(Config c, Shard shard, Path checkpoint, boolean resume) {
-        if (checkpoint != null) {
-            Checkpoint.validate(checkpoint, header(c, shard), resume);
+    /** Fails now, before any work, if {@link #run} would refuse the checkpoint of {@code rc}. */
+    public static void checkCheckpoint(Config c, RunControl<?> rc) {
+        if (rc.checkpoint() != null) {
+            Checkpoint.validate(rc.checkpoint(), header(c, rc.shard()), rc.resume());
         }
     }
 
     /**
-     * Runs the images of {@code files} not yet in the checkpoint (at most {@code stopAfter} new ones when positive).
+     * Runs the study: the real network's spins (read from {@link Config#spins}, or computed and kept beside the
+     * checkpoint as {@code CHECKPOINT.real.spins}), the N3 network and its spins ({@code CHECKPOINT.N3.spins}) when
+     * a variant needs it, then the images of {@code images} not yet in the checkpoint (at most {@code stopAfter}
+     * new ones when positive) of this shard.
      *
-     * @param batch   images per ONNX Runtime call (originals and perturbations alike)
-     * @param threads ONNX Runtime intra-op threads
+     * @param loaded the real network and its ONNX model
+     * @param log    progress lines of the spin computations (never null)
      */
-    public static Outcome run(
-            List<Variant> variants,
-            ImagePreprocessor pre,
-            InferenceSession.Precision precision,
-            Synsets synsets,
-            List<Path> files,
-            Config c,
-            int batch,
-            int threads,
-            Path checkpoint,
-            boolean resume,
-            int stopAfter,
-            Consumer<ImageResult> progress) {
-        return run(
-                variants,
-                pre,
-                precision,
-                synsets,
-                files,
-                c,
-                batch,
-                threads,
-                Shard.ALL,
-                checkpoint,
-                resume,
-                stopAfter,
-                progress);
+    public static Result run(
+            ModelLoader.Loaded loaded, ImageSource images, Config c, RunControl<ImageResult> rc, Consumer<String> log) {
+        checkCheckpoint(c, rc);
+        Seeds seeds = Seeds.of(c.seed(), images.files().size());
+        List<String> warnings = new ArrayList<>();
+        List<OrderedNetwork> vs = assemble(loaded, c, seeds, rc.threads(), rc.checkpoint(), rc.resume(), log, warnings);
+        return run(loaded, vs, images, c, rc, warnings);
     }
 
-    /** As above for shard {@code shard} of the images (image k of the list is shard (k mod N) + 1's). */
-    public static Outcome run(
-            List<Variant> variants,
-            ImagePreprocessor pre,
-            InferenceSession.Precision precision,
-            Synsets synsets,
-            List<Path> files,
+    /**
+     * Runs the images along the networks and orders {@code vs} (the real network first; their variants are those of
+     * {@code c}, in result order).
+     */
+    static Result run(
+            ModelLoader.Loaded loaded,
+            List<OrderedNetwork> vs,
+            ImageSource images,
             Config c,
-            int batch,
-            int threads,
-            Shard shard,
-            Path checkpoint,
-            boolean resume,
-            int stopAfter,
-            Consumer<ImageResult> progress) {
-        if (variants.isEmpty()) {
-            throw new NnfrustException("no variant to run");
-        }
-        if (batch < 1) {
-            throw new NnfrustException("--batch must be at least 1, got " + batch);
-        }
-        ObjectMapper m = new ObjectMapper();
+            RunControl<ImageResult> rc,
+            List<String> warnings) {
+        long t0 = System.nanoTime();
+        Network net = loaded.network();
+        List<Path> files = images.files();
         Seeds seeds = Seeds.of(c.seed(), files.size());
+        ObjectMapper m = new ObjectMapper();
         ImageLoop<ImageResult> loop = new ImageLoop<>(
                 files,
-                shard,
-                checkpoint,
-                header(c, shard),
-                resume,
+                rc.shard(),
+                rc.checkpoint(),
+                header(c, rc.shard()),
+                rc.resume(),
                 seeds.images(),
-                ImageResult::of,
-                r -> r.toJson(m),
-                progress);
+                MonotonicityCodec::imageOf,
+                r -> MonotonicityCodec.imageLine(m, r),
+                rc.progress());
         List<ImageSet.Skipped> skipped;
-        Engine engine =
-                new Engine(variants, precision, threads, batch, c.amplitudes().amplitudes());
-        try (loop;
-                engine) {
-            skipped = loop.run(stopAfter, batch, pre, engine.n0, (b, listIndex) -> {
-                Map<Network, float[]> y1 = engine.originals(b.input(), b.size());
-                for (int i = 0; i < b.size(); i++) {
-                    Path file = b.files().get(i);
-                    int k = listIndex[i];
-                    loop.add(
-                            k,
-                            engine.image(
-                                    k,
-                                    file,
-                                    seeds.images()[k],
-                                    synsets == null ? -1 : synsets.classOf(file),
-                                    b.input(),
-                                    y1,
-                                    i,
-                                    b.size()));
-                }
-            });
-        }
-        return new Outcome(loop.results(), skipped, loop.fresh(), engine.inferred, engine.inferSeconds);
-    }
-
-    /**
-     * The inference side of a run: one ONNX Runtime session per distinct network, the perturbation buffers
-     * (one batch of inputs per variant, reused) and the inference time. Not thread-safe.
-     */
-    static final class Engine implements AutoCloseable {
-        final List<Variant> variants;
-        final Map<Network, InferenceSession> sessions = new IdentityHashMap<>();
-        final int n0, batch;
-        final double[] amps;
-        final float[][] x2;
-        final float[] u;
         long inferred;
-        double inferSeconds;
-
-        Engine(List<Variant> variants, InferenceSession.Precision precision, int threads, int batch, double[] amps) {
-            this.variants = variants;
-            this.batch = batch;
-            this.amps = amps;
-            try {
-                for (Variant v : variants) {
-                    if (!sessions.containsKey(v.network())) {
-                        sessions.put(
-                                v.network(),
-                                new InferenceSession(v.model(), v.network(), List.of(), precision, threads));
-                    }
-                }
-                n0 = sessions.values().iterator().next().inputSize();
-                if ((long) batch * n0 > Integer.MAX_VALUE - 8) {
-                    throw new NnfrustException(
-                            "--batch " + batch + " is too large for " + n0 + " input values per image");
-                }
-            } catch (RuntimeException e) {
-                close();
-                throw e;
-            }
-            x2 = new float[variants.size()][batch * n0];
-            u = new float[n0];
+        double inferenceSeconds;
+        try (loop;
+                MonotonicityEngine engine = new MonotonicityEngine(
+                        vs,
+                        c.inputs().precision(),
+                        rc.threads(),
+                        images.batch(),
+                        c.amplitudes().amplitudes())) {
+            skipped = loop.run(
+                    rc.stopAfter(), images.batch(), images.preprocessor(), engine.inputSize(), (b, listIndex) -> {
+                        var y1 = engine.originals(b.input(), b.size());
+                        for (int i = 0; i < b.size(); i++) {
+                            Path file = b.files().get(i);
+                            int k = listIndex[i];
+                            int trueClass = images.synsets() == null
+                                    ? -1
+                                    : images.synsets().classOf(file);
+                            loop.add(
+                                    k, engine.image(k, file, seeds.images()[k], trueClass, b.input(), y1, i, b.size()));
+                        }
+                    });
+            inferred = engine.inferred();
+            inferenceSeconds = engine.inferenceSeconds();
         }
+        return new Result(
+                c,
+                ModelIdentity.toJson(m, net),
+                ModelIdentity.weights(net),
+                net.outputNodes().length,
+                vs.stream().map(VariantInfo::of).toList(),
+                loop.results(),
+                skipped,
+                files.size(),
+                loop.fresh(),
+                rc.shard(),
+                rc.threads(),
+                images.batch(),
+                new Timing(inferred, inferenceSeconds, (System.nanoTime() - t0) / 1e9),
+                spinsSha256(c),
+                warnings,
+                Provenance.current());
+    }
 
-        private float[] logits(Network net, float[] input, int count) {
-            long t0 = System.nanoTime();
-            float[] y = sessions.get(net).run(input, count).get(net.outputName());
-            inferSeconds += (System.nanoTime() - t0) / 1e9;
-            inferred += count;
-            return y;
+    /**
+     * The result of a finished (or merged) checkpoint, rebuilt from its header's configuration and its result lines
+     * without new inference: what {@link #run} on it with nothing left to do returns. The spins' ε come from the
+     * spin file of the configuration or from the spin files kept beside the checkpoint; spins missing there are
+     * computed again (same seeds, same spins).
+     *
+     * @param loaded  the real network of the configuration (its SHA-256 is checked)
+     * @param threads threads to recompute missing spins with (recorded as the run's threads)
+     * @param batch   recorded as the run's batch
+     */
+    public static Result fromCheckpoint(
+            Path checkpoint, ModelLoader.Loaded loaded, int threads, int batch, Consumer<String> log) {
+        long t0 = System.nanoTime();
+        CheckpointLines cp = CheckpointLines.read(checkpoint);
+        Config c = Config.fromJson(cp.config());
+        Network net = loaded.network();
+        if (!net.sha256().equals(c.inputs().sha256())) {
+            throw new NnfrustException("checkpoint " + checkpoint + " was written for the model with SHA-256 "
+                    + c.inputs().sha256() + ", not " + net.sha256() + " (" + net.source() + ")");
         }
-
-        /** The logits of the unperturbed images, per network. */
-        Map<Network, float[]> originals(float[] input, int count) {
-            Map<Network, float[]> y1 = new IdentityHashMap<>();
-            for (Network net : sessions.keySet()) {
-                y1.put(net, logits(net, input, count));
-            }
-            return y1;
+        List<Path> files = c.inputs().list();
+        Seeds seeds = Seeds.of(c.seed(), files.size());
+        List<ImageResult> images = ImageLoop.inListOrder(
+                ImageLoop.finished(cp.lines(), files, seeds.images(), MonotonicityCodec::imageOf), files.size());
+        List<String> warnings = new ArrayList<>();
+        List<VariantInfo> variants = new ArrayList<>();
+        for (OrderedNetwork v : assemble(loaded, c, seeds, threads, checkpoint, true, log, warnings)) {
+            variants.add(VariantInfo.of(v));
         }
+        ObjectMapper m = new ObjectMapper();
+        return new Result(
+                c,
+                ModelIdentity.toJson(m, net),
+                ModelIdentity.weights(net),
+                net.outputNodes().length,
+                variants,
+                images,
+                List.of(),
+                files.size(),
+                0,
+                cp.shard(),
+                threads,
+                batch,
+                new Timing(0, 0, (System.nanoTime() - t0) / 1e9),
+                spinsSha256(c),
+                warnings,
+                Provenance.current());
+    }
 
-        /** Every variant's P perturbations of image i of the loaded batch (image k of the list). */
-        ImageResult image(
-                int k, Path file, long seed, int trueClass, float[] input, Map<Network, float[]> y1, int i, int count) {
-            int P = amps.length, V = variants.size();
-            SplittableRandom imageRandom = new SplittableRandom(seed);
-            long orderSeed = imageRandom.nextLong();
-            long[] pSeeds = new long[P];
-            for (int p = 0; p < P; p++) {
-                pSeeds[p] = imageRandom.nextLong();
-            }
-            byte[][] sx = new byte[V][], sy = new byte[V][];
-            int[] outputs = new int[V], predicted = new int[V];
-            for (int v = 0; v < V; v++) {
-                Variant var = variants.get(v);
-                float[] y = y1.get(var.network());
-                outputs[v] = y.length / count;
-                predicted[v] = TopK.argmax(y, i * outputs[v], outputs[v]);
-                sx[v] = var.sx();
-                sy[v] = var.sy();
-                if (sx[v] == null || sy[v] == null) {
-                    SplittableRandom r = new SplittableRandom(orderSeed);
-                    byte[] rx = Perturbation.randomSigns(r, n0);
-                    byte[] ry = Perturbation.randomSigns(r, outputs[v]);
-                    sx[v] = sx[v] == null ? rx : sx[v];
-                    sy[v] = sy[v] == null ? ry : sy[v];
-                }
-                if (sx[v].length != n0 || sy[v].length != outputs[v]) {
-                    throw new NnfrustException(var.name() + ": spins for " + sx[v].length + " inputs and "
-                            + sy[v].length + " outputs, the model has " + n0 + " and " + outputs[v]);
-                }
-            }
-            double[] norms = new double[P];
-            int[][] aligned = new int[V][P], ties = new int[V][P];
-            boolean[][] kept = new boolean[V][P];
-            for (int p0 = 0; p0 < P; p0 += batch) {
-                int nb = Math.min(batch, P - p0);
-                for (int q = 0; q < nb; q++) {
-                    int p = p0 + q;
-                    norms[p] = amps[p] * Perturbation.uniform(new SplittableRandom(pSeeds[p]), u, n0);
-                    for (int v = 0; v < V; v++) {
-                        Perturbation.apply(input, i * n0, sx[v], amps[p], u, x2[v], q * n0, n0);
-                    }
-                }
-                for (int v = 0; v < V; v++) {
-                    Network net = variants.get(v).network();
-                    float[] y2 = logits(net, x2[v], nb);
-                    float[] y = y1.get(net);
-                    int n = outputs[v];
-                    for (int q = 0; q < nb; q++) {
-                        int p = p0 + q;
-                        aligned[v][p] = OutputAlignment.aligned(y, i * n, y2, q * n, sy[v], n);
-                        ties[v][p] = OutputAlignment.ties(y, i * n, y2, q * n, n);
-                        kept[v][p] = TopK.argmax(y2, q * n, n) == predicted[v];
-                    }
-                }
-            }
-            Map<String, VariantResult> vr = new LinkedHashMap<>();
-            for (int v = 0; v < V; v++) {
-                vr.put(
-                        variants.get(v).name(),
-                        new VariantResult(predicted[v], outputs[v], aligned[v], ties[v], kept[v]));
-            }
-            float[] real = y1.get(variants.get(0).network());
-            int trueRank = Accuracy.rank(real, i * outputs[0], outputs[0], trueClass);
-            return new ImageResult(
-                    k, file.getFileName().toString(), seed, trueClass, trueRank, amps.clone(), norms, vr);
+    private static String spinsSha256(Config c) {
+        if (c.spins() == null) {
+            return null;
         }
-
-        @Override
-        public void close() {
-            for (InferenceSession s : sessions.values()) {
-                s.close();
-            }
+        try {
+            return ModelLoader.sha256(Files.readAllBytes(c.spins()));
+        } catch (IOException e) {
+            throw new NnfrustException("cannot read spin file " + c.spins() + ": " + e.getMessage());
         }
     }
 
-    // ------------------------------------------------------------------------------------------ summary
-
-    /** λ grid resolution: F is reported at λ = g/200, g = 0..100. */
-    public static final int GRID_STEPS = 200;
-
     /**
-     * Pooled statistics of one variant over all images and perturbations.
-     *
-     * @param lambdaTiesExcluded λ of Ω recomputed over the logits that moved, (aligned − ties)/(n_h − ties);
-     *                       perturbations that moved no logit are left out
-     * @param omegaHistogram counts of Ω in 50 bins of width 0.02 over [0, 1] (the last bin includes 1)
-     * @param fig8Histogram  counts of images by their fraction of perturbations with Ω > 0.5, 10 bins over [0, 1]
-     * @param keptByAmplitude share of images whose perturbation p keeps the class predicted for x₁
+     * The variants of {@code c} in result order: the real network along its best spins, the random orders, and the
+     * N3 network (imported, its spins computed or read from {@code CHECKPOINT.N3.spins}) with its halves. The N3
+     * network itself is left out when only its halves were asked for.
      */
-    public record Summary(
-            String variant,
-            int samples,
-            LambdaMonotonicity.Result lambda,
-            LambdaMonotonicity.Result lambdaTiesExcluded,
-            double[] tail,
-            double meanOmega,
-            double shareAbove,
-            double shareBelow,
-            double meanTieFraction,
-            long[] omegaHistogram,
-            long[] fig8Histogram,
-            int imagesAllAbove,
-            int imagesAllBelow,
-            double[] keptByAmplitude,
-            double keptOverall) {}
-
-    public static Summary summarize(String variant, List<ImageResult> images, int perturbations) {
-        List<VariantResult> rs = new ArrayList<>();
-        for (ImageResult im : images) {
-            VariantResult v = im.variants().get(variant);
-            if (v != null) {
-                rs.add(v);
+    static List<OrderedNetwork> assemble(
+            ModelLoader.Loaded loaded,
+            Config c,
+            Seeds seeds,
+            int threads,
+            Path checkpoint,
+            boolean resume,
+            Consumer<String> log,
+            List<String> warnings) {
+        Network net = loaded.network();
+        FrustrationSolver solver = c.solver().create();
+        SpinFile realSpins;
+        String realOrder;
+        if (c.spins() != null) {
+            if (!Files.isRegularFile(c.spins())) {
+                throw new NnfrustException("spin file not found: " + c.spins());
             }
+            realSpins = SpinFile.read(c.spins());
+            if (!MonotonicityNetworks.checkIdentity(realSpins, net, c.spins())) {
+                warnings.add("spin file " + c.spins() + " carries no model identity (older format); only its node "
+                        + "counts could be checked against " + net.name());
+            }
+            realOrder = c.spins().toString();
+        } else {
+            realSpins = MonotonicityNetworks.bestSpins(
+                    net,
+                    solver,
+                    c.options(),
+                    c.restarts(),
+                    seeds.realSolve(),
+                    threads,
+                    checkpoint == null ? null : Path.of(checkpoint + ".real.spins"),
+                    resume,
+                    log);
+            realOrder = c.spinsLabel();
         }
-        int outputs = rs.isEmpty() ? 1 : rs.get(0).outputs();
-        int total = 0;
-        for (VariantResult v : rs) {
-            if (v.outputs() != outputs) {
-                throw new IllegalStateException("variant " + variant + " has results with different output counts");
-            }
-            total += v.aligned().length;
+        List<OrderedNetwork> vs = new ArrayList<>();
+        OrderedNetwork real = MonotonicityNetworks.real(loaded, realSpins, realOrder);
+        OrderedNetwork n3 = null;
+        if (c.needsN3()) {
+            ModelLoader.Loaded n3Net =
+                    MonotonicityNetworks.n3Network(loaded, c.n3Init(), c.n3Bias(), seeds.n3Network());
+            SpinFile n3Spins = MonotonicityNetworks.bestSpins(
+                    n3Net.network(),
+                    solver,
+                    c.options(),
+                    c.nullRestarts(),
+                    seeds.n3Solve(),
+                    threads,
+                    checkpoint == null ? null : Path.of(checkpoint + ".N3.spins"),
+                    resume,
+                    log);
+            n3 = MonotonicityNetworks.n3(
+                    n3Net,
+                    n3Spins,
+                    "N3-" + c.n3Init().label() + " seed " + seeds.n3Network() + ", biases "
+                            + c.n3Bias().name().toLowerCase(Locale.ROOT) + ", best of " + c.nullRestarts()
+                            + " restarts of " + c.solver().label());
         }
-        int[] all = new int[total];
-        double[] moved = new double[total];
-        int nMoved = 0;
-        long[] hist = new long[50];
-        long[] fig8 = new long[10];
-        double sumOmega = 0, sumTies = 0;
-        int above = 0, below = 0, allAbove = 0, allBelow = 0, keptAll = 0;
-        double[] kept = new double[perturbations];
-        int[] keptN = new int[perturbations];
-        int t = 0;
-        for (VariantResult v : rs) {
-            int up = 0;
-            for (int p = 0; p < v.aligned().length; p++) {
-                int a = v.aligned()[p];
-                all[t++] = a;
-                int ti = v.ties()[p];
-                if (ti < outputs) {
-                    moved[nMoved++] = (a - ti) / (double) (outputs - ti);
-                }
-                double w = a / (double) outputs;
-                sumOmega += w;
-                sumTies += v.ties()[p] / (double) outputs;
-                hist[(int) Math.min(49, 50L * a / outputs)]++; // exact: bin of a/n in integers
-                if (2L * a > outputs) {
-                    above++;
-                    up++;
-                } else if (2L * a < outputs) {
-                    below++;
-                }
-                if (p < perturbations) {
-                    keptN[p]++;
-                    if (v.kept()[p]) {
-                        kept[p]++;
-                        keptAll++;
-                    }
-                }
-            }
-            fig8[(int) Math.min(9, 10L * up / v.aligned().length)]++;
-            if (up == v.aligned().length) {
-                allAbove++;
-            }
-            if (up == 0) {
-                allBelow++;
-            }
+        for (Variant v : c.runOrder()) {
+            vs.add(
+                    switch (v) {
+                        case REAL -> real;
+                        case RANDOM_ORDER -> MonotonicityNetworks.randomOrder(loaded);
+                        case RANDOM_INPUT, RANDOM_OUTPUT -> MonotonicityNetworks.halfRandom(real, v);
+                        case N3 -> n3;
+                        case N3_RANDOM_INPUT, N3_RANDOM_OUTPUT -> MonotonicityNetworks.halfRandom(n3, v);
+                    });
         }
-        for (int p = 0; p < perturbations; p++) {
-            kept[p] = keptN[p] == 0 ? Double.NaN : kept[p] / keptN[p];
-        }
-        double n = Math.max(1, total);
-        return new Summary(
-                variant,
-                total,
-                LambdaMonotonicity.ofCounts(all, outputs),
-                LambdaMonotonicity.of(Arrays.copyOf(moved, nMoved)),
-                LambdaMonotonicity.tailOfCounts(all, outputs, GRID_STEPS),
-                sumOmega / n,
-                above / n,
-                below / n,
-                sumTies / n,
-                hist,
-                fig8,
-                allAbove,
-                allBelow,
-                kept,
-                keptAll / n);
+        return vs;
     }
 }

@@ -20,6 +20,7 @@ import io.nnfrust.model.LayerInfo;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
+import io.nnfrust.monotonicity.Variant;
 import io.nnfrust.nullmodel.NullModel;
 import io.nnfrust.stats.WelchTest;
 import io.nnfrust.util.NnfrustException;
@@ -61,7 +62,7 @@ import java.util.stream.Stream;
  *   every ε equals the single-model command's;</li>
  *   <li>optionally λ and Ω (paper eq. 9, 10) of perturbations along the input order of the checkpoint's best R
  *   spins, on the first images of the set, beside the same for a random partial order
- *   ({@link MonotonicityExperiment}'s engine, seeds {@link MonotonicityExperiment.Seeds#of}).</li>
+ *   ({@link MonotonicityEngine}, seeds {@link MonotonicityExperiment.Seeds#of}).</li>
  * </ul>
  * Work units, in a fixed order: per checkpoint, one unit "R" (its restarts, then accuracy and λ, which need the
  * best spins) and one unit per null network. Shard K of N runs the units u with u mod N = K − 1; a run resumes
@@ -943,12 +944,12 @@ public final class TrainingTrack {
     static Lambda[] lambda(Config c, ModelLoader.Loaded loaded, SpinFile spins, IdxImages images) {
         Monotonicity mo = c.monotonicity();
         int count = Math.min(mo.images(), images.count());
-        var real = MonotonicityExperiment.realVariant(loaded, spins, "best of the R restarts");
-        var random = MonotonicityExperiment.randomOrderVariant(loaded);
+        var real = MonotonicityNetworks.real(loaded, spins, "best of the R restarts");
+        var random = MonotonicityNetworks.randomOrder(loaded);
         MonotonicityExperiment.Seeds seeds = MonotonicityExperiment.Seeds.of(c.seed(), count);
         List<MonotonicityExperiment.ImageResult> results = new ArrayList<>();
         int batch = mo.batch();
-        try (var engine = new MonotonicityExperiment.Engine(
+        try (var engine = new MonotonicityEngine(
                 List.of(real, random),
                 InferenceSession.Precision.FLOAT32,
                 1,
@@ -966,9 +967,9 @@ public final class TrainingTrack {
             }
         }
         Lambda[] out = new Lambda[2];
-        String[] names = {MonotonicityExperiment.REAL, MonotonicityExperiment.RANDOM_ORDER};
+        Variant[] names = {Variant.REAL, Variant.RANDOM_ORDER};
         for (int v = 0; v < 2; v++) {
-            var s = MonotonicityExperiment.summarize(
+            var s = MonotonicityStatistics.summarize(
                     names[v], results, mo.amplitudes().count());
             out[v] = new Lambda(
                     s.lambda().lambda(),

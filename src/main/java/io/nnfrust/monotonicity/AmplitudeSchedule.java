@@ -12,10 +12,10 @@ import java.util.Locale;
 public record AmplitudeSchedule(double min, double max, int count, boolean logarithmic) {
     public AmplitudeSchedule {
         if (count < 1) {
-            throw new NnfrustException("--perturbations must be at least 1, got " + count);
+            throw new NnfrustException("perturbations must be >= 1, got " + count);
         }
         if (!(min > 0) || !(max >= min) || Double.isInfinite(max)) {
-            throw new NnfrustException("--amplitude needs 0 < MIN <= MAX, got " + min + ":" + max);
+            throw new NnfrustException("amplitudes need 0 < min <= max, got " + min + ":" + max);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.nnfrust.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nnfrust.experiment.MonotonicityCodec;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
 import java.awt.Color;
@@ -31,7 +32,7 @@ public final class MonotonicityPlots {
     /** The five figures of one monotonicity JSON; {@code id} prefixes their file names. */
     public static List<Figure> figures(String id, String model, JsonNode j, int imagesInFig4) {
         List<String> names = new ArrayList<>();
-        for (Iterator<String> it = j.path("variants").fieldNames(); it.hasNext(); ) {
+        for (Iterator<String> it = j.path(MonotonicityCodec.VARIANTS).fieldNames(); it.hasNext(); ) {
             names.add(it.next());
         }
         List<String> footer = footer(model, j, names);
@@ -48,7 +49,8 @@ public final class MonotonicityPlots {
         f.add(new Figure(
                 id + "fig4-omega-vs-delta",
                 model + ": Ω of each perturbation against ‖δ‖₂ for the first "
-                        + Math.min(imagesInFig4, j.path("results").size()) + " images (paper Fig. 4)",
+                        + Math.min(
+                                imagesInFig4, j.path(MonotonicityCodec.RESULTS).size()) + " images (paper Fig. 4)",
                 omegaVsDelta(model, j, names, imagesInFig4),
                 Math.min(3, names.size()),
                 W,
@@ -103,22 +105,28 @@ public final class MonotonicityPlots {
     }
 
     static List<String> footer(String model, JsonNode j, List<String> names) {
-        JsonNode amps = j.path("amplitudes");
-        JsonNode cfg = j.path("provenance").path("config");
+        JsonNode amps = j.path(MonotonicityCodec.AMPLITUDES);
+        JsonNode cfg = j.path(MonotonicityCodec.PROVENANCE).path(MonotonicityCodec.CONFIG);
         List<String> f = new ArrayList<>();
         f.add(String.format(
                 Locale.ROOT,
                 "%s: %d images x %d perturbations, amplitude a in [%s, %s] (%s spacing), seed %s;" + " variants %s",
                 model,
-                j.path("images").asInt(),
-                j.path("perturbations").asInt(),
+                j.path(MonotonicityCodec.IMAGES).asInt(),
+                j.path(MonotonicityCodec.PERTURBATIONS).asInt(),
                 fmt(amps.path(0).asDouble()),
                 fmt(amps.path(amps.size() - 1).asDouble()),
-                cfg.path("schedule").path("spacing").asText(cfg.path("spacing").asText("log")),
+                cfg.path("schedule")
+                        .path(MonotonicityCodec.SPACING)
+                        .asText(cfg.path(MonotonicityCodec.SPACING).asText("log")),
                 ReportData.seed(j),
                 String.join(", ", names)));
         for (String v : names) {
-            f.add(v + ": " + j.path("variants").path(v).path("order").asText());
+            f.add(v + ": "
+                    + j.path(MonotonicityCodec.VARIANTS)
+                            .path(v)
+                            .path(MonotonicityCodec.ORDER)
+                            .asText());
         }
         f.add("command: " + ReportData.command(j));
         return f;
@@ -131,8 +139,8 @@ public final class MonotonicityPlots {
     static List<XYChart> omegaHistograms(String model, JsonNode j, List<String> names) {
         List<XYChart> panels = new ArrayList<>();
         for (int k = 0; k < names.size(); k++) {
-            JsonNode v = j.path("variants").path(names.get(k));
-            double lam = v.path("lambda").asDouble();
+            JsonNode v = j.path(MonotonicityCodec.VARIANTS).path(names.get(k));
+            double lam = v.path(MonotonicityCodec.LAMBDA).asDouble();
             XYChart c = Charts.xy(
                     String.format(Locale.ROOT, "%s: %s (λ = %.3f)", model, names.get(k), lam),
                     "Ω",
@@ -142,8 +150,8 @@ public final class MonotonicityPlots {
             c.getStyler().setLegendVisible(false);
             c.getStyler().setXAxisMin(0.0);
             c.getStyler().setXAxisMax(1.0);
-            JsonNode h = v.path("omegaHistogram");
-            double total = Math.max(1, v.path("samples").asDouble());
+            JsonNode h = v.path(MonotonicityCodec.OMEGA_HISTOGRAM);
+            double total = Math.max(1, v.path(MonotonicityCodec.SAMPLES).asDouble());
             double[] frac = new double[h.size()];
             double top = 0;
             for (int b = 0; b < frac.length; b++) {
@@ -164,10 +172,10 @@ public final class MonotonicityPlots {
 
     static List<XYChart> omegaVsDelta(String model, JsonNode j, List<String> names, int count) {
         List<XYChart> panels = new ArrayList<>();
-        JsonNode results = j.path("results");
+        JsonNode results = j.path(MonotonicityCodec.RESULTS);
         double lo = Double.MAX_VALUE, hi = 0;
         for (int i = 0; i < Math.min(count, results.size()); i++) {
-            for (JsonNode d : results.path(i).path("deltaNorm")) {
+            for (JsonNode d : results.path(i).path(MonotonicityCodec.DELTA_NORM)) {
                 lo = Math.min(lo, d.asDouble());
                 hi = Math.max(hi, d.asDouble());
             }
@@ -180,16 +188,17 @@ public final class MonotonicityPlots {
             c.getStyler().setLegendVisible(false);
             for (int i = 0; i < Math.min(count, results.size()); i++) {
                 JsonNode r = results.path(i);
-                JsonNode om = r.path("variants").path(name).path("omega");
+                JsonNode om = r.path(MonotonicityCodec.VARIANTS).path(name).path(MonotonicityCodec.OMEGA);
                 if (om.isMissingNode()) {
                     continue;
                 }
                 double[] x = new double[om.size()], y = new double[om.size()];
                 for (int p = 0; p < x.length; p++) {
-                    x[p] = r.path("deltaNorm").path(p).asDouble();
+                    x[p] = r.path(MonotonicityCodec.DELTA_NORM).path(p).asDouble();
                     y[p] = om.path(p).asDouble();
                 }
-                XYSeries s = c.addSeries(name + " " + i + " " + r.path("file").asText(), x, y);
+                XYSeries s = c.addSeries(
+                        name + " " + i + " " + r.path(MonotonicityCodec.FILE).asText(), x, y);
                 Charts.points(s, i);
                 s.setMarkerColor(Charts.COLORS[i % Charts.COLORS.length]);
             }
@@ -207,9 +216,11 @@ public final class MonotonicityPlots {
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int k = 0;
         for (String name : names) {
-            JsonNode v = j.path("variants").path(name);
-            JsonNode f = v.path("tail").path("F");
-            double step = v.path("tail").path("lambdaStep").asDouble(0.001);
+            JsonNode v = j.path(MonotonicityCodec.VARIANTS).path(name);
+            JsonNode f = v.path(MonotonicityCodec.TAIL).path(MonotonicityCodec.TAIL_F);
+            double step = v.path(MonotonicityCodec.TAIL)
+                    .path(MonotonicityCodec.LAMBDA_STEP)
+                    .asDouble(0.001);
             double[] x = new double[f.size()], y = new double[f.size()];
             for (int g = 0; g < x.length; g++) {
                 x[g] = g * step;
@@ -221,7 +232,7 @@ public final class MonotonicityPlots {
                                     Locale.ROOT,
                                     "%s (λ = %.3f)",
                                     name,
-                                    v.path("lambda").asDouble()),
+                                    v.path(MonotonicityCodec.LAMBDA).asDouble()),
                             x,
                             y),
                     k++);
@@ -243,8 +254,8 @@ public final class MonotonicityPlots {
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int k = 0;
         for (String name : names) {
-            JsonNode v = j.path("variants").path(name).path("fig8");
-            JsonNode h = v.path("histogram");
+            JsonNode v = j.path(MonotonicityCodec.VARIANTS).path(name).path(MonotonicityCodec.FIG8);
+            JsonNode h = v.path(MonotonicityCodec.HISTOGRAM);
             double n = 0;
             for (JsonNode x : h) {
                 n += x.asDouble();
@@ -260,8 +271,8 @@ public final class MonotonicityPlots {
                                     Locale.ROOT,
                                     "%s (all > 0.5: %d, none: %d)",
                                     name,
-                                    v.path("imagesAllAbove").asInt(),
-                                    v.path("imagesAllBelow").asInt()),
+                                    v.path(MonotonicityCodec.IMAGES_ALL_ABOVE).asInt(),
+                                    v.path(MonotonicityCodec.IMAGES_ALL_BELOW).asInt()),
                             x,
                             y),
                     k++);
@@ -276,11 +287,17 @@ public final class MonotonicityPlots {
         c.getStyler().setYAxisMax(1.0);
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        double[] d = values(j.path("meanDeltaNorm"));
+        double[] d = values(j.path(MonotonicityCodec.MEAN_DELTA_NORM));
         int k = 0;
         for (String name : names) {
             Charts.points(
-                    c.addSeries(name, d, values(j.path("variants").path(name).path("keptByAmplitude"))), k++);
+                    c.addSeries(
+                            name,
+                            d,
+                            values(j.path(MonotonicityCodec.VARIANTS)
+                                    .path(name)
+                                    .path(MonotonicityCodec.KEPT_BY_AMPLITUDE))),
+                    k++);
         }
         return c;
     }
@@ -295,14 +312,16 @@ public final class MonotonicityPlots {
 
     /** Share kept at a given amplitude a, interpolated linearly in log a between the two nearest amplitudes. */
     public static double keptAtAmplitude(JsonNode j, String variant, double a) {
-        double[] amps = values(j.path("amplitudes"));
-        double[] kept = values(j.path("variants").path(variant).path("keptByAmplitude"));
+        double[] amps = values(j.path(MonotonicityCodec.AMPLITUDES));
+        double[] kept =
+                values(j.path(MonotonicityCodec.VARIANTS).path(variant).path(MonotonicityCodec.KEPT_BY_AMPLITUDE));
         return interpolateLog(amps, kept, a);
     }
 
     /** Mean ‖δ‖₂ at amplitude a (log-linear interpolation). */
     public static double deltaNormAtAmplitude(JsonNode j, double a) {
-        return interpolateLog(values(j.path("amplitudes")), values(j.path("meanDeltaNorm")), a);
+        return interpolateLog(
+                values(j.path(MonotonicityCodec.AMPLITUDES)), values(j.path(MonotonicityCodec.MEAN_DELTA_NORM)), a);
     }
 
     static double interpolateLog(double[] x, double[] y, double at) {
@@ -321,7 +340,7 @@ public final class MonotonicityPlots {
 
     static Map<String, JsonNode> variants(JsonNode j) {
         Map<String, JsonNode> m = new LinkedHashMap<>();
-        j.path("variants").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
+        j.path(MonotonicityCodec.VARIANTS).fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
         return m;
     }
 }

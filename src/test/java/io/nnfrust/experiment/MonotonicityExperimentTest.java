@@ -8,6 +8,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.nnfrust.frustration.FrustrationRunner;
+import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.frustration.Solvers;
 import io.nnfrust.frustration.SpinFile;
@@ -25,6 +26,7 @@ import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
 import io.nnfrust.monotonicity.Perturbation;
+import io.nnfrust.monotonicity.Variant;
 import io.nnfrust.nullmodel.ReinitializedWeights;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import io.nnfrust.onnx.OnnxImporter;
@@ -60,17 +62,25 @@ class MonotonicityExperimentTest {
         return ImageSet.list(SmallOnnx.images(dir.resolve(sub), count, 7), 0);
     }
 
-    static MonotonicityExperiment.Config config(List<String> variants, int p, long seed) {
+    static MonotonicityExperiment.Config config(List<Variant> variants, int p, long seed) {
         return new MonotonicityExperiment.Config(
-                new ImageInputs("test", "-", ImportOptions.DEFAULT, "imgs", 0, "raw", 8, "fp32"),
+                new ImageInputs(
+                        "test",
+                        "-",
+                        ImportOptions.DEFAULT,
+                        Path.of("imgs"),
+                        0,
+                        ImagePreprocessor.Preset.RAW,
+                        8,
+                        InferenceSession.Precision.FLOAT32),
                 new AmplitudeSchedule(0.01, 50, p, true),
                 variants,
-                "test",
-                "algorithm1",
+                null,
+                SolverKind.ALGORITHM1,
                 1,
                 1,
-                "he",
-                "zero",
+                WeightInit.HE_NORMAL,
+                WeightWriter.BiasPolicy.ZERO,
                 seed,
                 SolverOptions.DEFAULT);
     }
@@ -87,21 +97,15 @@ class MonotonicityExperimentTest {
         return SpinFile.of(s, net.inputNodes(), net.outputNodes(), Double.NaN);
     }
 
-    static MonotonicityExperiment.Outcome run(
-            List<MonotonicityExperiment.Variant> vs, List<Path> files, MonotonicityExperiment.Config c, int batch) {
+    static MonotonicityExperiment.Result run(
+            List<OrderedNetwork> vs, List<Path> files, MonotonicityExperiment.Config c, int batch) {
         return MonotonicityExperiment.run(
+                new ModelLoader.Loaded(vs.get(0).model(), vs.get(0).network()),
                 vs,
-                new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 8, 8, 8),
-                InferenceSession.Precision.FLOAT32,
-                null,
-                files,
+                new ImageSource(files, new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 8, 8, 8), null, batch),
                 c,
-                batch,
-                1,
-                null,
-                false,
-                0,
-                null);
+                RunControl.simple(1),
+                List.of());
     }
 
     @Test
@@ -109,19 +113,19 @@ class MonotonicityExperimentTest {
         ModelProto m = mapWeights(network(3), (n, v) -> Math.abs(v), 11);
         ModelLoader.Loaded l = loaded(m);
         List<Path> files = images("nonneg", 6);
-        var real = MonotonicityExperiment.realVariant(l, spins(l.network(), i -> 1), "S = I");
-        var random = MonotonicityExperiment.randomOrderVariant(l);
-        var randomOut = MonotonicityExperiment.halfRandomVariant(real, "random-output");
-        var c = config(List.of("real", "random-order", "random-output"), 12, 5);
+        var real = MonotonicityNetworks.real(l, spins(l.network(), i -> 1), "S = I");
+        var random = MonotonicityNetworks.randomOrder(l);
+        var randomOut = MonotonicityNetworks.halfRandom(real, Variant.RANDOM_OUTPUT);
+        var c = config(List.of(Variant.REAL, Variant.RANDOM_ORDER, Variant.RANDOM_OUTPUT), 12, 5);
         var out = run(List.of(real, random, randomOut), files, c, 5);
         assertEquals(6, out.images().size());
         for (var im : out.images()) {
-            var v = im.variants().get("real");
+            var v = im.variants().get(Variant.REAL);
             for (int a : v.aligned()) {
                 assertEquals(v.outputs(), a, "every logit must grow along S = I");
             }
         }
-        var s = MonotonicityExperiment.summarize("real", out.images(), 12);
+        var s = MonotonicityStatistics.summarize(Variant.REAL, out.images(), 12);
         assertEquals(0.5, s.lambda().lambda());
         assertEquals(1.0, s.meanOmega());
         assertEquals(6, s.imagesAllAbove());
@@ -137,12 +141,12 @@ class MonotonicityExperimentTest {
             for (byte b : sy) {
                 plus += b > 0 ? 1 : 0;
             }
-            var v = im.variants().get("random-output");
+            var v = im.variants().get(Variant.RANDOM_OUTPUT);
             for (int p = 0; p < 12; p++) {
                 assertEquals(plus, v.aligned()[p], "image " + im.index());
             }
         }
-        var sr = MonotonicityExperiment.summarize("random-order", out.images(), 12);
+        var sr = MonotonicityStatistics.summarize(Variant.RANDOM_ORDER, out.images(), 12);
         assertTrue(sr.meanOmega() < 0.99, "random order mean Omega " + sr.meanOmega());
         assertTrue(sr.lambda().lambda() < 0.5);
     }
@@ -169,22 +173,22 @@ class MonotonicityExperimentTest {
             assertEquals(-sx[0], b, "one flipped layer: outputs fall when inputs rise");
         }
         List<Path> files = images("flipped", 5);
-        var c = config(List.of("real"), 10, 6);
-        var out = run(List.of(MonotonicityExperiment.realVariant(l, gauge, "gauge")), files, c, 4);
+        var c = config(List.of(Variant.REAL), 10, 6);
+        var out = run(List.of(MonotonicityNetworks.real(l, gauge, "gauge")), files, c, 4);
         for (var im : out.images()) {
-            for (int a : im.variants().get("real").aligned()) {
+            for (int a : im.variants().get(Variant.REAL).aligned()) {
                 assertEquals(6, a);
             }
         }
         assertEquals(
                 0.5,
-                MonotonicityExperiment.summarize("real", out.images(), 10)
+                MonotonicityStatistics.summarize(Variant.REAL, out.images(), 10)
                         .lambda()
                         .lambda());
         // along S = I the same network moves every logit the other way
-        var out2 = run(List.of(MonotonicityExperiment.realVariant(l, spins(net, i -> 1), "I")), files, c, 4);
+        var out2 = run(List.of(MonotonicityNetworks.real(l, spins(net, i -> 1), "I")), files, c, 4);
         for (var im : out2.images()) {
-            var v = im.variants().get("real");
+            var v = im.variants().get(Variant.REAL);
             for (int p = 0; p < v.aligned().length; p++) {
                 assertEquals(v.ties()[p], v.aligned()[p], "only unmoved logits can be aligned along S = I");
             }
@@ -198,18 +202,17 @@ class MonotonicityExperimentTest {
         SplittableRandom rs = new SplittableRandom(3);
         SpinFile sp = spins(net, i -> rs.nextBoolean() ? 1 : -1);
         List<Path> files = images("seeds", 5);
-        var vs = List.of(
-                MonotonicityExperiment.realVariant(l, sp, "random"), MonotonicityExperiment.randomOrderVariant(l));
-        var c = config(List.of("real", "random-order"), 9, 77);
+        var vs = List.of(MonotonicityNetworks.real(l, sp, "random"), MonotonicityNetworks.randomOrder(l));
+        var c = config(List.of(Variant.REAL, Variant.RANDOM_ORDER), 9, 77);
         var a = run(vs, files, c, 16);
         var b = run(vs, files, c, 2);
-        var d = run(vs, files, config(List.of("real", "random-order"), 9, 78), 16);
+        var d = run(vs, files, config(List.of(Variant.REAL, Variant.RANDOM_ORDER), 9, 78), 16);
         boolean differs = false;
         for (int k = 0; k < 5; k++) {
             var x = a.images().get(k);
             var y = b.images().get(k);
             assertArrayEquals(x.deltaNorm(), y.deltaNorm());
-            for (String v : List.of("real", "random-order")) {
+            for (Variant v : List.of(Variant.REAL, Variant.RANDOM_ORDER)) {
                 assertArrayEquals(
                         x.variants().get(v).aligned(), y.variants().get(v).aligned());
                 assertArrayEquals(
@@ -239,7 +242,7 @@ class MonotonicityExperimentTest {
         assertEquals(4, net.weights().size());
         for (WeightInit init : WeightInit.values()) {
             SignedGraph n3 = new ReinitializedWeights(init).apply(net.graph(), 42);
-            ModelLoader.Loaded back = MonotonicityExperiment.n3Network(l, init, WeightWriter.BiasPolicy.ZERO, 42);
+            ModelLoader.Loaded back = MonotonicityNetworks.n3Network(l, init, WeightWriter.BiasPolicy.ZERO, 42);
             List<EdgeBlock> want = n3.blocks(), got = back.network().graph().blocks();
             assertEquals(want.size(), got.size());
             int weighted = 0;
@@ -298,7 +301,7 @@ class MonotonicityExperimentTest {
     void spinsOfAnotherNetworkAreRefused() {
         ModelLoader.Loaded l = loaded(network(6));
         SpinFile wrong = SpinFile.of(new double[10], new int[3], new int[2], 0.1);
-        var e = assertThrows(NnfrustException.class, () -> MonotonicityExperiment.realVariant(l, wrong, "x.spins"));
+        var e = assertThrows(NnfrustException.class, () -> MonotonicityNetworks.real(l, wrong, "x.spins"));
         assertTrue(e.getMessage().startsWith("x.spins: spins for 10 nodes"), e.getMessage());
     }
 
@@ -330,8 +333,8 @@ class MonotonicityExperimentTest {
         SpinFile sp = spins(net, i -> rs.nextBoolean() ? 1 : -1);
         List<Path> files = images("ort", 3);
         int P = 7;
-        var c = config(List.of("real"), P, 99);
-        var outcome = run(List.of(MonotonicityExperiment.realVariant(l, sp, "random")), files, c, 1);
+        var c = config(List.of(Variant.REAL), P, 99);
+        var outcome = run(List.of(MonotonicityNetworks.real(l, sp, "random")), files, c, 1);
         byte[] sx = sp.inputSpins(), sy = sp.outputSpins();
         ImagePreprocessor pre = new ImagePreprocessor(ImagePreprocessor.Preset.RAW, 8, 8, 8);
         long[] imageSeeds = MonotonicityExperiment.Seeds.of(99, files.size()).images();
@@ -344,7 +347,7 @@ class MonotonicityExperimentTest {
                 float[] y1 = logits(env, session, input, x1);
                 SplittableRandom imageRandom = new SplittableRandom(imageSeeds[k]);
                 imageRandom.nextLong(); // the order seed (random orders only)
-                var result = outcome.images().get(k).variants().get("real");
+                var result = outcome.images().get(k).variants().get(Variant.REAL);
                 for (int p = 0; p < P; p++) {
                     float[] u = new float[x1.length];
                     Perturbation.uniform(new SplittableRandom(imageRandom.nextLong()), u, u.length);
