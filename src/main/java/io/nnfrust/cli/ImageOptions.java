@@ -21,6 +21,9 @@ import picocli.CommandLine.Option;
 
 /** Options of every command that feeds images to a network. */
 public final class ImageOptions {
+    /** Images per ONNX Runtime call unless --batch says otherwise (also what merge records). */
+    static final int DEFAULT_BATCH = 16;
+
     @Option(
             names = "--images",
             required = true,
@@ -61,7 +64,7 @@ public final class ImageOptions {
 
     @Option(
             names = "--batch",
-            defaultValue = "16",
+            defaultValue = "" + DEFAULT_BATCH,
             paramLabel = "N",
             description = "Images per ONNX Runtime call (default ${DEFAULT-VALUE}).")
     int batch;

@@ -2,13 +2,17 @@ package io.nnfrust.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnfrust.experiment.ActiveExperiment;
 import io.nnfrust.experiment.CheckpointMerge;
 import io.nnfrust.experiment.FrustrationExperiment;
 import io.nnfrust.experiment.FrustrationExperiment.Config;
 import io.nnfrust.experiment.FrustrationExperiment.Result;
+import io.nnfrust.experiment.MonotonicityExperiment;
 import io.nnfrust.experiment.RestartsMerge;
 import io.nnfrust.experiment.Study;
+import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.Network;
+import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
 import java.io.IOException;
@@ -17,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -159,7 +164,7 @@ public final class MergeCommand implements Callable<Integer> {
         }
         CheckpointMerge.Summary s = switch (study) {
             case FRUSTRATION -> mergeFrustration(outs);
-            case ACTIVE, MONOTONICITY -> CommandMerge.merge(shards, output, json, csv, allowPartial);
+            case ACTIVE, MONOTONICITY -> mergeImages(study, outs);
         };
         System.out.printf(
                 "merged %d of %d shards: %d results into %s%s%s%n",
@@ -197,5 +202,60 @@ public final class MergeCommand implements Callable<Integer> {
         }
         outs.commit();
         return s;
+    }
+
+    /**
+     * {@code experiment active|monotonicity}: the shards' checkpoints merged (into --checkpoint, or a temporary file
+     * beside --output that is removed afterwards), then the study's result rebuilt from the merged checkpoint's typed
+     * configuration and result lines ({@link ActiveExperiment#fromCheckpoint}, {@link
+     * MonotonicityExperiment#fromCheckpoint}); the model is the configuration's, checked by its SHA-256; the active
+     * study's ε_R is the one its shards recorded. Nothing recorded in the checkpoints runs; only --output, --csv and
+     * --checkpoint are written.
+     */
+    private CheckpointMerge.Summary mergeImages(Study study, OutputSet outs) {
+        Path merged = output != null
+                ? output
+                : json.toAbsolutePath()
+                        .resolveSibling("." + json.getFileName() + ".merged-"
+                                + ProcessHandle.current().pid() + ".jsonl");
+        try {
+            CheckpointMerge.Summary s = CheckpointMerge.merge(shards, merged, allowPartial, System.err::println);
+            if (s.study() != study) {
+                throw new NnfrustException("merge: the shards are not all of experiment " + study);
+            }
+            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            String text;
+            Supplier<String> table;
+            if (study == Study.ACTIVE) {
+                ActiveExperiment.Config c = ActiveExperiment.Config.fromJson(s.config());
+                ActiveExperiment.EpsilonR eR = ActiveExperiment.epsilonROfShards(shards);
+                var loaded =
+                        ModelLoader.loadWithModel(c.inputs().model(), c.inputs().importOptions());
+                var r = ActiveExperiment.fromCheckpoint(merged, loaded, eR, t, ImageOptions.DEFAULT_BATCH);
+                text = r.toJsonText().stripTrailing();
+                table = r::toCsv;
+            } else {
+                MonotonicityExperiment.Config c = MonotonicityExperiment.Config.fromJson(s.config());
+                var loaded =
+                        ModelLoader.loadWithModel(c.inputs().model(), c.inputs().importOptions());
+                var r = MonotonicityExperiment.fromCheckpoint(merged, loaded, t, ImageOptions.DEFAULT_BATCH, x -> {});
+                text = r.toJsonText().stripTrailing();
+                table = r::toCsv;
+            }
+            outs.stage(json, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+            if (csv != null) {
+                String csvText = table.get();
+                outs.stage(csv, os -> os.write(csvText.getBytes(StandardCharsets.UTF_8)));
+            }
+            outs.commit();
+            return s;
+        } finally {
+            if (output == null) {
+                for (String suffix : new String[] {"", ".real.spins", ".N3.spins"}) {
+                    AtomicFiles.deleteQuietly(Path.of(merged + suffix));
+                }
+                AtomicFiles.deleteQuietly(merged.resolveSibling("." + merged.getFileName() + ".lock"));
+            }
+        }
     }
 }

@@ -20,6 +20,7 @@ import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Progress;
 import io.nnfrust.util.Provenance;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -235,7 +236,55 @@ public final class ActiveExperiment {
 
     private static String header(Config c, Shard shard) {
         ObjectMapper m = new ObjectMapper();
-        return Checkpoint.header(m, c.toJson(m), shard);
+        return Checkpoint.header(m, c.toJson(m), shard, Study.ACTIVE);
+    }
+
+    /** The header of a run against {@code eR}: ε_R is kept beside the configuration for merge. */
+    private static String header(Config c, Shard shard, EpsilonR eR) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode r = m.createObjectNode();
+        r.put(EPSILON_R_VALUE, eR.value());
+        r.put(EPSILON_R_SOURCE, eR.source());
+        return Checkpoint.header(m, c.toJson(m), shard, Study.ACTIVE, EPSILON_R, r);
+    }
+
+    private static final String EPSILON_R = "epsilonR", EPSILON_R_VALUE = "value", EPSILON_R_SOURCE = "source";
+
+    /**
+     * The ε_R that the shards of one run compared with, read from their checkpoints' headers (each shard writes the
+     * ε_R it was started with); they must agree. A shard written before nnfrust kept ε_R there is refused with the
+     * way out.
+     */
+    public static EpsilonR epsilonROfShards(List<Path> shards) {
+        EpsilonR found = null;
+        Path first = null;
+        ObjectMapper m = new ObjectMapper();
+        for (Path f : shards) {
+            JsonNode h;
+            try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                String line = r.readLine();
+                h = line == null ? null : m.readTree(line);
+            } catch (IOException | RuntimeException e) {
+                throw new NnfrustException("merge: cannot read the header of " + f + ": " + e.getMessage());
+            }
+            JsonNode e = h == null ? null : h.get(EPSILON_R);
+            if (e == null || !e.path(EPSILON_R_VALUE).isNumber()) {
+                throw new NnfrustException("merge: " + f + " does not record the eps_R its run compared with (written"
+                        + " by an older nnfrust); merge with --checkpoint FILE and run 'nnfrust experiment active' with"
+                        + " --checkpoint FILE --resume");
+            }
+            EpsilonR here = new EpsilonR(
+                    e.get(EPSILON_R_VALUE).asDouble(), e.path(EPSILON_R_SOURCE).asText());
+            if (found == null) {
+                found = here;
+                first = f;
+            } else if (!found.equals(here)) {
+                throw new NnfrustException("merge: " + f + " compared with eps_R " + here.value() + " (" + here.source()
+                        + "), " + first + " with " + found.value() + " (" + found.source() + "); merge only the shards"
+                        + " of one run");
+            }
+        }
+        return found;
     }
 
     /** Fails now, before any work, if {@link #run} would refuse the checkpoint of {@code rc}. */
@@ -358,7 +407,7 @@ public final class ActiveExperiment {
                 files,
                 rc.shard(),
                 rc.checkpoint(),
-                header(c, rc.shard()),
+                header(c, rc.shard(), eR),
                 rc.resume(),
                 seeds,
                 ActiveCodec::imageOf,

@@ -170,6 +170,23 @@ public final class Checkpoint implements AutoCloseable {
      * not the command (threads and outputs may differ).
      */
     public static String header(ObjectMapper m, ObjectNode config, Shard shard, Study study, List<String> command) {
+        return headerNode(m, config, shard, study, command).toString();
+    }
+
+    /**
+     * As {@link #header(ObjectMapper, ObjectNode, Shard, Study)} with one more field {@code name} beside the
+     * configuration: a fact of the run that is not one of its options (the ε_R that the active study compares
+     * with), kept so that a merge of the shards needs nothing but their checkpoints. Resuming does not compare it.
+     */
+    public static String header(
+            ObjectMapper m, ObjectNode config, Shard shard, Study study, String name, JsonNode fact) {
+        ObjectNode h = headerNode(m, config, shard, study, Provenance.current().commandLine());
+        h.set(name, fact);
+        return h.toString();
+    }
+
+    private static ObjectNode headerNode(
+            ObjectMapper m, ObjectNode config, Shard shard, Study study, List<String> command) {
         ObjectNode h = m.createObjectNode();
         h.put("type", "header");
         h.put("schemaVersion", Provenance.SCHEMA_VERSION);
@@ -185,7 +202,7 @@ public final class Checkpoint implements AutoCloseable {
             var c = h.putArray("command");
             command.forEach(c::add);
         }
-        return h.toString();
+        return h;
     }
 
     /**

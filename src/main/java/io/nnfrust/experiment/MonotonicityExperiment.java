@@ -361,7 +361,7 @@ public final class MonotonicityExperiment {
 
     private static String header(Config c, Shard shard) {
         ObjectMapper m = new ObjectMapper();
-        return Checkpoint.header(m, c.toJson(m), shard);
+        return Checkpoint.header(m, c.toJson(m), shard, Study.MONOTONICITY);
     }
 
     /** Fails now, before any work, if {@link #run} would refuse the checkpoint of {@code rc}. */

@@ -442,6 +442,58 @@ class ShardTest {
                 "merge runs no command line for the studies with a library merge");
     }
 
+    @Test
+    void aForgedImageStudyHeaderIsProvenanceOnly() throws Exception {
+        Path model = dir.resolve("net.onnx");
+        Files.write(model, SmallOnnx.network(6).toByteArray());
+        Path images = SmallOnnx.images(dir.resolve("imgs"), 4, 2);
+        Object[] common = {
+            "experiment",
+            "active",
+            model,
+            "--images",
+            images,
+            "--preprocess",
+            "raw",
+            "--resize",
+            8,
+            "--solver",
+            "layered",
+            "--restarts",
+            2,
+            "--epsilon-r",
+            0.4,
+            "--threads",
+            1,
+            "--quiet"
+        };
+        Path a = dir.resolve("aa.jsonl"), b = dir.resolve("ab.jsonl");
+        runShard(common, 1, 2, a);
+        runShard(common, 2, 2, b);
+        Path honest = dir.resolve("honest-active.json");
+        CliRun.Outcome h = CliRun.run(args("merge", "--output", honest, a, b));
+        assertEquals(0, h.code(), h.err());
+        Path victim = dir.resolve("victim-active.txt");
+        Files.writeString(victim, "unrelated");
+        // the recorded command names another eps_R and a file to write: neither is read
+        List<Path> forged =
+                forge(List.of(a, b), "\"--epsilon-r\",\"0.4\"", "\"--epsilon-r\",\"0.1\",\"--csv\",\"" + victim + "\"");
+        Set<Path> before = files();
+        Path json = dir.resolve("merged-active.json");
+        CliRun.Outcome o = CliRun.run(args("merge", "--output", json, forged.get(0), forged.get(1)));
+        assertEquals(0, o.code(), o.err());
+        assertEquals("unrelated", Files.readString(victim));
+        Set<Path> after = files();
+        after.removeAll(before);
+        assertEquals(Set.of(json), after, "merge wrote only its --output");
+        assertEquals(science(honest), science(json));
+        assertEquals(0.4, science(json).path("epsilonR").asDouble(), "eps_R from the shards' headers");
+        // shards that compared with different eps_R values are not one run
+        List<Path> other = forge(List.of(b), "\"value\":0.4", "\"value\":0.3");
+        CliRun.Outcome mixed = CliRun.run(args("merge", "--output", json, a, other.get(0)));
+        CliRun.assertOneErrorLine(mixed, "compared with eps_R", "merge only the shards of one run");
+    }
+
     /** Copies of {@code shards} with {@code from} replaced by {@code to} in their headers, every line re-signed. */
     private List<Path> forge(List<Path> shards, String from, String to) throws Exception {
         List<Path> forged = new ArrayList<>();
