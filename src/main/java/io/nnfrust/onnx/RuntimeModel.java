@@ -24,8 +24,7 @@ import java.util.Set;
  * the spatial input size is set to the network's (so {@code --input-size} applies), stale {@code value_info}
  * shapes are dropped, the logits and any intermediate tensors asked for become graph outputs, and — when
  * {@code castToFloat32} — a FLOAT16 model is cast exactly to FLOAT32 (every fp16 value is a float), so the fp16 and
- * fp32 files of one network give identical tensors. Also says whether the model must run without graph
- * optimisations ({@link #padFeedsAveragePool}). The importer's side of inference: the session only runs it.
+ * fp32 files of one network give identical tensors. The importer's side of inference: the session only runs it.
  */
 public final class RuntimeModel {
     private final ModelProto proto;
@@ -34,7 +33,6 @@ public final class RuntimeModel {
     private final int[] inputShape;
     private final List<String> outputs;
     private final boolean float16Input;
-    private final boolean padFeedsAveragePool;
 
     private RuntimeModel(ModelProto proto, String source, String inputName, int[] inputShape, List<String> outputs) {
         this.proto = proto;
@@ -43,7 +41,6 @@ public final class RuntimeModel {
         this.inputShape = inputShape.clone();
         this.outputs = List.copyOf(outputs);
         this.float16Input = inputType(proto) == TensorProto.DataType.FLOAT16_VALUE;
-        this.padFeedsAveragePool = padFeedsAveragePool(proto);
     }
 
     /**
@@ -100,31 +97,6 @@ public final class RuntimeModel {
     /** Whether the input tensor is FLOAT16 (a FLOAT16 model not cast to FLOAT32). */
     public boolean float16Input() {
         return float16Input;
-    }
-
-    /** Whether the model must run without graph optimisations ({@link #padFeedsAveragePool(ModelProto)}). */
-    public boolean needsUnoptimisedGraph() {
-        return padFeedsAveragePool;
-    }
-
-    /**
-     * Whether a Pad's output is read by an AveragePool. ONNX Runtime up to 1.20 fuses the two into one
-     * AveragePool that leaves the padded zeros out of the mean (microsoft/onnxruntime#22177, fixed in 1.21 by
-     * #23190), so such models run without graph optimisations: slower, but what the model means.
-     */
-    public static boolean padFeedsAveragePool(ModelProto model) {
-        Set<String> padded = new HashSet<>();
-        for (NodeProto n : model.getGraph().getNodeList()) {
-            if (n.getOpType().equals("Pad")) {
-                padded.addAll(n.getOutputList());
-            }
-        }
-        for (NodeProto n : model.getGraph().getNodeList()) {
-            if (n.getOpType().equals("AveragePool") && n.getInputCount() > 0 && padded.contains(n.getInput(0))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static int inputType(ModelProto m) {
