@@ -2,11 +2,13 @@ package io.nnfrust.reproduce;
 
 import io.nnfrust.experiment.ActiveExperiment;
 import io.nnfrust.experiment.FrustrationExperiment;
+import io.nnfrust.experiment.ImageInputs;
 import io.nnfrust.experiment.MonotonicityExperiment;
 import io.nnfrust.experiment.Shard;
 import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
 import io.nnfrust.monotonicity.Variant;
@@ -99,6 +101,11 @@ public record ExperimentJob(Settings settings, Path output, Path csv, int thread
             }
         }
 
+        /** The configuration for the loaded model {@code net}: with its SHA-256. */
+        public FrustrationExperiment.Config configFor(Network net) {
+            return config.withModelSha256(net.sha256());
+        }
+
         @Override
         public Study study() {
             return Study.FRUSTRATION;
@@ -155,6 +162,16 @@ public record ExperimentJob(Settings settings, Path output, Path csv, int thread
                 throw new NnfrustException(
                         "solver options of an active job must be the defaults, got " + config.options());
             }
+        }
+
+        /** The configuration for the loaded model {@code net}: its inputs with the model's SHA-256. */
+        public ActiveExperiment.Config configFor(Network net) {
+            return new ActiveExperiment.Config(
+                    withSha256(config.inputs(), net.sha256()),
+                    config.solver(),
+                    config.restarts(),
+                    config.seed(),
+                    config.options());
         }
 
         @Override
@@ -235,6 +252,22 @@ public record ExperimentJob(Settings settings, Path output, Path csv, int thread
             return new AmplitudeSchedule(0.3, 30, perturbations, true);
         }
 
+        /** The configuration for the loaded model {@code net}: its inputs with the model's SHA-256. */
+        public MonotonicityExperiment.Config configFor(Network net) {
+            return new MonotonicityExperiment.Config(
+                    withSha256(config.inputs(), net.sha256()),
+                    config.amplitudes(),
+                    config.variants(),
+                    config.spins(),
+                    config.solver(),
+                    config.restarts(),
+                    config.nullRestarts(),
+                    config.n3Init(),
+                    config.n3Bias(),
+                    config.seed(),
+                    config.options());
+        }
+
         @Override
         public Study study() {
             return Study.MONOTONICITY;
@@ -276,6 +309,18 @@ public record ExperimentJob(Settings settings, Path output, Path csv, int thread
                     Long.toString(config.seed())));
             return a;
         }
+    }
+
+    private static ImageInputs withSha256(ImageInputs in, String sha256) {
+        return new ImageInputs(
+                in.model(),
+                sha256,
+                in.importOptions(),
+                in.images(),
+                in.limit(),
+                in.preprocess(),
+                in.resize(),
+                in.precision());
     }
 
     public ExperimentJob {

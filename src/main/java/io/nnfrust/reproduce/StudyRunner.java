@@ -87,7 +87,7 @@ public final class StudyRunner implements ExperimentRunner {
         Shard shard = job.shard();
         Path cp = job.checkpointFile();
         Network net = ModelLoader.load(s.model(), s.importOptions());
-        FrustrationExperiment.Config config = s.config().withModelSha256(net.sha256());
+        FrustrationExperiment.Config config = s.configFor(net);
         int total = FrustrationTasks.ofShard(config, shard).size();
         Consumer<String> log = log();
         log.accept(String.format(
@@ -141,11 +141,9 @@ public final class StudyRunner implements ExperimentRunner {
         ActiveExperiment.Reference reference = ActiveExperiment.Reference.file(s.reference());
         ModelLoader.Loaded loaded = ModelLoader.loadWithModel(s.model(), s.importOptions());
         Network net = loaded.network();
-        ActiveExperiment.Config c = s.config();
-        ImageInputs inputs = withSha256(c.inputs(), net.sha256());
+        ActiveExperiment.Config config = s.configFor(net);
+        ImageInputs inputs = config.inputs();
         ImagePreprocessor pre = inputs.preprocessor(net);
-        ActiveExperiment.Config config =
-                new ActiveExperiment.Config(inputs, c.solver(), c.restarts(), c.seed(), c.options());
         Consumer<String> log = log();
         ImageSource source = new ImageSource(inputs.list(), pre, s.images().classes(), StudyImages.BATCH);
         double[] eR = {Double.NaN}; // known before the first image (the progress lines compare with it)
@@ -206,21 +204,9 @@ public final class StudyRunner implements ExperimentRunner {
         Path cp = job.checkpointFile();
         ModelLoader.Loaded loaded = ModelLoader.loadWithModel(s.model(), s.importOptions());
         Network net = loaded.network();
-        MonotonicityExperiment.Config c = s.config();
-        ImageInputs inputs = withSha256(c.inputs(), net.sha256());
+        MonotonicityExperiment.Config config = s.configFor(net);
+        ImageInputs inputs = config.inputs();
         ImagePreprocessor pre = inputs.preprocessor(net);
-        MonotonicityExperiment.Config config = new MonotonicityExperiment.Config(
-                inputs,
-                c.amplitudes(),
-                c.variants(),
-                c.spins(),
-                c.solver(),
-                c.restarts(),
-                c.nullRestarts(),
-                c.n3Init(),
-                c.n3Bias(),
-                c.seed(),
-                c.options());
         Consumer<String> log = log();
         ImageSource source = new ImageSource(inputs.list(), pre, s.images().classes(), StudyImages.BATCH);
         RunControl<MonotonicityExperiment.ImageResult> rc = new RunControl<>(
@@ -292,18 +278,6 @@ public final class StudyRunner implements ExperimentRunner {
         if (w != null) {
             warn(w);
         }
-    }
-
-    private static ImageInputs withSha256(ImageInputs in, String sha256) {
-        return new ImageInputs(
-                in.model(),
-                sha256,
-                in.importOptions(),
-                in.images(),
-                in.limit(),
-                in.preprocess(),
-                in.resize(),
-                in.precision());
     }
 
     /** One line per finished result with done/total and the ETA on {@code messages}; nothing when quiet. */
