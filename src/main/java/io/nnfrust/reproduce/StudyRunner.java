@@ -22,6 +22,7 @@ import io.nnfrust.reproduce.ExperimentJob.FrustrationSettings;
 import io.nnfrust.reproduce.ExperimentJob.MonotonicitySettings;
 import io.nnfrust.util.Progress;
 import io.nnfrust.util.Provenance;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,6 +139,9 @@ public final class StudyRunner implements ExperimentRunner {
     private void active(ExperimentJob job, ActiveSettings s, boolean noNewWork) {
         int t = job.threads();
         Path cp = job.checkpointFile();
+        if (noNewWork && nothingToCollect(job, cp)) {
+            return;
+        }
         ActiveExperiment.Reference reference = ActiveExperiment.Reference.file(s.reference());
         ModelLoader.Loaded loaded = ModelLoader.loadWithModel(s.model(), s.importOptions());
         Network net = loaded.network();
@@ -202,6 +206,9 @@ public final class StudyRunner implements ExperimentRunner {
     private void monotonicity(ExperimentJob job, MonotonicitySettings s, boolean noNewWork) {
         int t = job.threads();
         Path cp = job.checkpointFile();
+        if (noNewWork && nothingToCollect(job, cp)) {
+            return;
+        }
         ModelLoader.Loaded loaded = ModelLoader.loadWithModel(s.model(), s.importOptions());
         Network net = loaded.network();
         MonotonicityExperiment.Config config = s.configFor(net);
@@ -240,6 +247,19 @@ public final class StudyRunner implements ExperimentRunner {
         if (!result.images().isEmpty()) {
             result.summaryLines().forEach(summary);
         }
+    }
+
+    /**
+     * Whether an image study without new work has nothing to write: its checkpoint does not exist yet (none of its
+     * shards has run). Its output is then left absent, and the stage stays incomplete.
+     */
+    private boolean nothingToCollect(ExperimentJob job, Path cp) {
+        if (Files.exists(cp)) {
+            return false;
+        }
+        log().accept("nnfrust experiment " + job.study().label() + ": no checkpoint " + cp
+                + " yet (its shards have not run): nothing to write");
+        return true;
     }
 
     /** The progress line of one image of near-monotonicity: Ω above 0.5 and the class kept, per variant. */
