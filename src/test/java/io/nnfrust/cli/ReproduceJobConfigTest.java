@@ -1,6 +1,7 @@
 package io.nnfrust.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,6 +131,15 @@ class ReproduceJobConfigTest {
         }
         assertEquals(EnumSet.allOf(ExperimentJob.Study.class), seen);
         assertTrue(jobs.size() >= 16, "two plans, whole and shard, five experiment stages each: " + jobs.size());
+    }
+
+    @Test
+    void reproduceRunsNoCommandLine() throws Exception {
+        assertFalse(
+                Files.readString(Path.of("src/main/java/io/nnfrust/cli/ReproduceCommand.java"))
+                        .contains("runInProcess"),
+                "reproduce calls the library studies; its command lines are provenance only");
+        assertFalse(Files.exists(Path.of("src/main/java/io/nnfrust/cli/InProcessExperimentRunner.java")));
     }
 
     /** The command object that {@code nnfrust ARGS} runs, its options set from {@code args}. */
