@@ -6,14 +6,13 @@ import io.nnfrust.experiment.RunControl;
 import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.Network;
 import io.nnfrust.util.OutputSet;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import org.hipparchus.stat.descriptive.DescriptiveStatistics;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,20 +91,14 @@ public final class ActiveCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int t = solverOptions.threads();
         SolverKind solver = SolverKind.parse(solverOptions.solver, "--solver");
-        ActiveExperiment.Reference reference = FLAGS.build(() -> referenceGroup == null
-                ? ActiveExperiment.Reference.computed(referenceRestarts)
-                : referenceGroup.epsilonR != null
-                        ? ActiveExperiment.Reference.given(referenceGroup.epsilonR)
-                        : ActiveExperiment.Reference.file(referenceGroup.reference));
+        ActiveExperiment.Reference reference = reference();
         OutputSet outs = run.plan();
         Path cp = run.checkpointPath();
-        var opts = solverOptions.options(0);
         var importOptions = modelOptions.toImportOptions();
         ModelLoader.Loaded loaded = ModelLoader.loadWithModel(model, importOptions);
         var net = loaded.network();
         var pre = imageOptions.preprocessor(net);
-        ActiveExperiment.Config config = FLAGS.build(() -> new ActiveExperiment.Config(
-                imageOptions.inputs(model, net, importOptions, pre), solver, restarts, solverOptions.seed, opts));
+        ActiveExperiment.Config config = config(net);
         Consumer<String> log = s -> {
             if (!run.quiet) {
                 System.err.println(s);
@@ -166,40 +159,29 @@ public final class ActiveCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(ActiveExperiment.Result result) {
-        List<ImageResult> images = result.images();
-        double[] eps = images.stream().mapToDouble(ImageResult::epsilon).toArray();
-        double[] secs = images.stream().mapToDouble(ImageResult::seconds).toArray();
-        long below = result.belowEpsilonR();
-        var st = new DescriptiveStatistics(eps);
-        System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, result.weights());
-        System.out.printf(
-                Locale.ROOT,
-                "images %d (skipped %d), %s; eps_R %.6f (%s)%n",
-                images.size(),
-                result.skipped().size(),
-                result.accuracy().line(),
-                result.epsilonR().value(),
-                result.epsilonR().source());
-        System.out.printf(
-                Locale.ROOT,
-                "eps_act: mean %.6f, sd %.6f, min %.6f, median %.6f, max %.6f%n",
-                st.getMean(),
-                st.getStandardDeviation(),
-                st.getMin(),
-                st.getPercentile(50),
-                st.getMax());
-        System.out.printf(
-                Locale.ROOT,
-                "eps_act < eps_R for %d of %d images (%.1f%%)%n",
-                below,
-                images.size(),
-                100.0 * below / images.size());
-        System.out.printf(
-                Locale.ROOT,
-                "seconds per image: mean %.2f (wall %.1f s for %d new)%n",
-                new DescriptiveStatistics(secs).getMean(),
-                result.wallSeconds(),
-                result.newImages());
+    /** Where ε_R comes from (a reference file is read now); its errors name the options. */
+    ActiveExperiment.Reference reference() {
+        return FLAGS.build(() -> referenceGroup == null
+                ? ActiveExperiment.Reference.computed(referenceRestarts)
+                : referenceGroup.epsilonR != null
+                        ? ActiveExperiment.Reference.given(referenceGroup.epsilonR)
+                        : ActiveExperiment.Reference.file(referenceGroup.reference));
+    }
+
+    /** The study's configuration for the loaded network {@code net}; its errors name the options. */
+    ActiveExperiment.Config config(Network net) {
+        SolverKind solver = SolverKind.parse(solverOptions.solver, "--solver");
+        var importOptions = modelOptions.toImportOptions();
+        var pre = imageOptions.preprocessor(net);
+        return FLAGS.build(() -> new ActiveExperiment.Config(
+                imageOptions.inputs(model, net, importOptions, pre),
+                solver,
+                restarts,
+                solverOptions.seed,
+                solverOptions.options(0)));
+    }
+
+    private static void print(ActiveExperiment.Result result) {
+        result.summaryLines().forEach(System.out::println);
     }
 }

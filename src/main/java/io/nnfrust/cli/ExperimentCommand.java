@@ -177,7 +177,7 @@ public final class ExperimentCommand implements Runnable {
         }
 
         /** The study's configuration from the options; its errors name the options. */
-        private Config config() {
+        Config config() {
             try {
                 return new Config(
                         model,
@@ -204,48 +204,7 @@ public final class ExperimentCommand implements Runnable {
 
     /** The text summary of a frustration result on stdout. */
     static void print(Result result) {
-        System.out.printf(
-                Locale.ROOT,
-                "model %s, weights %s%n",
-                result.config().model(),
-                result.origin().weights());
-        System.out.printf(Locale.ROOT, "%-6s %6s %12s %12s %12s%n", "group", "n", "min", "mean", "sd");
-        for (var s : result.groups()) {
-            System.out.printf(
-                    Locale.ROOT, "%-6s %6d %12.6f %12.6f %12.6f%n", s.group(), s.n(), s.min(), s.mean(), s.sd());
-        }
-        for (var c : result.welch()) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "Welch %s vs %s: t = %.3f, df = %.1f, p = %.3g%n",
-                    c.a(),
-                    c.b(),
-                    c.test().t(),
-                    c.test().df(),
-                    c.test().p());
-        }
-        if (result.bounds() != null) {
-            for (var n : result.bounds().networks()) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "bounds %s%s: eps in [%.6f, %.6f], SDP %.6f%n",
-                        n.group(),
-                        n.replica() < 0 ? "" : "/" + n.replica(),
-                        n.lower(),
-                        n.upper(),
-                        n.epsilonSdp());
-            }
-            for (var o : result.bounds().orderings()) {
-                System.out.println(o.line());
-            }
-        }
-        if (!result.complete()) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "incomplete: %d of %d solves; continue with --resume%n",
-                    result.outcomes().size(),
-                    result.solvesPlanned());
-        }
+        result.summaryLines().forEach(System.out::println);
     }
 
     /** {@code --nulls}: N1, N2 or N3 (case-insensitive); anything else is a one-line error. */

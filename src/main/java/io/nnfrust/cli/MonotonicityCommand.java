@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.experiment.MonotonicityExperiment;
 import io.nnfrust.experiment.MonotonicityExperiment.ImageResult;
 import io.nnfrust.experiment.MonotonicityExperiment.VariantResult;
-import io.nnfrust.experiment.MonotonicityStatistics.Summary;
 import io.nnfrust.experiment.RunControl;
 import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.load.ModelLoader;
+import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.monotonicity.AmplitudeSchedule;
 import io.nnfrust.monotonicity.Variant;
@@ -145,34 +145,16 @@ final class MonotonicityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int t = solverOptions.threads();
-        AmplitudeSchedule schedule = FLAGS.build(
-                () -> new AmplitudeSchedule(amplitude.min(), amplitude.max(), perturbations, spacing == Spacing.LOG));
-        List<Variant> variants = new ArrayList<>(List.of(Variant.REAL));
-        for (Variant v : nulls) {
-            if (!variants.contains(v)) {
-                variants.add(v);
-            }
-        }
-        SolverKind solver = SolverKind.parse(solverOptions.solver, "--solver");
+        AmplitudeSchedule schedule = schedule();
+        List<Variant> variants = variants();
+        SolverKind.parse(solverOptions.solver, "--solver");
         OutputSet outs = run.plan().folder("--plots", plots);
         Path cp = run.checkpointPath();
-        var opts = solverOptions.options(0);
         var importOptions = modelOptions.toImportOptions();
         ModelLoader.Loaded loaded = ModelLoader.loadWithModel(model, importOptions);
         var net = loaded.network();
         var pre = imageOptions.preprocessor(net);
-        MonotonicityExperiment.Config config = FLAGS.build(() -> new MonotonicityExperiment.Config(
-                imageOptions.inputs(model, net, importOptions, pre),
-                schedule,
-                variants,
-                spins,
-                solver,
-                restarts,
-                nullRestarts,
-                n3Init,
-                n3Bias,
-                solverOptions.seed,
-                opts));
+        MonotonicityExperiment.Config config = config(net);
         Consumer<String> log = s -> {
             if (!run.quiet) {
                 System.err.println(s);
@@ -228,69 +210,51 @@ final class MonotonicityCommand implements Callable<Integer> {
         if (run.json) {
             System.out.println(text);
         } else if (!result.images().isEmpty()) {
-            print(result, schedule);
+            print(result);
         }
         return 0;
     }
 
-    private void print(MonotonicityExperiment.Result result, AmplitudeSchedule schedule) {
-        System.out.printf(Locale.ROOT, "model %s, weights %s%n", model, result.weights());
-        System.out.printf(
-                Locale.ROOT,
-                "images %d (skipped %d) x %d perturbations, a in [%s]; %s%n",
-                result.images().size(),
-                result.skipped().size(),
-                perturbations,
-                schedule.label(),
-                result.accuracy().line());
-        System.out.printf(
-                Locale.ROOT,
-                "%-17s %8s %8s %8s %10s %8s %8s %8s %8s%n",
-                "variant",
-                "lambda",
-                "lam-ties",
-                "mean",
-                "Omega>0.5",
-                "all>0.5",
-                "all<=0.5",
-                "ties",
-                "kept");
-        List<Summary> sums = result.summaries();
-        for (Summary s : sums) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "%-17s %8.4f %8.4f %8.4f %9.1f%% %8d %8d %7.2f%% %7.1f%%%n",
-                    s.variant().label(),
-                    s.lambda().lambda(),
-                    s.lambdaTiesExcluded().lambda(),
-                    s.meanOmega(),
-                    100 * s.shareAbove(),
-                    s.imagesAllAbove(),
-                    s.imagesAllBelow(),
-                    100 * s.meanTieFraction(),
-                    100 * s.keptOverall());
+    /** The amplitudes of the perturbations; its errors name the options. */
+    private AmplitudeSchedule schedule() {
+        return FLAGS.build(
+                () -> new AmplitudeSchedule(amplitude.min(), amplitude.max(), perturbations, spacing == Spacing.LOG));
+    }
+
+    /** The real network, then the null models as given (each once). */
+    private List<Variant> variants() {
+        List<Variant> variants = new ArrayList<>(List.of(Variant.REAL));
+        for (Variant v : nulls) {
+            if (!variants.contains(v)) {
+                variants.add(v);
+            }
         }
-        System.out.println("class kept by amplitude (real network):");
-        double[] kept = sums.get(0).keptByAmplitude();
-        double[] meanDeltaNorm = result.meanDeltaNorm();
-        int step = Math.max(1, perturbations / 10);
-        for (int p = 0; p < perturbations; p += step) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "  a %10.4g  |delta| %10.4g  kept %5.1f%%%n",
-                    schedule.amplitude(p),
-                    meanDeltaNorm[p],
-                    100 * kept[p]);
-        }
-        var timing = result.timing();
-        System.out.printf(
-                Locale.ROOT,
-                "inference: %,d images in %.1f s (%.1f images/s, batch %d); wall %.1f s%n",
-                timing.inferredImages(),
-                timing.inferenceSeconds(),
-                timing.inferenceSeconds() > 0 ? timing.inferredImages() / timing.inferenceSeconds() : 0,
-                result.batch(),
-                timing.wallSeconds());
+        return variants;
+    }
+
+    /** The study's configuration for the loaded network {@code net}; its errors name the options. */
+    MonotonicityExperiment.Config config(Network net) {
+        AmplitudeSchedule schedule = schedule();
+        List<Variant> variants = variants();
+        SolverKind solver = SolverKind.parse(solverOptions.solver, "--solver");
+        var importOptions = modelOptions.toImportOptions();
+        var pre = imageOptions.preprocessor(net);
+        return FLAGS.build(() -> new MonotonicityExperiment.Config(
+                imageOptions.inputs(model, net, importOptions, pre),
+                schedule,
+                variants,
+                spins,
+                solver,
+                restarts,
+                nullRestarts,
+                n3Init,
+                n3Bias,
+                solverOptions.seed,
+                solverOptions.options(0)));
+    }
+
+    private static void print(MonotonicityExperiment.Result result) {
+        result.summaryLines().forEach(System.out::println);
     }
 
     private static double meanOmega(VariantResult v) {

@@ -2,6 +2,7 @@ package io.nnfrust.cli;
 
 import io.nnfrust.experiment.FrustrationExperiment;
 import io.nnfrust.experiment.Shard;
+import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.load.ModelLoader;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.report.Report;
@@ -9,12 +10,13 @@ import io.nnfrust.reproduce.Preset;
 import io.nnfrust.reproduce.ReproducePlan;
 import io.nnfrust.reproduce.Reproduction;
 import io.nnfrust.reproduce.Stage;
+import io.nnfrust.reproduce.StudyImages;
+import io.nnfrust.reproduce.StudyRunner;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
 import io.nnfrust.util.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,17 +191,10 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         ImportOptions importOptions = modelOptions.toImportOptions();
-        List<String> imageArgs = new ArrayList<>();
-        if (images != null) {
-            imageArgs.addAll(List.of("--preprocess", preprocess));
-            if (synsets != null) {
-                imageArgs.addAll(List.of("--synsets", synsets.toString()));
-            }
-            if (resize != null) {
-                imageArgs.addAll(List.of("--resize", Integer.toString(resize)));
-            }
-        }
-        var opts = new ReproducePlan.Options(models, importOptions, images, imageArgs, p, seed, t, out, bounds);
+        StudyImages studyImages = images == null
+                ? null
+                : new StudyImages(images, ImagePreprocessor.Preset.parse(preprocess), synsets, resize);
+        var opts = new ReproducePlan.Options(models, importOptions, studyImages, p, seed, t, out, bounds);
         var sh = Shard.parse(shard, System.getenv());
         if (!sh.isAll() && mergeOnly) {
             throw new NnfrustException("--merge-only merges the shards: run it without --shard");
@@ -246,9 +241,12 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Files.createDirectories(step.output().toAbsolutePath().getParent());
             }
         }
-        // the graph summary, restart parts and merges call the library; experiments print their summaries
+        // every stage calls the library; experiments print their summaries on stdout
         int left = Reproduction.run(
-                stages, Reproduction.executor(new InProcessExperimentRunner(quiet)), mergeOnly, System.err::println);
+                stages,
+                Reproduction.executor(new StudyRunner(quiet, System.out::println, System.err::println)),
+                mergeOnly,
+                System.err::println);
         if (!sh.isAll()) {
             System.out.printf(
                     Locale.ROOT,

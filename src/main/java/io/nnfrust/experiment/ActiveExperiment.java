@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import org.hipparchus.stat.descriptive.DescriptiveStatistics;
 
 /**
  * The frustration of the active subnetwork of each image (paper eq. 8, Fig. 2, SI D.3) against the frustration
@@ -214,6 +215,48 @@ public final class ActiveExperiment {
         /** One row per image ({@code --csv}). */
         public String toCsv() {
             return ActiveCodec.csv(this);
+        }
+
+        /**
+         * The text summary ({@code nnfrust experiment active} prints it on stdout when there are images): ε_act
+         * against ε_R, accuracy and timing.
+         */
+        public List<String> summaryLines() {
+            double[] eps = images.stream().mapToDouble(ImageResult::epsilon).toArray();
+            double[] secs = images.stream().mapToDouble(ImageResult::seconds).toArray();
+            long below = belowEpsilonR();
+            DescriptiveStatistics st = new DescriptiveStatistics(eps);
+            return List.of(
+                    String.format(
+                            Locale.ROOT, "model %s, weights %s", config.inputs().model(), weights),
+                    String.format(
+                            Locale.ROOT,
+                            "images %d (skipped %d), %s; eps_R %.6f (%s)",
+                            images.size(),
+                            skipped.size(),
+                            accuracy().line(),
+                            epsilonR.value(),
+                            epsilonR.source()),
+                    String.format(
+                            Locale.ROOT,
+                            "eps_act: mean %.6f, sd %.6f, min %.6f, median %.6f, max %.6f",
+                            st.getMean(),
+                            st.getStandardDeviation(),
+                            st.getMin(),
+                            st.getPercentile(50),
+                            st.getMax()),
+                    String.format(
+                            Locale.ROOT,
+                            "eps_act < eps_R for %d of %d images (%.1f%%)",
+                            below,
+                            images.size(),
+                            100.0 * below / images.size()),
+                    String.format(
+                            Locale.ROOT,
+                            "seconds per image: mean %.2f (wall %.1f s for %d new)",
+                            new DescriptiveStatistics(secs).getMean(),
+                            wallSeconds,
+                            newImages));
         }
 
         /** Writes the JSON document to {@code file} (atomically). */

@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -366,6 +367,53 @@ public final class FrustrationExperiment {
         /** The CSV: one row per solve. */
         public String csvText() {
             return FrustrationCodec.csv(this);
+        }
+
+        /**
+         * The text summary ({@code nnfrust experiment frustration} prints it on stdout): the model, ε by group, the
+         * Welch tests, the certified intervals when computed, and whether solves are missing.
+         */
+        public List<String> summaryLines() {
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format(Locale.ROOT, "model %s, weights %s", config.model(), origin.weights()));
+            lines.add(String.format(Locale.ROOT, "%-6s %6s %12s %12s %12s", "group", "n", "min", "mean", "sd"));
+            for (GroupStats s : groups) {
+                lines.add(String.format(
+                        Locale.ROOT, "%-6s %6d %12.6f %12.6f %12.6f", s.group(), s.n(), s.min(), s.mean(), s.sd()));
+            }
+            for (Comparison c : welch) {
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "Welch %s vs %s: t = %.3f, df = %.1f, p = %.3g",
+                        c.a(),
+                        c.b(),
+                        c.test().t(),
+                        c.test().df(),
+                        c.test().p()));
+            }
+            if (bounds != null) {
+                for (var n : bounds.networks()) {
+                    lines.add(String.format(
+                            Locale.ROOT,
+                            "bounds %s%s: eps in [%.6f, %.6f], SDP %.6f",
+                            n.group(),
+                            n.replica() < 0 ? "" : "/" + n.replica(),
+                            n.lower(),
+                            n.upper(),
+                            n.epsilonSdp()));
+                }
+                for (var o : bounds.orderings()) {
+                    lines.add(o.line());
+                }
+            }
+            if (!complete()) {
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "incomplete: %d of %d solves; continue with --resume",
+                        outcomes.size(),
+                        solvesPlanned));
+            }
+            return lines;
         }
 
         /** Writes the JSON result file atomically. */

@@ -346,6 +346,74 @@ public final class MonotonicityExperiment {
             return MonotonicityCodec.csv(this);
         }
 
+        /**
+         * The text summary ({@code nnfrust experiment monotonicity} prints it on stdout when there are images): λ
+         * and Ω of every variant, the class kept by amplitude, and the inference timing.
+         */
+        public List<String> summaryLines() {
+            AmplitudeSchedule schedule = config.amplitudes();
+            int perturbations = schedule.count();
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format(
+                    Locale.ROOT, "model %s, weights %s", config.inputs().model(), weights));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "images %d (skipped %d) x %d perturbations, a in [%s]; %s",
+                    images.size(),
+                    skipped.size(),
+                    perturbations,
+                    schedule.label(),
+                    accuracy().line()));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "%-17s %8s %8s %8s %10s %8s %8s %8s %8s",
+                    "variant",
+                    "lambda",
+                    "lam-ties",
+                    "mean",
+                    "Omega>0.5",
+                    "all>0.5",
+                    "all<=0.5",
+                    "ties",
+                    "kept"));
+            List<MonotonicityStatistics.Summary> sums = summaries();
+            for (MonotonicityStatistics.Summary s : sums) {
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "%-17s %8.4f %8.4f %8.4f %9.1f%% %8d %8d %7.2f%% %7.1f%%",
+                        s.variant().label(),
+                        s.lambda().lambda(),
+                        s.lambdaTiesExcluded().lambda(),
+                        s.meanOmega(),
+                        100 * s.shareAbove(),
+                        s.imagesAllAbove(),
+                        s.imagesAllBelow(),
+                        100 * s.meanTieFraction(),
+                        100 * s.keptOverall()));
+            }
+            lines.add("class kept by amplitude (real network):");
+            double[] kept = sums.get(0).keptByAmplitude();
+            double[] meanDeltaNorm = meanDeltaNorm();
+            int step = Math.max(1, perturbations / 10);
+            for (int p = 0; p < perturbations; p += step) {
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "  a %10.4g  |delta| %10.4g  kept %5.1f%%",
+                        schedule.amplitude(p),
+                        meanDeltaNorm[p],
+                        100 * kept[p]));
+            }
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "inference: %,d images in %.1f s (%.1f images/s, batch %d); wall %.1f s",
+                    timing.inferredImages(),
+                    timing.inferenceSeconds(),
+                    timing.inferenceSeconds() > 0 ? timing.inferredImages() / timing.inferenceSeconds() : 0,
+                    batch,
+                    timing.wallSeconds()));
+            return lines;
+        }
+
         /** Writes the JSON document to {@code file} (atomically). */
         public void writeJson(Path file) {
             ImageStudyJson.write(file, toJsonText());

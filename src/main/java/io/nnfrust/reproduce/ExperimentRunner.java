@@ -1,8 +1,8 @@
 package io.nnfrust.reproduce;
 
 /**
- * Runs the experiment steps of reproduce. The experiments' typed configurations are joined in at the integration
- * of issue 23; until then the one implementation (next to {@code ReproduceCommand}) runs the job's command line.
+ * Runs the experiment steps of reproduce: {@link StudyRunner} calls the library studies with the job's typed
+ * configuration; tests record the jobs instead.
  */
 @FunctionalInterface
 public interface ExperimentRunner {

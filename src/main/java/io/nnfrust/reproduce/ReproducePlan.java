@@ -1,8 +1,16 @@
 package io.nnfrust.reproduce;
 
+import io.nnfrust.experiment.ActiveExperiment;
+import io.nnfrust.experiment.FrustrationExperiment;
+import io.nnfrust.experiment.MonotonicityExperiment;
 import io.nnfrust.experiment.Shard;
 import io.nnfrust.frustration.SolverKind;
+import io.nnfrust.frustration.SolverOptions;
 import io.nnfrust.model.ImportOptions;
+import io.nnfrust.model.WeightInit;
+import io.nnfrust.monotonicity.Variant;
+import io.nnfrust.nullmodel.NullKind;
+import io.nnfrust.onnx.WeightWriter;
 import io.nnfrust.util.NnfrustException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +58,6 @@ public final class ReproducePlan {
      * @param models        the models (zoo:NAME or .onnx files)
      * @param importOptions how every model becomes a signed graph
      * @param images        labelled images of the active and monotonicity stages, or null for none
-     * @param imageArgs     the image options of those experiments (--preprocess, --synsets, --resize)
      * @param preset        the counts
      * @param seed          the seed of every stage (N3: seed + 1, seed + 2)
      * @param threads       threads of every stage
@@ -60,8 +67,7 @@ public final class ReproducePlan {
     public record Options(
             List<String> models,
             ImportOptions importOptions,
-            Path images,
-            List<String> imageArgs,
+            StudyImages images,
             Preset preset,
             long seed,
             int threads,
@@ -71,13 +77,12 @@ public final class ReproducePlan {
         public Options(
                 List<String> models,
                 ImportOptions importOptions,
-                Path images,
-                List<String> imageArgs,
+                StudyImages images,
                 Preset preset,
                 long seed,
                 int threads,
                 Path out) {
-            this(models, importOptions, images, imageArgs, preset, seed, threads, out, 0);
+            this(models, importOptions, images, preset, seed, threads, out, 0);
         }
 
         public Options {
@@ -88,7 +93,6 @@ public final class ReproducePlan {
             if (importOptions == null) {
                 throw new NnfrustException("importOptions must not be null");
             }
-            imageArgs = List.copyOf(imageArgs);
             if (models.isEmpty()) {
                 throw new NnfrustException("reproduce: give at least one MODEL");
             }
@@ -139,8 +143,7 @@ public final class ReproducePlan {
         Preset p = o.preset();
         Path dir = o.out().resolve(slug);
         List<Stage> st = new ArrayList<>();
-        String seed = Long.toString(o.seed());
-        String threads = Integer.toString(o.threads());
+        SolverKind solver = SolverKind.parse(p.solver(), "solver");
 
         Path graph = dir.resolve("graph.json");
         st.add(new Stage(
@@ -157,9 +160,6 @@ public final class ReproducePlan {
 
         double solve = product * SOLVE_PER_PRODUCT.get(p.solver());
         Path nulls = dir.resolve("nulls.json");
-        List<String> common = List.of("--solver", p.solver(), "--threads", threads, "--resume");
-        List<String> frustrationCommon =
-                o.bounds() == 0 ? common : concat(common, List.of("--bounds", Integer.toString(o.bounds())));
         // one certified interval costs about rank 8 x 300 sweeps + 1000 Lanczos steps of products
         double boundCost = BOUND_PRODUCTS * product;
         st.add(new Stage(
@@ -167,21 +167,22 @@ public final class ReproducePlan {
                 "nulls",
                 nulls,
                 List.of(new ExperimentJob(
-                        ExperimentJob.Study.FRUSTRATION,
-                        model,
-                        o.importOptions(),
-                        List.of(
-                                "--replicas",
-                                Integer.toString(p.replicas()),
-                                "--nulls",
-                                "N1,N2",
-                                "--null-count",
-                                Integer.toString(p.nullCount()),
-                                "--seed",
-                                seed),
+                        new ExperimentJob.FrustrationSettings(new FrustrationExperiment.Config(
+                                model,
+                                "",
+                                o.importOptions(),
+                                solver,
+                                p.replicas(),
+                                List.of(NullKind.N1, NullKind.N2),
+                                p.nullCount(),
+                                WeightInit.HE_NORMAL,
+                                o.seed(),
+                                SolverOptions.DEFAULT,
+                                o.bounds(),
+                                FrustrationExperiment.Config.DEFAULT_BOUND_RANK)),
                         nulls,
                         dir.resolve("nulls.csv"),
-                        frustrationCommon)),
+                        o.threads())),
                 List.of(nulls, dir.resolve("nulls.csv"), Path.of(nulls + ".jsonl")),
                 (Math.ceil((double) p.replicas() / o.threads())
                                         + (1 + N2_SOLVE) * Math.ceil(2.0 * p.nullCount() / o.threads()))
@@ -209,23 +210,22 @@ public final class ReproducePlan {
                     "nulls-n3-" + init,
                     f,
                     List.of(new ExperimentJob(
-                            ExperimentJob.Study.FRUSTRATION,
-                            model,
-                            o.importOptions(),
-                            List.of(
-                                    "--replicas",
-                                    "0",
-                                    "--nulls",
-                                    "N3",
-                                    "--null-count",
-                                    Integer.toString(count),
-                                    "--n3-init",
-                                    init,
-                                    "--seed",
-                                    Long.toString(o.seed() + (init.equals("he") ? 1 : 2))),
+                            new ExperimentJob.FrustrationSettings(new FrustrationExperiment.Config(
+                                    model,
+                                    "",
+                                    o.importOptions(),
+                                    solver,
+                                    0,
+                                    List.of(NullKind.N3),
+                                    count,
+                                    WeightInit.parse(init),
+                                    o.seed() + (init.equals("he") ? 1 : 2),
+                                    SolverOptions.DEFAULT,
+                                    o.bounds(),
+                                    FrustrationExperiment.Config.DEFAULT_BOUND_RANK)),
                             f,
                             dir.resolve("nulls-n3-" + init + ".csv"),
-                            frustrationCommon)),
+                            o.threads())),
                     List.of(f, dir.resolve("nulls-n3-" + init + ".csv"), Path.of(f + ".jsonl")),
                     Math.ceil(2.0 * count / o.threads()) * solve + Math.min(o.bounds(), count) * boundCost,
                     String.format(Locale.ROOT, "%d N3 networks (%s) x 2 instances, %s", count, init, p.solver()),
@@ -240,23 +240,18 @@ public final class ReproducePlan {
                     "active",
                     f,
                     List.of(new ExperimentJob(
-                            ExperimentJob.Study.ACTIVE,
-                            model,
-                            o.importOptions(),
-                            concat(
-                                    imageArgs(o),
-                                    List.of(
-                                            "--limit",
-                                            Integer.toString(p.activeImages()),
-                                            "--restarts",
-                                            Integer.toString(p.activeRestarts()),
-                                            "--reference",
-                                            dir.resolve("frustration-best.json").toString(),
-                                            "--seed",
-                                            seed)),
+                            new ExperimentJob.ActiveSettings(
+                                    new ActiveExperiment.Config(
+                                            o.images().inputs(model, o.importOptions(), p.activeImages()),
+                                            solver,
+                                            p.activeRestarts(),
+                                            o.seed(),
+                                            SolverOptions.DEFAULT),
+                                    o.images(),
+                                    dir.resolve("frustration-best.json")),
                             f,
                             dir.resolve("active.csv"),
-                            common)),
+                            o.threads())),
                     List.of(f, dir.resolve("active.csv"), Path.of(f + ".jsonl")),
                     p.activeImages() * p.activeRestarts() * product * ACTIVE_PER_PRODUCT.get(p.solver()),
                     String.format(
@@ -278,28 +273,24 @@ public final class ReproducePlan {
                     "monotonicity",
                     f,
                     List.of(new ExperimentJob(
-                            ExperimentJob.Study.MONOTONICITY,
-                            model,
-                            o.importOptions(),
-                            concat(
-                                    imageArgs(o),
-                                    List.of(
-                                            "--limit",
-                                            Integer.toString(p.monotonicityImages()),
-                                            "--perturbations",
-                                            Integer.toString(p.perturbations()),
-                                            "--spins",
-                                            dir.resolve("frustration-algorithm1.spins")
-                                                    .toString(),
-                                            "--nulls",
-                                            "random-order,N3",
-                                            "--null-restarts",
-                                            Integer.toString(p.nullRestarts()),
-                                            "--seed",
-                                            seed)),
+                            new ExperimentJob.MonotonicitySettings(
+                                    new MonotonicityExperiment.Config(
+                                            o.images().inputs(model, o.importOptions(), p.monotonicityImages()),
+                                            ExperimentJob.MonotonicitySettings.amplitudes(p.perturbations()),
+                                            List.of(Variant.REAL, Variant.RANDOM_ORDER, Variant.N3),
+                                            dir.resolve("frustration-algorithm1.spins"),
+                                            solver,
+                                            ExperimentJob.MonotonicitySettings.RESTARTS,
+                                            p.nullRestarts(),
+                                            WeightInit.HE_NORMAL,
+                                            WeightWriter.BiasPolicy.ZERO,
+                                            o.seed(),
+                                            SolverOptions.DEFAULT),
+                                    o.images(),
+                                    dir.resolve("frustration-algorithm1.spins")),
                             f,
                             null,
-                            common)),
+                            o.threads())),
                     List.of(f, Path.of(f + ".jsonl"), Path.of(f + ".jsonl.N3.spins")),
                     p.monotonicityImages() * (1.0 + 3.0 * p.perturbations()) * product * INFERENCE_PER_PRODUCT
                             + Math.ceil((double) p.nullRestarts() / o.threads()) * solve,
@@ -429,18 +420,5 @@ public final class ReproducePlan {
                 Stage.Kind.RESTARTS,
                 null,
                 List.of());
-    }
-
-    private static List<String> imageArgs(Options o) {
-        return concat(List.of("--images", o.images().toString()), o.imageArgs());
-    }
-
-    @SafeVarargs
-    static List<String> concat(List<String>... lists) {
-        List<String> r = new ArrayList<>();
-        for (List<String> l : lists) {
-            r.addAll(l);
-        }
-        return r;
     }
 }

@@ -47,7 +47,8 @@ public final class Reproduction {
     /**
      * The executor of reproduce: the graph summary, restart parts and their merge call the library
      * ({@link GraphSummary}, {@link FrustrationRestarts}, {@link RestartsMerge}) with the step's command line as
-     * the provenance of what they write ({@link Provenance#begin}); experiments go to {@code experiments}.
+     * the provenance of what they write ({@link Provenance#begin}); experiments go to {@code experiments} (the
+     * library studies: {@link StudyRunner}).
      */
     public static Executor executor(ExperimentRunner experiments) {
         return (step, noNewWork) -> {

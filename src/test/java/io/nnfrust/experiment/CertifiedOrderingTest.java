@@ -104,11 +104,11 @@ class CertifiedOrderingTest {
     @Test
     void reproducePassesBoundsToTheFrustrationStagesOnly(@TempDir Path out) {
         var o = new ReproducePlan.Options(
-                List.of("zoo:squeezenet1.1"), ImportOptions.DEFAULT, null, List.of(), Preset.QUICK, 1, 2, out, 2);
+                List.of("zoo:squeezenet1.1"), ImportOptions.DEFAULT, null, Preset.QUICK, 1, 2, out, 2);
         var stages = ReproducePlan.stages(o, Map.of("zoo:squeezenet1.1", 0.1));
         var without = ReproducePlan.stages(
                 new ReproducePlan.Options(
-                        List.of("zoo:squeezenet1.1"), ImportOptions.DEFAULT, null, List.of(), Preset.QUICK, 1, 2, out),
+                        List.of("zoo:squeezenet1.1"), ImportOptions.DEFAULT, null, Preset.QUICK, 1, 2, out),
                 Map.of("zoo:squeezenet1.1", 0.1));
         for (int k = 0; k < stages.size(); k++) {
             var s = stages.get(k);

@@ -3,6 +3,7 @@ package io.nnfrust.reproduce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.nnfrust.experiment.Shard;
+import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.model.AddConvention;
 import io.nnfrust.model.BatchNormConvention;
 import io.nnfrust.model.ImportOptions;
@@ -32,7 +33,6 @@ class ReproducePlanTest {
                 List.of("zoo:squeezenet1.1", "nets/alex net.onnx"),
                 ImportOptions.DEFAULT,
                 null,
-                List.of(),
                 Preset.PAPER,
                 1,
                 2,
@@ -44,8 +44,7 @@ class ReproducePlanTest {
         return new ReproducePlan.Options(
                 List.of("models/squeezenet1.1-caffe.onnx"),
                 new ImportOptions(96, 96, AddConvention.NODE, PoolWeightRule.MAX_SIDE, BatchNormConvention.NODE),
-                Path.of("imgs"),
-                List.of("--preprocess", "caffe", "--synsets", "syn words.txt", "--resize", "256"),
+                new StudyImages(Path.of("imgs"), ImagePreprocessor.Preset.CAFFE, Path.of("syn words.txt"), 256),
                 Preset.QUICK.withAlgorithm1Restarts(7).withSolver("algorithm1").withNullRestarts(3),
                 7,
                 3,

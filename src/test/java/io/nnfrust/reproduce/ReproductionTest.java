@@ -45,8 +45,7 @@ class ReproductionTest {
     }
 
     private static List<Stage> plan(Path out, Preset p) {
-        var o = new ReproducePlan.Options(
-                List.of("zoo:squeezenet1.1"), ImportOptions.DEFAULT, null, List.of(), p, 1, 2, out);
+        var o = new ReproducePlan.Options(List.of("zoo:squeezenet1.1"), ImportOptions.DEFAULT, null, p, 1, 2, out);
         return ReproducePlan.stages(o, Map.of("zoo:squeezenet1.1", 0.1));
     }
 
@@ -134,7 +133,6 @@ class ReproductionTest {
                                 List.of("a/net.onnx", "b/net.onnx"),
                                 ImportOptions.DEFAULT,
                                 null,
-                                List.of(),
                                 Preset.QUICK,
                                 1,
                                 2,
@@ -148,14 +146,7 @@ class ReproductionTest {
         Path model = dir.resolve("net.onnx");
         Files.write(model, SmallOnnx.network(8).toByteArray());
         var o = new ReproducePlan.Options(
-                List.of(model.toString()),
-                ImportOptions.DEFAULT,
-                null,
-                List.of(),
-                Preset.QUICK,
-                1,
-                2,
-                dir.resolve("o"));
+                List.of(model.toString()), ImportOptions.DEFAULT, null, Preset.QUICK, 1, 2, dir.resolve("o"));
         List<Stage> stages = ReproducePlan.stages(o, Map.of());
         for (Stage s : stages) {
             for (Stage.Step step : s.steps()) {
