@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
@@ -101,12 +103,12 @@ class LibraryDocTest {
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             entries.add(e);
             if (e.endsWith(".jar")) {
-                try (var jar = new java.util.jar.JarFile(e)) {
+                try (var jar = new JarFile(e)) {
                     var mf = jar.getManifest();
                     String cp = mf == null ? null : mf.getMainAttributes().getValue("Class-Path");
                     if (cp != null) {
                         for (String u : cp.trim().split("\\s+")) {
-                            entries.add(Path.of(new java.net.URI(u)).toString());
+                            entries.add(Path.of(new URI(u)).toString());
                         }
                     }
                 }

@@ -4,11 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Provenance;
 import io.nnfrust.util.Version;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,26 +73,6 @@ public final class Main implements Runnable {
             return 2;
         });
         return cl;
-    }
-
-    /**
-     * Runs one nnfrust command line in this process and returns its exit code; with {@code silent} its standard
-     * output is discarded (stages of reproduce and merge whose result is their files). Errors still go to stderr.
-     */
-    static int runInProcess(List<String> args, boolean silent) {
-        CommandLine cl = commandLine();
-        if (!silent) {
-            return cl.execute(args.toArray(String[]::new));
-        }
-        PrintStream saved = System.out;
-        PrintStream none = new PrintStream(OutputStream.nullOutputStream());
-        cl.setOut(new PrintWriter(none));
-        System.setOut(none);
-        try {
-            return cl.execute(args.toArray(String[]::new));
-        } finally {
-            System.setOut(saved);
-        }
     }
 
     /** The out-of-memory error anywhere in the cause chain of {@code t} (parallel streams and pools wrap it). */

@@ -4,6 +4,7 @@ import static io.nnfrust.cli.CliRun.args;
 import static io.nnfrust.cli.CliRun.concat;
 import static org.junit.jupiter.api.Assertions.*;
 
+import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.frustration.SpinFile;
@@ -329,7 +330,10 @@ class ReliabilityTest {
                 p.get("gitCommit").asText().matches("[0-9a-f]{40}|unknown"),
                 p.get("gitCommit").asText());
         assertTrue(p.get("jdk").asText().startsWith(System.getProperty("java.runtime.version")));
-        assertEquals("1.19.2", p.get("onnxRuntime").asText());
+        assertEquals(
+                OrtEnvironment.getEnvironment().getVersion(),
+                p.get("onnxRuntime").asText(),
+                "the version of the ONNX Runtime library that is loaded");
         assertEquals(
                 List.of("nnfrust", "frustration", a.toString()),
                 List.of(
