@@ -391,12 +391,16 @@ public final class ActiveExperiment {
     static double referenceEpsilon(Path file, JsonNode j, Network net) {
         String way = "compute eps_R on this model with 'nnfrust frustration " + net.source()
                 + " --output FILE' and the same input size and conventions, or give eps_R as a number";
-        ModelIdentity.requireSame(j.path("provenance").path("model"), net, "reference " + file, way);
+        ModelIdentity.requireSame(
+                j.path(Provenance.PROVENANCE).path(ModelIdentity.MODEL), net, "reference " + file, way);
         double e;
-        if (j.has("epsilonBest")) {
-            e = j.get("epsilonBest").asDouble(Double.NaN);
-        } else if (j.path("groups").path("R").has("min")) {
-            e = j.path("groups").path("R").path("min").asDouble(Double.NaN);
+        if (j.has(FrustrationRestarts.EPSILON_BEST)) {
+            e = j.get(FrustrationRestarts.EPSILON_BEST).asDouble(Double.NaN);
+        } else if (j.path(FrustrationCodec.GROUPS).path("R").has(FrustrationCodec.MIN)) {
+            e = j.path(FrustrationCodec.GROUPS)
+                    .path("R")
+                    .path(FrustrationCodec.MIN)
+                    .asDouble(Double.NaN);
         } else {
             throw new NnfrustException("reference " + file + " has neither epsilonBest nor groups.R.min; expected "
                     + "the output JSON of 'nnfrust frustration' or 'nnfrust experiment frustration'");

@@ -38,6 +38,59 @@ import java.util.Locale;
 public final class FrustrationRestarts {
     private FrustrationRestarts() {}
 
+    // The keys of the JSON (Result.toJson, the --output of nnfrust frustration): the output schema, which
+    // RestartsMerge and the report read. The keys of the provenance and model identity: Provenance, ModelIdentity.
+    /** The model or graph file as the user named it. */
+    public static final String MODEL = "model";
+
+    public static final String WEIGHTS = "weights";
+    public static final String SOLVER = "solver";
+    public static final String SHARD = "shard";
+    /** ε of the best restart. */
+    public static final String EPSILON_BEST = "epsilonBest";
+
+    public static final String EPSILON_MEAN = "epsilonMean";
+    public static final String EPSILON_SD = "epsilonSd";
+    public static final String BEST_RESTART = "bestRestart";
+    public static final String LOCAL_MINIMUM = "localMinimum";
+    public static final String STRUCTURALLY_BALANCED = "structurallyBalanced";
+    public static final String SECONDS = "seconds";
+    public static final String EPSILONS = "epsilons";
+    /** The restarts (array); in the provenance, the restarts planned. */
+    public static final String RESTARTS = "restarts";
+
+    public static final String GRAPH = "graph";
+    public static final String FRUSTRATION_MAP = "frustrationMap";
+    public static final String SPINS_FILE = "spinsFile";
+    // one restart (the array RESTARTS)
+    public static final String RESTART = "restart";
+    public static final String SEED = "seed";
+    public static final String EPSILON = "epsilon";
+    public static final String TRACKED_EPSILON = "trackedEpsilon";
+    public static final String FLIPS = "flips";
+    public static final String STEPS = "steps";
+    public static final String NEGATIVE_ROW_SUMS = "negativeRowSums";
+    // the graph object (GRAPH); a graph file's identity object has ModelIdentity.SOURCE, SHA256 and KIND
+    public static final String KIND = "kind";
+    public static final String NODES = "nodes";
+    public static final String EDGES = "edges";
+    public static final String ABS_WEIGHT_SUM = "absWeightSum";
+    // one row of the frustration map (FRUSTRATION_MAP); KIND as well
+    public static final String LAYER = "layer";
+    public static final String FROM = "from";
+    public static final String TO = "to";
+    public static final String ABS_WEIGHT = "absWeight";
+    public static final String FRUSTRATED_WEIGHT = "frustratedWeight";
+    public static final String FRACTION = "fraction";
+    // the run's settings in the provenance object (SOLVER, SEED and RESTARTS as well); MERGED_FROM after a merge
+    public static final String THREADS = "threads";
+    public static final String INITIAL_FLIPS = "initialFlips";
+    public static final String MAX_ITERATIONS = "maxIterations";
+    public static final String SWEEPS = "sweeps";
+    public static final String T_START = "tStart";
+    public static final String T_END = "tEnd";
+    public static final String MERGED_FROM = "mergedFrom";
+
     /**
      * What the restarts run on: an imported network, or a signed graph read from a file (edge list, .mtx).
      *
@@ -82,7 +135,7 @@ public final class FrustrationRestarts {
                 return ModelIdentity.toJson(m, network);
             }
             ObjectNode g = m.createObjectNode();
-            g.put("source", spec).put("sha256", sha256).put("kind", "graph-file");
+            g.put(ModelIdentity.SOURCE, spec).put(ModelIdentity.SHA256, sha256).put(KIND, "graph-file");
             return g;
         }
     }
@@ -188,67 +241,67 @@ public final class FrustrationRestarts {
          */
         public ObjectNode toJson(ObjectMapper m, Path spinsFile) {
             ObjectNode o = m.createObjectNode();
-            o.put("model", input.spec());
+            o.put(MODEL, input.spec());
             if (runs == null) {
-                o.put("solver", config.solver().label());
-                o.put("shard", shard.toString());
-                o.putArray("epsilons");
-                o.putArray("restarts");
+                o.put(SOLVER, config.solver().label());
+                o.put(SHARD, shard.toString());
+                o.putArray(EPSILONS);
+                o.putArray(RESTARTS);
                 provenance(m, o, config.solver().label());
                 return o;
             }
             RestartResult best = runs.best().result();
-            o.put("weights", input.weights());
-            o.put("solver", runs.solver());
-            o.put("epsilonBest", best.epsilon());
-            o.put("epsilonMean", runs.mean());
-            o.put("epsilonSd", runs.sd());
-            o.put("bestRestart", runs.best().index());
-            o.put("localMinimum", best.localMinimum());
-            o.put("structurallyBalanced", runs.balanced());
-            o.put("seconds", runs.seconds());
-            ArrayNode eps = o.putArray("epsilons");
+            o.put(WEIGHTS, input.weights());
+            o.put(SOLVER, runs.solver());
+            o.put(EPSILON_BEST, best.epsilon());
+            o.put(EPSILON_MEAN, runs.mean());
+            o.put(EPSILON_SD, runs.sd());
+            o.put(BEST_RESTART, runs.best().index());
+            o.put(LOCAL_MINIMUM, best.localMinimum());
+            o.put(STRUCTURALLY_BALANCED, runs.balanced());
+            o.put(SECONDS, runs.seconds());
+            ArrayNode eps = o.putArray(EPSILONS);
             for (double e : runs.epsilons()) {
                 eps.add(e);
             }
-            ArrayNode rs = o.putArray("restarts");
+            ArrayNode rs = o.putArray(RESTARTS);
             for (FrustrationRunner.Restart r : runs.restarts()) {
                 RestartResult x = r.result();
                 ObjectNode j = rs.addObject();
-                j.put("restart", r.index());
-                j.put("seed", r.seed());
-                j.put("epsilon", x.epsilon());
-                j.put("trackedEpsilon", x.trackedEpsilon());
-                j.put("flips", x.flips());
-                j.put("steps", x.steps());
-                j.put("seconds", x.seconds());
-                j.put("localMinimum", x.localMinimum());
-                j.put("negativeRowSums", x.negativeRowSums());
+                j.put(RESTART, r.index());
+                j.put(SEED, r.seed());
+                j.put(EPSILON, x.epsilon());
+                j.put(TRACKED_EPSILON, x.trackedEpsilon());
+                j.put(FLIPS, x.flips());
+                j.put(STEPS, x.steps());
+                j.put(SECONDS, x.seconds());
+                j.put(LOCAL_MINIMUM, x.localMinimum());
+                j.put(NEGATIVE_ROW_SUMS, x.negativeRowSums());
             }
-            ObjectNode g = o.putObject("graph");
-            g.put("kind", input.kind());
-            g.put("nodes", nodes);
-            g.put("edges", input.graph().edgeCount());
-            g.put("absWeightSum", absWeightSum);
+            ObjectNode g = o.putObject(GRAPH);
+            g.put(KIND, input.kind());
+            g.put(NODES, nodes);
+            g.put(EDGES, input.graph().edgeCount());
+            g.put(ABS_WEIGHT_SUM, absWeightSum);
             if (frustrationMap != null) {
-                ArrayNode mp = o.putArray("frustrationMap");
+                ArrayNode mp = o.putArray(FRUSTRATION_MAP);
                 for (FrustrationMap.Entry e : frustrationMap) {
                     ObjectNode j = mp.addObject();
-                    j.put("layer", e.block());
-                    j.put("kind", e.kind());
-                    j.put("from", e.fromSet());
-                    j.put("to", e.toSet());
-                    j.put("absWeight", e.absWeight());
-                    j.put("frustratedWeight", e.frustratedWeight());
-                    j.put("fraction", e.fraction());
+                    j.put(LAYER, e.block());
+                    j.put(KIND, e.kind());
+                    j.put(FROM, e.fromSet());
+                    j.put(TO, e.toSet());
+                    j.put(ABS_WEIGHT, e.absWeight());
+                    j.put(FRUSTRATED_WEIGHT, e.frustratedWeight());
+                    j.put(FRACTION, e.fraction());
                 }
             }
             if (spinsFile != null) {
-                o.put("spinsFile", spinsFile.toString());
+                o.put(SPINS_FILE, spinsFile.toString());
             }
             provenance(m, o, runs.solver());
             if (!shard.isAll()) {
-                o.put("shard", shard.toString());
+                o.put(SHARD, shard.toString());
             }
             return o;
         }
@@ -256,19 +309,19 @@ public final class FrustrationRestarts {
         /** The provenance with the model's identity and the run's settings: seed, restarts, threads, options. */
         private void provenance(ObjectMapper m, ObjectNode o, String solver) {
             ObjectNode p = Provenance.current().toJson(m);
-            p.set("model", input.identity(m));
-            o.set("provenance", p);
+            p.set(ModelIdentity.MODEL, input.identity(m));
+            o.set(Provenance.PROVENANCE, p);
             SolverOptions opts = config.options();
-            p.put("solver", solver);
-            p.put("seed", config.seed());
-            p.put("restarts", config.restarts());
-            p.put("threads", threads);
-            p.put("initialFlips", opts.initialFlips());
-            p.put("maxIterations", opts.maxIterations());
+            p.put(SOLVER, solver);
+            p.put(SEED, config.seed());
+            p.put(RESTARTS, config.restarts());
+            p.put(THREADS, threads);
+            p.put(INITIAL_FLIPS, opts.initialFlips());
+            p.put(MAX_ITERATIONS, opts.maxIterations());
             if (solver.equals("anneal")) {
-                p.put("sweeps", opts.sweeps());
-                p.put("tStart", opts.startTemperature());
-                p.put("tEnd", opts.endTemperature());
+                p.put(SWEEPS, opts.sweeps());
+                p.put(T_START, opts.startTemperature());
+                p.put(T_END, opts.endTemperature());
             }
         }
 

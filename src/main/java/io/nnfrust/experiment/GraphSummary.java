@@ -25,6 +25,38 @@ import java.nio.file.Path;
 public final class GraphSummary {
     private GraphSummary() {}
 
+    // The keys of the JSON (Result.toJson, nnfrust info --json): the output schema, which the report reads. The
+    // keys of the provenance and model identity: Provenance, ModelIdentity.
+    public static final String MODEL = "model";
+    public static final String SOURCE = "source";
+    public static final String SHA256 = "sha256";
+    public static final String NODES = "nodes";
+    public static final String EDGES = "edges";
+    public static final String PARAMS = "params";
+    public static final String ABS_WEIGHT_SUM = "absWeightSum";
+    public static final String EDGES_PER_NODE = "edgesPerNode";
+    public static final String EDGES_PER_PARAM = "edgesPerParam";
+    public static final String NODE_SETS = "nodeSets";
+    public static final String EDGE_BLOCKS = "edgeBlocks";
+    public static final String INPUT = "input";
+    public static final String OUTPUT = "output";
+    public static final String INPUT_NODES = "inputNodes";
+    public static final String OUTPUT_NODES = "outputNodes";
+    public static final String LAYERS = "layers";
+    // one row of LAYERS (NODES, EDGES, PARAMS and ABS_WEIGHT_SUM as well)
+    public static final String NAME = "name";
+    public static final String OPERATOR = "operator";
+    public static final String SHAPE = "shape";
+    // the import report (IMPORT); IMPORT_SECONDS is in the provenance
+    public static final String IMPORT = "import";
+    public static final String OPSET = "opset";
+    public static final String PRODUCER = "producer";
+    public static final String FOLDED_CONSTANT_NODES = "foldedConstantNodes";
+    public static final String BATCH_NORMS_FOLDED = "batchNormsFolded";
+    public static final String BATCH_NORMS_ON_NODES = "batchNormsOnNodes";
+    public static final String COPIES = "copies";
+    public static final String IMPORT_SECONDS = "importSeconds";
+
     /**
      * Imports {@code model} ({@code zoo:NAME} or an .onnx file) and times the import.
      *
@@ -64,44 +96,44 @@ public final class GraphSummary {
             Network net = network;
             var g = net.graph();
             ObjectNode o = m.createObjectNode();
-            o.put("model", net.name());
-            o.put("source", net.source());
-            o.put("sha256", net.sha256());
-            o.put("nodes", g.nodeCount());
-            o.put("edges", g.edgeCount());
-            o.put("params", net.parameters());
-            o.put("absWeightSum", g.absWeightSum());
-            o.put("edgesPerNode", (double) g.edgeCount() / g.nodeCount());
-            o.put("edgesPerParam", net.parameters() == 0 ? 0 : (double) g.edgeCount() / net.parameters());
-            o.put("nodeSets", g.nodeSets().size());
-            o.put("edgeBlocks", g.blocks().size());
-            o.put("input", net.inputName());
-            o.put("output", net.outputName());
-            o.put("inputNodes", net.inputNodes().length);
-            o.put("outputNodes", net.outputNodes().length);
-            ArrayNode layers = o.putArray("layers");
+            o.put(MODEL, net.name());
+            o.put(SOURCE, net.source());
+            o.put(SHA256, net.sha256());
+            o.put(NODES, g.nodeCount());
+            o.put(EDGES, g.edgeCount());
+            o.put(PARAMS, net.parameters());
+            o.put(ABS_WEIGHT_SUM, g.absWeightSum());
+            o.put(EDGES_PER_NODE, (double) g.edgeCount() / g.nodeCount());
+            o.put(EDGES_PER_PARAM, net.parameters() == 0 ? 0 : (double) g.edgeCount() / net.parameters());
+            o.put(NODE_SETS, g.nodeSets().size());
+            o.put(EDGE_BLOCKS, g.blocks().size());
+            o.put(INPUT, net.inputName());
+            o.put(OUTPUT, net.outputName());
+            o.put(INPUT_NODES, net.inputNodes().length);
+            o.put(OUTPUT_NODES, net.outputNodes().length);
+            ArrayNode layers = o.putArray(LAYERS);
             for (LayerInfo l : net.layers()) {
                 ObjectNode r = layers.addObject();
-                r.put("name", l.name());
-                r.put("operator", l.operator());
-                r.put("shape", l.shape());
-                r.put("nodes", l.nodes());
-                r.put("edges", l.edges());
-                r.put("params", l.params());
-                r.put("absWeightSum", l.absWeight());
+                r.put(NAME, l.name());
+                r.put(OPERATOR, l.operator());
+                r.put(SHAPE, l.shape());
+                r.put(NODES, l.nodes());
+                r.put(EDGES, l.edges());
+                r.put(PARAMS, l.params());
+                r.put(ABS_WEIGHT_SUM, l.absWeight());
             }
             ObjectNode prov = Provenance.current().toJson(m);
-            prov.set("model", ModelIdentity.toJson(m, net));
-            o.set("provenance", prov);
+            prov.set(ModelIdentity.MODEL, ModelIdentity.toJson(m, net));
+            o.set(Provenance.PROVENANCE, prov);
             var rep = net.report();
-            ObjectNode imp = o.putObject("import");
-            imp.put("opset", rep.opset());
-            imp.put("producer", rep.producer());
-            imp.put("foldedConstantNodes", rep.foldedNodes());
-            imp.put("batchNormsFolded", rep.batchNormsFolded());
-            imp.put("batchNormsOnNodes", rep.batchNormsOnNodes());
-            imp.put("copies", rep.copies());
-            prov.put("importSeconds", importSeconds);
+            ObjectNode imp = o.putObject(IMPORT);
+            imp.put(OPSET, rep.opset());
+            imp.put(PRODUCER, rep.producer());
+            imp.put(FOLDED_CONSTANT_NODES, rep.foldedNodes());
+            imp.put(BATCH_NORMS_FOLDED, rep.batchNormsFolded());
+            imp.put(BATCH_NORMS_ON_NODES, rep.batchNormsOnNodes());
+            imp.put(COPIES, rep.copies());
+            prov.put(IMPORT_SECONDS, importSeconds);
             return o;
         }
 

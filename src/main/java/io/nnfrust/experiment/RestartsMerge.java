@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.frustration.SpinFile;
+import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.OutputSet;
+import io.nnfrust.util.Provenance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +33,14 @@ public final class RestartsMerge {
 
     /** The provenance settings every shard of one run shares. */
     private static final String[] SAME = {
-        "solver", "seed", "restarts", "initialFlips", "maxIterations", "sweeps", "tStart", "tEnd"
+        FrustrationRestarts.SOLVER,
+        FrustrationRestarts.SEED,
+        FrustrationRestarts.RESTARTS,
+        FrustrationRestarts.INITIAL_FLIPS,
+        FrustrationRestarts.MAX_ITERATIONS,
+        FrustrationRestarts.SWEEPS,
+        FrustrationRestarts.T_START,
+        FrustrationRestarts.T_END
     };
 
     /**
@@ -86,33 +95,50 @@ public final class RestartsMerge {
         int count = -1;
         for (Path f : files) {
             ObjectNode j = read(m, f);
-            if (!j.has("restarts") || !j.has("epsilons") || !j.has("provenance")) {
+            if (!j.has(FrustrationRestarts.RESTARTS)
+                    || !j.has(FrustrationRestarts.EPSILONS)
+                    || !j.has(Provenance.PROVENANCE)) {
                 throw new NnfrustException("merge: " + f + " is not the --output JSON of 'nnfrust frustration'");
             }
-            Shard s = j.has("shard") ? Shard.parse(j.get("shard").asText(), Map.of()) : Shard.ALL;
+            Shard s = j.has(FrustrationRestarts.SHARD)
+                    ? Shard.parse(j.get(FrustrationRestarts.SHARD).asText(), Map.of())
+                    : Shard.ALL;
             ObjectNode first = shards.isEmpty() ? j : shards.get(0);
             Path firstFile = shards.isEmpty() ? f : files.get(0);
             if (!shards.isEmpty()) {
-                String a = first.path("provenance").path("model").path("sha256").asText(),
-                        b = j.path("provenance").path("model").path("sha256").asText();
+                String
+                        a =
+                                first.path(Provenance.PROVENANCE)
+                                        .path(ModelIdentity.MODEL)
+                                        .path(ModelIdentity.SHA256)
+                                        .asText(),
+                        b =
+                                j.path(Provenance.PROVENANCE)
+                                        .path(ModelIdentity.MODEL)
+                                        .path(ModelIdentity.SHA256)
+                                        .asText();
                 if (!a.equals(b)) {
                     throw new NnfrustException("merge: " + f + " is of another model (sha256 " + b + ") than "
                             + firstFile + " (" + a + ")");
                 }
                 for (String k : SAME) {
-                    JsonNode x = first.path("provenance").path(k),
-                            y = j.path("provenance").path(k);
+                    JsonNode x = first.path(Provenance.PROVENANCE).path(k),
+                            y = j.path(Provenance.PROVENANCE).path(k);
                     if (!x.equals(y)) {
                         throw new NnfrustException("merge: " + f + " was run with " + k + " " + y + ", " + firstFile
                                 + " with " + x + "; merge only the shards of one run");
                     }
                 }
-                if (!first.path("provenance")
-                        .path("nnfrust")
-                        .equals(j.path("provenance").path("nnfrust"))) {
+                if (!first.path(Provenance.PROVENANCE)
+                        .path(Provenance.NNFRUST)
+                        .equals(j.path(Provenance.PROVENANCE).path(Provenance.NNFRUST))) {
                     throw new NnfrustException("merge: " + f + " was written by nnfrust "
-                            + j.path("provenance").path("nnfrust").asText() + ", " + firstFile + " by "
-                            + first.path("provenance").path("nnfrust").asText());
+                            + j.path(Provenance.PROVENANCE)
+                                    .path(Provenance.NNFRUST)
+                                    .asText() + ", " + firstFile + " by "
+                            + first.path(Provenance.PROVENANCE)
+                                    .path(Provenance.NNFRUST)
+                                    .asText());
                 }
                 if (s.count() != count) {
                     throw new NnfrustException(
@@ -124,8 +150,8 @@ public final class RestartsMerge {
             if (byIndex.put(s.index(), f) != null) {
                 throw new NnfrustException("merge: shard " + s + " is given twice");
             }
-            for (JsonNode r : j.get("restarts")) {
-                int k = r.path("restart").asInt();
+            for (JsonNode r : j.get(FrustrationRestarts.RESTARTS)) {
+                int k = r.path(FrustrationRestarts.RESTART).asInt();
                 if (restarts.put(k, r) != null) {
                     throw new NnfrustException("merge: restart " + k + " appears twice (" + f + ")");
                 }
@@ -133,7 +159,10 @@ public final class RestartsMerge {
             }
             shards.add(j);
         }
-        int planned = shards.get(0).path("provenance").path("restarts").asInt();
+        int planned = shards.get(0)
+                .path(Provenance.PROVENANCE)
+                .path(FrustrationRestarts.RESTARTS)
+                .asInt();
         List<Integer> missingShards = new ArrayList<>();
         for (int k = 1; k <= count; k++) {
             if (!byIndex.containsKey(k)) {
@@ -153,16 +182,20 @@ public final class RestartsMerge {
         int best = -1;
         double sum = 0;
         for (var e : restarts.entrySet()) {
-            double eps = e.getValue().path("epsilon").asDouble();
+            double eps = e.getValue().path(FrustrationRestarts.EPSILON).asDouble();
             sum += eps;
-            if (best < 0 || eps < restarts.get(best).path("epsilon").asDouble()) {
+            if (best < 0
+                    || eps
+                            < restarts.get(best)
+                                    .path(FrustrationRestarts.EPSILON)
+                                    .asDouble()) {
                 best = e.getKey();
             }
         }
         int n = restarts.size();
         double mean = sum / n, ss = 0;
         for (JsonNode r : restarts.values()) {
-            double d = r.path("epsilon").asDouble() - mean;
+            double d = r.path(FrustrationRestarts.EPSILON).asDouble() - mean;
             ss += d * d;
         }
         if (best < 0) {
@@ -170,40 +203,50 @@ public final class RestartsMerge {
         }
         ObjectNode bestShard = shards.get(restartShard.get(best));
         ObjectNode o = bestShard.deepCopy();
-        o.remove("shard");
-        o.put("epsilonBest", restarts.get(best).path("epsilon").asDouble());
-        o.put("epsilonMean", mean);
-        o.put("epsilonSd", n < 2 ? 0 : Math.sqrt(ss / (n - 1)));
-        o.put("bestRestart", best);
-        o.put("localMinimum", restarts.get(best).path("localMinimum").asBoolean());
+        o.remove(FrustrationRestarts.SHARD);
+        o.put(
+                FrustrationRestarts.EPSILON_BEST,
+                restarts.get(best).path(FrustrationRestarts.EPSILON).asDouble());
+        o.put(FrustrationRestarts.EPSILON_MEAN, mean);
+        o.put(FrustrationRestarts.EPSILON_SD, n < 2 ? 0 : Math.sqrt(ss / (n - 1)));
+        o.put(FrustrationRestarts.BEST_RESTART, best);
+        o.put(
+                FrustrationRestarts.LOCAL_MINIMUM,
+                restarts.get(best).path(FrustrationRestarts.LOCAL_MINIMUM).asBoolean());
         double seconds = 0;
         for (ObjectNode s : shards) {
-            seconds = Math.max(seconds, s.path("seconds").asDouble());
+            seconds = Math.max(seconds, s.path(FrustrationRestarts.SECONDS).asDouble());
         }
-        o.put("seconds", seconds);
-        ArrayNode eps = o.putArray("epsilons");
-        ArrayNode rs = o.putArray("restarts");
+        o.put(FrustrationRestarts.SECONDS, seconds);
+        ArrayNode eps = o.putArray(FrustrationRestarts.EPSILONS);
+        ArrayNode rs = o.putArray(FrustrationRestarts.RESTARTS);
         for (JsonNode r : restarts.values()) {
-            eps.add(r.path("epsilon").asDouble());
+            eps.add(r.path(FrustrationRestarts.EPSILON).asDouble());
             rs.add(r);
         }
-        if (bestShard.has("frustrationMap")) {
-            o.set("frustrationMap", bestShard.get("frustrationMap"));
+        if (bestShard.has(FrustrationRestarts.FRUSTRATION_MAP)) {
+            o.set(FrustrationRestarts.FRUSTRATION_MAP, bestShard.get(FrustrationRestarts.FRUSTRATION_MAP));
         }
-        ObjectNode prov = (ObjectNode) o.get("provenance");
-        prov.put("threads", bestShard.path("provenance").path("threads").asInt());
-        ArrayNode from = prov.putArray("mergedFrom");
+        ObjectNode prov = (ObjectNode) o.get(Provenance.PROVENANCE);
+        prov.put(
+                FrustrationRestarts.THREADS,
+                bestShard
+                        .path(Provenance.PROVENANCE)
+                        .path(FrustrationRestarts.THREADS)
+                        .asInt());
+        ArrayNode from = prov.putArray(FrustrationRestarts.MERGED_FROM);
         byIndex.values().forEach(p -> from.add(p.toString()));
         if (spinsOut != null) {
-            if (!bestShard.has("spinsFile")) {
+            if (!bestShard.has(FrustrationRestarts.SPINS_FILE)) {
                 throw new NnfrustException("merge: --spins, but the best restart's shard wrote no spin file (run the "
                         + "shards with --spins)");
             }
-            SpinFile sf = SpinFile.read(Path.of(bestShard.get("spinsFile").asText()));
+            SpinFile sf = SpinFile.read(
+                    Path.of(bestShard.get(FrustrationRestarts.SPINS_FILE).asText()));
             outs.stage(spinsOut, sf::writeTo);
-            o.put("spinsFile", spinsOut.toString());
+            o.put(FrustrationRestarts.SPINS_FILE, spinsOut.toString());
         } else {
-            o.remove("spinsFile");
+            o.remove(FrustrationRestarts.SPINS_FILE);
         }
         String text;
         try {
@@ -213,7 +256,14 @@ public final class RestartsMerge {
         }
         outs.stage(out, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
         outs.commit();
-        return new Summary(byIndex.size(), count, n, o.get("epsilonBest").asDouble(), best, out, missingShards);
+        return new Summary(
+                byIndex.size(),
+                count,
+                n,
+                o.get(FrustrationRestarts.EPSILON_BEST).asDouble(),
+                best,
+                out,
+                missingShards);
     }
 
     private static ObjectNode read(ObjectMapper m, Path f) {

@@ -110,18 +110,31 @@ public record Accuracy(int labelled, int top1, int top5, int classes) {
                                 + " and the synset list; results on these images may mean nothing");
     }
 
+    /** The key of the accuracy object in the JSON outputs ({@link #putJson}). */
+    public static final String ACCURACY = "accuracy";
+    // the keys of the accuracy object (readers such as the report use them)
+    public static final String LABELLED = "labelled";
+    public static final String TOP1 = "top1";
+    public static final String TOP5 = "top5";
+    public static final String TOP1_RATE = "top1Rate";
+    public static final String TOP5_RATE = "top5Rate";
+    public static final String CLASSES = "classes";
+    public static final String CHANCE_RATE = "chanceRate";
+    public static final String P_VALUE_AGAINST_CHANCE = "pValueAgainstChance";
+    public static final String NEAR_CHANCE = "nearChance";
+
     /** Puts {@code accuracy: {labelled, top1, top5, top1Rate, top5Rate, chanceRate, pValueAgainstChance, nearChance}}. */
     public void putJson(ObjectNode out) {
-        ObjectNode a = out.putObject("accuracy");
-        a.put("labelled", labelled);
-        a.put("top1", top1);
-        a.put("top5", top5);
-        a.put("top1Rate", top1Rate());
-        a.put("top5Rate", top5Rate());
-        a.put("classes", classes);
-        a.put("chanceRate", classes < 1 ? Double.NaN : 1.0 / classes);
-        a.put("pValueAgainstChance", pValueAgainstChance());
-        a.put("nearChance", nearChance());
+        ObjectNode a = out.putObject(ACCURACY);
+        a.put(LABELLED, labelled);
+        a.put(TOP1, top1);
+        a.put(TOP5, top5);
+        a.put(TOP1_RATE, top1Rate());
+        a.put(TOP5_RATE, top5Rate());
+        a.put(CLASSES, classes);
+        a.put(CHANCE_RATE, classes < 1 ? Double.NaN : 1.0 / classes);
+        a.put(P_VALUE_AGAINST_CHANCE, pValueAgainstChance());
+        a.put(NEAR_CHANCE, nearChance());
     }
 
     /** "top-1 750/1000 = 75.0%, top-5 ... " or "no labelled images". */

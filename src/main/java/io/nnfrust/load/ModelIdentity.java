@@ -18,6 +18,18 @@ import java.util.Locale;
 public final class ModelIdentity {
     private ModelIdentity() {}
 
+    /** The key of the identity object inside the {@code provenance} object. */
+    public static final String MODEL = "model";
+    // the keys of the identity object (readers such as the report use them)
+    public static final String SOURCE = "source";
+    public static final String NAME = "name";
+    public static final String SHA256 = "sha256";
+    public static final String WEIGHTS = "weights";
+    public static final String ZOO = "zoo";
+    public static final String INPUT_SHAPE = "inputShape";
+    public static final String NODES = "nodes";
+    public static final String IMPORT_OPTIONS = "importOptions";
+
     /** Whether {@code net} is a built-in zoo network (random weights, not trained). */
     public static boolean isZoo(Network net) {
         return net.origin() instanceof ModelOrigin.ZooModel;
@@ -40,24 +52,24 @@ public final class ModelIdentity {
     /** The identity object. */
     public static ObjectNode toJson(ObjectMapper m, Network net) {
         ObjectNode o = m.createObjectNode();
-        o.put("source", net.source());
-        o.put("name", net.name());
-        o.put("sha256", net.sha256());
-        o.put("weights", weights(net));
+        o.put(SOURCE, net.source());
+        o.put(NAME, net.name());
+        o.put(SHA256, net.sha256());
+        o.put(WEIGHTS, weights(net));
         if (net.origin() instanceof ModelOrigin.ZooModel z) {
-            ObjectNode zj = o.putObject("zoo");
+            ObjectNode zj = o.putObject(ZOO);
             zj.put("spec", z.canonical());
             zj.put("architecture", z.architecture());
             zj.put("seed", z.seed());
             zj.put("init", z.init().label());
             z.params().forEach(zj::put);
         }
-        var shape = o.putArray("inputShape");
+        var shape = o.putArray(INPUT_SHAPE);
         for (int d : net.inputShape()) {
             shape.add(d);
         }
-        o.put("nodes", net.graph().nodeCount());
-        o.set("importOptions", net.options().toJson(m));
+        o.put(NODES, net.graph().nodeCount());
+        o.set(IMPORT_OPTIONS, net.options().toJson(m));
         return o;
     }
 
@@ -67,21 +79,21 @@ public final class ModelIdentity {
      * error naming {@code what} and the first difference.
      */
     public static void requireSame(JsonNode identity, Network net, String what, String wayOut) {
-        if (identity == null || identity.isMissingNode() || !identity.has("sha256")) {
+        if (identity == null || identity.isMissingNode() || !identity.has(SHA256)) {
             throw new NnfrustException(what + " carries no model identity (written by an older nnfrust or another "
                     + "tool), so it cannot be checked against " + net.name() + "; " + wayOut);
         }
-        String sha = identity.path("sha256").asText();
+        String sha = identity.path(SHA256).asText();
         // the same source at another input size (zoo models are generated per size, so their hash differs too)
-        boolean sameSource = identity.path("source").asText().equals(net.source());
+        boolean sameSource = identity.path(SOURCE).asText().equals(net.source());
         if (!sha.equals(net.sha256()) && !(sameSource && !sameShape(identity, net))) {
             throw new NnfrustException(what + " was computed on another model ("
-                    + identity.path("source").asText()
+                    + identity.path(SOURCE).asText()
                     + ", sha256 " + abbrev(sha) + ") than " + net.source() + " (sha256 " + abbrev(net.sha256())
                     + "); " + wayOut);
         }
         StringBuilder shape = new StringBuilder();
-        for (JsonNode d : identity.path("inputShape")) {
+        for (JsonNode d : identity.path(INPUT_SHAPE)) {
             shape.append(shape.isEmpty() ? "" : "x").append(d.asInt());
         }
         String here = shapeText(net.inputShape());
@@ -89,7 +101,7 @@ public final class ModelIdentity {
             throw new NnfrustException(what + " was computed at input " + shape + ", this run uses " + here
                     + " (--input-size); " + wayOut);
         }
-        JsonNode opts = identity.path("importOptions");
+        JsonNode opts = identity.path(IMPORT_OPTIONS);
         ObjectNode mine = net.options().toJson(new ObjectMapper());
         for (String k : new String[] {"add", "poolWeight", "batchNorm"}) {
             String theirs = opts.path(k).asText();
@@ -101,7 +113,7 @@ public final class ModelIdentity {
     }
 
     private static boolean sameShape(JsonNode identity, Network net) {
-        JsonNode s = identity.path("inputShape");
+        JsonNode s = identity.path(INPUT_SHAPE);
         if (s.size() != net.inputShape().length) {
             return false;
         }

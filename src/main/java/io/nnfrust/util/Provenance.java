@@ -24,6 +24,22 @@ public record Provenance(List<String> commandLine, Instant start, String runId) 
      */
     public static final int SCHEMA_VERSION = 2;
 
+    /** The key of the provenance object in every JSON output. */
+    public static final String PROVENANCE = "provenance";
+    // the keys of the provenance object (readers such as the report use them)
+    public static final String SCHEMA_VERSION_KEY = "schemaVersion";
+    public static final String NNFRUST = "nnfrust";
+    public static final String GIT_COMMIT = "gitCommit";
+    public static final String GIT_DIRTY = "gitDirty";
+    public static final String JDK = "jdk";
+    public static final String ONNX_RUNTIME = "onnxRuntime";
+    /** The command line, starting with {@code nnfrust}. */
+    public static final String COMMAND_LINE = "commandLine";
+
+    public static final String RUN_ID = "runId";
+    public static final String START = "start";
+    public static final String END = "end";
+
     private static volatile Provenance current =
             new Provenance(List.of(), Instant.now(), UUID.randomUUID().toString());
 
@@ -80,21 +96,21 @@ public record Provenance(List<String> commandLine, Instant start, String runId) 
     /** The provenance object; {@code end} is now. */
     public ObjectNode toJson(ObjectMapper m) {
         ObjectNode p = m.createObjectNode();
-        p.put("schemaVersion", SCHEMA_VERSION);
-        p.put("nnfrust", Version.get());
-        p.put("gitCommit", Version.commit());
+        p.put(SCHEMA_VERSION_KEY, SCHEMA_VERSION);
+        p.put(NNFRUST, Version.get());
+        p.put(GIT_COMMIT, Version.commit());
         Boolean dirty = Version.dirty();
         if (dirty != null) {
-            p.put("gitDirty", dirty);
+            p.put(GIT_DIRTY, dirty);
         }
-        p.put("jdk", jdk());
-        p.put("onnxRuntime", onnxRuntimeVersion());
-        var cl = p.putArray("commandLine");
+        p.put(JDK, jdk());
+        p.put(ONNX_RUNTIME, onnxRuntimeVersion());
+        var cl = p.putArray(COMMAND_LINE);
         cl.add("nnfrust");
         commandLine.forEach(cl::add);
-        p.put("runId", runId);
-        p.put("start", start.toString());
-        p.put("end", Instant.now().toString());
+        p.put(RUN_ID, runId);
+        p.put(START, start.toString());
+        p.put(END, Instant.now().toString());
         return p;
     }
 }
