@@ -50,6 +50,9 @@ public final class ActiveCodec {
     public static final String CONFIG = "config";
     public static final String THREADS = "threads";
     public static final String BATCH = "batch";
+    // the configuration (provenance.config; SEED as well)
+    public static final String SOLVER = "solver";
+    public static final String RESTARTS = "restarts";
     // per image (results and checkpoint lines)
     public static final String INDEX = "index";
     public static final String FILE = "file";
@@ -81,8 +84,8 @@ public final class ActiveCodec {
     static ObjectNode configJson(ObjectMapper m, Config c) {
         ObjectNode o = m.createObjectNode();
         c.inputs().putJson(o);
-        o.put("solver", c.solver().label());
-        o.put("restarts", c.restarts());
+        o.put(SOLVER, c.solver().label());
+        o.put(RESTARTS, c.restarts());
         o.put(SEED, c.seed());
         FrustrationExperiment.putSolverOptions(o, c.options());
         return o;
@@ -91,8 +94,8 @@ public final class ActiveCodec {
     static Config configOf(JsonNode o) {
         return new Config(
                 ImageInputs.fromJson(o),
-                SolverKind.parse(StudyJson.text(o, "solver"), "solver"),
-                o.path("restarts").asInt(),
+                SolverKind.parse(StudyJson.text(o, SOLVER), "solver"),
+                o.path(RESTARTS).asInt(),
                 o.path(SEED).asLong(),
                 StudyJson.solverOptions(o));
     }

@@ -84,6 +84,10 @@ public final class MonotonicityCodec {
     public static final String PROVENANCE = "provenance";
     public static final String CONFIG = "config";
     public static final String SPINS_SHA256 = "spinsSha256";
+    // the configuration (provenance.config)
+    public static final String SOLVER = "solver";
+    public static final String RESTARTS = "restarts";
+    public static final String SEED = "seed";
     public static final String THREADS = "threads";
     /** Configuration field: the amplitude spacing, {@code log} or {@code linear}. */
     public static final String SPACING = "spacing";
@@ -102,12 +106,12 @@ public final class MonotonicityCodec {
         ArrayNode v = o.putArray(VARIANTS);
         c.variants().forEach(x -> v.add(x.label()));
         o.put("spins", spinsLabel(c.spins(), c.restarts(), c.solver()));
-        o.put("solver", c.solver().label());
-        o.put("restarts", c.restarts());
+        o.put(SOLVER, c.solver().label());
+        o.put(RESTARTS, c.restarts());
         o.put("nullRestarts", c.nullRestarts());
         o.put("n3Init", c.n3Init().label());
         o.put("n3Bias", c.n3Bias().name().toLowerCase(Locale.ROOT));
-        o.put("seed", c.seed());
+        o.put(SEED, c.seed());
         FrustrationExperiment.putSolverOptions(o, c.options());
         return o;
     }
@@ -134,12 +138,12 @@ public final class MonotonicityCodec {
                         spacing.equals("log")),
                 variants,
                 spins.startsWith(COMPUTED) ? null : Path.of(spins),
-                SolverKind.parse(StudyJson.text(o, "solver"), "solver"),
-                o.path("restarts").asInt(),
+                SolverKind.parse(StudyJson.text(o, SOLVER), "solver"),
+                o.path(RESTARTS).asInt(),
                 o.path("nullRestarts").asInt(),
                 WeightInit.parse(StudyJson.text(o, "n3Init")),
                 WeightWriter.BiasPolicy.parse(StudyJson.text(o, "n3Bias")),
-                o.path("seed").asLong(),
+                o.path(SEED).asLong(),
                 StudyJson.solverOptions(o));
     }
 
@@ -151,7 +155,7 @@ public final class MonotonicityCodec {
         r.put("type", "image");
         r.put(INDEX, im.index());
         r.put(FILE, im.file());
-        r.put("seed", im.seed());
+        r.put(SEED, im.seed());
         r.put(TRUE_CLASS, im.trueClass());
         r.put("trueRank", im.trueRank());
         ArrayNode a = r.putArray("amplitude");
@@ -201,7 +205,7 @@ public final class MonotonicityCodec {
         return new ImageResult(
                 j.get(INDEX).asInt(),
                 j.get(FILE).asText(),
-                j.get("seed").asLong(),
+                j.get(SEED).asLong(),
                 j.get(TRUE_CLASS).asInt(),
                 j.path("trueRank").asInt(-1),
                 StudyJson.doubles(j.get("amplitude")),

@@ -104,6 +104,12 @@ public final class MonotonicityPlots {
         return out;
     }
 
+    /**
+     * Where outputs before the flat {@link MonotonicityCodec#SPACING} kept the spacing: {@code config.schedule.spacing}
+     * (no codec writes it any more; read so that such files still give their footer).
+     */
+    private static final String OLD_SCHEDULE = "schedule";
+
     static List<String> footer(String model, JsonNode j, List<String> names) {
         JsonNode amps = j.path(MonotonicityCodec.AMPLITUDES);
         JsonNode cfg = j.path(MonotonicityCodec.PROVENANCE).path(MonotonicityCodec.CONFIG);
@@ -116,7 +122,7 @@ public final class MonotonicityPlots {
                 j.path(MonotonicityCodec.PERTURBATIONS).asInt(),
                 fmt(amps.path(0).asDouble()),
                 fmt(amps.path(amps.size() - 1).asDouble()),
-                cfg.path("schedule")
+                cfg.path(OLD_SCHEDULE)
                         .path(MonotonicityCodec.SPACING)
                         .asText(cfg.path(MonotonicityCodec.SPACING).asText("log")),
                 ReportData.seed(j),

@@ -1,10 +1,17 @@
 package io.nnfrust.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nnfrust.experiment.ActiveCodec;
 import io.nnfrust.experiment.CertifiedOrdering;
 import io.nnfrust.experiment.FrustrationCodec;
+import io.nnfrust.experiment.FrustrationRestarts;
+import io.nnfrust.experiment.GraphSummary;
+import io.nnfrust.experiment.MonotonicityCodec;
+import io.nnfrust.inference.Accuracy;
+import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.stats.WelchTest;
 import io.nnfrust.util.OutputSet;
+import io.nnfrust.util.Provenance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,20 +89,22 @@ public final class Report {
                     d.model(),
                     g == null
                             ? ""
-                            : g.path("provenance")
-                                    .path("model")
-                                    .path("inputShape")
+                            : g.path(Provenance.PROVENANCE)
+                                    .path(ModelIdentity.MODEL)
+                                    .path(ModelIdentity.INPUT_SHAPE)
                                     .toString()
                                     .replaceAll("[\\[\\]\"]", "")
                                     .replace(',', '×'),
-                    g == null ? "" : sci(g.path("nodes").asDouble(), 6),
-                    g == null ? "" : sci(g.path("edges").asDouble(), 9),
-                    g == null ? "" : sci(g.path("params").asDouble(), 6),
-                    g == null ? "" : f(g.path("edgesPerNode").asDouble(), 1),
+                    g == null ? "" : sci(g.path(GraphSummary.NODES).asDouble(), 6),
+                    g == null ? "" : sci(g.path(GraphSummary.EDGES).asDouble(), 9),
+                    g == null ? "" : sci(g.path(GraphSummary.PARAMS).asDouble(), 6),
+                    g == null ? "" : f(g.path(GraphSummary.EDGES_PER_NODE).asDouble(), 1),
                     g == null
                             ? ""
                             : String.format(
-                                    Locale.ROOT, "%.4g", g.path("absWeightSum").asDouble()),
+                                    Locale.ROOT,
+                                    "%.4g",
+                                    g.path(GraphSummary.ABS_WEIGHT_SUM).asDouble()),
                     eps(d.algorithm1()),
                     eps(d.best())));
         }
@@ -201,16 +210,18 @@ public final class Report {
             if (a == null) {
                 continue;
             }
-            JsonNode e = a.path("epsilonAct");
+            JsonNode e = a.path(ActiveCodec.EPSILON_ACT);
             act.add(List.of(
                     d.model(),
-                    a.path("images").asText(),
-                    f(e.path("mean").asDouble(), 4) + " ± " + f(e.path("sd").asDouble(), 4),
-                    f(e.path("min").asDouble(), 4) + " – " + f(e.path("max").asDouble(), 4),
-                    f(a.path("epsilonR").asDouble(), 4),
-                    pct(a.path("fractionBelowEpsilonR").asDouble()),
-                    a.path("accuracy").path("top1").asText() + "/"
-                            + a.path("images").asText()));
+                    a.path(ActiveCodec.IMAGES).asText(),
+                    f(e.path(ActiveCodec.MEAN).asDouble(), 4) + " ± "
+                            + f(e.path(ActiveCodec.SD).asDouble(), 4),
+                    f(e.path(ActiveCodec.MIN).asDouble(), 4) + " – "
+                            + f(e.path(ActiveCodec.MAX).asDouble(), 4),
+                    f(a.path(ActiveCodec.EPSILON_R).asDouble(), 4),
+                    pct(a.path(ActiveCodec.FRACTION_BELOW_EPSILON_R).asDouble()),
+                    a.path(Accuracy.ACCURACY).path(Accuracy.TOP1).asText() + "/"
+                            + a.path(ActiveCodec.IMAGES).asText()));
         }
         if (!act.isEmpty()) {
             t.add(new Table(
@@ -235,10 +246,11 @@ public final class Report {
             for (var e : MonotonicityPlots.variants(j).entrySet()) {
                 JsonNode v = e.getValue();
                 double k4 = MonotonicityPlots.keptAtAmplitude(j, e.getKey(), 4.0);
-                double lam = v.path("lambda").asDouble();
+                double lam = v.path(MonotonicityCodec.LAMBDA).asDouble();
                 long hi = 0, lo = 0, n = 0;
-                for (JsonNode r : j.path("results")) {
-                    for (JsonNode om : r.path("variants").path(e.getKey()).path("omega")) {
+                for (JsonNode r : j.path(MonotonicityCodec.RESULTS)) {
+                    for (JsonNode om :
+                            r.path(MonotonicityCodec.VARIANTS).path(e.getKey()).path(MonotonicityCodec.OMEGA)) {
                         n++;
                         hi += om.asDouble() > 0.5 + lam ? 1 : 0;
                         lo += om.asDouble() < 0.5 - lam ? 1 : 0;
@@ -248,12 +260,16 @@ public final class Report {
                         d.model(),
                         e.getKey(),
                         f(lam, 4),
-                        f(v.path("meanOmega").asDouble(), 4),
-                        pct(v.path("shareOmegaAboveHalf").asDouble()),
+                        f(v.path(MonotonicityCodec.MEAN_OMEGA).asDouble(), 4),
+                        pct(v.path(MonotonicityCodec.SHARE_ABOVE_HALF).asDouble()),
                         n == 0 ? "–" : pct(hi / (double) n) + " / " + pct(lo / (double) n),
-                        v.path("fig8").path("imagesAllAbove").asText() + " / "
-                                + v.path("fig8").path("imagesAllBelow").asText(),
-                        pct(v.path("keptOverall").asDouble()),
+                        v.path(MonotonicityCodec.FIG8)
+                                        .path(MonotonicityCodec.IMAGES_ALL_ABOVE)
+                                        .asText() + " / "
+                                + v.path(MonotonicityCodec.FIG8)
+                                        .path(MonotonicityCodec.IMAGES_ALL_BELOW)
+                                        .asText(),
+                        pct(v.path(MonotonicityCodec.KEPT_OVERALL).asDouble()),
                         Double.isNaN(k4)
                                 ? "–"
                                 : pct(k4) + " (‖δ‖₂ " + f(MonotonicityPlots.deltaNormAtAmplitude(j, 4.0), 0) + ")"));
@@ -282,17 +298,17 @@ public final class Report {
             JsonNode p = null;
             for (JsonNode j : new JsonNode[] {d.graph(), d.algorithm1(), d.nulls(), d.active(), d.monotonicity()}) {
                 if (j != null) {
-                    p = j.path("provenance");
+                    p = j.path(Provenance.PROVENANCE);
                     break;
                 }
             }
             if (p != null) {
                 prov.add(List.of(
                         d.model(),
-                        p.path("model").path("sha256").asText(),
-                        p.path("model").path("weights").asText(),
-                        p.path("nnfrust").asText(),
-                        p.path("gitCommit").asText()));
+                        p.path(ModelIdentity.MODEL).path(ModelIdentity.SHA256).asText(),
+                        p.path(ModelIdentity.MODEL).path(ModelIdentity.WEIGHTS).asText(),
+                        p.path(Provenance.NNFRUST).asText(),
+                        p.path(Provenance.GIT_COMMIT).asText()));
             }
         }
         t.add(new Table(
@@ -311,11 +327,11 @@ public final class Report {
         return String.format(
                 Locale.ROOT,
                 "%.6f; %.6f ± %.6f; %d × %s",
-                j.path("epsilonBest").asDouble(),
-                j.path("epsilonMean").asDouble(),
-                j.path("epsilonSd").asDouble(),
-                j.path("restarts").size(),
-                j.path("solver").asText());
+                j.path(FrustrationRestarts.EPSILON_BEST).asDouble(),
+                j.path(FrustrationRestarts.EPSILON_MEAN).asDouble(),
+                j.path(FrustrationRestarts.EPSILON_SD).asDouble(),
+                j.path(FrustrationRestarts.RESTARTS).size(),
+                j.path(FrustrationRestarts.SOLVER).asText());
     }
 
     static String f(double v, int digits) {

@@ -3,6 +3,8 @@ package io.nnfrust.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.experiment.FrustrationCodec;
+import io.nnfrust.experiment.FrustrationRestarts;
+import io.nnfrust.load.ModelIdentity;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.util.Provenance;
 import java.io.IOException;
@@ -95,8 +97,12 @@ public record ReportData(
         String name =
                 dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
         for (JsonNode x : j) {
-            if (x != null && x.path("provenance").path("model").has("name")) {
-                name = x.path("provenance").path("model").path("name").asText();
+            if (x != null
+                    && x.path(Provenance.PROVENANCE).path(ModelIdentity.MODEL).has(ModelIdentity.NAME)) {
+                name = x.path(Provenance.PROVENANCE)
+                        .path(ModelIdentity.MODEL)
+                        .path(ModelIdentity.NAME)
+                        .asText();
                 break;
             }
         }
@@ -151,7 +157,7 @@ public record ReportData(
             return "";
         }
         List<String> args = new ArrayList<>();
-        JsonNode cl = j.path("provenance").path("commandLine");
+        JsonNode cl = j.path(Provenance.PROVENANCE).path(Provenance.COMMAND_LINE);
         for (int i = 0; i < cl.size(); i++) {
             String s = cl.path(i).asText();
             if (i > 0 || !s.equals("nnfrust")) { // the recorded command line starts with the program's name
@@ -159,22 +165,27 @@ public record ReportData(
             }
         }
         StringBuilder b = new StringBuilder(Provenance.commandText(args));
-        if (j.path("provenance").has("mergedFrom")) {
+        if (j.path(Provenance.PROVENANCE).has(FrustrationRestarts.MERGED_FROM)) {
             b.append(" (one of ")
-                    .append(j.path("provenance").path("mergedFrom").size())
+                    .append(j.path(Provenance.PROVENANCE)
+                            .path(FrustrationRestarts.MERGED_FROM)
+                            .size())
                     .append(" parts, merged with nnfrust merge)");
         }
         return b.toString();
     }
 
-    /** The seed recorded in a JSON output (provenance.seed or provenance.config.seed). */
+    /**
+     * The seed recorded in a JSON output: provenance.seed of the restarts JSON ({@link FrustrationRestarts}) or
+     * provenance.config.seed of a study (every study's codec names it "seed").
+     */
     public static String seed(JsonNode j) {
         if (j == null) {
             return "?";
         }
-        JsonNode p = j.path("provenance");
-        return p.has("seed")
-                ? p.path("seed").asText()
-                : p.path("config").path("seed").asText("?");
+        JsonNode p = j.path(Provenance.PROVENANCE);
+        return p.has(FrustrationRestarts.SEED)
+                ? p.path(FrustrationRestarts.SEED).asText()
+                : p.path(FrustrationCodec.CONFIG).path(FrustrationCodec.SEED).asText("?");
     }
 }

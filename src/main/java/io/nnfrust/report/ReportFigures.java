@@ -1,6 +1,10 @@
 package io.nnfrust.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nnfrust.experiment.ActiveCodec;
+import io.nnfrust.experiment.FrustrationCodec;
+import io.nnfrust.experiment.FrustrationRestarts;
+import io.nnfrust.experiment.MonotonicityCodec;
 import io.nnfrust.stats.WelchTest;
 import java.awt.Color;
 import java.util.ArrayList;
@@ -25,13 +29,14 @@ public final class ReportFigures {
         if (!groups.isEmpty()) {
             f.add(nulls(id, d, groups));
         }
-        if (d.active() != null && d.active().path("results").size() > 0) {
+        if (d.active() != null && d.active().path(ActiveCodec.RESULTS).size() > 0) {
             f.add(active(id, d));
         }
-        if (d.algorithm1() != null && d.algorithm1().has("frustrationMap")) {
+        if (d.algorithm1() != null && d.algorithm1().has(FrustrationRestarts.FRUSTRATION_MAP)) {
             f.add(layerMap(id, d));
         }
-        if (d.monotonicity() != null && d.monotonicity().path("results").size() > 0) {
+        if (d.monotonicity() != null
+                && d.monotonicity().path(MonotonicityCodec.RESULTS).size() > 0) {
             f.addAll(MonotonicityPlots.figures(id, d.model(), d.monotonicity(), 5));
         }
         return f;
@@ -130,16 +135,16 @@ public final class ReportFigures {
                 d.model(),
                 d.nulls() != null
                         ? d.nulls()
-                                .path("provenance")
-                                .path("config")
-                                .path("solver")
+                                .path(FrustrationCodec.PROVENANCE)
+                                .path(FrustrationCodec.CONFIG)
+                                .path(FrustrationCodec.SOLVER)
                                 .asText()
                         : "?",
                 d.nulls() != null
                         ? d.nulls()
-                                .path("provenance")
-                                .path("config")
-                                .path("initialFlips")
+                                .path(FrustrationCodec.PROVENANCE)
+                                .path(FrustrationCodec.CONFIG)
+                                .path(FrustrationCodec.INITIAL_FLIPS)
                                 .asText()
                         : "?",
                 ReportData.seed(d.nulls()),
@@ -171,11 +176,14 @@ public final class ReportFigures {
 
     static Figure active(String id, ReportData d) {
         JsonNode a = d.active();
-        double[] eps = new double[a.path("results").size()];
+        double[] eps = new double[a.path(ActiveCodec.RESULTS).size()];
         for (int i = 0; i < eps.length; i++) {
-            eps[i] = a.path("results").path(i).path("epsilon").asDouble();
+            eps[i] = a.path(ActiveCodec.RESULTS)
+                    .path(i)
+                    .path(ActiveCodec.EPSILON)
+                    .asDouble();
         }
-        double eR = a.path("epsilonR").asDouble();
+        double eR = a.path(ActiveCodec.EPSILON_R).asDouble();
         double lo = Math.min(eR, min(eps)), hi = Math.max(eR, max(eps));
         double pad = Math.max(1e-4, (hi - lo) * 0.05);
         lo -= pad;
@@ -197,18 +205,18 @@ public final class ReportFigures {
                 c.addSeries(String.format(Locale.ROOT, "ε_R = %.4f", eR), new double[] {eR, eR}, new double[] {0, top}),
                 Color.BLACK);
         List<String> footer = new ArrayList<>();
-        JsonNode cfg = a.path("provenance").path("config");
+        JsonNode cfg = a.path(ActiveCodec.PROVENANCE).path(ActiveCodec.CONFIG);
         footer.add(String.format(
                 Locale.ROOT,
                 "%s: %d images, solver %s x %s restart(s), seed %s; ε_act < ε_R for %.1f %% "
                         + "of images; ε_R from %s",
                 d.model(),
                 eps.length,
-                cfg.path("solver").asText(),
-                cfg.path("restarts").asText(),
+                cfg.path(ActiveCodec.SOLVER).asText(),
+                cfg.path(ActiveCodec.RESTARTS).asText(),
                 ReportData.seed(a),
-                100 * a.path("fractionBelowEpsilonR").asDouble(),
-                a.path("epsilonRSource").asText()));
+                100 * a.path(ActiveCodec.FRACTION_BELOW_EPSILON_R).asDouble(),
+                a.path(ActiveCodec.EPSILON_R_SOURCE).asText()));
         footer.add("command: " + ReportData.command(a));
         return new Figure(
                 id + "fig2-active",
@@ -224,17 +232,18 @@ public final class ReportFigures {
     /** Frustrated weight fraction per layer (summed over the layer's source node sets). */
     public static Map<String, double[]> layerFractions(JsonNode frustration) {
         Map<String, double[]> m = new LinkedHashMap<>();
-        for (JsonNode e : frustration.path("frustrationMap")) {
-            double[] v = m.computeIfAbsent(e.path("layer").asText(), k -> new double[2]);
-            v[0] += e.path("frustratedWeight").asDouble();
-            v[1] += e.path("absWeight").asDouble();
+        for (JsonNode e : frustration.path(FrustrationRestarts.FRUSTRATION_MAP)) {
+            double[] v = m.computeIfAbsent(e.path(FrustrationRestarts.LAYER).asText(), k -> new double[2]);
+            v[0] += e.path(FrustrationRestarts.FRUSTRATED_WEIGHT).asDouble();
+            v[1] += e.path(FrustrationRestarts.ABS_WEIGHT).asDouble();
         }
         return m;
     }
 
     static Figure layerMap(String id, ReportData d) {
         Map<String, double[]> a = layerFractions(d.algorithm1());
-        Map<String, double[]> b = d.best() != null && d.best().has("frustrationMap") ? layerFractions(d.best()) : null;
+        Map<String, double[]> b =
+                d.best() != null && d.best().has(FrustrationRestarts.FRUSTRATION_MAP) ? layerFractions(d.best()) : null;
         List<String> layers = new ArrayList<>(a.keySet());
         int w = Math.max(900, 22 * layers.size() + 200);
         CategoryChart c = Charts.category(
@@ -259,7 +268,7 @@ public final class ReportFigures {
                 String.format(
                         Locale.ROOT,
                         "spins of Algorithm 1 (ε %.4f)",
-                        d.algorithm1().path("epsilonBest").asDouble()),
+                        d.algorithm1().path(FrustrationRestarts.EPSILON_BEST).asDouble()),
                 layers,
                 fa);
         sa.setFillColor(Charts.COLORS[0]);
@@ -268,8 +277,8 @@ public final class ReportFigures {
                     String.format(
                             Locale.ROOT,
                             "spins of %s (ε %.4f)",
-                            d.best().path("solver").asText(),
-                            d.best().path("epsilonBest").asDouble()),
+                            d.best().path(FrustrationRestarts.SOLVER).asText(),
+                            d.best().path(FrustrationRestarts.EPSILON_BEST).asDouble()),
                     layers,
                     fb);
             sb.setFillColor(Charts.COLORS[3]);
@@ -280,15 +289,15 @@ public final class ReportFigures {
                 "%s: best of %d restarts of Algorithm 1 (seed %s)%s; a layer's share of "
                         + "frustrated weight, Σ|A_ij| over edges with S_i A_ij S_j < 0 divided by its Σ|A_ij|",
                 d.model(),
-                d.algorithm1().path("restarts").size(),
+                d.algorithm1().path(FrustrationRestarts.RESTARTS).size(),
                 ReportData.seed(d.algorithm1()),
                 b == null
                         ? ""
                         : String.format(
                                 Locale.ROOT,
                                 " and of %d restarts of %s",
-                                d.best().path("restarts").size(),
-                                d.best().path("solver").asText())));
+                                d.best().path(FrustrationRestarts.RESTARTS).size(),
+                                d.best().path(FrustrationRestarts.SOLVER).asText())));
         footer.add("command: " + ReportData.command(d.algorithm1()));
         return new Figure(
                 id + "layer-map",
@@ -356,7 +365,7 @@ public final class ReportFigures {
         List<String> models = all.stream().map(ReportData::model).toList();
         List<String> variants = new ArrayList<>();
         for (ReportData d : all) {
-            d.monotonicity().path("variants").fieldNames().forEachRemaining(v -> {
+            d.monotonicity().path(MonotonicityCodec.VARIANTS).fieldNames().forEachRemaining(v -> {
                 if (!variants.contains(v)) {
                     variants.add(v);
                 }
@@ -369,8 +378,11 @@ public final class ReportFigures {
         for (String v : variants) {
             List<Double> lam = new ArrayList<>();
             for (ReportData d : all) {
-                JsonNode x = d.monotonicity().path("variants").path(v);
-                lam.add(x.has("lambda") ? x.path("lambda").asDouble() : 0.0);
+                JsonNode x = d.monotonicity().path(MonotonicityCodec.VARIANTS).path(v);
+                lam.add(
+                        x.has(MonotonicityCodec.LAMBDA)
+                                ? x.path(MonotonicityCodec.LAMBDA).asDouble()
+                                : 0.0);
             }
             c.addSeries(v, models, lam).setFillColor(Charts.COLORS[k++ % Charts.COLORS.length]);
         }
@@ -380,8 +392,8 @@ public final class ReportFigures {
                     Locale.ROOT,
                     "%s: %d images x %d perturbations, seed %s",
                     d.model(),
-                    d.monotonicity().path("images").asInt(),
-                    d.monotonicity().path("perturbations").asInt(),
+                    d.monotonicity().path(MonotonicityCodec.IMAGES).asInt(),
+                    d.monotonicity().path(MonotonicityCodec.PERTURBATIONS).asInt(),
                     ReportData.seed(d.monotonicity())));
         }
         return new Figure(
