@@ -73,14 +73,24 @@ class ReproduceCommandTest {
         Path killed = dir.resolve("killed");
         // the figures print the stage commands, which name the output folder: a fixed folder keeps them comparable
         // with the golden copies byte for byte (a lock keeps two test runs on one machine apart)
-        Path fixed = Path.of(System.getProperty("java.io.tmpdir"), "nnfrust-golden");
+        // and so do the model and photo paths: they are read through a link at a fixed place, since the shared
+        // folder lies elsewhere on CI (/check/work/shared) than here
+        Path fixed = Path.of("/tmp", "nnfrust-golden");
         Files.createDirectories(fixed);
         try (var channel =
                         FileChannel.open(fixed.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 var lock = channel.lock()) {
             Path whole = fixed.resolve("reproduce-quick");
             deleteTree(whole);
-            wholeRun(model, images, whole, dir);
+            Path shared = fixed.resolve("shared");
+            Files.deleteIfExists(shared);
+            Files.createSymbolicLink(shared, SharedData.root());
+            wholeRun(
+                    shared.resolve(SharedData.root().relativize(model)),
+                    shared.resolve(SharedData.root().relativize(images)),
+                    whole,
+                    dir,
+                    shared);
             deleteTree(whole);
         }
         kill(model, images, dir, killed);
@@ -96,7 +106,7 @@ class ReproduceCommandTest {
         }
     }
 
-    private void wholeRun(Path model, Path images, Path whole, Path dir) throws Exception {
+    private void wholeRun(Path model, Path images, Path whole, Path dir, Path sharedLink) throws Exception {
 
         CliRun.Outcome o = CliRun.run(args(model, images, whole).toArray(String[]::new));
         assertEquals(0, o.code(), o.err());
@@ -122,7 +132,7 @@ class ReproduceCommandTest {
         assertEquals(FIGURES, count(md, "](figures/"));
 
         // the golden copies (written before the library redesign): same results, byte-identical SVG figures
-        GoldenFiles golden = new GoldenFiles("reproduce-quick", whole);
+        GoldenFiles golden = new GoldenFiles("reproduce-quick", whole).sharedAlias(sharedLink);
         Path sqOut = whole.resolve("squeezenet1.1-caffe");
         for (String f : ReportData.FILES) {
             if (Files.exists(sqOut.resolve(f))) {
@@ -152,17 +162,24 @@ class ReproduceCommandTest {
         before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k + " differs when redrawn"));
 
         // kept for the comparison with the killed run
-        copyTree(whole, dir.resolve("whole"));
+        copyTree(whole, dir.resolve("whole"), sharedLink);
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    /** Copies the JSON results, with the folder's path and the shared folder's link moved along. */
+    private static void copyTree(Path from, Path to, Path sharedLink) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path f : s.toList()) {
                 Path t = to.resolve(from.relativize(f).toString());
                 if (Files.isDirectory(f)) {
                     Files.createDirectories(t);
                 } else if (f.toString().endsWith(".json")) { // the results, with the folder's path moved along
-                    Files.writeString(t, Files.readString(f).replace(from.toString(), to.toString()));
+                    Files.writeString(
+                            t,
+                            Files.readString(f)
+                                    .replace(from.toString(), to.toString())
+                                    .replace(
+                                            sharedLink.toString(),
+                                            SharedData.root().toString()));
                 }
             }
         }

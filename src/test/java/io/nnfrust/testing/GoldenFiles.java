@@ -65,11 +65,21 @@ public final class GoldenFiles {
     private final String name;
     private final Path out;
     private final Map<String, String> actual = new TreeMap<>();
+    private Path sharedAlias;
 
     /** The golden case {@code name} for the files of output folder {@code out}. */
     public GoldenFiles(String name, Path out) {
         this.name = name;
         this.out = out;
+    }
+
+    /**
+     * Another path of the shared folder (a link a test made to it) that also becomes {@code $SHARED} in text
+     * outputs.
+     */
+    public GoldenFiles sharedAlias(Path alias) {
+        this.sharedAlias = alias;
+        return this;
     }
 
     /** Adds the file at {@code relative} (under the output folder), normalised by its kind. */
@@ -121,14 +131,23 @@ public final class GoldenFiles {
             }
         }
         Assertions.assertEquals(expectedNames, new ArrayList<>(actual.keySet()), name + ": the set of outputs differs");
+        // every differing file is named (a CI log then shows the whole extent of a difference at once)
+        List<String> differing = new ArrayList<>();
+        String first = null;
         for (var e : actual.entrySet()) {
             String expected = Files.readString(dir.resolve(e.getKey()));
-            Assertions.assertEquals(
-                    expected,
-                    e.getValue(),
-                    name + "/" + e.getKey()
-                            + " differs from its golden copy (timing and run-provenance fields already removed)");
+            if (!expected.equals(e.getValue())) {
+                differing.add(e.getKey());
+                if (first == null) {
+                    first = "; the first, " + e.getKey() + ", expected:\n" + expected + "but was:\n" + e.getValue();
+                }
+            }
         }
+        Assertions.assertTrue(
+                differing.isEmpty(),
+                name + ": " + differing.size() + " of " + actual.size()
+                        + " files differ from their golden copies (timing and run-provenance fields already removed): "
+                        + differing + first);
     }
 
     static String png(Path f) throws IOException {
@@ -143,9 +162,11 @@ public final class GoldenFiles {
     }
 
     String paths(String text) {
-        return text.replace(out.toAbsolutePath().toString(), "$OUT")
-                .replace(out.toString(), "$OUT")
-                .replace(SharedData.root().toString(), "$SHARED");
+        String t = text.replace(out.toAbsolutePath().toString(), "$OUT").replace(out.toString(), "$OUT");
+        if (sharedAlias != null) {
+            t = t.replace(sharedAlias.toString(), "$SHARED");
+        }
+        return t.replace(SharedData.root().toString(), "$SHARED");
     }
 
     String json(String text) throws IOException {
