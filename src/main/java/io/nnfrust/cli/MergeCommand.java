@@ -99,32 +99,79 @@ public final class MergeCommand implements Callable<Integer> {
         // every file this merge writes, checked before reading the shards: only the user's own arguments name them
         OutputSet outs =
                 new OutputSet().file("--output", json).file("--csv", csv).file("--checkpoint", output);
+        refuseShardAsOutput("--output", json);
+        refuseShardAsOutput("--csv", csv);
+        refuseShardAsOutput("--checkpoint", output);
+        // the shards are merged into a temporary checkpoint beside the first output; the merged checkpoint appears
+        // at --checkpoint only with the result, at the commit of the output set (nothing half-written on failure)
+        Path first = json != null ? json : output;
+        Path merged = first.toAbsolutePath()
+                .resolveSibling("." + first.getFileName() + ".merged-"
+                        + ProcessHandle.current().pid() + ".jsonl");
+        try {
+            if (json != null) {
+                return mergeToOutput(outs, merged);
+            }
+            CheckpointMerge.Summary s = CheckpointMerge.merge(shards, merged, allowPartial, System.err::println);
+            stageCheckpoint(outs, merged);
+            outs.commit();
+            if (s.study() == null) {
+                System.out.println("(these checkpoints do not name their study: written before nnfrust recorded it)");
+            }
+            System.out.printf(
+                    "merged %d of %d shards: %d results into %s%s%n",
+                    s.shards(),
+                    s.of(),
+                    s.results(),
+                    output,
+                    s.missingShards().isEmpty() ? "" : " (missing shards " + s.missingShards() + ")");
+            System.out.println("next: 'nnfrust merge --output FILE' on the same shards writes the result; or the same "
+                    + "experiment command without --shard, with --checkpoint " + output + " --resume");
+            return 0;
+        } finally {
+            outs.discard();
+            for (String suffix : SIDES) {
+                AtomicFiles.deleteQuietly(Path.of(merged + suffix));
+            }
+            AtomicFiles.deleteQuietly(merged.resolveSibling("." + merged.getFileName() + ".lock"));
+        }
+    }
+
+    /** The merged checkpoint and its side files of spins ("" is the checkpoint itself). */
+    private static final String[] SIDES = {"", ".real.spins", ".N3.spins"};
+
+    private void refuseShardAsOutput(String option, Path out) {
+        if (out == null) {
+            return;
+        }
+        Path abs = out.toAbsolutePath().normalize();
         for (Path p : shards) {
-            if (output != null
-                    && p.toAbsolutePath()
-                            .normalize()
-                            .equals(output.toAbsolutePath().normalize())) {
-                throw new NnfrustException("merge: --checkpoint " + output + " is also a shard; write the "
-                        + "merged checkpoint to a new file");
+            Path shard = p.toAbsolutePath().normalize();
+            if (shard.equals(abs)
+                    || Path.of(shard + ".real.spins").equals(abs)
+                    || Path.of(shard + ".N3.spins").equals(abs)) {
+                throw new NnfrustException("merge: " + option + " " + out + " is also a shard (or one of its spin "
+                        + "files); write the merged output to a new file");
             }
         }
-        if (json != null) {
-            return mergeToOutput(outs);
+    }
+
+    /**
+     * Stages the temporary merged checkpoint (and the spin files beside it) for --checkpoint, when given; a spin
+     * file of an earlier merge at --checkpoint that this merge does not write is removed at the commit.
+     */
+    private void stageCheckpoint(OutputSet outs, Path merged) {
+        if (output == null) {
+            return;
         }
-        CheckpointMerge.Summary s = CheckpointMerge.merge(shards, output, allowPartial, System.err::println);
-        if (s.study() == null) {
-            System.out.println("(these checkpoints do not name their study: written before nnfrust recorded it)");
+        for (String suffix : SIDES) {
+            Path from = Path.of(merged + suffix), to = Path.of(output + suffix);
+            if (Files.isRegularFile(from)) {
+                outs.stage(to, os -> Files.copy(from, os));
+            } else if (!suffix.isEmpty()) {
+                outs.remove(to);
+            }
         }
-        System.out.printf(
-                "merged %d of %d shards: %d results into %s%s%n",
-                s.shards(),
-                s.of(),
-                s.results(),
-                output,
-                s.missingShards().isEmpty() ? "" : " (missing shards " + s.missingShards() + ")");
-        System.out.println("next: 'nnfrust merge --output FILE' on the same shards writes the result; or the same "
-                + "experiment command without --shard, with --checkpoint " + output + " --resume");
-        return 0;
     }
 
     /** True when the file's first line is an nnfrust checkpoint header. */
@@ -139,15 +186,18 @@ public final class MergeCommand implements Callable<Integer> {
 
     /** The study that the first shard's header names (null: none; an unknown one is an error). */
     private static Study studyOf(Path f) {
+        JsonNode h;
         try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-            JsonNode h = new ObjectMapper().readTree(r.readLine());
-            return h == null || !h.isObject() ? null : Study.ofHeader(h, f.toString());
+            h = new ObjectMapper().readTree(r.readLine());
         } catch (IOException | RuntimeException e) {
-            if (e instanceof NnfrustException n) {
-                throw n;
-            }
-            return null; // the merge that follows says what is wrong with the file
+            throw new NnfrustException("merge: cannot read the header line of " + f + " ("
+                    + e.getClass().getSimpleName() + "); give the shards' checkpoint files as their runs wrote them");
         }
+        if (h == null || !h.isObject()) {
+            throw new NnfrustException("merge: the first line of " + f + " is not a checkpoint header; give the shards'"
+                    + " checkpoint files as their runs wrote them");
+        }
+        return Study.ofHeader(h, f.toString());
     }
 
     /**
@@ -155,7 +205,7 @@ public final class MergeCommand implements Callable<Integer> {
      * --output and --csv, by the library of the study that the checkpoints name (their headers' study, one of
      * {@link Study}).
      */
-    private int mergeToOutput(OutputSet outs) {
+    private int mergeToOutput(OutputSet outs, Path merged) {
         Study study = studyOf(shards.get(0));
         if (study == null) {
             throw new NnfrustException("merge: " + shards.get(0) + " does not name the study that wrote it (an older"
@@ -163,8 +213,8 @@ public final class MergeCommand implements Callable<Integer> {
                     + " --output " + json);
         }
         CheckpointMerge.Summary s = switch (study) {
-            case FRUSTRATION -> mergeFrustration(outs);
-            case ACTIVE, MONOTONICITY -> mergeImages(study, outs);
+            case FRUSTRATION -> mergeFrustration(outs, merged);
+            case ACTIVE, MONOTONICITY -> mergeImages(study, outs, merged);
         };
         System.out.printf(
                 "merged %d of %d shards: %d results into %s%s%s%n",
@@ -185,8 +235,8 @@ public final class MergeCommand implements Callable<Integer> {
      * configuration's SHA-256) for its identity and, with bounds, for the certified intervals. Nothing recorded in
      * the checkpoints runs; only --output, --csv and --checkpoint are written.
      */
-    private CheckpointMerge.Summary mergeFrustration(OutputSet outs) {
-        CheckpointMerge.Summary s = CheckpointMerge.merge(shards, output, allowPartial, System.err::println);
+    private CheckpointMerge.Summary mergeFrustration(OutputSet outs, Path merged) {
+        CheckpointMerge.Summary s = CheckpointMerge.merge(shards, merged, allowPartial, System.err::println);
         if (s.study() != Study.FRUSTRATION) {
             throw new NnfrustException("merge: the shards are not all of experiment frustration");
         }
@@ -200,62 +250,49 @@ public final class MergeCommand implements Callable<Integer> {
             String table = r.csvText();
             outs.stage(csv, os -> os.write(table.getBytes(StandardCharsets.UTF_8)));
         }
+        stageCheckpoint(outs, merged);
         outs.commit();
         return s;
     }
 
     /**
-     * {@code experiment active|monotonicity}: the shards' checkpoints merged (into --checkpoint, or a temporary file
-     * beside --output that is removed afterwards), then the study's result rebuilt from the merged checkpoint's typed
-     * configuration and result lines ({@link ActiveExperiment#fromCheckpoint}, {@link
-     * MonotonicityExperiment#fromCheckpoint}); the model is the configuration's, checked by its SHA-256; the active
-     * study's ε_R is the one its shards recorded. Nothing recorded in the checkpoints runs; only --output, --csv and
-     * --checkpoint are written.
+     * {@code experiment active|monotonicity}: the shards' checkpoints merged into a temporary checkpoint, then the
+     * study's result rebuilt from its typed configuration and result lines ({@link ActiveExperiment#fromCheckpoint},
+     * {@link MonotonicityExperiment#fromCheckpoint}); the model is the configuration's, checked by its SHA-256; the
+     * active study's ε_R is the one its shards recorded. Nothing recorded in the checkpoints runs; only --output,
+     * --csv and --checkpoint are written, together, once the result is built.
      */
-    private CheckpointMerge.Summary mergeImages(Study study, OutputSet outs) {
-        Path merged = output != null
-                ? output
-                : json.toAbsolutePath()
-                        .resolveSibling("." + json.getFileName() + ".merged-"
-                                + ProcessHandle.current().pid() + ".jsonl");
-        try {
-            CheckpointMerge.Summary s = CheckpointMerge.merge(shards, merged, allowPartial, System.err::println);
-            if (s.study() != study) {
-                throw new NnfrustException("merge: the shards are not all of experiment " + study);
-            }
-            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            String text;
-            Supplier<String> table;
-            if (study == Study.ACTIVE) {
-                ActiveExperiment.Config c = ActiveExperiment.Config.fromJson(s.config());
-                ActiveExperiment.EpsilonR eR = ActiveExperiment.epsilonROfShards(shards);
-                var loaded =
-                        ModelLoader.loadWithModel(c.inputs().model(), c.inputs().importOptions());
-                var r = ActiveExperiment.fromCheckpoint(merged, loaded, eR, t, ImageOptions.DEFAULT_BATCH);
-                text = r.toJsonText().stripTrailing();
-                table = r::toCsv;
-            } else {
-                MonotonicityExperiment.Config c = MonotonicityExperiment.Config.fromJson(s.config());
-                var loaded =
-                        ModelLoader.loadWithModel(c.inputs().model(), c.inputs().importOptions());
-                var r = MonotonicityExperiment.fromCheckpoint(merged, loaded, t, ImageOptions.DEFAULT_BATCH, x -> {});
-                text = r.toJsonText().stripTrailing();
-                table = r::toCsv;
-            }
-            outs.stage(json, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
-            if (csv != null) {
-                String csvText = table.get();
-                outs.stage(csv, os -> os.write(csvText.getBytes(StandardCharsets.UTF_8)));
-            }
-            outs.commit();
-            return s;
-        } finally {
-            if (output == null) {
-                for (String suffix : new String[] {"", ".real.spins", ".N3.spins"}) {
-                    AtomicFiles.deleteQuietly(Path.of(merged + suffix));
-                }
-                AtomicFiles.deleteQuietly(merged.resolveSibling("." + merged.getFileName() + ".lock"));
-            }
+    private CheckpointMerge.Summary mergeImages(Study study, OutputSet outs, Path merged) {
+        CheckpointMerge.Summary s = CheckpointMerge.merge(shards, merged, allowPartial, System.err::println);
+        if (s.study() != study) {
+            throw new NnfrustException("merge: the shards are not all of experiment " + study);
         }
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        String text;
+        Supplier<String> table;
+        if (study == Study.ACTIVE) {
+            ActiveExperiment.Config c = ActiveExperiment.Config.fromJson(s.config());
+            ActiveExperiment.EpsilonR eR = ActiveExperiment.epsilonROfShards(shards);
+            var loaded =
+                    ModelLoader.loadWithModel(c.inputs().model(), c.inputs().importOptions());
+            var r = ActiveExperiment.fromCheckpoint(merged, loaded, eR, t, ImageOptions.DEFAULT_BATCH);
+            text = r.toJsonText().stripTrailing();
+            table = r::toCsv;
+        } else {
+            MonotonicityExperiment.Config c = MonotonicityExperiment.Config.fromJson(s.config());
+            var loaded =
+                    ModelLoader.loadWithModel(c.inputs().model(), c.inputs().importOptions());
+            var r = MonotonicityExperiment.fromCheckpoint(merged, loaded, t, ImageOptions.DEFAULT_BATCH, x -> {});
+            text = r.toJsonText().stripTrailing();
+            table = r::toCsv;
+        }
+        outs.stage(json, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
+        if (csv != null) {
+            String csvText = table.get();
+            outs.stage(csv, os -> os.write(csvText.getBytes(StandardCharsets.UTF_8)));
+        }
+        stageCheckpoint(outs, merged);
+        outs.commit();
+        return s;
     }
 }

@@ -269,6 +269,11 @@ public final class ActiveExperiment {
             ImageStudyJson.write(file, toCsv());
         }
 
+        /** Writes the JSON document and, when {@code csv} is not null, the CSV, as one set (both appear together). */
+        public void write(Path json, Path csv) {
+            ImageStudyJson.writeBoth(json, toJsonText(), csv, this::toCsv);
+        }
+
         /** The result a JSON document written by {@link #writeJson} holds ({@link #newImages} is not kept: 0). */
         public static Result read(Path file) {
             return ActiveCodec.resultOf(file);
@@ -558,16 +563,22 @@ public final class ActiveExperiment {
         long t0 = System.nanoTime();
         List<Path> files = c.inputs().list();
         long[] seeds = seeds(c.seed(), files.size());
-        List<ImageResult> images =
-                ImageLoop.inListOrder(ImageLoop.finished(cp.lines(), files, seeds, ActiveCodec::imageOf), files.size());
+        Map<Integer, ImageResult> done = ImageLoop.finished(cp.lines(), files, seeds, ActiveCodec::imageOf);
+        List<ImageSet.Skipped> skipped = ImageLoop.unusable(
+                files,
+                cp.shard(),
+                done.keySet(),
+                c.inputs().preprocessor(net),
+                ImageLoop.perImage(net.inputShape()),
+                batch);
         return new Result(
                 c,
                 eR,
                 ModelIdentity.toJson(new ObjectMapper(), net),
                 ModelIdentity.weights(net),
                 net.outputNodes().length,
-                images,
-                List.of(),
+                ImageLoop.inListOrder(done, files.size()),
+                skipped,
                 files.size(),
                 0,
                 cp.shard(),

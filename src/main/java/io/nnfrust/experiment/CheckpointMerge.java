@@ -213,6 +213,8 @@ public final class CheckpointMerge {
                     agreed = s;
                 }
             } catch (NnfrustException e) {
+                log.accept("nnfrust: warning: " + side + " cannot be read (" + e.getMessage() + "); the shards' "
+                        + suffix + " not copied (recomputed on --resume)");
                 return;
             }
         }

@@ -428,6 +428,11 @@ public final class FrustrationExperiment {
             AtomicFiles.write(file, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
         }
 
+        /** Writes the JSON result and, when {@code csv} is not null, the CSV, as one set (both appear together). */
+        public void write(Path json, Path csv) {
+            ImageStudyJson.writeBoth(json, jsonText() + "\n", csv, this::csvText);
+        }
+
         /** A result file read back ({@link FrustrationCodec#result(JsonNode)}). */
         public static Result fromJson(JsonNode j) {
             return FrustrationCodec.result(j);

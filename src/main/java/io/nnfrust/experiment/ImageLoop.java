@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -162,6 +163,37 @@ final class ImageLoop<R> implements AutoCloseable {
     }
 
     /** The results of {@code done}, in list order. */
+    /**
+     * Of the images of {@code shard} that {@code done} lacks, those that cannot be used, loaded in batches of
+     * {@code batch} as a run loads them (a run skips them and records nothing): what a run resumed on a finished
+     * checkpoint reports as skipped. An image that loads is simply not done yet.
+     */
+    static List<ImageSet.Skipped> unusable(
+            List<Path> files, Shard shard, Set<Integer> done, ImagePreprocessor pre, int perImage, int batch) {
+        List<Path> pending = new ArrayList<>();
+        for (int k = 0; k < files.size(); k++) {
+            if (shard.owns(k) && !done.contains(k)) {
+                pending.add(files.get(k));
+            }
+        }
+        List<ImageSet.Skipped> skipped = new ArrayList<>();
+        int step = Math.max(1, batch);
+        for (int from = 0; from < pending.size(); from += step) {
+            skipped.addAll(ImageSet.load(pending.subList(from, Math.min(pending.size(), from + step)), pre, perImage)
+                    .skipped());
+        }
+        return skipped;
+    }
+
+    /** Values per image of {@code net}'s input (C·H·W). */
+    static int perImage(int[] inputShape) {
+        int p = 1;
+        for (int d = 1; d < inputShape.length; d++) {
+            p *= inputShape[d];
+        }
+        return p;
+    }
+
     static <R> List<R> inListOrder(Map<Integer, R> done, int listed) {
         List<R> out = new ArrayList<>();
         for (int k = 0; k < listed; k++) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.inference.ImageSet;
 import io.nnfrust.util.AtomicFiles;
 import io.nnfrust.util.NnfrustException;
+import io.nnfrust.util.OutputSet;
 import io.nnfrust.util.Provenance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** JSON parts and file writing shared by the image studies' result codecs (active subnetwork, near-monotonicity). */
 final class ImageStudyJson {
@@ -37,6 +39,24 @@ final class ImageStudyJson {
     /** Writes {@code text} to {@code file} atomically. */
     static void write(Path file, String text) {
         AtomicFiles.write(file, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Writes {@code json} to {@code jsonFile} and, when {@code csvFile} is not null, the CSV to it, as one set: both
+     * paths are checked before anything is written and both files appear together ({@link OutputSet}).
+     */
+    static void writeBoth(Path jsonFile, String json, Path csvFile, Supplier<String> csv) {
+        OutputSet outs = new OutputSet().file("JSON output", jsonFile).file("CSV output", csvFile);
+        try {
+            outs.stage(jsonFile, os -> os.write(json.getBytes(StandardCharsets.UTF_8)));
+            if (csvFile != null) {
+                String table = csv.get();
+                outs.stage(csvFile, os -> os.write(table.getBytes(StandardCharsets.UTF_8)));
+            }
+            outs.commit();
+        } finally {
+            outs.discard();
+        }
     }
 
     /** The unusable files as the JSON array {@code skipped} of {file, reason}. */

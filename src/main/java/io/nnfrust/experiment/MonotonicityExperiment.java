@@ -423,6 +423,11 @@ public final class MonotonicityExperiment {
         public void writeCsv(Path file) {
             ImageStudyJson.write(file, toCsv());
         }
+
+        /** Writes the JSON document and, when {@code csv} is not null, the CSV, as one set (both appear together). */
+        public void write(Path json, Path csv) {
+            ImageStudyJson.writeBoth(json, toJsonText(), csv, this::toCsv);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ run
@@ -550,8 +555,16 @@ public final class MonotonicityExperiment {
         }
         List<Path> files = c.inputs().list();
         Seeds seeds = Seeds.of(c.seed(), files.size());
-        List<ImageResult> images = ImageLoop.inListOrder(
-                ImageLoop.finished(cp.lines(), files, seeds.images(), MonotonicityCodec::imageOf), files.size());
+        Map<Integer, ImageResult> done =
+                ImageLoop.finished(cp.lines(), files, seeds.images(), MonotonicityCodec::imageOf);
+        List<ImageResult> images = ImageLoop.inListOrder(done, files.size());
+        List<ImageSet.Skipped> skipped = ImageLoop.unusable(
+                files,
+                cp.shard(),
+                done.keySet(),
+                c.inputs().preprocessor(net),
+                ImageLoop.perImage(net.inputShape()),
+                batch);
         List<String> warnings = new ArrayList<>();
         List<VariantInfo> variants = new ArrayList<>();
         for (OrderedNetwork v : assemble(loaded, c, seeds, threads, checkpoint, true, log, warnings)) {
@@ -565,7 +578,7 @@ public final class MonotonicityExperiment {
                 net.outputNodes().length,
                 variants,
                 images,
-                List.of(),
+                skipped,
                 files.size(),
                 0,
                 cp.shard(),

@@ -20,6 +20,7 @@ import io.nnfrust.nullmodel.N2Storage;
 import io.nnfrust.reproduce.ExperimentJob.ActiveSettings;
 import io.nnfrust.reproduce.ExperimentJob.FrustrationSettings;
 import io.nnfrust.reproduce.ExperimentJob.MonotonicitySettings;
+import io.nnfrust.util.OutputSet;
 import io.nnfrust.util.Progress;
 import io.nnfrust.util.Provenance;
 import java.nio.file.Files;
@@ -68,6 +69,8 @@ public final class StudyRunner implements ExperimentRunner {
             commandLine.add("--quiet");
         }
         Provenance.begin(commandLine);
+        // the job's outputs can be written, checked before its work (they are written together at its end)
+        new OutputSet().file("the stage's JSON output", job.output()).file("the stage's CSV output", job.csv());
         switch (job.settings()) {
             case FrustrationSettings s -> frustration(job, s, noNewWork);
             case ActiveSettings s -> active(job, s, noNewWork);
@@ -129,10 +132,7 @@ public final class StudyRunner implements ExperimentRunner {
         } else if (config.bounds() > 0 && !result.complete()) {
             warn("bounds: the run is incomplete; bounds are computed once every solve is done");
         }
-        result.writeJson(job.output());
-        if (job.csv() != null) {
-            result.writeCsv(job.csv());
-        }
+        result.write(job.output(), job.csv());
         result.summaryLines().forEach(summary);
     }
 
@@ -194,10 +194,7 @@ public final class StudyRunner implements ExperimentRunner {
         }
         skipped(result.skipped());
         accuracy(result.accuracy(), pre, net);
-        result.writeJson(job.output());
-        if (job.csv() != null) {
-            result.writeCsv(job.csv());
-        }
+        result.write(job.output(), job.csv());
         if (!result.images().isEmpty()) {
             result.summaryLines().forEach(summary);
         }
@@ -240,10 +237,7 @@ public final class StudyRunner implements ExperimentRunner {
         result.warnings().forEach(this::warn);
         skipped(result.skipped());
         accuracy(result.accuracy(), pre, net);
-        result.writeJson(job.output());
-        if (job.csv() != null) {
-            result.writeCsv(job.csv());
-        }
+        result.write(job.output(), job.csv());
         if (!result.images().isEmpty()) {
             result.summaryLines().forEach(summary);
         }

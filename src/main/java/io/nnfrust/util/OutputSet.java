@@ -18,6 +18,7 @@ import java.util.Map;
 public final class OutputSet {
     private final Map<Path, String> planned = new LinkedHashMap<>();
     private final List<Path[]> staged = new ArrayList<>();
+    private final List<Path> removed = new ArrayList<>();
 
     /**
      * Plans the output file given by {@code option} (null: none) and checks now that it can be written: its folder
@@ -89,11 +90,19 @@ public final class OutputSet {
         staged.add(new Path[] {tmp, target});
     }
 
-    /** Moves every staged file into place, in staging order. */
+    /** Removes {@code target} at {@link #commit} (a file of an earlier run that this run does not write). */
+    public void remove(Path target) {
+        removed.add(target);
+    }
+
+    /** Moves every staged file into place, in staging order, and removes the files given to {@link #remove}. */
     public void commit() {
         try {
             for (Path[] s : staged) {
                 AtomicFiles.moveIntoPlace(s[0], s[1]);
+            }
+            for (Path p : removed) {
+                AtomicFiles.deleteQuietly(p);
             }
         } finally {
             discard();
@@ -106,5 +115,6 @@ public final class OutputSet {
             AtomicFiles.deleteQuietly(s[0]);
         }
         staged.clear();
+        removed.clear();
     }
 }

@@ -150,6 +150,9 @@ class ShardTest {
         Path model = dir.resolve("net.onnx");
         Files.write(model, SmallOnnx.network(6).toByteArray());
         Path images = SmallOnnx.images(dir.resolve("imgs"), 5, 2);
+        // an image file that cannot be decoded: every run skips it and records nothing, so the merged result must
+        // find it again (a result without it would say complete false and lose the skipped list)
+        Files.writeString(images.resolve("img02b.png"), "not a PNG");
         Object[][] runs = {
             {
                 "experiment",
@@ -199,7 +202,13 @@ class ShardTest {
             Path whole = dir.resolve(name + "-whole.json");
             CliRun.Outcome w = CliRun.run(args(concat(common, "--output", whole)));
             assertEquals(0, w.code(), w.err());
-            for (int n : new int[] {1, 2, 3, 7}) { // 7 shards for 5 images: two shards have none
+            JsonNode wj = science(whole);
+            assertTrue(wj.path("complete").asBoolean(), name + ": " + wj.path("complete"));
+            assertEquals(1, wj.path("skipped").size(), name + ": " + wj.path("skipped"));
+            assertTrue(
+                    wj.path("skipped").toString().contains("img02b.png"),
+                    wj.path("skipped").toString());
+            for (int n : new int[] {1, 2, 3, 7}) { // 7 shards for 6 images (one unusable): one shard has none
                 Path all = dir.resolve(name + "-all" + n + ".jsonl");
                 List<String> m = new ArrayList<>(List.of("merge", "--checkpoint", all.toString()));
                 for (int k = 1; k <= n; k++) {
@@ -368,6 +377,48 @@ class ShardTest {
         CliRun.assertOneErrorLine(
                 CliRun.run(args(concat(common, "--seed", 1, "--shard", "2/2", "--checkpoint", a, "--resume"))),
                 "belongs to shard 1/2");
+        // an output that is one of the shards (or a shard's spin file) is refused before anything is read
+        byte[] shardA = Files.readAllBytes(a);
+        for (String option : List.of("--output", "--csv", "--checkpoint")) {
+            List<String> m = new ArrayList<>(
+                    List.of("merge", "--output", dir.resolve("r.json").toString()));
+            if (option.equals("--output")) {
+                m.set(2, a.toString());
+            } else {
+                m.addAll(List.of(option, a.toString()));
+            }
+            m.addAll(List.of(a.toString(), b.toString()));
+            CliRun.assertOneErrorLine(CliRun.run(m.toArray(String[]::new)), option + " " + a, "is also a shard");
+        }
+        assertArrayEquals(shardA, Files.readAllBytes(a), "the shard is untouched");
+        // a merge that fails while building the result writes nothing: not even the merged checkpoint
+        Path fresh = dir.resolve("fresh.jsonl"), result = dir.resolve("fresh.json");
+        Path moved = dir.resolve("net-moved.onnx");
+        Files.move(model, moved);
+        try {
+            CliRun.assertOneErrorLine(
+                    CliRun.run(args("merge", "--checkpoint", fresh, "--output", result, a, b)), "net.onnx");
+        } finally {
+            Files.move(moved, model);
+        }
+        assertFalse(Files.exists(fresh), "a merged checkpoint written by a failed merge");
+        assertFalse(Files.exists(result));
+        try (var files = Files.list(dir)) {
+            assertEquals(
+                    List.of(),
+                    files.map(p -> p.getFileName().toString())
+                            .filter(n -> n.startsWith(".fresh") || n.contains(".tmp"))
+                            .toList(),
+                    "temporary files left behind");
+        }
+        // a header line that is not JSON: one line naming the file, not a word about older versions
+        List<String> broken = new ArrayList<>(Files.readAllLines(a));
+        broken.set(0, "{\"type\":\"header\", this is not JSON");
+        Path bad = dir.resolve("bad.jsonl");
+        Files.write(bad, broken);
+        CliRun.Outcome bo = CliRun.run(args("merge", "--output", result, bad, b));
+        CliRun.assertOneErrorLine(bo, "header line of " + bad);
+        assertFalse(bo.err().contains("older"), bo.err());
     }
 
     /**
