@@ -239,14 +239,14 @@ public final class FrustrationExperiment {
 
         /** The SHA-256 of the model the result was computed on. */
         public String modelSha256() {
-            return model == null ? "" : model.path("sha256").asText();
+            return model == null ? "" : model.path(ModelIdentity.SHA256).asText();
         }
 
         /** The provenance of a result of {@code net} made now by this process ({@link Provenance#current()}). */
         public static Origin now(Network net, int threads) {
             ObjectMapper m = new ObjectMapper();
             ObjectNode p = Provenance.current().toJson(m);
-            p.set("model", ModelIdentity.toJson(m, net));
+            p.set(ModelIdentity.MODEL, ModelIdentity.toJson(m, net));
             p.put(FrustrationCodec.THREADS, threads);
             return fromJson(p, ModelIdentity.weights(net));
         }
@@ -254,40 +254,40 @@ public final class FrustrationExperiment {
         /** The provenance object of a result file ({@code weights}: its top-level description of the weights). */
         static Origin fromJson(JsonNode p, String weights) {
             List<String> cl = new ArrayList<>();
-            p.path("commandLine").forEach(a -> cl.add(a.asText()));
+            p.path(Provenance.COMMAND_LINE).forEach(a -> cl.add(a.asText()));
             return new Origin(
-                    p.get("model"),
+                    p.get(ModelIdentity.MODEL),
                     weights,
-                    p.path("nnfrust").asText(),
-                    p.path("gitCommit").asText(),
-                    p.has("gitDirty") ? p.get("gitDirty").asBoolean() : null,
-                    p.path("jdk").asText(),
-                    p.path("onnxRuntime").asText(),
+                    p.path(Provenance.NNFRUST).asText(),
+                    p.path(Provenance.GIT_COMMIT).asText(),
+                    p.has(Provenance.GIT_DIRTY) ? p.get(Provenance.GIT_DIRTY).asBoolean() : null,
+                    p.path(Provenance.JDK).asText(),
+                    p.path(Provenance.ONNX_RUNTIME).asText(),
                     cl,
-                    p.path("runId").asText(),
-                    p.path("start").asText(),
-                    p.path("end").asText(),
+                    p.path(Provenance.RUN_ID).asText(),
+                    p.path(Provenance.START).asText(),
+                    p.path(Provenance.END).asText(),
                     p.path(FrustrationCodec.THREADS).asInt());
         }
 
         /** The provenance object, with the result's configuration. */
         ObjectNode toJson(ObjectMapper m, ObjectNode config) {
             ObjectNode p = m.createObjectNode();
-            p.put("schemaVersion", Provenance.SCHEMA_VERSION);
-            p.put("nnfrust", nnfrust);
-            p.put("gitCommit", gitCommit);
+            p.put(Provenance.SCHEMA_VERSION_KEY, Provenance.SCHEMA_VERSION);
+            p.put(Provenance.NNFRUST, nnfrust);
+            p.put(Provenance.GIT_COMMIT, gitCommit);
             if (gitDirty != null) {
-                p.put("gitDirty", gitDirty);
+                p.put(Provenance.GIT_DIRTY, gitDirty);
             }
-            p.put("jdk", jdk);
-            p.put("onnxRuntime", onnxRuntime);
-            var cl = p.putArray("commandLine");
+            p.put(Provenance.JDK, jdk);
+            p.put(Provenance.ONNX_RUNTIME, onnxRuntime);
+            var cl = p.putArray(Provenance.COMMAND_LINE);
             commandLine.forEach(cl::add);
-            p.put("runId", runId);
-            p.put("start", start);
-            p.put("end", end);
+            p.put(Provenance.RUN_ID, runId);
+            p.put(Provenance.START, start);
+            p.put(Provenance.END, end);
             if (model != null) {
-                p.set("model", model.deepCopy());
+                p.set(ModelIdentity.MODEL, model.deepCopy());
             }
             p.set(FrustrationCodec.CONFIG, config);
             p.put(FrustrationCodec.THREADS, threads);
