@@ -32,14 +32,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code nnfrust bench product}: time of y = A x plus z = A^T x, matrix-free, per model. */
 @Command(
@@ -400,7 +397,7 @@ public final class BenchCommand implements Runnable {
                 names = "--nulls",
                 split = ",",
                 defaultValue = "N1,N2,N3",
-                converter = NullKindConverter.class,
+                converter = Converters.NullKindConverter.class,
                 description = "Null models: N1, N2, N3 (default ${DEFAULT-VALUE}).")
         List<NullKind> nulls;
 
@@ -470,20 +467,6 @@ public final class BenchCommand implements Runnable {
                 }
             }
             return 0;
-        }
-    }
-
-    /** {@code --nulls} values: a {@link NullKind} (case-insensitive); anything else is a one-line error. */
-    static final class NullKindConverter implements ITypeConverter<NullKind> {
-        @Override
-        public NullKind convert(String value) {
-            for (NullKind k : NullKind.values()) {
-                if (k.name().equalsIgnoreCase(value.strip())) {
-                    return k;
-                }
-            }
-            throw new TypeConversionException("'" + value + "' is not a null model: use "
-                    + Arrays.stream(NullKind.values()).map(Enum::name).collect(Collectors.joining(", ")));
         }
     }
 

@@ -23,13 +23,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code nnfrust experiment frustration}: the real network against its null models (paper Fig. 2, 5a). */
 @Command(
@@ -68,7 +66,7 @@ public final class ExperimentCommand implements Runnable {
                 names = "--nulls",
                 split = ",",
                 defaultValue = "N1,N2,N3",
-                converter = NullKindConverter.class,
+                converter = Converters.NullKindConverter.class,
                 description = "Null models: N1, N2, N3 (default ${DEFAULT-VALUE}).")
         List<NullKind> nulls;
 
@@ -81,7 +79,7 @@ public final class ExperimentCommand implements Runnable {
         @Option(
                 names = "--n3-init",
                 defaultValue = "he",
-                converter = WeightInitConverter.class,
+                converter = Converters.WeightInitConverter.class,
                 description = "N3 initialisation: he or xavier (default ${DEFAULT-VALUE}).")
         WeightInit n3Init;
 
@@ -205,30 +203,6 @@ public final class ExperimentCommand implements Runnable {
     /** The text summary of a frustration result on stdout. */
     static void print(Result result) {
         result.summaryLines().forEach(System.out::println);
-    }
-
-    /** {@code --nulls}: N1, N2 or N3 (case-insensitive); anything else is a one-line error. */
-    static final class NullKindConverter implements ITypeConverter<NullKind> {
-        @Override
-        public NullKind convert(String value) {
-            try {
-                return NullKind.valueOf(value.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("unknown null model '" + value + "' (available: N1, N2, N3)");
-            }
-        }
-    }
-
-    /** {@code --n3-init}: he or xavier. */
-    static final class WeightInitConverter implements ITypeConverter<WeightInit> {
-        @Override
-        public WeightInit convert(String value) {
-            try {
-                return WeightInit.parse(value);
-            } catch (NnfrustException e) {
-                throw new TypeConversionException("unknown weight initialisation '" + value + "' (use he or xavier)");
-            }
-        }
     }
 
     /** Where the weights of a source come from ("as stored in the file", "random he ... (zoo: not trained)"). */

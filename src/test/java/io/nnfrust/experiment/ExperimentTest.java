@@ -158,7 +158,7 @@ class ExperimentTest {
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err, true));
         assertEquals(2, cl.execute("experiment", "frustration", "zoo:squeezenet1.1", "--nulls", "N4"));
-        assertTrue(err.toString().contains("unknown null model 'N4'"), err.toString());
+        assertTrue(err.toString().contains("'N4' is not a null model"), err.toString());
         assertEquals(1, err.toString().strip().split("\n").length);
         // every bad value of the typed options is one line naming the option, before anything is loaded
         String[][] bad = {
