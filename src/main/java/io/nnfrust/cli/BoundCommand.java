@@ -1,18 +1,11 @@
 package io.nnfrust.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nnfrust.bounds.DualBound;
 import io.nnfrust.bounds.FrustrationInterval;
-import io.nnfrust.experiment.FrustrationExperiment;
-import io.nnfrust.experiment.TrainingTrack;
-import io.nnfrust.frustration.FrustrationRunner;
+import io.nnfrust.experiment.BoundStudy;
 import io.nnfrust.frustration.MixingMethod;
-import io.nnfrust.frustration.Solvers;
-import io.nnfrust.frustration.SpinFile;
-import io.nnfrust.frustration.SpinGlass;
-import io.nnfrust.graph.SignedGraph;
+import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.nullmodel.N2Storage;
 import io.nnfrust.nullmodel.NullKind;
@@ -21,9 +14,7 @@ import io.nnfrust.util.OutputSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,9 +47,10 @@ public final class BoundCommand implements Callable<Integer> {
     @Option(
             names = "--null",
             paramLabel = "N1|N2|N3",
+            converter = Converters.NullKindConverter.class,
             description =
                     "Bound a null network of the model instead (the same draw as null network --null-seed of 'experiment frustration').")
-    String nullKind;
+    NullKind nullKind;
 
     @Option(
             names = "--null-seed",
@@ -70,8 +62,9 @@ public final class BoundCommand implements Callable<Integer> {
             names = "--n3-init",
             defaultValue = "he",
             paramLabel = "he|xavier",
+            converter = Converters.WeightInitConverter.class,
             description = "N3 initialisation (default ${DEFAULT-VALUE}).")
-    String n3Init;
+    WeightInit n3Init;
 
     @Option(
             names = "--spins",
@@ -164,7 +157,7 @@ public final class BoundCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var sdp = new MixingMethod.Options(rank, sweeps, tolerance, 10, solverOptions.seed);
-        var config = new FrustrationInterval.Config(
+        var interval = new FrustrationInterval.Config(
                 sdp,
                 TrackCommand.parseEnum(DualBound.Scaling.class, scaling, "--scaling"),
                 lanczosSteps,
@@ -174,104 +167,38 @@ public final class BoundCommand implements Callable<Integer> {
         if (restarts < 0) {
             throw new NnfrustException("--restarts must be >= 0, got " + restarts);
         }
-        if (spins == null && restarts == 0 && roundings == 0) {
-            throw new NnfrustException("no upper bound: give --spins, --restarts >= 1 or --roundings >= 1");
-        }
-        var solver = Solvers.byName(solverOptions.solver);
-        int t = solverOptions.threads();
+        BoundStudy.Upper upper = spins != null
+                ? new BoundStudy.Upper.FromSpins(spins)
+                : restarts > 0
+                        ? new BoundStudy.Upper.FromRestarts(
+                                SolverKind.parse(solverOptions.solver, "--solver"),
+                                solverOptions.options(0),
+                                restarts,
+                                solverOptions.seed)
+                        : new BoundStudy.Upper.RoundingsOnly();
+        BoundStudy.Config config = new BoundStudy.Config(
+                nullKind == null ? null : new BoundStudy.NullNetwork(nullKind, nullSeed, n3Init), upper, interval);
         OutputSet outs = new OutputSet().file("--output", output).file("--certificate", certificate);
         if (state != null) {
             outs.file("--state", state);
         }
+        var control = new BoundStudy.RunControl(
+                solverOptions.threads(),
+                state,
+                N2Storage.of(System.getProperties()),
+                quiet ? s -> {} : System.err::println);
         GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
-        SignedGraph graph = src.graph();
-        if (nullKind != null) {
-            var kind = TrackCommand.parseEnum(TrainingTrack.NullKind.class, nullKind, "--null");
-            if (spins != null) {
-                throw new NnfrustException("--spins belong to the model, not to its null network; leave out one of "
-                        + "--spins and --null");
-            }
-            graph = FrustrationExperiment.nullModel(
-                            NullKind.valueOf(kind.name()),
-                            WeightInit.parse(n3Init),
-                            N2Storage.of(System.getProperties()))
-                    .apply(graph, nullSeed);
-        }
-        SpinGlass glass = new SpinGlass(graph);
-        double upper = Double.NaN;
-        String upperSource = null;
-        Consumer<String> log = quiet ? s -> {} : s -> System.err.println(s);
-        if (spins != null) {
-            SpinFile f = SpinFile.read(spins);
-            if (f.spins().length != glass.nodeCount()) {
-                throw new NnfrustException("--spins " + spins + " holds " + f.spins().length + " spins, the graph has "
-                        + glass.nodeCount() + " nodes; compute them with 'nnfrust frustration MODEL --spins FILE' and "
-                        + "the same import options");
-            }
-            var sh = f.headerJson().path("model").path("sha256").asText("");
-            if (!sh.isEmpty() && !sh.equals(src.sha256())) {
-                throw new NnfrustException("--spins " + spins + " belongs to another model (sha256 " + sh
-                        + ", this one " + src.sha256() + ")");
-            }
-            double[] s = new double[f.spins().length];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = f.spins()[i];
-            }
-            upper = glass.epsilon(s, true);
-            upperSource = "spins " + spins;
-        } else if (restarts > 0) {
-            log.accept("upper end: " + restarts + " restart(s) of " + solver.name() + "...");
-            var r = FrustrationRunner.run(
-                    glass,
-                    solver,
-                    solverOptions.options(0),
-                    restarts,
-                    solverOptions.seed,
-                    t,
-                    x -> log.accept(String.format(
-                            Locale.ROOT,
-                            "restart %d: eps %.6f (%.1f s)",
-                            x.index(),
-                            x.result().epsilon(),
-                            x.result().seconds())));
-            upper = r.best().result().epsilon();
-            upperSource = "best of " + restarts + " " + solver.name() + " restarts";
-        }
-        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode identity = Outputs.model(m, src, model);
-        ObjectNode meta = m.createObjectNode();
-        meta.set("model", identity);
-        meta.put("nodes", glass.nodeCount()).put("edges", graph.edgeCount());
-        if (nullKind != null) {
-            meta.put("null", nullKind.toUpperCase(Locale.ROOT))
-                    .put("nullSeed", nullSeed)
-                    .put("n3Init", n3Init);
-        }
-        String stateHeader = m.createObjectNode()
-                .put("sha256", src.sha256())
-                .put("nodes", glass.nodeCount())
-                .put("null", nullKind == null ? "" : nullKind + "/" + nullSeed + "/" + n3Init)
-                .set("config", config.toJson(m))
-                .toString();
-        long t0 = System.nanoTime();
-        var result = FrustrationInterval.run(glass, config, upper, upperSource, t > 1, state, stateHeader, meta, log);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        ObjectNode out = m.createObjectNode();
-        out.put("model", model);
-        if (nullKind != null) {
-            out.put("null", nullKind.toUpperCase(Locale.ROOT)).put("nullSeed", nullSeed);
-        }
-        out.setAll(result.toJson(m));
-        out.put("seconds", seconds);
-        ObjectNode prov = Outputs.provenance(m, out, src, model);
-        prov.set("config", config.toJson(m));
-        prov.put("threads", t);
-        String text = m.writeValueAsString(out);
+        BoundStudy.Subject subject = src.network() != null
+                ? BoundStudy.Subject.of(src.network(), model)
+                : new BoundStudy.Subject(
+                        src.graph(), Outputs.model(new ObjectMapper(), src, model), src.sha256(), model);
+        BoundStudy.Result result = BoundStudy.run(subject, config, control);
+        String text = result.jsonText();
         if (output != null) {
             outs.stage(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));
         }
         if (certificate != null) {
-            outs.stage(certificate, result.certificate()::write);
+            outs.stage(certificate, result.interval().certificate()::write);
         }
         outs.commit();
         if (state != null) {
@@ -280,38 +207,7 @@ public final class BoundCommand implements Callable<Integer> {
         if (json) {
             System.out.println(text);
         } else {
-            System.out.printf(
-                    Locale.ROOT,
-                    "eps in [%.6f, %.6f]  gap %.6f (%.2f %% of eps_ub)  confidence %s%n",
-                    result.epsilonLower(),
-                    result.epsilonUpper(),
-                    result.gap(),
-                    100 * result.relativeGap(),
-                    confidence);
-            System.out.printf(
-                    Locale.ROOT,
-                    "lower: SDP dual, eps_SDP %.6f (rank %d, %d sweeps%s), Lanczos %d steps, "
-                            + "lambda >= %.6g (theta %.6g, eta %.3g)%n",
-                    result.epsilonSdp(),
-                    rank,
-                    result.sdp().sweeps(),
-                    result.sdp().converged() ? ", converged" : "",
-                    result.lanczos().steps(),
-                    result.lanczos().lowerBound(),
-                    result.lanczos().theta(),
-                    result.lanczos().eta());
-            System.out.printf(
-                    Locale.ROOT,
-                    "upper: %s; best SDP rounding + descent %.6f%n",
-                    result.upperSource(),
-                    result.roundingBest());
-            System.out.printf(
-                    Locale.ROOT,
-                    "time %.1f s (SDP %.1f, Lanczos %.1f, roundings %.1f)%n",
-                    seconds,
-                    result.sdpSeconds(),
-                    result.lanczosSeconds(),
-                    result.roundingSeconds());
+            result.summaryLines().forEach(System.out::println);
         }
         return 0;
     }

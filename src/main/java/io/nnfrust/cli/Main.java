@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             MergeCommand.class,
             TrackCommand.class,
             BoundCommand.class,
+            CertifyCommand.class,
             ZooCommand.class,
             ExportCommand.class,
             BenchCommand.class,

@@ -114,9 +114,12 @@ public final class CertifiedOrdering {
 
     /** Intervals and orderings, with their JSON codec. */
     public record Result(List<NetworkInterval> networks, List<Ordering> orderings) {
+        /** The JSON object: the bounds' configuration (when not null), the networks and the orderings. */
         public ObjectNode toJson(ObjectMapper m, FrustrationInterval.Config config) {
             ObjectNode o = m.createObjectNode();
-            o.set("config", config.toJson(m));
+            if (config != null) {
+                o.set("config", config.toJson(m));
+            }
             ArrayNode n = o.putArray("networks");
             networks.forEach(x -> n.add(x.toJson(m)));
             ArrayNode r = o.putArray("orderings");
