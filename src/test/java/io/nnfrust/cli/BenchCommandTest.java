@@ -29,7 +29,7 @@ class BenchCommandTest {
                 CliRun.run("bench", "null", "--models", "zoo:squeezenet1.1", "--nulls", "N1,N4"),
                 "--nulls",
                 "'N4' is not a null model",
-                "use N1, N2, N3");
+                "use N1, N2 or N3");
         CliRun.assertOneErrorLine(CliRun.run("bench", "null", "--nulls", "he"), "'he' is not a null model");
     }
 
