@@ -5,6 +5,7 @@ import io.nnfrust.graph.NodeSet;
 import io.nnfrust.graph.PoolingBlock;
 import io.nnfrust.graph.SignedGraph;
 import io.nnfrust.graph.SparseBlock;
+import io.nnfrust.graph.WindowGeometry;
 import io.nnfrust.model.Network;
 import io.nnfrust.model.StateProbe;
 import io.nnfrust.util.NnfrustException;
@@ -114,35 +115,46 @@ public final class ActiveSubnetwork {
         return List.copyOf(t);
     }
 
-    /** The pooling block restricted to the edges from each window's maxima (ties: all of them). */
+    /**
+     * The pooling block restricted to the edges from each window's maxima (ties: all of them). {@code values} is the
+     * pooling's input tensor [C, H, W] (from {@code base}); when the block reads it as a window of larger planes (a
+     * crop read as a view), tensor element (c, r, q) is element {@code inputOffset(r, q)} of plane c of the block's
+     * input.
+     */
     static SparseBlock maxima(PoolingBlock b, float[] values, int base) {
         int outputs = b.outputCount();
         float[] best = new float[outputs];
         Arrays.fill(best, Float.NEGATIVE_INFINITY);
+        WindowGeometry g = b.geometry();
         int plane = b.input().planeSize(), channels = b.input().channels;
+        int rows = g.inHeight, cols = g.inWidth;
         int offset = b.outputOffset();
         for (int c = 0; c < channels; c++) {
-            for (int k = 0; k < plane; k++) {
-                float z = values[base + c * plane + k];
-                b.forEachOutEdge(c, k, (src, dst, w) -> {
-                    if (z > best[dst - offset]) {
-                        best[dst - offset] = z;
-                    }
-                });
+            for (int r = 0; r < rows; r++) {
+                for (int q = 0; q < cols; q++) {
+                    float z = values[base + (c * rows + r) * cols + q];
+                    b.forEachOutEdge(c, g.inputOffset(r, q), (src, dst, wt) -> {
+                        if (z > best[dst - offset]) {
+                            best[dst - offset] = z;
+                        }
+                    });
+                }
             }
         }
         IntList src = new IntList(), elem = new IntList(), tgt = new IntList();
         for (int c = 0; c < channels; c++) {
-            for (int k = 0; k < plane; k++) {
-                final int element = c * plane + k;
-                float z = values[base + element];
-                b.forEachOutEdge(c, k, (s, dst, w) -> {
-                    if (z == best[dst - offset]) {
-                        src.add(s);
-                        elem.add(element);
-                        tgt.add(dst - offset);
-                    }
-                });
+            for (int r = 0; r < rows; r++) {
+                for (int q = 0; q < cols; q++) {
+                    final int k = g.inputOffset(r, q), element = c * plane + k;
+                    float z = values[base + (c * rows + r) * cols + q];
+                    b.forEachOutEdge(c, k, (s, dst, wt) -> {
+                        if (z == best[dst - offset]) {
+                            src.add(s);
+                            elem.add(element);
+                            tgt.add(dst - offset);
+                        }
+                    });
+                }
             }
         }
         double[] w = new double[src.size];

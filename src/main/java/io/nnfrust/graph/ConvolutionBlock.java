@@ -4,7 +4,10 @@ package io.nnfrust.graph;
  * A (grouped) 2-D convolution as a generalised Toeplitz block of A (paper SI D.1). Weight
  * {@code w[co][ci'][i][j]} connects input element (g*Cin/G + ci', oh*s + i*d - pad, ...) to output element
  * (co, oh, ow) for every output position where the tap reads a real input element; taps on zero padding are
- * not edges. Stores only the kernel (float) and the geometry.
+ * not edges. Stores only the kernel (float) and the geometry. The input may be a window (crop) of larger stored
+ * planes ({@link WindowGeometry#withInputWindow}): the layout then holds the whole planes and input element
+ * (ci, r, c) is node {@code input.base(ci) + geometry.inputOffset(r, c)}; nodes of a plane outside the window have
+ * no edge in this block.
  *
  * <p>Cost: {@link #multiply} and {@link #multiplyTranspose} are O(edges) with a unit-stride inner loop over
  * output columns; {@link #edgeCount} and {@link #absWeightSum} are O(parameters).
@@ -36,9 +39,9 @@ public final class ConvolutionBlock extends EdgeBlock {
             throw new IllegalArgumentException(
                     name + ": channels " + input.channels + "->" + outChannels + " not divisible by groups " + groups);
         }
-        if (input.height != geometry.inHeight || input.width != geometry.inWidth) {
+        if (input.height != geometry.planeHeight || input.width != geometry.planeWidth) {
             throw new IllegalArgumentException(name + ": input plane " + input.height + "x" + input.width
-                    + " does not match geometry " + geometry.inHeight + "x" + geometry.inWidth);
+                    + " does not match geometry " + geometry.planeHeight + "x" + geometry.planeWidth);
         }
         this.outChannels = outChannels;
         this.groups = groups;
@@ -185,7 +188,7 @@ public final class ConvolutionBlock extends EdgeBlock {
     void multiplyReference(double[] x, double[] y, int from, int to) {
         final WindowGeometry g = geometry;
         final int kh = g.kernelHeight, kw = g.kernelWidth, outPlane = g.outHeight * g.outWidth;
-        final int inW = g.inWidth, outW = g.outWidth, sw = g.strideWidth;
+        final int outW = g.outWidth, sw = g.strideWidth;
         for (int co = from; co < to; co++) {
             final int group = co / outPerGroup;
             final int outBase = outputOffset + co * outPlane;
@@ -202,7 +205,7 @@ public final class ConvolutionBlock extends EdgeBlock {
                         final int c0 = g.colFirst(j), c1 = g.colLast(j);
                         for (int oh = r0; oh <= r1; oh++) {
                             final int yRow = outBase + oh * outW;
-                            final int xRow = inBase + g.inRow(oh, i) * inW + g.inCol(0, j);
+                            final int xRow = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
                             axpyStrided(w, x, xRow, sw, y, yRow, c0, c1);
                         }
                     }
@@ -215,7 +218,7 @@ public final class ConvolutionBlock extends EdgeBlock {
     void multiplyTransposeReference(double[] x, double[] y, int from, int to) {
         final WindowGeometry g = geometry;
         final int kh = g.kernelHeight, kw = g.kernelWidth, outPlane = g.outHeight * g.outWidth;
-        final int inW = g.inWidth, outW = g.outWidth, sw = g.strideWidth;
+        final int outW = g.outWidth, sw = g.strideWidth;
         for (int ci = from; ci < to; ci++) {
             final int group = ci / inPerGroup;
             final int cil = ci % inPerGroup;
@@ -234,7 +237,7 @@ public final class ConvolutionBlock extends EdgeBlock {
                         final int c0 = g.colFirst(j), c1 = g.colLast(j);
                         for (int oh = r0; oh <= r1; oh++) {
                             final int xRow = outBase + oh * outW;
-                            final int yRow = inBase + g.inRow(oh, i) * inW + g.inCol(0, j);
+                            final int yRow = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
                             scatterStrided(w, x, xRow, y, yRow, sw, c0, c1);
                         }
                     }
@@ -281,12 +284,12 @@ public final class ConvolutionBlock extends EdgeBlock {
         final WindowGeometry.TapTable rows = g.inputRowsOfOutputRow(), cols = g.inputColsOfOutputCol();
         final int r0 = oh * rows.stride, r1 = r0 + rows.count[oh];
         final int c0 = ow * cols.stride, c1 = c0 + cols.count[ow];
-        final int kw = g.kernelWidth, inW = g.inWidth;
+        final int kw = g.kernelWidth;
         for (int cil = 0; cil < inPerGroup; cil++) {
             final int base = input.base(group * inPerGroup + cil);
             final int wBase = (co * inPerGroup + cil) * taps;
             for (int a = r0; a < r1; a++) {
-                final int rowBase = base + rows.position[a] * inW;
+                final int rowBase = base + g.inputOffset(rows.position[a], 0);
                 final int wRow = wBase + rows.tap[a] * kw;
                 for (int b = c0; b < c1; b++) {
                     visitor.edge(rowBase + cols.position[b], target, weights[wRow + cols.tap[b]]);
@@ -298,7 +301,10 @@ public final class ConvolutionBlock extends EdgeBlock {
     @Override
     public void forEachOutEdge(int inputChannel, int offsetInPlane, EdgeVisitor visitor) {
         final WindowGeometry g = geometry;
-        final int ih = offsetInPlane / g.inWidth, iw = offsetInPlane % g.inWidth;
+        final int ih = g.windowRow(offsetInPlane), iw = g.windowCol(offsetInPlane);
+        if (ih < 0) {
+            return; // outside the input window (a crop): no edge
+        }
         final int group = inputChannel / inPerGroup;
         final int cil = inputChannel % inPerGroup;
         final int source = input.base(inputChannel) + offsetInPlane;

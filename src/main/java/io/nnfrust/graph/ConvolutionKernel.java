@@ -15,7 +15,12 @@ import java.util.Arrays;
  * {@code Hq x Wq} elements, phase (p, q) holding input element (r·sh + p − padTop, c·sw + q − padLeft), so a
  * strided, dilated tap reads its phase plane at unit stride. Output planes are handled in a "wide" layout of
  * row length Wq; the extra columns are computed and discarded (for A·x) or held at zero (for Aᵀ·x). A 1x1,
- * stride-1, unpadded convolution needs neither copy and runs on x and y directly.
+ * stride-1, unpadded convolution needs neither copy and runs on x and y directly (also on a crop of whole rows,
+ * which is one contiguous run; a crop of columns goes through the phase planes).
+ *
+ * <p>An input that is a window (crop) of larger stored planes ({@link WindowGeometry#withInputWindow}) is read
+ * from {@code base + origin} in rows {@code planeWidth} apart by the phase copies and moves; nothing else changes.
+ * Nodes of a plane outside the window are neither read (A·x) nor written (Aᵀ·x).
  *
  * <p><b>Same numbers as the row-wise reference.</b> Each output element is accumulated from its current
  * value, term by term, in the reference order (input channel, tap row, tap column) for A·x and (output
@@ -41,6 +46,14 @@ final class ConvolutionKernel {
     private final float[] weights;
     private final int inPerGroup, outPerGroup, taps;
     private final int outH, outW, outPlane, inH, inW;
+    /**
+     * The input window in its stored plane (a crop read as a view; {@link WindowGeometry#withInputWindow}): first
+     * element at {@code origin} from the plane's base, rows {@code rowStride} apart; without a crop 0 and inW.
+     */
+    private final int origin, rowStride;
+    /** A window as runs for the all-zero test: one run of inH·inW when its rows are contiguous, else inH of inW. */
+    private final int nzRows, nzLength;
+
     private final int sh, sw, pt, pl;
     /** Phase plane size: Hq rows of Wq. */
     private final int hq, wq, phaseSize, channelSize;
@@ -132,6 +145,10 @@ final class ConvolutionKernel {
         this.outPlane = outH * outW;
         this.inH = g.inHeight;
         this.inW = g.inWidth;
+        this.origin = g.windowOrigin();
+        this.rowStride = g.planeWidth;
+        this.nzRows = rowStride == inW ? 1 : inH;
+        this.nzLength = rowStride == inW ? inH * inW : inW;
         this.sh = g.strideHeight;
         this.sw = g.strideWidth;
         this.pt = g.padTop;
@@ -165,7 +182,16 @@ final class ConvolutionKernel {
                 phaseTo[p * sw + q] = Math.max(rLo, rHi + 1) * wq;
             }
         }
-        this.direct = kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && inH == outH && inW == outW;
+        // the direct path reads the input window as one contiguous run: not for a crop of columns
+        this.direct = kh == 1
+                && kw == 1
+                && sh == 1
+                && sw == 1
+                && pt == 0
+                && pl == 0
+                && inH == outH
+                && inW == outW
+                && rowStride == inW;
     }
 
     /** y += A x over output channels [from, to). */
@@ -211,14 +237,14 @@ final class ConvolutionKernel {
             if (direct) {
                 source = x;
                 for (int c = 0; c < inPerGroup; c++) {
-                    final int plane = input.base(group * inPerGroup + c);
+                    final int plane = inStart(group * inPerGroup + c);
                     base[c] = nonZero(x, plane, outPlane) ? plane : SKIP;
                 }
             } else {
                 source = s.planes(inPerGroup * channelSize);
                 for (int c = 0; c < inPerGroup; c++) {
-                    final int plane = input.base(group * inPerGroup + c);
-                    if (nonZero(x, plane, inH * inW)) {
+                    final int plane = inStart(group * inPerGroup + c);
+                    if (nonZero(x, plane, nzRows, nzLength, rowStride)) {
                         base[c] = c * channelSize;
                         splitPhases(x, plane, source, base[c]);
                     } else {
@@ -321,7 +347,7 @@ final class ConvolutionKernel {
                                 offsets[n++] = base[c];
                             }
                         }
-                        accumulate(tw, offsets, n, source, y, input.base(ci), a, b);
+                        accumulate(tw, offsets, n, source, y, inStart(ci), a, b);
                     }
                 }
                 i0 = i1;
@@ -330,7 +356,7 @@ final class ConvolutionKernel {
             final double[] planes = s.wide((i1 - i0) * channelSize);
             Arrays.fill(planes, 0, (i1 - i0) * channelSize, 0.0);
             for (int i = i0; i < i1; i++) {
-                moveInput(y, input.base(at(list, i)), planes, (i - i0) * channelSize, true);
+                moveInput(y, inStart(at(list, i)), planes, (i - i0) * channelSize, true);
             }
             for (int ph = 0; ph < sh * sw; ph++) {
                 final int shift = ph * phaseSize;
@@ -359,7 +385,7 @@ final class ConvolutionKernel {
                 }
             }
             for (int i = i0; i < i1; i++) {
-                moveInput(y, input.base(at(list, i)), planes, (i - i0) * channelSize, false);
+                moveInput(y, inStart(at(list, i)), planes, (i - i0) * channelSize, false);
             }
             i0 = i1;
         }
@@ -417,17 +443,26 @@ final class ConvolutionKernel {
     }
 
     /**
-     * Sets {@code base[c]} for the {@code count} source planes {@code x[j][planeAt[c] ..]} of {@code planeLength}
-     * elements: {@link #SKIP} when the plane is all zero in every column [j0, j0 + m), else {@code c · stride}. Returns false when some
+     * Sets {@code base[c]} for the {@code count} source planes {@code x[j][planeAt[c] ..]} of {@code rows} rows of
+     * {@code rowLength} elements, {@code rowStride} apart: {@link #SKIP} when the plane is all zero in every column [j0, j0 + m), else {@code c · stride}. Returns false when some
      * plane is zero in some columns only: the single-vector kernel skips its terms for those columns only, so the
      * caller runs the columns one by one (same bits, the sign of a zero included).
      */
     private static boolean planeBases(
-            double[][] x, int j0, int m, int count, int[] planeAt, int planeLength, int[] base, int stride) {
+            double[][] x,
+            int j0,
+            int m,
+            int count,
+            int[] planeAt,
+            int rows,
+            int rowLength,
+            int rowStride,
+            int[] base,
+            int stride) {
         for (int c = 0; c < count; c++) {
             int zero = 0;
             for (int j = j0; j < j0 + m; j++) {
-                if (!nonZero(x[j], planeAt[c], planeLength)) {
+                if (!nonZero(x[j], planeAt[c], rows, rowLength, rowStride)) {
                     zero++;
                 }
             }
@@ -450,10 +485,10 @@ final class ConvolutionKernel {
             s.terms(inPerGroup * taps);
             final int[] base = s.channelBase(inPerGroup), planeAt = s.planeAt(inPerGroup);
             for (int c = 0; c < inPerGroup; c++) {
-                planeAt[c] = input.base(group * inPerGroup + c);
+                planeAt[c] = inStart(group * inPerGroup + c);
             }
             // fewer than four channels give no register block: the single-vector passes are as fast
-            if (i1 - i0 < 4 || !planeBases(x, j0, m, inPerGroup, planeAt, inH * inW, base, stride)) {
+            if (i1 - i0 < 4 || !planeBases(x, j0, m, inPerGroup, planeAt, nzRows, nzLength, rowStride, base, stride)) {
                 for (int j = j0; j < j0 + m; j++) {
                     multiply(x[j], y[j], null, i0, i1);
                 }
@@ -654,7 +689,7 @@ final class ConvolutionKernel {
             for (int c = 0; c < outPerGroup; c++) {
                 planeAt[c] = outputOffset + (group * outPerGroup + c) * outPlane;
             }
-            if (i1 - i0 < 4 || !planeBases(x, j0, m, outPerGroup, planeAt, outPlane, base, length)) {
+            if (i1 - i0 < 4 || !planeBases(x, j0, m, outPerGroup, planeAt, 1, outPlane, 0, base, length)) {
                 for (int j = j0; j < j0 + m; j++) {
                     multiplyTranspose(x[j], y[j], null, i0, i1);
                 }
@@ -668,7 +703,7 @@ final class ConvolutionKernel {
                     base[c] = base[c] == SKIP ? SKIP : planeAt[c];
                 }
                 for (int i = i0; i < i1; i++) {
-                    targets[i - i0] = input.base(i);
+                    targets[i - i0] = inStart(i);
                 }
                 for (int j = j0; j < j0 + m; j++) {
                     for (int a = 0; a < outPlane; a += tile) {
@@ -715,9 +750,9 @@ final class ConvolutionKernel {
             }
             for (int i = i0; i < i1; i++) {
                 if (direct) {
-                    interleave(y, j0, m, input.base(i), planes, (i - i0) * planeSize * m, outPlane);
+                    interleave(y, j0, m, inStart(i), planes, (i - i0) * planeSize * m, outPlane);
                 } else {
-                    moveInput(y, j0, m, input.base(i), planes, (i - i0) * planeSize * m, true);
+                    moveInput(y, j0, m, inStart(i), planes, (i - i0) * planeSize * m, true);
                 }
             }
             final int chunkReach = front * m;
@@ -750,9 +785,9 @@ final class ConvolutionKernel {
             }
             for (int i = i0; i < i1; i++) {
                 if (direct) {
-                    deinterleave(planes, (i - i0) * planeSize * m, y, j0, m, input.base(i), outPlane);
+                    deinterleave(planes, (i - i0) * planeSize * m, y, j0, m, inStart(i), outPlane);
                 } else {
-                    moveInput(y, j0, m, input.base(i), planes, (i - i0) * planeSize * m, false);
+                    moveInput(y, j0, m, inStart(i), planes, (i - i0) * planeSize * m, false);
                 }
             }
             i0 = i1;
@@ -899,7 +934,7 @@ final class ConvolutionKernel {
                         Arrays.fill(dst, row, row + wq * m, 0.0);
                         continue;
                     }
-                    final int src = from + ih * inW;
+                    final int src = from + ih * rowStride;
                     // columns c with 0 <= c*sw + q - pl < inW hold input elements, the others zero padding
                     final int c0 = Math.min(wq, (pl - q + sw - 1) / sw);
                     final int c1 = Math.max(c0, Math.min(wq, Math.floorDiv(inW - 1 + pl - q, sw) + 1));
@@ -928,7 +963,7 @@ final class ConvolutionKernel {
     private void moveInput(double[][] y, int j0, int m, int from, double[] planes, int at0, boolean intoPlanes) {
         for (int ih = 0; ih < inH; ih++) {
             final int p = (ih + pt) % sh, r = (ih + pt) / sh;
-            final int row = from + ih * inW;
+            final int row = from + ih * rowStride;
             for (int iw = 0; iw < inW; iw++) {
                 final int q = (iw + pl) % sw, c = (iw + pl) / sw;
                 final int at = at0 + ((p * sw + q) * phaseSize + r * wq + c) * m;
@@ -1026,6 +1061,21 @@ final class ConvolutionKernel {
         return false;
     }
 
+    /** True when some element of the {@code rows} runs x[from + r·stride, + length) is not zero. */
+    private static boolean nonZero(double[] x, int from, int rows, int length, int stride) {
+        for (int r = 0; r < rows; r++) {
+            if (nonZero(x, from + r * stride, length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** First node of the input window of channel {@code c} (its plane's base when there is no crop). */
+    private int inStart(int c) {
+        return input.base(c) + origin;
+    }
+
     /** Copies input plane {@code x[from..]} into its zero-padded phase planes at {@code dst[at..]}. */
     private void splitPhases(double[] x, int from, double[] dst, int at) {
         for (int p = 0; p < sh; p++) {
@@ -1038,7 +1088,7 @@ final class ConvolutionKernel {
                         Arrays.fill(dst, row, row + wq, 0.0);
                         continue;
                     }
-                    final int src = from + ih * inW;
+                    final int src = from + ih * rowStride;
                     for (int c = 0; c < wq; c++) {
                         final int iw = c * sw + q - pl;
                         dst[row + c] = iw >= 0 && iw < inW ? x[src + iw] : 0.0;
@@ -1061,7 +1111,7 @@ final class ConvolutionKernel {
     private void moveInput(double[] y, int from, double[] planes, int at0, boolean intoPlanes) {
         for (int ih = 0; ih < inH; ih++) {
             final int p = (ih + pt) % sh, r = (ih + pt) / sh;
-            final int row = from + ih * inW;
+            final int row = from + ih * rowStride;
             for (int iw = 0; iw < inW; iw++) {
                 final int q = (iw + pl) % sw, c = (iw + pl) / sw;
                 final int at = at0 + (p * sw + q) * phaseSize + r * wq + c;

@@ -149,7 +149,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                         final int c0 = g.colFirst(j), c1 = g.colLast(j);
                         for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
                             final int yRow = outBase + oh * g.outWidth;
-                            final int xRow = inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j);
+                            final int xRow = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
                             final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
                             for (int ow = c0; ow <= c1; ow++) {
                                 y[yRow + ow] += weight(w, k0 + ow) * x[xRow + ow * sw];
@@ -177,7 +177,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                         final int c0 = g.colFirst(j), c1 = g.colLast(j);
                         for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
                             final int xRow = outBase + oh * g.outWidth;
-                            final int yRow = inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j);
+                            final int yRow = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
                             final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
                             for (int ow = c0; ow <= c1; ow++) {
                                 y[yRow + ow * sw] += weight(w, k0 + ow) * x[xRow + ow];
@@ -214,7 +214,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                         final int c0 = g.colFirst(j), c1 = g.colLast(j);
                         for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
                             final int yRow = outBase + oh * g.outWidth;
-                            final int xRow = inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j);
+                            final int xRow = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
                             final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
                             for (int c = 0; c < x.length; c++) {
                                 final double[] xc = x[c], yc = y[c];
@@ -250,7 +250,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                         final int c0 = g.colFirst(j), c1 = g.colLast(j);
                         for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
                             final int xRow = outBase + oh * g.outWidth;
-                            final int yRow = inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j);
+                            final int yRow = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
                             final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
                             for (int c = 0; c < x.length; c++) {
                                 final double[] xc = x[c], yc = y[c];
@@ -285,7 +285,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                     final int iw = g.inCol(ow, j);
                     if (iw >= 0 && iw < g.inWidth) {
                         visitor.edge(
-                                input.node(ci, ih, iw),
+                                input.base(ci) + g.inputOffset(ih, iw),
                                 target,
                                 weight(w, index(entry0 + i * g.kernelWidth + j, i, j, oh, ow)));
                     }
@@ -296,7 +296,10 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
 
     @Override
     public void forEachOutEdge(int inputChannel, int offsetInPlane, EdgeVisitor visitor) {
-        final int ih = offsetInPlane / g.inWidth, iw = offsetInPlane % g.inWidth;
+        final int ih = g.windowRow(offsetInPlane), iw = g.windowCol(offsetInPlane);
+        if (ih < 0) {
+            return; // outside the input window (a crop): no edge
+        }
         final int group = inputChannel / inPerGroup, cil = inputChannel % inPerGroup;
         final int source = input.base(inputChannel) + offsetInPlane;
         final int outPlane = g.outHeight * g.outWidth;

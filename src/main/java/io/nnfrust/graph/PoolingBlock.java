@@ -4,7 +4,8 @@ package io.nnfrust.graph;
  * A max or average pooling layer (paper SI D.1): each channel's window positions are edges of one fixed,
  * non-trainable weight (by default 0.01/p for a p x p window; see docs/conventions.md for other windows).
  * Window taps outside the input (padding, ceil-mode overhang) are not edges. Max and average pooling give the
- * same block; they differ only in the active subnetwork of an input.
+ * same block; they differ only in the active subnetwork of an input. The input may be a window (crop) of larger
+ * stored planes, as for {@link ConvolutionBlock}.
  */
 public final class PoolingBlock extends EdgeBlock {
     private final WindowGeometry geometry;
@@ -14,7 +15,7 @@ public final class PoolingBlock extends EdgeBlock {
     public PoolingBlock(
             String name, PlaneLayout input, int outputOffset, WindowGeometry geometry, double weight, boolean max) {
         super(name, input, outputOffset);
-        if (input.height != geometry.inHeight || input.width != geometry.inWidth) {
+        if (input.height != geometry.planeHeight || input.width != geometry.planeWidth) {
             throw new IllegalArgumentException(name + ": input plane does not match pooling geometry");
         }
         this.geometry = geometry;
@@ -83,7 +84,7 @@ public final class PoolingBlock extends EdgeBlock {
                         ConvolutionBlock.axpyStrided(
                                 weight,
                                 x,
-                                inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j),
+                                inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j)),
                                 g.strideWidth,
                                 y,
                                 outBase + oh * g.outWidth,
@@ -111,7 +112,7 @@ public final class PoolingBlock extends EdgeBlock {
                                 x,
                                 outBase + oh * g.outWidth,
                                 y,
-                                inBase + g.inRow(oh, i) * g.inWidth + g.inCol(0, j),
+                                inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j)),
                                 g.strideWidth,
                                 c0,
                                 c1);
@@ -137,7 +138,7 @@ public final class PoolingBlock extends EdgeBlock {
             for (int j = 0; j < g.kernelWidth; j++) {
                 final int iw = g.inCol(ow, j);
                 if (iw >= 0 && iw < g.inWidth) {
-                    visitor.edge(input.node(c, ih, iw), target, weight);
+                    visitor.edge(input.base(c) + g.inputOffset(ih, iw), target, weight);
                 }
             }
         }
@@ -146,7 +147,10 @@ public final class PoolingBlock extends EdgeBlock {
     @Override
     public void forEachOutEdge(int inputChannel, int offsetInPlane, EdgeVisitor visitor) {
         final WindowGeometry g = geometry;
-        final int ih = offsetInPlane / g.inWidth, iw = offsetInPlane % g.inWidth;
+        final int ih = g.windowRow(offsetInPlane), iw = g.windowCol(offsetInPlane);
+        if (ih < 0) {
+            return; // outside the input window (a crop): no edge
+        }
         final int source = input.base(inputChannel) + offsetInPlane;
         final int outBase = outputOffset + inputChannel * g.outHeight * g.outWidth;
         for (int i = 0; i < g.kernelHeight; i++) {

@@ -7,6 +7,14 @@ import java.util.function.IntBinaryOperator;
  * Hout x Wout, kernel kh x kw, strides, dilations, and the top/left padding. Output position (oh, ow) and
  * tap (i, j) read input row {@code oh*strideH + i*dilationH - padTop}; taps that fall outside the input
  * (padding, or beyond the edge for ceil-mode pooling) are not edges.
+ *
+ * <p><b>Input window (a crop read as a view).</b> The input H x W ({@link #inHeight} x {@link #inWidth}) may be a
+ * rectangular window of a larger stored plane of {@link #planeHeight} x {@link #planeWidth} nodes, from row
+ * {@link #rowOffset} and column {@link #colOffset} (a spatial {@code Slice} read by a convolution or pooling,
+ * docs/conventions.md "Views make no nodes"). All padding and valid-tap logic is in window coordinates; input
+ * element (r, c) of the window is element {@link #inputOffset}{@code (r, c) = (rowOffset + r) * planeWidth +
+ * colOffset + c} of the stored plane. Without a window (the constructor) the plane is the input itself and
+ * {@code inputOffset(r, c) = r * inWidth + c}.
  */
 public final class WindowGeometry {
     public final int inHeight, inWidth, outHeight, outWidth;
@@ -14,6 +22,11 @@ public final class WindowGeometry {
     public final int strideHeight, strideWidth;
     public final int dilationHeight, dilationWidth;
     public final int padTop, padLeft;
+    /** The stored input plane the window lies in: {@code inHeight x inWidth} when there is no crop. */
+    public final int planeHeight, planeWidth;
+    /** Top-left corner of the input window in the stored plane: 0, 0 when there is no crop. */
+    public final int rowOffset, colOffset;
+
     private final int[] rowFirst, rowLast, colFirst, colLast;
     private final long validTaps;
 
@@ -30,6 +43,42 @@ public final class WindowGeometry {
             int dilationWidth,
             int padTop,
             int padLeft) {
+        this(
+                inHeight,
+                inWidth,
+                outHeight,
+                outWidth,
+                kernelHeight,
+                kernelWidth,
+                strideHeight,
+                strideWidth,
+                dilationHeight,
+                dilationWidth,
+                padTop,
+                padLeft,
+                inHeight,
+                inWidth,
+                0,
+                0);
+    }
+
+    private WindowGeometry(
+            int inHeight,
+            int inWidth,
+            int outHeight,
+            int outWidth,
+            int kernelHeight,
+            int kernelWidth,
+            int strideHeight,
+            int strideWidth,
+            int dilationHeight,
+            int dilationWidth,
+            int padTop,
+            int padLeft,
+            int planeHeight,
+            int planeWidth,
+            int rowOffset,
+            int colOffset) {
         if (inHeight <= 0
                 || inWidth <= 0
                 || outHeight <= 0
@@ -55,6 +104,17 @@ public final class WindowGeometry {
         this.dilationWidth = dilationWidth;
         this.padTop = padTop;
         this.padLeft = padLeft;
+        if (rowOffset < 0
+                || colOffset < 0
+                || (long) rowOffset + inHeight > planeHeight
+                || (long) colOffset + inWidth > planeWidth) {
+            throw new IllegalArgumentException("bad input window: " + inHeight + "x" + inWidth + " at (" + rowOffset
+                    + ", " + colOffset + ") of a " + planeHeight + "x" + planeWidth + " plane");
+        }
+        this.planeHeight = planeHeight;
+        this.planeWidth = planeWidth;
+        this.rowOffset = rowOffset;
+        this.colOffset = colOffset;
         rowFirst = new int[kernelHeight];
         rowLast = new int[kernelHeight];
         colFirst = new int[kernelWidth];
@@ -73,6 +133,66 @@ public final class WindowGeometry {
             cols += Math.max(0, colLast[j] - colFirst[j] + 1);
         }
         validTaps = rows * cols;
+    }
+
+    /**
+     * The same window operator reading its {@link #inHeight} x {@link #inWidth} input as the window from row
+     * {@code rowOffset}, column {@code colOffset} of a stored {@code planeHeight x planeWidth} plane (a crop read
+     * as a view): the same taps, edges and weights, other input nodes. With offsets 0 and the plane equal to the
+     * input, the result equals this geometry.
+     */
+    public WindowGeometry withInputWindow(int rowOffset, int colOffset, int planeHeight, int planeWidth) {
+        return new WindowGeometry(
+                inHeight,
+                inWidth,
+                outHeight,
+                outWidth,
+                kernelHeight,
+                kernelWidth,
+                strideHeight,
+                strideWidth,
+                dilationHeight,
+                dilationWidth,
+                padTop,
+                padLeft,
+                planeHeight,
+                planeWidth,
+                rowOffset,
+                colOffset);
+    }
+
+    /** True when the input is a proper window of a larger stored plane (a crop read as a view). */
+    public boolean cropped() {
+        return planeHeight != inHeight || planeWidth != inWidth;
+    }
+
+    /** Number of nodes of one stored input plane ({@code planeHeight * planeWidth}). */
+    public int planeSize() {
+        return planeHeight * planeWidth;
+    }
+
+    /**
+     * Offset in the stored input plane of window element (row, col); linear in both, so also right for the row
+     * start {@code inputOffset(r, c0)} with a negative (padding) column c0 that a strided loop then steps past.
+     */
+    public int inputOffset(int row, int col) {
+        return (rowOffset + row) * planeWidth + colOffset + col;
+    }
+
+    /** Offset of window element (0, 0) in the stored plane. */
+    public int windowOrigin() {
+        return rowOffset * planeWidth + colOffset;
+    }
+
+    /** Window row of stored-plane offset {@code offsetInPlane}, or -1 when it lies outside the window. */
+    public int windowRow(int offsetInPlane) {
+        int r = offsetInPlane / planeWidth - rowOffset, c = offsetInPlane % planeWidth - colOffset;
+        return r >= 0 && r < inHeight && c >= 0 && c < inWidth ? r : -1;
+    }
+
+    /** Window column of stored-plane offset {@code offsetInPlane}, or -1 when it lies outside the window. */
+    public int windowCol(int offsetInPlane) {
+        return windowRow(offsetInPlane) < 0 ? -1 : offsetInPlane % planeWidth - colOffset;
     }
 
     /** Smallest o in [0, out) with 0 <= o*stride + shift < in; may exceed lastValid when none. */

@@ -73,14 +73,14 @@ final class Arithmetic {
             }
         }
         int[] shape = a.shape;
-        PlaneLayout probe = c.planes(a, n, false);
+        PlaneLayout probe = c.planes(a, n);
         long edges = 0;
         double abs = 0;
         String label = n.label();
         if (target != null) {
             for (Value v : addends) {
                 if (v != target) {
-                    IdentityBlock ib = new IdentityBlock(label + "<-" + v.tensor, c.planes(v, n, false), target.offset);
+                    IdentityBlock ib = new IdentityBlock(label + "<-" + v.tensor, c.planes(v, n), target.offset);
                     c.blocks.add(ib);
                     edges += ib.edgeCount();
                     abs += ib.absWeightSum();
@@ -93,7 +93,7 @@ final class Arithmetic {
         }
         NodeSet set = c.newSet(label, "Add", probe.channels, probe.height, probe.width);
         for (Value v : addends) {
-            IdentityBlock ib = new IdentityBlock(label + "<-" + v.tensor, c.planes(v, n, false), set.offset());
+            IdentityBlock ib = new IdentityBlock(label + "<-" + v.tensor, c.planes(v, n), set.offset());
             c.blocks.add(ib);
             edges += ib.edgeCount();
             abs += ib.absWeightSum();

@@ -6,6 +6,7 @@ import io.nnfrust.graph.EdgeBlock;
 import io.nnfrust.graph.IdentityBlock;
 import io.nnfrust.graph.NodeSet;
 import io.nnfrust.graph.PlaneLayout;
+import io.nnfrust.graph.WindowGeometry;
 import io.nnfrust.model.ImportOptions;
 import io.nnfrust.model.LayerInfo;
 import io.nnfrust.model.StateProbe;
@@ -213,49 +214,51 @@ final class ImportContext {
     // ---------------------------------------------------------------- planes
 
     /**
-     * Layout of an activation as [C, H, W] planes: rank 4 for images, anything else as [F, 1, 1]. When a
-     * window operator ({@code needImage}) reads a tensor whose channel planes are not runs of consecutive nodes
-     * (a spatial Slice, a Transpose that moves rows), the tensor is first copied into a node set of its own,
-     * reached by weight-1 edges (docs/conventions.md, "copies").
+     * The planes a window operator (Conv, pooling) reads: {@code layout} holds whole planes of node sets and the
+     * operator reads the window from ({@code rowOffset}, {@code colOffset}) of them, of the tensor's H x W (a crop
+     * read as a view; offsets 0 and {@code layout} of the tensor's own H x W when there is no crop).
      */
-    PlaneLayout planes(Value v, Op n, boolean needImage) {
-        int rank = v.shape.length;
-        int c, h, w;
-        if (rank == 4 && v.shape[0] != 1) {
-            throw new NnfrustException(n.where() + ": expects a batch of one image [1,C,H,W], got " + shapeText(v.shape)
-                    + " (a Transpose or Reshape moved the batch axis?)");
+    record ImagePlanes(PlaneLayout layout, int rowOffset, int colOffset) {
+        /** {@code g} (of the tensor's H x W) reading this window of the layout's planes. */
+        WindowGeometry window(WindowGeometry g) {
+            boolean whole =
+                    rowOffset == 0 && colOffset == 0 && layout.height == g.inHeight && layout.width == g.inWidth;
+            return whole ? g : g.withInputWindow(rowOffset, colOffset, layout.height, layout.width);
         }
-        if (rank == 4) {
-            c = v.shape[1];
-            h = v.shape[2];
-            w = v.shape[3];
-        } else {
-            if (needImage) {
-                throw new NnfrustException(
-                        n.where() + ": expects an image tensor [N,C,H,W], got " + shapeText(v.shape));
-            }
-            c = (int) v.elements();
-            h = 1;
-            w = 1;
+    }
+
+    /**
+     * Layout of an activation as [C, H, W] planes: rank 4 as [C, H, W], anything else as [F, 1, 1]; planes that
+     * are not aligned runs of consecutive nodes become planes of one element each (the dense layers read any
+     * element order).
+     */
+    PlaneLayout planes(Value v, Op n) {
+        int[] chw = chw(v, n, false);
+        PlaneLayout aligned = alignedPlanes(v, chw[0], chw[1], chw[2]);
+        if (aligned != null) {
+            return aligned;
         }
-        if (v.map == null) {
-            return PlaneLayout.contiguous(v.offset, c, h, w);
+        return new PlaneLayout(chw[0] * chw[1] * chw[2], 1, 1, v.map.clone());
+    }
+
+    /**
+     * The planes of an image tensor [1, C, H, W] as a window operator ({@code Conv}, pooling) reads them. Planes
+     * that are aligned runs of one node set are read in place; planes that are all the same rectangular window of
+     * an aligned whole plane of a node set (a spatial crop by {@code Slice}) are read in place too, the window
+     * becoming part of the operator's geometry ({@link ImagePlanes#window}); anything else (a Transpose that moves
+     * rows and columns, a strided or non-rectangular selection) is first copied into a node set of its own,
+     * reached by weight-1 edges (docs/conventions.md, "Views make no nodes" and "Copies").
+     */
+    ImagePlanes imagePlanes(Value v, Op n) {
+        int[] chw = chw(v, n, true);
+        int c = chw[0], h = chw[1], w = chw[2];
+        PlaneLayout aligned = alignedPlanes(v, c, h, w);
+        if (aligned != null) {
+            return new ImagePlanes(aligned, 0, 0);
         }
-        int plane = h * w;
-        int[] base = new int[c];
-        boolean ok = true;
-        for (int ch = 0; ch < c && ok; ch++) {
-            base[ch] = v.map[ch * plane];
-            ok = alignedPlane(base[ch], plane);
-            for (int i = 1; i < plane && ok; i++) {
-                ok = v.map[ch * plane + i] == base[ch] + i;
-            }
-        }
-        if (ok) {
-            return new PlaneLayout(c, h, w, base);
-        }
-        if (!needImage) {
-            return new PlaneLayout(c * h * w, 1, 1, v.map.clone());
+        ImagePlanes crop = cropWindow(v, c, h, w);
+        if (crop != null) {
+            return crop;
         }
         NodeSet copy = newSet(n.label() + "/copy", "Copy", c, h, w);
         IdentityBlock ib = new IdentityBlock(
@@ -265,26 +268,113 @@ final class ImportContext {
         rows.add(new LayerInfo(
                 n.label() + "/copy", "Copy", c + "x" + h + "x" + w, copy.size(), ib.edgeCount(), 0, ib.absWeightSum()));
         copies++;
-        return PlaneLayout.contiguous(copy.offset(), c, h, w);
+        return new ImagePlanes(PlaneLayout.contiguous(copy.offset(), c, h, w), 0, 0);
+    }
+
+    /** {C, H, W} of {@code v}: rank 4 (batch 1) as an image, anything else as [F, 1, 1] unless an image is needed. */
+    private static int[] chw(Value v, Op n, boolean needImage) {
+        int rank = v.shape.length;
+        if (rank == 4 && v.shape[0] != 1) {
+            throw new NnfrustException(n.where() + ": expects a batch of one image [1,C,H,W], got " + shapeText(v.shape)
+                    + " (a Transpose or Reshape moved the batch axis?)");
+        }
+        if (rank == 4) {
+            return new int[] {v.shape[1], v.shape[2], v.shape[3]};
+        }
+        if (needImage) {
+            throw new NnfrustException(n.where() + ": expects an image tensor [N,C,H,W], got " + shapeText(v.shape));
+        }
+        return new int[] {(int) v.elements(), 1, 1};
+    }
+
+    /** The [C, H, W] layout of {@code v} when every channel plane is an aligned run of consecutive nodes, else null. */
+    private PlaneLayout alignedPlanes(Value v, int c, int h, int w) {
+        if (v.map == null) {
+            return PlaneLayout.contiguous(v.offset, c, h, w);
+        }
+        int plane = h * w;
+        int[] base = new int[c];
+        for (int ch = 0; ch < c; ch++) {
+            base[ch] = v.map[ch * plane];
+            if (!alignedPlane(base[ch], plane)) {
+                return null;
+            }
+            for (int i = 1; i < plane; i++) {
+                if (v.map[ch * plane + i] != base[ch] + i) {
+                    return null;
+                }
+            }
+        }
+        return new PlaneLayout(c, h, w, base);
     }
 
     /**
-     * Whether nodes {@code base .. base + plane - 1} are one plane of a node set as a block may read it: inside one
-     * set, at a multiple of {@code plane} from its start (a crop of rows, e.g. a Slice of H, is contiguous but not
-     * aligned, and is copied instead).
+     * A crop read as a view: when every channel plane (h x w) of {@code v} is the window from the same row and
+     * column of a whole plane of a node set, all of these planes of the same size, the layout of those whole planes
+     * and the window's corner; null otherwise. O(elements of v).
      */
-    private boolean alignedPlane(int base, int plane) {
-        int lo = 0, hi = sets.size() - 1; // the set holding base: the last one starting at or before it
+    private ImagePlanes cropWindow(Value v, int c, int h, int w) {
+        int plane = h * w;
+        int[] base = new int[c];
+        int fullH = 0, fullW = 0, top = 0, left = 0;
+        for (int ch = 0; ch < c; ch++) {
+            int first = v.map[ch * plane];
+            NodeSet s = setHolding(first);
+            if (s == null) {
+                return null;
+            }
+            int setPlane = s.height() * s.width();
+            int inPlane = (first - s.offset()) % setPlane;
+            int row = inPlane / s.width(), col = inPlane % s.width();
+            if (ch == 0) {
+                fullH = s.height();
+                fullW = s.width();
+                top = row;
+                left = col;
+                if (top + h > fullH || left + w > fullW) {
+                    return null;
+                }
+            } else if (s.height() != fullH || s.width() != fullW || row != top || col != left) {
+                return null;
+            }
+            for (int r = 0; r < h; r++) {
+                for (int q = 0; q < w; q++) {
+                    if (v.map[ch * plane + r * w + q] != first + r * fullW + q) {
+                        return null;
+                    }
+                }
+            }
+            base[ch] = first - inPlane;
+        }
+        return new ImagePlanes(new PlaneLayout(c, fullH, fullW, base), top, left);
+    }
+
+    /** The node set holding {@code node} (null when none does). O(log sets). */
+    private NodeSet setHolding(int node) {
+        if (sets.isEmpty()) {
+            return null;
+        }
+        int lo = 0, hi = sets.size() - 1; // the last set starting at or before node
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if (sets.get(mid).offset() <= base) {
+            if (sets.get(mid).offset() <= node) {
                 lo = mid;
             } else {
                 hi = mid - 1;
             }
         }
         NodeSet s = sets.get(lo);
-        return s.contains(base) && (base - s.offset()) % plane == 0 && base + plane <= s.end();
+        return s.contains(node) ? s : null;
+    }
+
+    /**
+     * Whether nodes {@code base .. base + plane - 1} are one plane of a node set as a block may read it: inside one
+     * set, at a multiple of {@code plane} from its start (a crop of rows, e.g. a Slice of H, is contiguous but not
+     * aligned: {@link #cropWindow} reads it as a window of the whole planes instead).
+     */
+    private boolean alignedPlane(int base, int plane) {
+        NodeSet s = setHolding(base);
+        return s != null && (base - s.offset()) % plane == 0 && base + plane <= s.end();
     }
 
     static int[] elementMap(Value v) {

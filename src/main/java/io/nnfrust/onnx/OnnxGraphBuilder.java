@@ -386,6 +386,30 @@ public final class OnnxGraphBuilder {
         return nodeName;
     }
 
+    /**
+     * A spatial crop by {@code Slice} (starts, ends and axes as inputs, opset 13): rows [top, top + h) and columns
+     * [left, left + w) of every channel.
+     */
+    public String crop(String x, int top, int left, int h, int w) {
+        int[] s = shapes.get(x);
+        if (top < 0 || left < 0 || h <= 0 || w <= 0 || top + h > s[1] || left + w > s[2]) {
+            throw new IllegalArgumentException(
+                    "crop " + h + "x" + w + " at (" + top + ", " + left + ") outside " + s[1] + "x" + s[2]);
+        }
+        String y = fresh("crop");
+        graph.addNode(node(
+                "Slice",
+                y,
+                List.of(
+                        x,
+                        longInitializer(y + ".starts", top, left),
+                        longInitializer(y + ".ends", top + h, left + w),
+                        longInitializer(y + ".axes", 2, 3)),
+                y));
+        shapes.put(y, new int[] {s[0], h, w});
+        return y;
+    }
+
     /** Zero padding of the spatial dimensions: pads {top, left, bottom, right}. */
     public String pad(String x, int[] pads) {
         int[] s = shapes.get(x);

@@ -132,8 +132,10 @@ final class Pooling {
     }
 
     private static Value block(
-            ImportContext.Op n, ImportContext c, Value x, WindowGeometry g, boolean max, int[] shape) {
-        PlaneLayout in = c.planes(x, n, true);
+            ImportContext.Op n, ImportContext c, Value x, WindowGeometry window, boolean max, int[] shape) {
+        ImportContext.ImagePlanes planes = c.imagePlanes(x, n); // a crop is read in place: its window joins g
+        WindowGeometry g = planes.window(window);
+        PlaneLayout in = planes.layout();
         int ch = x.shape[1];
         String op = n.proto().getOpType();
         NodeSet set = c.newSet(n.label(), op, ch, g.outHeight, g.outWidth);

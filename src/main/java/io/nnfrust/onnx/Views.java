@@ -9,9 +9,9 @@ import java.util.List;
  * Views: operators that only re-index existing nodes and make none. {@code Flatten}, {@code Reshape},
  * {@code Squeeze}, {@code Unsqueeze} keep the element order; {@code Transpose} permutes it; {@code Concat} is
  * the ordered union of its inputs' nodes; {@code Slice} and {@code Split} select nodes (a channel slice is whole
- * planes, free like Concat; a spatial crop is a view too, copied only if a window operator reads it, see
- * {@link ImportContext#planes}); {@code Pad} with zeros is remembered and folded into the padding of the
- * convolution or pooling that reads it.
+ * planes, free like Concat; a spatial crop is a view too, which a window operator reads in place as a window of
+ * the whole planes, see {@link ImportContext#imagePlanes}); {@code Pad} with zeros is remembered and folded into
+ * the padding of the convolution or pooling that reads it.
  */
 final class Views {
     private Views() {}

@@ -73,8 +73,10 @@ final class WeightLayers {
             throw new NnfrustException(n.where() + ": kernel_shape " + Attrs.brief(kernel) + " does not match kernel "
                     + ImportContext.shapeText(wd));
         }
-        WindowGeometry g = Pooling.window(n, x, kernel, false);
-        PlaneLayout in = c.planes(x, n, true);
+        WindowGeometry window = Pooling.window(n, x, kernel, false);
+        ImportContext.ImagePlanes planes = c.imagePlanes(x, n); // a crop is read in place: its window joins g
+        WindowGeometry g = planes.window(window);
+        PlaneLayout in = planes.layout();
         float[] k = ImportContext.finite(n, n.input(1), "the kernel", kt.floats());
         long bias = n.hasInput(2) ? c.weight(n, 2, "the bias").length : 0;
         NodeSet set = c.newSet(n.label(), "Conv", cout, g.outHeight, g.outWidth);
@@ -172,7 +174,7 @@ final class WeightLayers {
         if (m != raw) {
             ImportContext.finite(n, n.input(weightIndex), "alpha times the weight matrix", m);
         }
-        PlaneLayout layout = c.planes(x, n, false);
+        PlaneLayout layout = c.planes(x, n);
         NodeSet set = c.newSet(n.label(), n.proto().getOpType(), out, 1, 1);
         DenseBlock b = new DenseBlock(n.label(), layout, set.offset(), out, m);
         int index = c.blocks.size();

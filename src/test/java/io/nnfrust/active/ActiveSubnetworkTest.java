@@ -248,4 +248,61 @@ class ActiveSubnetworkTest {
         assertTrue(a[0].activeNodes() > n / 10 && a[0].activeNodes() < n, "active nodes " + a[0].activeNodes());
         assertTrue(a[0].edgeCount() > 0 && a[0].edgeCount() < 340_545_192L);
     }
+
+    /**
+     * Max pooling over a crop read as a view (issue 23): the pooling reads a window of the input planes, while the
+     * probe tensor is the crop itself. The maxima edges, edge count, Σ|A_act| and active nodes equal those of the
+     * same pooling over an input that is already the crop, for values with ties, for every predicted class.
+     */
+    @Test
+    void maxPoolingOverACropKeepsTheEdgesFromTheMaximaOfTheCrop() {
+        OnnxGraphBuilder b = new OnnxGraphBuilder("crop", 5, WeightInit.HE_NORMAL);
+        ModelProto view = b.build(b.gemm(
+                "fc", b.flatten(b.maxPool(b.crop(b.input("x", 2, 6, 7), 1, 2, 4, 4), 2, 1, 0, false)), 3));
+        OnnxGraphBuilder t = new OnnxGraphBuilder("twin", 5, WeightInit.HE_NORMAL);
+        ModelProto twin = t.build(t.gemm("fc", t.flatten(t.maxPool(t.input("xc", 2, 4, 4), 2, 1, 0, false)), 3));
+        float[] fc = OnnxTensors.floats(view.getGraph().getInitializerList().stream()
+                .filter(i -> i.getName().equals("fc.weight"))
+                .findFirst()
+                .orElseThrow());
+        twin = withWeights(twin, "fc.weight", new int[] {3, 18}, fc);
+        Network nv = OnnxImporter.importModel(view, "v", "v", "-", ImportOptions.DEFAULT);
+        Network nt = OnnxImporter.importModel(twin, "t", "t", "-", ImportOptions.DEFAULT);
+        assertEquals(0, nv.report().copies());
+        assertEquals(2 * 6 * 7 + 18 + 3, nv.graph().nodeCount());
+        SplittableRandom r = new SplittableRandom(8);
+        for (int trial = 0; trial < 20; trial++) {
+            float[] crop = new float[32];
+            for (int i = 0; i < crop.length; i++) {
+                crop[i] = r.nextInt(3); // ties
+            }
+            List<String> vt = ActiveSubnetwork.tensorsNeeded(nv), tt = ActiveSubnetwork.tensorsNeeded(nt);
+            assertEquals(List.of("xc"), tt);
+            assertEquals(1, vt.size());
+            for (int cls = 0; cls < 3; cls++) {
+                ActiveSubnetwork a = ActiveSubnetwork.of(nv, Map.of(vt.get(0), crop), 0, cls);
+                ActiveSubnetwork w = ActiveSubnetwork.of(nt, Map.of("xc", crop), 0, cls);
+                assertEquals(w.edgeCount(), a.edgeCount(), "edges");
+                assertEquals(w.absWeightSum(), a.absWeightSum(), 1e-12, "Σ|A_act|");
+                assertEquals(w.activeNodes(), a.activeNodes(), "active nodes");
+                // the maxima edges, the crop's node (c, r, q) = input (c, 1 + r, 2 + q) mapped to the twin's
+                List<int[]> got = new ArrayList<>(), want = new ArrayList<>();
+                a.graph().blocks().get(0).forEachEdge((src, dst, wt) -> {
+                    int c = src / 42, row = src % 42 / 7 - 1, q = src % 7 - 2;
+                    assertTrue(row >= 0 && row < 4 && q >= 0 && q < 4, "an edge from outside the crop");
+                    got.add(new int[] {(c * 4 + row) * 4 + q, dst - 84 + 32});
+                });
+                w.graph().blocks().get(0).forEachEdge((src, dst, wt) -> want.add(new int[] {src, dst}));
+                assertEquals(sortedPairs(want), sortedPairs(got));
+            }
+        }
+    }
+
+    private static TreeSet<String> sortedPairs(List<int[]> pairs) {
+        TreeSet<String> s = new TreeSet<>();
+        for (int[] p : pairs) {
+            assertTrue(s.add(p[0] + ">" + p[1]), "a repeated edge");
+        }
+        return s;
+    }
 }

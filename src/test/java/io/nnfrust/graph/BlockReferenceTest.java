@@ -19,7 +19,20 @@ import org.junit.jupiter.api.Timeout;
 class BlockReferenceTest {
     @Test
     void convolutionBlocksEqualBruteForceToeplitz() {
-        SplittableRandom r = new SplittableRandom(11);
+        convolutions(new SplittableRandom(11), false);
+    }
+
+    /**
+     * The input a window (crop) of larger stored planes, read as a view (issue 23): edge (ci, ih, iw) of the
+     * window is node {@code base[ci] + (top + ih) * planeWidth + left + iw}; the other nodes of the plane have no
+     * edge, their out-edges are empty and Aᵀ·x leaves them alone.
+     */
+    @Test
+    void convolutionBlocksOnACropEqualBruteForceToeplitz() {
+        convolutions(new SplittableRandom(111), true);
+    }
+
+    private static void convolutions(SplittableRandom r, boolean cropped) {
         for (int trial = 0; trial < 120; trial++) {
             RandomConv c = RandomConv.draw(r);
             if (c == null) {
@@ -40,16 +53,17 @@ class BlockReferenceTest {
                     pl = c.pl(),
                     hout = c.hout(),
                     wout = c.wout();
-            WindowGeometry g = c.geometry();
+            Crop crop = cropped ? Crop.draw(r, hin, win) : Crop.none(hin, win);
+            WindowGeometry g = crop.apply(c.geometry());
             int inPer = cin / groups, outPer = cout / groups;
             float[] w = new float[cout * inPer * kh * kw];
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) (r.nextDouble() * 2 - 1);
             }
             // input planes in shuffled order, spread over a larger range (as Concat/shuffle produce)
-            int[] base = shuffledPlanes(r, cin, hin * win, 3);
-            PlaneLayout in = new PlaneLayout(cin, hin, win, base);
-            int outOffset = 3 + cin * hin * win + 5;
+            int[] base = shuffledPlanes(r, cin, crop.planeSize(), 3);
+            PlaneLayout in = new PlaneLayout(cin, crop.planeH(), crop.planeW(), base);
+            int outOffset = 3 + cin * crop.planeSize() + 5;
             ConvolutionBlock block = new ConvolutionBlock("c", in, outOffset, cout, groups, g, w);
             List<Edge> ref = new ArrayList<>();
             for (int co = 0; co < cout; co++) {
@@ -62,7 +76,7 @@ class BlockReferenceTest {
                                     int ih = oh * sh + i * dh - pt, iw = ow * sw + j * dw - pl;
                                     if (ih >= 0 && ih < hin && iw >= 0 && iw < win) {
                                         ref.add(new Edge(
-                                                base[ci] + ih * win + iw,
+                                                crop.node(base[ci], ih, iw),
                                                 outOffset + (co * hout + oh) * wout + ow,
                                                 w[((co * inPer + cil) * kh + i) * kw + j]));
                                     }
@@ -78,7 +92,16 @@ class BlockReferenceTest {
 
     @Test
     void poolingBlocksEqualBruteForceWindows() {
-        SplittableRandom r = new SplittableRandom(12);
+        poolings(new SplittableRandom(12), false);
+    }
+
+    /** Pooling over a window (crop) of larger stored planes, read as a view (issue 23). */
+    @Test
+    void poolingBlocksOnACropEqualBruteForceWindows() {
+        poolings(new SplittableRandom(112), true);
+    }
+
+    private static void poolings(SplittableRandom r, boolean cropped) {
         for (int trial = 0; trial < 120; trial++) {
             int c = 1 + r.nextInt(3), hin = 2 + r.nextInt(7), win = 2 + r.nextInt(7);
             int kh = 1 + r.nextInt(3), kw = 1 + r.nextInt(3), s = 1 + r.nextInt(3);
@@ -89,10 +112,11 @@ class BlockReferenceTest {
             if (hout <= 0 || wout <= 0 || kh + kw == 2) {
                 continue;
             }
-            WindowGeometry g = new WindowGeometry(hin, win, hout, wout, kh, kw, s, s, 1, 1, pt, pl);
-            int[] base = shuffledPlanes(r, c, hin * win, 0);
-            PlaneLayout in = new PlaneLayout(c, hin, win, base);
-            int outOffset = c * hin * win;
+            Crop crop = cropped ? Crop.draw(r, hin, win) : Crop.none(hin, win);
+            WindowGeometry g = crop.apply(new WindowGeometry(hin, win, hout, wout, kh, kw, s, s, 1, 1, pt, pl));
+            int[] base = shuffledPlanes(r, c, crop.planeSize(), 0);
+            PlaneLayout in = new PlaneLayout(c, crop.planeH(), crop.planeW(), base);
+            int outOffset = c * crop.planeSize();
             double weight = 0.01 / Math.sqrt(kh * kw);
             PoolingBlock block = new PoolingBlock("p", in, outOffset, g, weight, true);
             List<Edge> ref = new ArrayList<>();
@@ -104,7 +128,7 @@ class BlockReferenceTest {
                                 int ih = oh * s + i - pt, iw = ow * s + j - pl;
                                 if (ih >= 0 && ih < hin && iw >= 0 && iw < win) {
                                     ref.add(new Edge(
-                                            base[ch] + ih * win + iw,
+                                            crop.node(base[ch], ih, iw),
                                             outOffset + (ch * hout + oh) * wout + ow,
                                             weight));
                                 }
@@ -124,7 +148,16 @@ class BlockReferenceTest {
      */
     @Test
     void perEdgeConvolutionBlocksEqualBruteForce() {
-        SplittableRandom r = new SplittableRandom(13);
+        perEdgeConvolutions(new SplittableRandom(13), false);
+    }
+
+    /** The N2 block of a convolution reading a window (crop) of larger planes keeps the window (issue 23). */
+    @Test
+    void perEdgeConvolutionBlocksOnACropEqualBruteForce() {
+        perEdgeConvolutions(new SplittableRandom(113), true);
+    }
+
+    private static void perEdgeConvolutions(SplittableRandom r, boolean cropped) {
         int checked = 0;
         for (int trial = 0; trial < 120; trial++) {
             RandomConv c = RandomConv.draw(r);
@@ -146,11 +179,12 @@ class BlockReferenceTest {
                     pl = c.pl(),
                     hout = c.hout(),
                     wout = c.wout();
-            WindowGeometry g = c.geometry();
+            Crop crop = cropped ? Crop.draw(r, hin, win) : Crop.none(hin, win);
+            WindowGeometry g = crop.apply(c.geometry());
             int inPer = cin / groups, outPer = cout / groups;
-            int[] base = shuffledPlanes(r, cin, hin * win, 2);
-            PlaneLayout in = new PlaneLayout(cin, hin, win, base);
-            int outOffset = 2 + cin * hin * win + 3;
+            int[] base = shuffledPlanes(r, cin, crop.planeSize(), 2);
+            PlaneLayout in = new PlaneLayout(cin, crop.planeH(), crop.planeW(), base);
+            int outOffset = 2 + cin * crop.planeSize() + 3;
             ConvolutionBlock shape =
                     new ConvolutionBlock("c", in, outOffset, cout, groups, g, new float[cout * inPer * kh * kw]);
             // the reference edges in the documented order, each taking the next weight of the shared array
@@ -165,7 +199,7 @@ class BlockReferenceTest {
                                     int ih = oh * sh + i * dh - pt, iw = ow * sw + j * dw - pl;
                                     if (ih >= 0 && ih < hin && iw >= 0 && iw < win) {
                                         order.add(new int[] {
-                                            base[ci] + ih * win + iw, outOffset + (co * hout + oh) * wout + ow
+                                            crop.node(base[ci], ih, iw), outOffset + (co * hout + oh) * wout + ow
                                         });
                                     }
                                 }
@@ -247,6 +281,40 @@ class BlockReferenceTest {
 
         WindowGeometry geometry() {
             return new WindowGeometry(hin, win, hout, wout, kh, kw, sh, sw, dh, dw, pt, pl);
+        }
+    }
+
+    /**
+     * An input window of {@code h x w} at ({@code top}, {@code left}) of stored planes {@code planeH x planeW} (a
+     * crop read as a view), or the whole plane ({@link #none}).
+     */
+    record Crop(int h, int w, int top, int left, int planeH, int planeW) {
+        static Crop none(int h, int w) {
+            return new Crop(h, w, 0, 0, h, w);
+        }
+
+        /** A crop of rows only, of columns only, or of both (as a spatial Slice gives), margins 0 to 3. */
+        static Crop draw(SplittableRandom r, int h, int w) {
+            int kind = r.nextInt(3);
+            int top = kind == 1 ? 0 : r.nextInt(3), bottom = kind == 1 ? 0 : r.nextInt(3);
+            int left = kind == 0 ? 0 : r.nextInt(3), right = kind == 0 ? 0 : r.nextInt(3);
+            if (top + bottom + left + right == 0) {
+                top = 1; // a proper crop
+            }
+            return new Crop(h, w, top, left, top + h + bottom, left + w + right);
+        }
+
+        WindowGeometry apply(WindowGeometry g) {
+            return planeH == h && planeW == w ? g : g.withInputWindow(top, left, planeH, planeW);
+        }
+
+        int planeSize() {
+            return planeH * planeW;
+        }
+
+        /** Node of window element (ih, iw) of the plane at {@code base}, written from the definition. */
+        int node(int base, int ih, int iw) {
+            return base + (top + ih) * planeW + left + iw;
         }
     }
 

@@ -83,6 +83,53 @@ class ConvolutionKernelTest {
         }
     }
 
+    /**
+     * The input a window (crop) of larger stored planes, read as a view (issue 23): random shapes with crops of rows,
+     * columns or both, and real-network shapes, among them 1x1 stride-1 convolutions (the direct path, which reads a
+     * crop of whole rows in place and a crop of columns through the phase planes); windows of ±0 in planes that
+     * are not zero elsewhere.
+     */
+    @Test
+    void croppedInputsGiveTheReferenceBits() {
+        SplittableRandom r = new SplittableRandom(23);
+        int checked = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            BlockReferenceTest.RandomConv c = BlockReferenceTest.RandomConv.draw(r);
+            if (c == null) {
+                continue;
+            }
+            BlockReferenceTest.Crop crop = BlockReferenceTest.Crop.draw(r, c.hin(), c.win());
+            int[] base = BlockReferenceTest.shuffledPlanes(r, c.cin(), crop.planeSize(), 3);
+            if (r.nextInt(4) == 0 && c.cin() > 1) {
+                base[r.nextInt(c.cin())] = base[0]; // two channels read one plane
+            }
+            check(block(r, c.groups(), c.cin(), c.cout(), crop.apply(c.geometry()), base, r.nextInt(5) == 0), r);
+            checked++;
+        }
+        assertTrue(checked > 150, "shapes checked: " + checked);
+        int[][] shapes = { // groups, cin, cout, size, kernel, stride, pad, dilation
+            {1, 8, 6, 56, 3, 1, 1, 1},
+            {1, 3, 4, 64, 7, 2, 3, 1},
+            {1, 300, 3, 7, 1, 1, 0, 1},
+            {1, 24, 40, 28, 1, 1, 0, 1},
+            {2, 4, 6, 23, 3, 2, 1, 2},
+            {1, 2, 3, 6, 1, 1, 0, 1}
+        };
+        for (int[] s : shapes) {
+            int groups = s[0], cin = s[1], cout = s[2], size = s[3], k = s[4], stride = s[5], pad = s[6], d = s[7];
+            int out = WindowGeometry.outputSize(size, k, stride, d, pad, pad, false);
+            WindowGeometry g = new WindowGeometry(size, size, out, out, k, k, stride, stride, d, d, pad, pad);
+            for (BlockReferenceTest.Crop crop : new BlockReferenceTest.Crop[] {
+                new BlockReferenceTest.Crop(size, size, 2, 0, size + 3, size), // rows only
+                new BlockReferenceTest.Crop(size, size, 0, 1, size, size + 2), // columns only
+                new BlockReferenceTest.Crop(size, size, 1, 2, size + 2, size + 5)
+            }) {
+                int[] base = BlockReferenceTest.shuffledPlanes(r, cin, crop.planeSize(), 2);
+                check(block(r, groups, cin, cout, crop.apply(g), base, true), r);
+            }
+        }
+    }
+
     private static ConvolutionBlock block(
             SplittableRandom r, int groups, int cin, int cout, WindowGeometry g, int[] base, boolean zeros) {
         float[] w = new float[cout * (cin / groups) * g.kernelHeight * g.kernelWidth];
@@ -91,10 +138,10 @@ class ConvolutionKernelTest {
         }
         int maxBase = 0;
         for (int b : base) {
-            maxBase = Math.max(maxBase, b + g.inHeight * g.inWidth);
+            maxBase = Math.max(maxBase, b + g.planeSize());
         }
         return new ConvolutionBlock(
-                "c", new PlaneLayout(cin, g.inHeight, g.inWidth, base), maxBase + 4, cout, groups, g, w);
+                "c", new PlaneLayout(cin, g.planeHeight, g.planeWidth, base), maxBase + 4, cout, groups, g, w);
     }
 
     private static void check(ConvolutionBlock b, SplittableRandom r) {
@@ -109,6 +156,21 @@ class ConvolutionKernelTest {
         for (int c = 0; c < b.input().channels; c++) {
             if (r.nextInt(3) == 0) {
                 Arrays.fill(x, b.input().base(c), b.input().base(c) + plane, r.nextBoolean() ? 0.0 : -0.0);
+            }
+        }
+        WindowGeometry g = b.geometry();
+        if (g.cropped()) {
+            // the window alone all ±0 (its terms are skipped, the rest of the plane is not read), or all but its
+            // last row (not skipped)
+            for (int c = 0; c < b.input().channels; c++) {
+                int kind = r.nextInt(3);
+                if (kind < 2) {
+                    double zero = r.nextBoolean() ? 0.0 : -0.0;
+                    for (int row = 0; row < g.inHeight - kind; row++) {
+                        int at = b.input().base(c) + g.inputOffset(row, 0);
+                        Arrays.fill(x, at, at + g.inWidth, zero);
+                    }
+                }
             }
         }
         for (int c = 0; c < b.outChannels(); c++) {

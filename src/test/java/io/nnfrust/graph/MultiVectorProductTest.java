@@ -95,6 +95,67 @@ class MultiVectorProductTest {
         }
     }
 
+    /**
+     * Convolutions, pooling, their explicit twins and N2 blocks reading a window (crop) of larger stored planes as a
+     * view (issue 23): random shapes (a third of them 1x1 stride 1, the direct path) with crops of rows, columns or
+     * both, and real-network shapes larger than a tile; windows of ±0 in planes not zero elsewhere.
+     */
+    @Test
+    void croppedInputsGiveTheSingleVectorBits() {
+        SplittableRandom r = new SplittableRandom(36);
+        int checked = 0;
+        for (int trial = 0; trial < 160; trial++) {
+            BlockReferenceTest.RandomConv c = trial % 2 == 0 ? BlockReferenceTest.RandomConv.draw(r) : wide(r);
+            if (c == null) {
+                continue;
+            }
+            BlockReferenceTest.Crop crop = BlockReferenceTest.Crop.draw(r, c.hin(), c.win());
+            int[] base = BlockReferenceTest.shuffledPlanes(r, c.cin(), crop.planeSize(), 3);
+            if (r.nextInt(4) == 0 && c.cin() > 1) {
+                base[r.nextInt(c.cin())] = base[0]; // two channels read one plane
+            }
+            WindowGeometry g = crop.apply(c.geometry());
+            ConvolutionBlock b = convolution(r, c.groups(), c.cin(), c.cout(), g, base, r.nextInt(4));
+            checkBlock(b, size(b), r, true);
+            if (trial % 8 == 0) {
+                checkBlock(SparseBlock.of(b), size(b), r, true, 1, 3);
+                float[] weights = new float[(int) b.edgeCount() + 2];
+                for (int i = 0; i < weights.length; i++) {
+                    weights[i] = (float) (r.nextDouble() * 2 - 1);
+                }
+                checkBlock(new PerEdgeConvolutionBlock(b, weights, 1), size(b), r, true, 1, 3, 5);
+                PlaneLayout planes = new PlaneLayout(
+                        c.cin(),
+                        crop.planeH(),
+                        crop.planeW(),
+                        BlockReferenceTest.shuffledPlanes(r, c.cin(), crop.planeSize(), 0));
+                PoolingBlock pool = new PoolingBlock("p", planes, c.cin() * crop.planeSize(), g, 0.25, true);
+                checkBlock(pool, pool.outputOffset() + pool.outputCount() + 1, r, true, 1, 3, 5);
+            }
+            checked++;
+        }
+        assertTrue(checked > 100, "shapes checked: " + checked);
+        int[][] shapes = { // groups, cin, cout, size, kernel, stride, pad, dilation
+            {1, 8, 6, 56, 3, 1, 1, 1},
+            {1, 24, 40, 28, 1, 1, 0, 1},
+            {1, 40, 8, 7, 1, 1, 0, 1},
+            {1, 36, 8, 16, 3, 2, 1, 1}
+        };
+        for (int[] s : shapes) {
+            int groups = s[0], cin = s[1], cout = s[2], size = s[3], k = s[4], stride = s[5], pad = s[6], d = s[7];
+            int out = WindowGeometry.outputSize(size, k, stride, d, pad, pad, false);
+            WindowGeometry g = new WindowGeometry(size, size, out, out, k, k, stride, stride, d, d, pad, pad);
+            for (BlockReferenceTest.Crop crop : new BlockReferenceTest.Crop[] {
+                new BlockReferenceTest.Crop(size, size, 3, 0, size + 4, size), // rows only
+                new BlockReferenceTest.Crop(size, size, 1, 2, size + 1, size + 3)
+            }) {
+                int[] base = BlockReferenceTest.shuffledPlanes(r, cin, crop.planeSize(), 2);
+                ConvolutionBlock b = convolution(r, groups, cin, cout, crop.apply(g), base, r.nextInt(4));
+                checkBlock(b, size(b), r, true, 1, 3, 8, 16);
+            }
+        }
+    }
+
     /** A negative top/left padding (a crop): the kernel does not cover it, the row-wise reference runs. */
     @Test
     void convolutionWithoutTheFastKernelGivesTheSingleVectorBits() {
@@ -288,6 +349,24 @@ class MultiVectorProductTest {
                 for (int c = 0; c < in.channels; c++) {
                     zeroPlane(r, x, in.base(c), in.planeSize());
                 }
+                WindowGeometry g = b instanceof ConvolutionBlock conv
+                        ? conv.geometry()
+                        : b instanceof PoolingBlock pool ? pool.geometry() : null;
+                if (g != null && g.cropped()) { // the window alone ±0 (or all but its last row), the rest not
+                    for (int c = 0; c < in.channels; c++) {
+                        int kind = r.nextInt(3); // 0: in every column, 1: in some columns, 2: not
+                        int rows = g.inHeight - r.nextInt(2);
+                        for (double[] column : x) {
+                            if (kind == 0 || (kind == 1 && r.nextBoolean())) {
+                                double zero = r.nextBoolean() ? 0.0 : -0.0;
+                                for (int row = 0; row < rows; row++) {
+                                    int at = in.base(c) + g.inputOffset(row, 0);
+                                    Arrays.fill(column, at, at + g.inWidth, zero);
+                                }
+                            }
+                        }
+                    }
+                }
                 int outs = b.outputPartitions(), plane = outs == 0 ? 0 : b.outputCount() / outs;
                 for (int p = 0; p < outs; p++) {
                     zeroPlane(r, x, b.outputOffset() + p * plane, plane);
@@ -392,10 +471,10 @@ class MultiVectorProductTest {
         }
         int maxBase = 0;
         for (int b : base) {
-            maxBase = Math.max(maxBase, b + g.inHeight * g.inWidth);
+            maxBase = Math.max(maxBase, b + g.planeSize());
         }
         return new ConvolutionBlock(
-                "c", new PlaneLayout(cin, g.inHeight, g.inWidth, base), maxBase + 4, cout, groups, g, w);
+                "c", new PlaneLayout(cin, g.planeHeight, g.planeWidth, base), maxBase + 4, cout, groups, g, w);
     }
 
     /** A random convolution shape with 1 to 9 input and output channels per group (null when its output is empty). */
