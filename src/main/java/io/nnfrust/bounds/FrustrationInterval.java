@@ -53,14 +53,14 @@ public final class FrustrationInterval {
             long seed) {
         public Config {
             if (lanczosSteps < 10) {
-                throw new NnfrustException("--lanczos-steps must be >= 10, got " + lanczosSteps);
+                throw new NnfrustException("lanczosSteps must be >= 10, got " + lanczosSteps);
             }
             if (!(delta > 0 && delta < 1)) {
                 throw new NnfrustException(
-                        "--confidence must lie strictly between 0 and 1 (δ = 1 − confidence = " + delta + ")");
+                        "confidence must lie strictly between 0 and 1 (δ = 1 − confidence = " + delta + ")");
             }
             if (roundings < 0) {
-                throw new NnfrustException("--roundings must be >= 0, got " + roundings);
+                throw new NnfrustException("roundings must be >= 0, got " + roundings);
             }
         }
 

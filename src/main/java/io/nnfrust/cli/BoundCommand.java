@@ -14,6 +14,7 @@ import io.nnfrust.util.OutputSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -154,19 +155,36 @@ public final class BoundCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    /** The library's parameter names as this command's flags. */
+    private static final ParameterFlags FLAGS = new ParameterFlags(Map.of(
+            "rank", "--rank",
+            "maxSweeps", "--sdp-sweeps",
+            "tolerance", "--tolerance",
+            "lanczosSteps", "--lanczos-steps",
+            "roundings", "--roundings",
+            "confidence", "--confidence",
+            "threads", "--threads",
+            "spins", "--spins"));
+
     @Override
     public Integer call() throws Exception {
-        var sdp = new MixingMethod.Options(rank, sweeps, tolerance, 10, solverOptions.seed);
-        var interval = new FrustrationInterval.Config(
-                sdp,
+        if (restarts < 0) {
+            throw new NnfrustException("--restarts must be >= 0, got " + restarts);
+        }
+        if (spins == null && restarts == 0 && roundings == 0) {
+            throw new NnfrustException("no upper bound: give --spins, --restarts >= 1 or --roundings >= 1");
+        }
+        if (spins != null && nullKind != null) {
+            throw new NnfrustException(
+                    "--spins belong to the model, not to its null network; leave out one of " + "--spins and --null");
+        }
+        var interval = FLAGS.build(() -> new FrustrationInterval.Config(
+                new MixingMethod.Options(rank, sweeps, tolerance, 10, solverOptions.seed),
                 TrackCommand.parseEnum(DualBound.Scaling.class, scaling, "--scaling"),
                 lanczosSteps,
                 1 - confidence,
                 roundings,
-                solverOptions.seed);
-        if (restarts < 0) {
-            throw new NnfrustException("--restarts must be >= 0, got " + restarts);
-        }
+                solverOptions.seed));
         BoundStudy.Upper upper = spins != null
                 ? new BoundStudy.Upper.FromSpins(spins)
                 : restarts > 0
@@ -182,17 +200,17 @@ public final class BoundCommand implements Callable<Integer> {
         if (state != null) {
             outs.file("--state", state);
         }
-        var control = new BoundStudy.RunControl(
+        var control = FLAGS.build(() -> new BoundStudy.RunControl(
                 solverOptions.threads(),
                 state,
                 N2Storage.of(System.getProperties()),
-                quiet ? s -> {} : System.err::println);
+                quiet ? s -> {} : System.err::println));
         GraphSource src = GraphSource.load(model, modelOptions.toImportOptions(), format);
         BoundStudy.Subject subject = src.network() != null
                 ? BoundStudy.Subject.of(src.network(), model)
                 : new BoundStudy.Subject(
                         src.graph(), Outputs.model(new ObjectMapper(), src, model), src.sha256(), model);
-        BoundStudy.Result result = BoundStudy.run(subject, config, control);
+        BoundStudy.Result result = FLAGS.build(() -> BoundStudy.run(subject, config, control));
         String text = result.jsonText();
         if (output != null) {
             outs.stage(output, os -> os.write((text + "\n").getBytes(StandardCharsets.UTF_8)));

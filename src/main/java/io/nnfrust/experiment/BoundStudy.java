@@ -88,11 +88,11 @@ public final class BoundStudy {
                 throw new NnfrustException("a bound needs its upper end and its interval configuration");
             }
             if (upper instanceof Upper.RoundingsOnly && interval.roundings() == 0) {
-                throw new NnfrustException("no upper bound: give --spins, --restarts >= 1 or --roundings >= 1");
+                throw new NnfrustException("no upper bound: give spins, restarts >= 1 or roundings >= 1");
             }
             if (nullNetwork != null && upper instanceof Upper.FromSpins) {
-                throw new NnfrustException("--spins belong to the model, not to its null network; leave out one of "
-                        + "--spins and --null");
+                throw new NnfrustException(
+                        "spins belong to the model, not to its null network; leave out the spins or the null network");
             }
         }
 
@@ -117,7 +117,7 @@ public final class BoundStudy {
     public record RunControl(int threads, Path state, N2Storage n2Storage, Consumer<String> log) {
         public RunControl {
             if (threads < 1) {
-                throw new NnfrustException("--threads must be at least 1, got " + threads);
+                throw new NnfrustException("threads must be at least 1, got " + threads);
             }
             n2Storage = n2Storage == null ? N2Storage.DEFAULT : n2Storage;
             log = log == null ? s -> {} : log;
@@ -291,7 +291,7 @@ public final class BoundStudy {
     private static double epsilonOfSpins(SpinGlass glass, Path file, String sha256) {
         SpinFile f = SpinFile.read(file);
         if (f.spins().length != glass.nodeCount()) {
-            throw new NnfrustException("--spins " + file + " holds " + f.spins().length + " spins, the graph has "
+            throw new NnfrustException("spins " + file + " holds " + f.spins().length + " spins, the graph has "
                     + glass.nodeCount() + " nodes; compute them with 'nnfrust frustration MODEL --spins FILE' and "
                     + "the same import options");
         }
@@ -301,7 +301,7 @@ public final class BoundStudy {
                 .asText("");
         if (!sh.isEmpty() && !sh.equals(sha256)) {
             throw new NnfrustException(
-                    "--spins " + file + " belongs to another model (sha256 " + sh + ", this one " + sha256 + ")");
+                    "spins " + file + " belongs to another model (sha256 " + sh + ", this one " + sha256 + ")");
         }
         double[] s = new double[f.spins().length];
         for (int i = 0; i < s.length; i++) {

@@ -41,13 +41,13 @@ public final class MixingMethod {
 
         public Options {
             if (rank < 2 || rank > 64) {
-                throw new NnfrustException("--rank must be in 2..64, got " + rank);
+                throw new NnfrustException("rank must be in 2..64, got " + rank);
             }
             if (maxSweeps < 1) {
-                throw new NnfrustException("--sweeps must be >= 1, got " + maxSweeps);
+                throw new NnfrustException("maxSweeps must be >= 1, got " + maxSweeps);
             }
             if (!(tolerance >= 0)) {
-                throw new NnfrustException("--tolerance must be >= 0, got " + tolerance);
+                throw new NnfrustException("tolerance must be >= 0, got " + tolerance);
             }
             if (checkEvery < 1) {
                 throw new IllegalArgumentException("checkEvery must be >= 1");

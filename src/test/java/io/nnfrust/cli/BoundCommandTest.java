@@ -137,6 +137,14 @@ class BoundCommandTest {
         CliRun.assertOneErrorLine(
                 CliRun.run(CliRun.args("bound", model, "--restarts", "0", "--roundings", "0", "--quiet")),
                 "no upper bound");
+        // the library names its parameters; the command gives them back as its own flags
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--rank", "1", "--quiet")), "--rank must be in 2..64");
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--sdp-sweeps", "0", "--quiet")), "--sdp-sweeps must be >= 1");
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--lanczos-steps", "5", "--quiet")),
+                "--lanczos-steps must be >= 10");
         Path spins = tmp.resolve("s.spins");
         Files.write(spins, new byte[] {1, 2, 3});
         CliRun.assertOneErrorLine(CliRun.run(CliRun.args("bound", model, "--spins", spins, "--quiet")), "s.spins");
