@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -154,8 +155,25 @@ public final class TrackCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    /** The library's parameter names as this command's flags. */
+    private static final ParameterFlags FLAGS = new ParameterFlags(Map.ofEntries(
+            Map.entry("limit", "--limit"),
+            Map.entry("lambdaImages", "--lambda-images"),
+            Map.entry("batch", "--batch"),
+            Map.entry("restarts", "--restarts"),
+            Map.entry("nullCount", "--null-count"),
+            Map.entry("nulls", "--nulls"),
+            Map.entry("threads", "--threads"),
+            Map.entry("stopAfter", "--stop-after"),
+            Map.entry("fromShards", "--from-shards"),
+            Map.entry("epochs", "--epochs")));
+
     /** The typed configuration of the options (validated; loads nothing). */
     Config config() {
+        return FLAGS.build(this::typedConfig);
+    }
+
+    private Config typedConfig() {
         Order o = parseEnum(Order.class, order, "--order");
         List<NullKind> kinds = nulls.size() == 1 && nulls.get(0).equalsIgnoreCase("none")
                 ? List.of()
@@ -241,9 +259,9 @@ public final class TrackCommand implements Callable<Integer> {
                                     Locale.ROOT, ", top-1 %.4f", r.accuracy().top1Rate()),
                     secs);
         });
-        var rc = new TrainingTrack.RunControl(
-                t, fromShards == null ? run.shard() : Shard.ALL, cp, run.resume, run.stopAfter, fromShards, sink);
-        TrainingTrack.Result result = TrainingTrack.run(config, rc);
+        var rc = FLAGS.build(() -> new TrainingTrack.RunControl(
+                t, fromShards == null ? run.shard() : Shard.ALL, cp, run.resume, run.stopAfter, fromShards, sink));
+        TrainingTrack.Result result = FLAGS.build(() -> TrainingTrack.run(config, rc));
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         String text = m.writeValueAsString(result.toJson(m));
         run.stage(outs, text, result::toCsv);

@@ -20,13 +20,13 @@ public record RunControl<R>(
         int threads, Shard shard, Path checkpoint, boolean resume, int stopAfter, Consumer<? super R> progress) {
     public RunControl {
         if (threads < 1) {
-            throw new NnfrustException("--threads must be >= 1, got " + threads);
+            throw new NnfrustException("threads must be >= 1, got " + threads);
         }
         if (stopAfter < 0) {
-            throw new NnfrustException("--stop-after must be >= 0, got " + stopAfter);
+            throw new NnfrustException("stopAfter must be >= 0, got " + stopAfter);
         }
         if (resume && checkpoint == null) {
-            throw new NnfrustException("--resume needs --checkpoint FILE");
+            throw new NnfrustException("resume needs a checkpoint file");
         }
         shard = shard == null ? Shard.ALL : shard;
     }

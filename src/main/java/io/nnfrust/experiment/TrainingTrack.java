@@ -95,7 +95,7 @@ public final class TrainingTrack {
     public record Images(Path images, Path labels, int limit) {
         public Images {
             if (limit < 0) {
-                throw new NnfrustException("--limit must be >= 0, got " + limit);
+                throw new NnfrustException("limit must be >= 0, got " + limit);
             }
         }
     }
@@ -104,10 +104,10 @@ public final class TrainingTrack {
     public record Monotonicity(int images, AmplitudeSchedule amplitudes, int batch) {
         public Monotonicity {
             if (images < 1) {
-                throw new NnfrustException("--lambda-images must be >= 1 for λ, got " + images);
+                throw new NnfrustException("lambdaImages must be >= 1 for λ, got " + images);
             }
             if (batch < 1) {
-                throw new NnfrustException("--batch must be at least 1, got " + batch);
+                throw new NnfrustException("batch must be at least 1, got " + batch);
             }
         }
     }
@@ -140,13 +140,13 @@ public final class TrainingTrack {
                 throw new NnfrustException("no checkpoint to track");
             }
             if (restarts < 1) {
-                throw new NnfrustException("--restarts must be >= 1, got " + restarts);
+                throw new NnfrustException("restarts must be >= 1, got " + restarts);
             }
             if (nullCount < 0 || (!nulls.isEmpty() && nullCount < 1)) {
-                throw new NnfrustException("--null-count must be >= 1 with --nulls, got " + nullCount);
+                throw new NnfrustException("nullCount must be >= 1 with null models, got " + nullCount);
             }
             if (nulls.size() != nulls.stream().distinct().count()) {
-                throw new NnfrustException("--nulls names a null model twice: " + nulls);
+                throw new NnfrustException("nulls names a null model twice: " + nulls);
             }
             Solvers.byName(solver);
             if (monotonicity != null && images == null) {
@@ -228,14 +228,14 @@ public final class TrainingTrack {
         public RunControl {
             fromShards = fromShards == null ? List.of() : List.copyOf(fromShards);
             if (threads < 1) {
-                throw new NnfrustException("--threads must be >= 1, got " + threads);
+                throw new NnfrustException("threads must be >= 1, got " + threads);
             }
             if (stopAfter < 0) {
-                throw new NnfrustException("--stop-after must be >= 0");
+                throw new NnfrustException("stopAfter must be >= 0");
             }
             if (!fromShards.isEmpty() && (checkpoint != null || !shard.isAll())) {
                 throw new NnfrustException(
-                        "--from-shards reads finished shards: give it without --shard and " + "--checkpoint");
+                        "fromShards reads finished shards: give it without a shard and a checkpoint");
             }
         }
 
@@ -593,7 +593,7 @@ public final class TrainingTrack {
             }
         }
         if (epochs != null && epochs.size() != files.size()) {
-            throw new NnfrustException("--epochs gives " + epochs.size() + " epochs for " + files.size()
+            throw new NnfrustException("epochs gives " + epochs.size() + " epochs for " + files.size()
                     + " checkpoints; give one per checkpoint, in the order of the arguments");
         }
         List<Snapshot> out = new ArrayList<>();

@@ -241,7 +241,7 @@ class TrainingTrackTest {
                         NnfrustException.class,
                         () -> TrainingTrack.snapshots(List.of(tmp), TrainingTrack.Order.EPOCH, List.of(1)))
                 .getMessage()
-                .contains("--epochs gives 1 epochs for 3"));
+                .contains("epochs gives 1 epochs for 3"));
         Files.copy(SERIES.resolve("epoch-0000.onnx"), tmp.resolve("final.onnx"));
         assertTrue(assertThrows(
                         NnfrustException.class,
@@ -271,7 +271,7 @@ class TrainingTrackTest {
                                 null,
                                 null))
                 .getMessage()
-                .contains("--restarts must be >= 1"));
+                .contains("restarts must be >= 1"));
         assertTrue(assertThrows(
                         NnfrustException.class,
                         () -> new TrainingTrack.Config(
