@@ -564,13 +564,7 @@ public final class ActiveExperiment {
         List<Path> files = c.inputs().list();
         long[] seeds = seeds(c.seed(), files.size());
         Map<Integer, ImageResult> done = ImageLoop.finished(cp.lines(), files, seeds, ActiveCodec::imageOf);
-        List<ImageSet.Skipped> skipped = ImageLoop.unusable(
-                files,
-                cp.shard(),
-                done.keySet(),
-                c.inputs().preprocessor(net),
-                ImageLoop.perImage(net.inputShape()),
-                batch);
+        List<ImageSet.Skipped> skipped = ImageLoop.unusable(files, cp.shard(), done.keySet(), c.inputs(), net, batch);
         return new Result(
                 c,
                 eR,

@@ -3,6 +3,7 @@ package io.nnfrust.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nnfrust.inference.ImagePreprocessor;
 import io.nnfrust.inference.ImageSet;
+import io.nnfrust.model.Network;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -183,6 +184,12 @@ final class ImageLoop<R> implements AutoCloseable {
                     .skipped());
         }
         return skipped;
+    }
+
+    /** As above with the preprocessing that {@code inputs} names for {@code net}. */
+    static List<ImageSet.Skipped> unusable(
+            List<Path> files, Shard shard, Set<Integer> done, ImageInputs inputs, Network net, int batch) {
+        return unusable(files, shard, done, inputs.preprocessor(net), perImage(net.inputShape()), batch);
     }
 
     /** Values per image of {@code net}'s input (C·H·W). */

@@ -558,13 +558,7 @@ public final class MonotonicityExperiment {
         Map<Integer, ImageResult> done =
                 ImageLoop.finished(cp.lines(), files, seeds.images(), MonotonicityCodec::imageOf);
         List<ImageResult> images = ImageLoop.inListOrder(done, files.size());
-        List<ImageSet.Skipped> skipped = ImageLoop.unusable(
-                files,
-                cp.shard(),
-                done.keySet(),
-                c.inputs().preprocessor(net),
-                ImageLoop.perImage(net.inputShape()),
-                batch);
+        List<ImageSet.Skipped> skipped = ImageLoop.unusable(files, cp.shard(), done.keySet(), c.inputs(), net, batch);
         List<String> warnings = new ArrayList<>();
         List<VariantInfo> variants = new ArrayList<>();
         for (OrderedNetwork v : assemble(loaded, c, seeds, threads, checkpoint, true, log, warnings)) {
