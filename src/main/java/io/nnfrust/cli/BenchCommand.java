@@ -99,6 +99,29 @@ public final class BenchCommand implements Runnable {
                 })
         double dgemm;
 
+        @Option(
+                names = "--null",
+                paramLabel = "KIND",
+                converter = Converters.NullKindConverter.class,
+                description = "Time the products on a null network of each model instead (N1, N2, N3).")
+        NullKind nullKind;
+
+        @Option(
+                names = "--null-seed",
+                defaultValue = "1",
+                description = "Seed of the --null network (default ${DEFAULT-VALUE}).")
+        long nullSeed;
+
+        /** The graph whose products are timed: the model's, or its --null network. */
+        private SignedGraph graphOf(String model) {
+            SignedGraph g = ModelLoader.load(model, ImportOptions.DEFAULT).graph();
+            if (nullKind == null) {
+                return g;
+            }
+            return FrustrationExperiment.nullModel(nullKind, WeightInit.HE_NORMAL, N2Storage.of(System.getProperties()))
+                    .apply(g, nullSeed);
+        }
+
         @Override
         public Integer call() {
             if (repeat < 1) {
@@ -123,9 +146,10 @@ public final class BenchCommand implements Runnable {
             }
             System.out.printf(
                     Locale.ROOT,
-                    "threads %d, max heap %d MiB%n",
+                    "threads %d, max heap %d MiB%s%n",
                     Runtime.getRuntime().availableProcessors(),
-                    Runtime.getRuntime().maxMemory() >> 20);
+                    Runtime.getRuntime().maxMemory() >> 20,
+                    nullKind == null ? "" : ", null network " + nullKind + " seed " + nullSeed);
             if (vectors != null) {
                 return several(list);
             }
@@ -140,8 +164,7 @@ public final class BenchCommand implements Runnable {
                     "seq Gedge/s",
                     "par Gedge/s");
             for (String m : list) {
-                Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
-                SignedGraph g = net.graph();
+                SignedGraph g = graphOf(m);
                 double[] x = new double[g.nodeCount()];
                 SplittableRandom r = new SplittableRandom(42);
                 for (int i = 0; i < x.length; i++) {
@@ -198,8 +221,7 @@ public final class BenchCommand implements Runnable {
                     "speed-up");
             int cores = Runtime.getRuntime().availableProcessors();
             for (String m : list) {
-                Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
-                SignedGraph g = net.graph();
+                SignedGraph g = graphOf(m);
                 long e = g.edgeCount();
                 double single = Double.NaN;
                 for (int r : vectors) {

@@ -221,6 +221,7 @@ public final class SpinGlass {
                     s.length,
                     parallel,
                     true,
+                    b.splitsColumns(),
                     (c0, c1, from, to) ->
                             b.multiplyMany(SignedGraph.columns(s, c0, c1), SignedGraph.columns(h, c0, c1), from, to));
         }
@@ -231,6 +232,7 @@ public final class SpinGlass {
                     s.length,
                     parallel,
                     b.transposeParallelSafe(),
+                    b.splitsColumns(),
                     (c0, c1, from, to) -> b.multiplyTransposeMany(
                             SignedGraph.columns(s, c0, c1),
                             SignedGraph.columns(h, c0, c1),

@@ -158,6 +158,15 @@ public abstract sealed class EdgeBlock
         return a;
     }
 
+    /**
+     * True when parallel products with several vectors may split the columns among tasks (each task then reads
+     * every weight); false for blocks whose kernels gain most from keeping all columns together, which are then
+     * split by partitions only.
+     */
+    public boolean splitsColumns() {
+        return true;
+    }
+
     /** True when {@link #multiplyTranspose} may run input partitions in parallel (no two share a node). */
     public boolean transposeParallelSafe() {
         return input.distinctPlanes();

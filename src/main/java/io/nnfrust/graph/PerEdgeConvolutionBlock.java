@@ -190,79 +190,197 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
     }
 
     /**
-     * Every output row of every kernel entry is applied to all r columns before the next: each per-edge weight
-     * (streamed from the store, possibly off-heap) is read from memory once for r columns instead of r times. Each
-     * element's updates come in the single-vector order, bit for bit. Cost O(r · edges) multiply-adds, O(edges)
-     * weight reads.
+     * Products with r columns at once in an interleaved layout: the input planes the range reads are copied once
+     * per call into node-major order (the r values of one node side by side), each output plane is accumulated
+     * node-major and copied back when its channel is done. Every per-edge weight (streamed from the store,
+     * possibly off-heap) is then read once and applied to the r contiguous values of its source node as SIMD
+     * lanes ({@link VectorPasses#axpy}, multiply then add, never fused). Each element receives the same terms in
+     * the same order as in {@link #multiply}, bit for bit per column. Cost O(r · edges) multiply-adds, O(edges)
+     * weight reads, O(r · (input + output elements)) copies; the scratch is per thread and reused.
      */
     @Override
     public void multiplyMany(double[][] x, double[][] y, int from, int to) {
-        if (x.length == 1) {
+        final int r = x.length;
+        if (r == 1) {
             multiply(x[0], y[0], from, to);
             return;
         }
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
+        final int inPlane = input.planeSize();
         final FloatBuffer w = store.buffer();
+        final int g0 = from / outPerGroup, g1 = (to - 1) / outPerGroup;
+        final int firstIn = g0 * inPerGroup, inCount = (g1 + 1) * inPerGroup - firstIn;
+        final Scratch scratch = SCRATCH.get();
+        final double[] row = scratch.row(g.outWidth);
+        final boolean vector = ConvolutionKernel.useVector;
+        final double[] xi = scratch.first((long) inCount * inPlane * r);
+        final double[] yi = scratch.second((long) outPlane * r);
+        for (int ci = 0; ci < inCount; ci++) {
+            interleave(x, input.base(firstIn + ci), inPlane, xi, ci * inPlane * r);
+        }
         for (int co = from; co < to; co++) {
             final int group = co / outPerGroup;
             final int outBase = outputOffset + co * outPlane;
+            interleave(y, outBase, outPlane, yi, 0);
             for (int cil = 0; cil < inPerGroup; cil++) {
-                final int inBase = input.base(group * inPerGroup + cil);
+                final int inAt = (group * inPerGroup + cil - firstIn) * inPlane;
                 final int entry0 = (co * inPerGroup + cil) * taps;
                 for (int i = 0; i < g.kernelHeight; i++) {
                     for (int j = 0; j < kw; j++) {
                         final int c0 = g.colFirst(j), c1 = g.colLast(j);
                         for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
-                            final int yRow = outBase + oh * g.outWidth;
-                            final int xRow = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
-                            final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
-                            for (int c = 0; c < x.length; c++) {
-                                final double[] xc = x[c], yc = y[c];
-                                for (int ow = c0; ow <= c1; ow++) {
-                                    yc[yRow + ow] += weight(w, k0 + ow) * xc[xRow + ow * sw];
-                                }
+                            final int yRow = oh * g.outWidth;
+                            final int xRow = inAt + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
+                            final int n = c1 - c0 + 1;
+                            if (n > 0) {
+                                rowWeights(w, index(entry0 + i * kw + j, i, j, oh, c0), n, row);
+                                rows(vector, yi, (yRow + c0) * r, r, row, n, xi, (xRow + c0 * sw) * r, sw * r, r);
                             }
                         }
                     }
                 }
             }
+            deinterleave(yi, 0, y, outBase, outPlane);
         }
     }
 
     /** As {@link #multiplyMany}, for Aᵀ: each weight read once for all r columns; bit for bit per column. */
     @Override
     public void multiplyTransposeMany(double[][] x, double[][] y, int from, int to) {
-        if (x.length == 1) {
+        final int r = x.length;
+        if (r == 1) {
             multiplyTranspose(x[0], y[0], from, to);
             return;
         }
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
+        final int inPlane = input.planeSize();
         final FloatBuffer w = store.buffer();
+        final int g0 = from / inPerGroup, g1 = (to - 1) / inPerGroup;
+        final int firstOut = g0 * outPerGroup, outCount = (g1 + 1) * outPerGroup - firstOut;
+        final Scratch scratch = SCRATCH.get();
+        final double[] row = scratch.row(g.outWidth);
+        final boolean vector = ConvolutionKernel.useVector;
+        final double[] xi = scratch.first((long) outCount * outPlane * r);
+        final double[] yi = scratch.second((long) inPlane * r);
+        for (int co = 0; co < outCount; co++) {
+            interleave(x, outputOffset + (firstOut + co) * outPlane, outPlane, xi, co * outPlane * r);
+        }
         for (int ci = from; ci < to; ci++) {
             final int group = ci / inPerGroup, cil = ci % inPerGroup;
             final int inBase = input.base(ci);
+            interleave(y, inBase, inPlane, yi, 0);
             for (int col = 0; col < outPerGroup; col++) {
                 final int co = group * outPerGroup + col;
-                final int outBase = outputOffset + co * outPlane;
+                final int outAt = (co - firstOut) * outPlane;
                 final int entry0 = (co * inPerGroup + cil) * taps;
                 for (int i = 0; i < g.kernelHeight; i++) {
                     for (int j = 0; j < kw; j++) {
                         final int c0 = g.colFirst(j), c1 = g.colLast(j);
                         for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
-                            final int xRow = outBase + oh * g.outWidth;
-                            final int yRow = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
-                            final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
-                            for (int c = 0; c < x.length; c++) {
-                                final double[] xc = x[c], yc = y[c];
-                                for (int ow = c0; ow <= c1; ow++) {
-                                    yc[yRow + ow * sw] += weight(w, k0 + ow) * xc[xRow + ow];
-                                }
+                            final int xRow = outAt + oh * g.outWidth;
+                            final int yRow = g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
+                            final int n = c1 - c0 + 1;
+                            if (n > 0) {
+                                rowWeights(w, index(entry0 + i * kw + j, i, j, oh, c0), n, row);
+                                rows(vector, yi, (yRow + c0 * sw) * r, sw * r, row, n, xi, (xRow + c0) * r, r, r);
                             }
                         }
                     }
                 }
             }
+            deinterleave(yi, 0, y, inBase, inPlane);
         }
+    }
+
+    /** {@code to[at + p·r + c] = columns[c][base + p]} for p in [0, count), c in [0, r). */
+    private static void interleave(double[][] columns, int base, int count, double[] to, int at) {
+        final int r = columns.length;
+        for (int c = 0; c < r; c++) {
+            final double[] column = columns[c];
+            for (int p = 0, k = at + c; p < count; p++, k += r) {
+                to[k] = column[base + p];
+            }
+        }
+    }
+
+    /** {@code columns[c][base + p] = from[at + p·r + c]}: the inverse of {@link #interleave}. */
+    private static void deinterleave(double[] from, int at, double[][] columns, int base, int count) {
+        final int r = columns.length;
+        for (int c = 0; c < r; c++) {
+            final double[] column = columns[c];
+            for (int p = 0, k = at + c; p < count; p++, k += r) {
+                column[base + p] = from[k];
+            }
+        }
+    }
+
+    /** {@code row[t] = weight(k + t)} for t in [0, n), in this view's mode. */
+    private void rowWeights(FloatBuffer w, int k, int n, double[] row) {
+        if (mode == SIGNED) {
+            for (int t = 0; t < n; t++) {
+                row[t] = w.get(k + t);
+            }
+        } else if (mode == ABS) {
+            for (int t = 0; t < n; t++) {
+                row[t] = Math.abs(w.get(k + t));
+            }
+        } else {
+            java.util.Arrays.fill(row, 0, n, 1.0);
+        }
+    }
+
+    /**
+     * {@code y[yAt + t·yStep + c] = y[yAt + t·yStep + c] + w[t] · x[xAt + t·xStep + c]} for t in [0, n), c in
+     * [0, r): one row of edges applied to r interleaved columns, as SIMD lanes ({@link VectorPasses#rows}) when
+     * {@code vector}, with the same arithmetic (multiply, then add) element by element otherwise.
+     */
+    static void rows(
+            boolean vector, double[] y, int yAt, int yStep, double[] w, int n, double[] x, int xAt, int xStep, int r) {
+        if (vector) {
+            VectorPasses.rows(y, yAt, yStep, w, n, x, xAt, xStep, r);
+            return;
+        }
+        for (int t = 0; t < n; t++) {
+            final double wt = w[t];
+            final int yo = yAt + t * yStep, xo = xAt + t * xStep;
+            for (int c = 0; c < r; c++) {
+                y[yo + c] = y[yo + c] + wt * x[xo + c];
+            }
+        }
+    }
+
+    /** Two growable scratch arrays per thread for the interleaved products (no allocation per call once grown). */
+    private static final class Scratch {
+        private double[] first = new double[0], second = new double[0], row = new double[0];
+
+        double[] row(int size) {
+            if (row.length < size) {
+                row = new double[size];
+            }
+            return row;
+        }
+
+        double[] first(long size) {
+            if (first.length < size) {
+                first = new double[Math.toIntExact(size)];
+            }
+            return first;
+        }
+
+        double[] second(long size) {
+            if (second.length < size) {
+                second = new double[Math.toIntExact(size)];
+            }
+            return second;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** All columns stay together: each per-edge weight is then read once per product, not once per task. */
+    @Override
+    public boolean splitsColumns() {
+        return false;
     }
 
     @Override

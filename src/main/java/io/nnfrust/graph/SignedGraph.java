@@ -181,6 +181,7 @@ public final class SignedGraph {
                     x.length,
                     parallel,
                     true,
+                    b.splitsColumns(),
                     (c0, c1, from, to) -> b.multiplyMany(columns(x, c0, c1), columns(y, c0, c1), from, to));
         }
     }
@@ -200,6 +201,7 @@ public final class SignedGraph {
                     x.length,
                     parallel,
                     b.transposeParallelSafe(),
+                    b.splitsColumns(),
                     (c0, c1, from, to) -> b.multiplyTransposeMany(columns(x, c0, c1), columns(y, c0, c1), from, to));
         }
     }
@@ -226,13 +228,19 @@ public final class SignedGraph {
      * Runs {@code task} over {@code columns} columns × [0, partitions): in parallel, on about twice as many tasks as
      * cores, split first by columns (groups of at least two, so that every task keeps the kernels' column passes
      * and no two tasks copy the same source planes) and then, when {@code partitionsParallel}, by chunks of
-     * partitions that start at multiples of four. Columns never interact and a split never changes a partition's
+     * partitions that start at multiples of four; a block that keeps all columns together ({@link
+     * EdgeBlock#splitsColumns} false) is split by partitions only, when they may run in parallel. Columns never interact and a split never changes a partition's
      * result, so the results do not depend on the thread count. Sequential: one call for everything.
      */
     public static void runMany(
-            int partitions, int columns, boolean parallel, boolean partitionsParallel, ColumnsTask task) {
+            int partitions,
+            int columns,
+            boolean parallel,
+            boolean partitionsParallel,
+            boolean splitColumns,
+            ColumnsTask task) {
         int tasks = parallel ? 2 * Runtime.getRuntime().availableProcessors() : 1;
-        int groups = Math.max(1, Math.min(columns / 2, tasks));
+        int groups = splitColumns || !partitionsParallel ? Math.max(1, Math.min(columns / 2, tasks)) : 1;
         int units = (partitions + MANY_GRAIN - 1) / MANY_GRAIN;
         int chunks = partitionsParallel ? Math.max(1, Math.min(units, (tasks + groups - 1) / groups)) : 1;
         if (groups * chunks <= 1) {

@@ -11,12 +11,41 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorPasses {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    /** Four lanes (256 bits), for groups of four columns on machines whose preferred vectors are longer. */
+    private static final VectorSpecies<Double> S4 = DoubleVector.SPECIES_256;
 
     private VectorPasses() {}
 
     /** Lanes per vector on this machine (8 with AVX-512, 4 with AVX2). */
     static int lanes() {
         return S.length();
+    }
+
+    /**
+     * {@code y[yAt + t·yStep + c] = y[yAt + t·yStep + c] + w[t] · x[xAt + t·xStep + c]} for t in [0, n), c in
+     * [0, r): lane-wise multiply, then add (the per-edge products of {@link PerEdgeConvolutionBlock}).
+     */
+    static void rows(double[] y, int yAt, int yStep, double[] w, int n, double[] x, int xAt, int xStep, int r) {
+        final int l = S.length(), bound = S.loopBound(r);
+        final int half = S4.length() < l ? bound + S4.loopBound(r - bound) : bound;
+        for (int t = 0; t < n; t++) {
+            final double wt = w[t];
+            final int yo = yAt + t * yStep, xo = xAt + t * xStep;
+            int c = 0;
+            for (; c < bound; c += l) {
+                DoubleVector.fromArray(S, y, yo + c)
+                        .add(DoubleVector.fromArray(S, x, xo + c).mul(wt))
+                        .intoArray(y, yo + c);
+            }
+            for (; c < half; c += 4) { // r = 4 (or a remainder of 4) where the preferred vectors hold 8
+                DoubleVector.fromArray(S4, y, yo + c)
+                        .add(DoubleVector.fromArray(S4, x, xo + c).mul(wt))
+                        .intoArray(y, yo + c);
+            }
+            for (; c < r; c++) {
+                y[yo + c] = y[yo + c] + wt * x[xo + c];
+            }
+        }
     }
 
     static void accumulate(double[] w, int[] o, int n, double[] x, double[] y, int yo, int a, int b) {

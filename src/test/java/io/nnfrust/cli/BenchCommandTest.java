@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code nnfrust bench null} and {@code bench inference} through the command line: null kinds parsed to
+ * {@code nnfrust bench null}, {@code bench product --null} and {@code bench inference} through the command line: null kinds parsed to
  * {@code NullKind} (a bad one is a one-line error), the inference baseline built by the library.
  */
 class BenchCommandTest {
@@ -41,6 +41,21 @@ class BenchCommandTest {
         assertEquals(1, o.out().lines().filter(l -> row(l, model, "N1")).count(), o.out());
         assertEquals(1, o.out().lines().filter(l -> row(l, model, "N3")).count(), o.out());
         assertEquals(0, o.out().lines().filter(l -> row(l, model, "N2")).count(), o.out());
+    }
+
+    @Test
+    void productsOnANullNetwork() throws Exception {
+        Path model = model();
+        CliRun.Outcome o = CliRun.run(
+                "bench", "product", "--models", model.toString(), "--null", "n2", "--vectors", "1,4", "--repeat", "1");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().lines().findFirst().orElseThrow().endsWith(", null network N2 seed 1"), o.out());
+        assertEquals(
+                2, o.out().lines().filter(l -> l.startsWith(model.toString())).count(), o.out());
+        CliRun.assertOneErrorLine(
+                CliRun.run("bench", "product", "--models", model.toString(), "--null", "N4"),
+                "--null",
+                "'N4' is not a null model");
     }
 
     private static boolean row(String line, Path model, String kind) {
