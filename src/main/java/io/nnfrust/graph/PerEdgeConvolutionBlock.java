@@ -134,10 +134,18 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         return input.channels;
     }
 
+    /**
+     * y += A x over output channels [from, to): per kernel entry, the weights of all its rows are read from the
+     * store once into doubles, then each row is one multiply-add pass along the output row ({@link #line}: SIMD
+     * lanes where the stride is 1). Each element receives its terms in the order (input channel, tap), multiply
+     * then add, the same for every split. Cost O(edges).
+     */
     @Override
     public void multiply(double[] x, double[] y, int from, int to) {
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
         final FloatBuffer w = store.buffer();
+        final double[] row = SCRATCH.get().row(outPlane);
+        final boolean vector = ConvolutionKernel.useVector;
         for (int co = from; co < to; co++) {
             final int group = co / outPerGroup;
             final int outBase = outputOffset + co * outPlane;
@@ -146,14 +154,16 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                 final int entry0 = (co * inPerGroup + cil) * taps;
                 for (int i = 0; i < g.kernelHeight; i++) {
                     for (int j = 0; j < kw; j++) {
-                        final int c0 = g.colFirst(j), c1 = g.colLast(j);
-                        for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
-                            final int yRow = outBase + oh * g.outWidth;
-                            final int xRow = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
-                            final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
-                            for (int ow = c0; ow <= c1; ow++) {
-                                y[yRow + ow] += weight(w, k0 + ow) * x[xRow + ow * sw];
-                            }
+                        final int c0 = g.colFirst(j), n = g.colLast(j) - c0 + 1;
+                        final int oh0 = g.rowFirst(i), oh1 = g.rowLast(i);
+                        if (n <= 0 || oh1 < oh0) {
+                            continue;
+                        }
+                        rowWeights(w, index(entry0 + i * kw + j, i, j, oh0, c0), n * (oh1 - oh0 + 1), row);
+                        for (int oh = oh0; oh <= oh1; oh++) {
+                            final int yAt = outBase + oh * g.outWidth + c0;
+                            final int xAt = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j)) + c0 * sw;
+                            line(vector, y, yAt, 1, row, (oh - oh0) * n, n, x, xAt, sw);
                         }
                     }
                 }
@@ -161,10 +171,13 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         }
     }
 
+    /** y += Aᵀ x over input channels [from, to), as {@link #multiply}: terms in the order (output channel, tap). */
     @Override
     public void multiplyTranspose(double[] x, double[] y, int from, int to) {
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
         final FloatBuffer w = store.buffer();
+        final double[] row = SCRATCH.get().row(outPlane);
+        final boolean vector = ConvolutionKernel.useVector;
         for (int ci = from; ci < to; ci++) {
             final int group = ci / inPerGroup, cil = ci % inPerGroup;
             final int inBase = input.base(ci);
@@ -174,18 +187,36 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                 final int entry0 = (co * inPerGroup + cil) * taps;
                 for (int i = 0; i < g.kernelHeight; i++) {
                     for (int j = 0; j < kw; j++) {
-                        final int c0 = g.colFirst(j), c1 = g.colLast(j);
-                        for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
-                            final int xRow = outBase + oh * g.outWidth;
-                            final int yRow = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
-                            final int k0 = index(entry0 + i * kw + j, i, j, oh, c0) - c0;
-                            for (int ow = c0; ow <= c1; ow++) {
-                                y[yRow + ow * sw] += weight(w, k0 + ow) * x[xRow + ow];
-                            }
+                        final int c0 = g.colFirst(j), n = g.colLast(j) - c0 + 1;
+                        final int oh0 = g.rowFirst(i), oh1 = g.rowLast(i);
+                        if (n <= 0 || oh1 < oh0) {
+                            continue;
+                        }
+                        rowWeights(w, index(entry0 + i * kw + j, i, j, oh0, c0), n * (oh1 - oh0 + 1), row);
+                        for (int oh = oh0; oh <= oh1; oh++) {
+                            final int xAt = outBase + oh * g.outWidth + c0;
+                            final int yAt = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j)) + c0 * sw;
+                            line(vector, y, yAt, sw, row, (oh - oh0) * n, n, x, xAt, 1);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@code y[yAt + t·ys] = y[yAt + t·ys] + w[wAt + t] · x[xAt + t·xs]} for t in [0, n): SIMD lanes
+     * ({@link VectorPasses#line}, multiply then add, never fused) where both strides are 1 and {@code vector}, the
+     * same arithmetic element by element otherwise.
+     */
+    static void line(
+            boolean vector, double[] y, int yAt, int ys, double[] w, int wAt, int n, double[] x, int xAt, int xs) {
+        if (vector && ys == 1 && xs == 1) {
+            VectorPasses.line(y, yAt, w, wAt, n, x, xAt);
+            return;
+        }
+        for (int t = 0; t < n; t++) {
+            y[yAt + t * ys] = y[yAt + t * ys] + w[wAt + t] * x[xAt + t * xs];
         }
     }
 
@@ -211,7 +242,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         final int g0 = from / outPerGroup, g1 = (to - 1) / outPerGroup;
         final int firstIn = g0 * inPerGroup, inCount = (g1 + 1) * inPerGroup - firstIn;
         final Scratch scratch = SCRATCH.get();
-        final double[] row = scratch.row(g.outWidth);
+        final double[] row = scratch.row(outPlane);
         final boolean vector = ConvolutionKernel.useVector;
         final double[] xi = scratch.first((long) inCount * inPlane * r);
         final double[] yi = scratch.second((long) outPlane * r);
@@ -227,15 +258,27 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                 final int entry0 = (co * inPerGroup + cil) * taps;
                 for (int i = 0; i < g.kernelHeight; i++) {
                     for (int j = 0; j < kw; j++) {
-                        final int c0 = g.colFirst(j), c1 = g.colLast(j);
-                        for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
+                        final int c0 = g.colFirst(j), n = g.colLast(j) - c0 + 1;
+                        final int oh0 = g.rowFirst(i), oh1 = g.rowLast(i);
+                        if (n <= 0 || oh1 < oh0) {
+                            continue;
+                        }
+                        rowWeights(w, index(entry0 + i * kw + j, i, j, oh0, c0), n * (oh1 - oh0 + 1), row);
+                        for (int oh = oh0; oh <= oh1; oh++) {
                             final int yRow = oh * g.outWidth;
                             final int xRow = inAt + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
-                            final int n = c1 - c0 + 1;
-                            if (n > 0) {
-                                rowWeights(w, index(entry0 + i * kw + j, i, j, oh, c0), n, row);
-                                rows(vector, yi, (yRow + c0) * r, r, row, n, xi, (xRow + c0 * sw) * r, sw * r, r);
-                            }
+                            rows(
+                                    vector,
+                                    yi,
+                                    (yRow + c0) * r,
+                                    r,
+                                    row,
+                                    (oh - oh0) * n,
+                                    n,
+                                    xi,
+                                    (xRow + c0 * sw) * r,
+                                    sw * r,
+                                    r);
                         }
                     }
                 }
@@ -258,7 +301,7 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         final int g0 = from / inPerGroup, g1 = (to - 1) / inPerGroup;
         final int firstOut = g0 * outPerGroup, outCount = (g1 + 1) * outPerGroup - firstOut;
         final Scratch scratch = SCRATCH.get();
-        final double[] row = scratch.row(g.outWidth);
+        final double[] row = scratch.row(outPlane);
         final boolean vector = ConvolutionKernel.useVector;
         final double[] xi = scratch.first((long) outCount * outPlane * r);
         final double[] yi = scratch.second((long) inPlane * r);
@@ -275,15 +318,27 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                 final int entry0 = (co * inPerGroup + cil) * taps;
                 for (int i = 0; i < g.kernelHeight; i++) {
                     for (int j = 0; j < kw; j++) {
-                        final int c0 = g.colFirst(j), c1 = g.colLast(j);
-                        for (int oh = g.rowFirst(i); oh <= g.rowLast(i); oh++) {
+                        final int c0 = g.colFirst(j), n = g.colLast(j) - c0 + 1;
+                        final int oh0 = g.rowFirst(i), oh1 = g.rowLast(i);
+                        if (n <= 0 || oh1 < oh0) {
+                            continue;
+                        }
+                        rowWeights(w, index(entry0 + i * kw + j, i, j, oh0, c0), n * (oh1 - oh0 + 1), row);
+                        for (int oh = oh0; oh <= oh1; oh++) {
                             final int xRow = outAt + oh * g.outWidth;
                             final int yRow = g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
-                            final int n = c1 - c0 + 1;
-                            if (n > 0) {
-                                rowWeights(w, index(entry0 + i * kw + j, i, j, oh, c0), n, row);
-                                rows(vector, yi, (yRow + c0 * sw) * r, sw * r, row, n, xi, (xRow + c0) * r, r, r);
-                            }
+                            rows(
+                                    vector,
+                                    yi,
+                                    (yRow + c0 * sw) * r,
+                                    sw * r,
+                                    row,
+                                    (oh - oh0) * n,
+                                    n,
+                                    xi,
+                                    (xRow + c0) * r,
+                                    r,
+                                    r);
                         }
                     }
                 }
@@ -330,18 +385,28 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
     }
 
     /**
-     * {@code y[yAt + t·yStep + c] = y[yAt + t·yStep + c] + w[t] · x[xAt + t·xStep + c]} for t in [0, n), c in
-     * [0, r): one row of edges applied to r interleaved columns, as SIMD lanes ({@link VectorPasses#rows}) when
+     * {@code y[yAt + t·yStep + c] = y[yAt + t·yStep + c] + w[wAt + t] · x[xAt + t·xStep + c]} for t in [0, n), c
+     * in [0, r): one row of edges applied to r interleaved columns, as SIMD lanes ({@link VectorPasses#rows}) when
      * {@code vector}, with the same arithmetic (multiply, then add) element by element otherwise.
      */
     static void rows(
-            boolean vector, double[] y, int yAt, int yStep, double[] w, int n, double[] x, int xAt, int xStep, int r) {
+            boolean vector,
+            double[] y,
+            int yAt,
+            int yStep,
+            double[] w,
+            int wAt,
+            int n,
+            double[] x,
+            int xAt,
+            int xStep,
+            int r) {
         if (vector) {
-            VectorPasses.rows(y, yAt, yStep, w, n, x, xAt, xStep, r);
+            VectorPasses.rows(y, yAt, yStep, w, wAt, n, x, xAt, xStep, r);
             return;
         }
         for (int t = 0; t < n; t++) {
-            final double wt = w[t];
+            final double wt = w[wAt + t];
             final int yo = yAt + t * yStep, xo = xAt + t * xStep;
             for (int c = 0; c < r; c++) {
                 y[yo + c] = y[yo + c] + wt * x[xo + c];

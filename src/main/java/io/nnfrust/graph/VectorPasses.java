@@ -21,15 +21,39 @@ final class VectorPasses {
         return S.length();
     }
 
+    /** {@code y[yo + t] = y[yo + t] + w[wo + t] · x[xo + t]} for t in [0, n): lane-wise multiply, then add. */
+    static void line(double[] y, int yo, double[] w, int wo, int n, double[] x, int xo) {
+        final int bound = S.loopBound(n);
+        int t = 0;
+        for (; t < bound; t += S.length()) {
+            DoubleVector.fromArray(S, y, yo + t)
+                    .add(DoubleVector.fromArray(S, x, xo + t).mul(DoubleVector.fromArray(S, w, wo + t)))
+                    .intoArray(y, yo + t);
+        }
+        for (; t < n; t++) {
+            y[yo + t] = y[yo + t] + w[wo + t] * x[xo + t];
+        }
+    }
+
     /**
-     * {@code y[yAt + t·yStep + c] = y[yAt + t·yStep + c] + w[t] · x[xAt + t·xStep + c]} for t in [0, n), c in
-     * [0, r): lane-wise multiply, then add (the per-edge products of {@link PerEdgeConvolutionBlock}).
+     * {@code y[yAt + t·yStep + c] = y[yAt + t·yStep + c] + w[wAt + t] · x[xAt + t·xStep + c]} for t in [0, n), c
+     * in [0, r): lane-wise multiply, then add (the per-edge products of {@link PerEdgeConvolutionBlock}).
      */
-    static void rows(double[] y, int yAt, int yStep, double[] w, int n, double[] x, int xAt, int xStep, int r) {
+    static void rows(
+            double[] y, int yAt, int yStep, double[] w, int wAt, int n, double[] x, int xAt, int xStep, int r) {
         final int l = S.length(), bound = S.loopBound(r);
+        if (r == l) { // one vector per edge (r = 8 with AVX-512, 4 with AVX2)
+            for (int t = 0; t < n; t++) {
+                final int yo = yAt + t * yStep;
+                DoubleVector.fromArray(S, y, yo)
+                        .add(DoubleVector.fromArray(S, x, xAt + t * xStep).mul(w[wAt + t]))
+                        .intoArray(y, yo);
+            }
+            return;
+        }
         final int half = S4.length() < l ? bound + S4.loopBound(r - bound) : bound;
         for (int t = 0; t < n; t++) {
-            final double wt = w[t];
+            final double wt = w[wAt + t];
             final int yo = yAt + t * yStep, xo = xAt + t * xStep;
             int c = 0;
             for (; c < bound; c += l) {
