@@ -17,6 +17,7 @@ import io.nnfrust.model.Network;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.nullmodel.N2Storage;
 import io.nnfrust.nullmodel.NullKind;
+import io.nnfrust.nullmodel.NullModel;
 import io.nnfrust.nullmodel.ShuffledEdges;
 import io.nnfrust.util.NnfrustException;
 import io.nnfrust.zoo.Zoo;
@@ -115,11 +116,14 @@ public final class BenchCommand implements Runnable {
         /** The graph whose products are timed: the model's, or its --null network. */
         private SignedGraph graphOf(String model) {
             SignedGraph g = ModelLoader.load(model, ImportOptions.DEFAULT).graph();
-            if (nullKind == null) {
-                return g;
+            return nullKind == null ? g : nullModel(nullKind).apply(g, nullSeed);
+        }
+
+        /** Frees a --null network's off-heap weights once its products are timed. */
+        private void release(SignedGraph g) {
+            if (nullKind != null) {
+                nullModel(nullKind).release(g);
             }
-            return FrustrationExperiment.nullModel(nullKind, WeightInit.HE_NORMAL, N2Storage.of(System.getProperties()))
-                    .apply(g, nullSeed);
         }
 
         @Override
@@ -184,6 +188,7 @@ public final class BenchCommand implements Runnable {
                         par,
                         2 * e / seq / 1e9,
                         2 * e / par / 1e9);
+                release(g);
             }
             System.out.printf(Locale.ROOT, "peak heap %d MiB%n", peakHeapMiB());
             return 0;
@@ -255,6 +260,7 @@ public final class BenchCommand implements Runnable {
                             100 * cores * cpuRate / (dgemm * 1e9),
                             single * r / seq[1]);
                 }
+                release(g);
             }
             System.out.printf(Locale.ROOT, "peak heap %d MiB%n", peakHeapMiB());
             System.out.println("G/s: 10^9 edge-products/s; par s: wall time on all cores; seq cpu: the sequential run's"
@@ -263,6 +269,11 @@ public final class BenchCommand implements Runnable {
                     + " time per vector of the first R over this R");
             return 0;
         }
+    }
+
+    /** The null model of {@code kind} as the bench commands draw it (N3: He normal; N2's storage from -D). */
+    static NullModel nullModel(NullKind kind) {
+        return FrustrationExperiment.nullModel(kind, WeightInit.HE_NORMAL, N2Storage.of(System.getProperties()));
     }
 
     /** At most this many vectors per --vectors product (two n × R blocks of doubles are held). */
@@ -457,8 +468,7 @@ public final class BenchCommand implements Runnable {
                 Network net = ModelLoader.load(m, ImportOptions.DEFAULT);
                 long learnable = ShuffledEdges.learnableEdges(net.graph());
                 for (NullKind kind : nulls) {
-                    var model = FrustrationExperiment.nullModel(
-                            kind, WeightInit.HE_NORMAL, N2Storage.of(System.getProperties()));
+                    var model = nullModel(kind);
                     resetPeaks();
                     long t0 = System.nanoTime();
                     SignedGraph g = model.apply(net.graph(), seed);

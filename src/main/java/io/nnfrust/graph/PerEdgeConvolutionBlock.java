@@ -134,127 +134,58 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         return input.channels;
     }
 
-    /**
-     * y += A x over output channels [from, to): per kernel entry, the weights of all its rows are read from the
-     * store once into doubles, then each row is one multiply-add pass along the output row ({@link #line}: SIMD
-     * lanes where the stride is 1). Each element receives its terms in the order (input channel, tap), multiply
-     * then add, the same for every split. Cost O(edges).
-     */
+    /** y += A x over output channels [from, to): {@link #multiplyMany} with one column. */
     @Override
     public void multiply(double[] x, double[] y, int from, int to) {
-        final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
-        final FloatBuffer w = store.buffer();
-        final double[] row = SCRATCH.get().row(outPlane);
-        final boolean vector = ConvolutionKernel.useVector;
-        for (int co = from; co < to; co++) {
-            final int group = co / outPerGroup;
-            final int outBase = outputOffset + co * outPlane;
-            for (int cil = 0; cil < inPerGroup; cil++) {
-                final int inBase = input.base(group * inPerGroup + cil);
-                final int entry0 = (co * inPerGroup + cil) * taps;
-                for (int i = 0; i < g.kernelHeight; i++) {
-                    for (int j = 0; j < kw; j++) {
-                        final int c0 = g.colFirst(j), n = g.colLast(j) - c0 + 1;
-                        final int oh0 = g.rowFirst(i), oh1 = g.rowLast(i);
-                        if (n <= 0 || oh1 < oh0) {
-                            continue;
-                        }
-                        rowWeights(w, index(entry0 + i * kw + j, i, j, oh0, c0), n * (oh1 - oh0 + 1), row);
-                        for (int oh = oh0; oh <= oh1; oh++) {
-                            final int yAt = outBase + oh * g.outWidth + c0;
-                            final int xAt = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j)) + c0 * sw;
-                            line(vector, y, yAt, 1, row, (oh - oh0) * n, n, x, xAt, sw);
-                        }
-                    }
-                }
-            }
-        }
+        multiplyMany(new double[][] {x}, new double[][] {y}, from, to);
     }
 
-    /** y += Aᵀ x over input channels [from, to), as {@link #multiply}: terms in the order (output channel, tap). */
+    /** y += Aᵀ x over input channels [from, to): {@link #multiplyTransposeMany} with one column. */
     @Override
     public void multiplyTranspose(double[] x, double[] y, int from, int to) {
-        final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
-        final FloatBuffer w = store.buffer();
-        final double[] row = SCRATCH.get().row(outPlane);
-        final boolean vector = ConvolutionKernel.useVector;
-        for (int ci = from; ci < to; ci++) {
-            final int group = ci / inPerGroup, cil = ci % inPerGroup;
-            final int inBase = input.base(ci);
-            for (int col = 0; col < outPerGroup; col++) {
-                final int co = group * outPerGroup + col;
-                final int outBase = outputOffset + co * outPlane;
-                final int entry0 = (co * inPerGroup + cil) * taps;
-                for (int i = 0; i < g.kernelHeight; i++) {
-                    for (int j = 0; j < kw; j++) {
-                        final int c0 = g.colFirst(j), n = g.colLast(j) - c0 + 1;
-                        final int oh0 = g.rowFirst(i), oh1 = g.rowLast(i);
-                        if (n <= 0 || oh1 < oh0) {
-                            continue;
-                        }
-                        rowWeights(w, index(entry0 + i * kw + j, i, j, oh0, c0), n * (oh1 - oh0 + 1), row);
-                        for (int oh = oh0; oh <= oh1; oh++) {
-                            final int xAt = outBase + oh * g.outWidth + c0;
-                            final int yAt = inBase + g.inputOffset(g.inRow(oh, i), g.inCol(0, j)) + c0 * sw;
-                            line(vector, y, yAt, sw, row, (oh - oh0) * n, n, x, xAt, 1);
-                        }
-                    }
-                }
-            }
-        }
+        multiplyTransposeMany(new double[][] {x}, new double[][] {y}, from, to);
     }
 
     /**
-     * {@code y[yAt + t·ys] = y[yAt + t·ys] + w[wAt + t] · x[xAt + t·xs]} for t in [0, n): SIMD lanes
-     * ({@link VectorPasses#line}, multiply then add, never fused) where both strides are 1 and {@code vector}, the
-     * same arithmetic element by element otherwise.
-     */
-    static void line(
-            boolean vector, double[] y, int yAt, int ys, double[] w, int wAt, int n, double[] x, int xAt, int xs) {
-        if (vector && ys == 1 && xs == 1) {
-            VectorPasses.line(y, yAt, w, wAt, n, x, xAt);
-            return;
-        }
-        for (int t = 0; t < n; t++) {
-            y[yAt + t * ys] = y[yAt + t * ys] + w[wAt + t] * x[xAt + t * xs];
-        }
-    }
-
-    /**
-     * Products with r columns at once in an interleaved layout: the input planes the range reads are copied once
-     * per call into node-major order (the r values of one node side by side), each output plane is accumulated
-     * node-major and copied back when its channel is done. Every per-edge weight (streamed from the store,
-     * possibly off-heap) is then read once and applied to the r contiguous values of its source node as SIMD
-     * lanes ({@link VectorPasses#axpy}, multiply then add, never fused). Each element receives the same terms in
-     * the same order as in {@link #multiply}, bit for bit per column. Cost O(r · edges) multiply-adds, O(edges)
-     * weight reads, O(r · (input + output elements)) copies; the scratch is per thread and reused.
+     * y[c] += A x[c] over output channels [from, to) for the r columns. Per kernel entry the weights of all its rows
+     * are read from the store once into doubles ({@link #rowWeights}). One column is updated in place, each output
+     * row one multiply-add pass (SIMD where the stride is 1). Several columns are interleaved: the input planes
+     * the range reads are copied once per call into node-major order (the r values of one node side by side), each
+     * output plane is accumulated node-major and copied back when its channel is done, and every weight is applied
+     * to the r contiguous values of its source node as SIMD lanes ({@link #rows}). Either way each element
+     * receives its terms in the order (input channel, tap, row), multiply then add, never fused: bit for bit per
+     * column, for every r and split. Cost O(r · edges) multiply-adds, O(edges) weight reads, O(r · (input + output
+     * elements)) copies when r > 1; the scratch is per thread and reused.
      */
     @Override
     public void multiplyMany(double[][] x, double[][] y, int from, int to) {
         final int r = x.length;
-        if (r == 1) {
-            multiply(x[0], y[0], from, to);
-            return;
-        }
+        final boolean direct = r == 1;
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
         final int inPlane = input.planeSize();
         final FloatBuffer w = store.buffer();
-        final int g0 = from / outPerGroup, g1 = (to - 1) / outPerGroup;
-        final int firstIn = g0 * inPerGroup, inCount = (g1 + 1) * inPerGroup - firstIn;
+        final int firstIn = from / outPerGroup * inPerGroup;
+        final int inCount = ((to - 1) / outPerGroup + 1) * inPerGroup - firstIn;
         final Scratch scratch = SCRATCH.get();
         final double[] row = scratch.row(outPlane);
         final boolean vector = ConvolutionKernel.useVector;
-        final double[] xi = scratch.first((long) inCount * inPlane * r);
-        final double[] yi = scratch.second((long) outPlane * r);
-        for (int ci = 0; ci < inCount; ci++) {
-            interleave(x, input.base(firstIn + ci), inPlane, xi, ci * inPlane * r);
+        final double[] xs = direct ? x[0] : scratch.first((long) inCount * inPlane * r);
+        final double[] ys = direct ? y[0] : scratch.second((long) outPlane * r);
+        if (!direct) {
+            for (int ci = 0; ci < inCount; ci++) {
+                interleave(x, input.base(firstIn + ci), inPlane, xs, ci * inPlane * r);
+            }
         }
         for (int co = from; co < to; co++) {
             final int group = co / outPerGroup;
             final int outBase = outputOffset + co * outPlane;
-            interleave(y, outBase, outPlane, yi, 0);
+            final int yBase = direct ? outBase : 0;
+            if (!direct) {
+                interleave(y, outBase, outPlane, ys, 0);
+            }
             for (int cil = 0; cil < inPerGroup; cil++) {
-                final int inAt = (group * inPerGroup + cil - firstIn) * inPlane;
+                final int ci = group * inPerGroup + cil;
+                final int xBase = direct ? input.base(ci) : (ci - firstIn) * inPlane * r;
                 final int entry0 = (co * inPerGroup + cil) * taps;
                 for (int i = 0; i < g.kernelHeight; i++) {
                     for (int j = 0; j < kw; j++) {
@@ -265,56 +196,52 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                         }
                         rowWeights(w, index(entry0 + i * kw + j, i, j, oh0, c0), n * (oh1 - oh0 + 1), row);
                         for (int oh = oh0; oh <= oh1; oh++) {
-                            final int yRow = oh * g.outWidth;
-                            final int xRow = inAt + g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
-                            rows(
-                                    vector,
-                                    yi,
-                                    (yRow + c0) * r,
-                                    r,
-                                    row,
-                                    (oh - oh0) * n,
-                                    n,
-                                    xi,
-                                    (xRow + c0 * sw) * r,
-                                    sw * r,
-                                    r);
+                            final int yAt = yBase + (oh * g.outWidth + c0) * r;
+                            final int xAt = xBase + (g.inputOffset(g.inRow(oh, i), g.inCol(0, j)) + c0 * sw) * r;
+                            rows(vector, ys, yAt, r, row, (oh - oh0) * n, n, xs, xAt, sw * r, r);
                         }
                     }
                 }
             }
-            deinterleave(yi, 0, y, outBase, outPlane);
+            if (!direct) {
+                deinterleave(ys, 0, y, outBase, outPlane);
+            }
         }
     }
 
-    /** As {@link #multiplyMany}, for Aᵀ: each weight read once for all r columns; bit for bit per column. */
+    /**
+     * y[c] += Aᵀ x[c] over input channels [from, to), as {@link #multiplyMany} (the output planes interleaved once
+     * per call, each input plane accumulated node-major): terms in the order (output channel, tap, row).
+     */
     @Override
     public void multiplyTransposeMany(double[][] x, double[][] y, int from, int to) {
         final int r = x.length;
-        if (r == 1) {
-            multiplyTranspose(x[0], y[0], from, to);
-            return;
-        }
+        final boolean direct = r == 1;
         final int outPlane = g.outHeight * g.outWidth, kw = g.kernelWidth, sw = g.strideWidth;
         final int inPlane = input.planeSize();
         final FloatBuffer w = store.buffer();
-        final int g0 = from / inPerGroup, g1 = (to - 1) / inPerGroup;
-        final int firstOut = g0 * outPerGroup, outCount = (g1 + 1) * outPerGroup - firstOut;
+        final int firstOut = from / inPerGroup * outPerGroup;
+        final int outCount = ((to - 1) / inPerGroup + 1) * outPerGroup - firstOut;
         final Scratch scratch = SCRATCH.get();
         final double[] row = scratch.row(outPlane);
         final boolean vector = ConvolutionKernel.useVector;
-        final double[] xi = scratch.first((long) outCount * outPlane * r);
-        final double[] yi = scratch.second((long) inPlane * r);
-        for (int co = 0; co < outCount; co++) {
-            interleave(x, outputOffset + (firstOut + co) * outPlane, outPlane, xi, co * outPlane * r);
+        final double[] xs = direct ? x[0] : scratch.first((long) outCount * outPlane * r);
+        final double[] ys = direct ? y[0] : scratch.second((long) inPlane * r);
+        if (!direct) {
+            for (int co = 0; co < outCount; co++) {
+                interleave(x, outputOffset + (firstOut + co) * outPlane, outPlane, xs, co * outPlane * r);
+            }
         }
         for (int ci = from; ci < to; ci++) {
             final int group = ci / inPerGroup, cil = ci % inPerGroup;
             final int inBase = input.base(ci);
-            interleave(y, inBase, inPlane, yi, 0);
+            final int yBase = direct ? inBase : 0;
+            if (!direct) {
+                interleave(y, inBase, inPlane, ys, 0);
+            }
             for (int col = 0; col < outPerGroup; col++) {
                 final int co = group * outPerGroup + col;
-                final int outAt = (co - firstOut) * outPlane;
+                final int xBase = direct ? outputOffset + co * outPlane : (co - firstOut) * outPlane * r;
                 final int entry0 = (co * inPerGroup + cil) * taps;
                 for (int i = 0; i < g.kernelHeight; i++) {
                     for (int j = 0; j < kw; j++) {
@@ -325,25 +252,16 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
                         }
                         rowWeights(w, index(entry0 + i * kw + j, i, j, oh0, c0), n * (oh1 - oh0 + 1), row);
                         for (int oh = oh0; oh <= oh1; oh++) {
-                            final int xRow = outAt + oh * g.outWidth;
-                            final int yRow = g.inputOffset(g.inRow(oh, i), g.inCol(0, j));
-                            rows(
-                                    vector,
-                                    yi,
-                                    (yRow + c0 * sw) * r,
-                                    sw * r,
-                                    row,
-                                    (oh - oh0) * n,
-                                    n,
-                                    xi,
-                                    (xRow + c0) * r,
-                                    r,
-                                    r);
+                            final int xAt = xBase + (oh * g.outWidth + c0) * r;
+                            final int yAt = yBase + (g.inputOffset(g.inRow(oh, i), g.inCol(0, j)) + c0 * sw) * r;
+                            rows(vector, ys, yAt, sw * r, row, (oh - oh0) * n, n, xs, xAt, r, r);
                         }
                     }
                 }
             }
-            deinterleave(yi, 0, y, inBase, inPlane);
+            if (!direct) {
+                deinterleave(ys, 0, y, inBase, inPlane);
+            }
         }
     }
 
@@ -386,8 +304,9 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
 
     /**
      * {@code y[yAt + t·yStep + c] = y[yAt + t·yStep + c] + w[wAt + t] · x[xAt + t·xStep + c]} for t in [0, n), c
-     * in [0, r): one row of edges applied to r interleaved columns, as SIMD lanes ({@link VectorPasses#rows}) when
-     * {@code vector}, with the same arithmetic (multiply, then add) element by element otherwise.
+     * in [0, r): one row of edges applied to r interleaved columns, as SIMD lanes ({@link VectorPasses#rows}, or
+     * {@link VectorPasses#line} along the row for one column with unit strides) when {@code vector}, with the same
+     * arithmetic (multiply, then add) element by element otherwise.
      */
     static void rows(
             boolean vector,
@@ -401,6 +320,16 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
             int xAt,
             int xStep,
             int r) {
+        if (r == 1) { // one column: a pass along the row, SIMD where both strides are 1
+            if (vector && yStep == 1 && xStep == 1) {
+                VectorPasses.line(y, yAt, w, wAt, n, x, xAt);
+            } else {
+                for (int t = 0; t < n; t++) {
+                    y[yAt + t * yStep] = y[yAt + t * yStep] + w[wAt + t] * x[xAt + t * xStep];
+                }
+            }
+            return;
+        }
         if (vector) {
             VectorPasses.rows(y, yAt, yStep, w, wAt, n, x, xAt, xStep, r);
             return;
@@ -414,29 +343,27 @@ public final class PerEdgeConvolutionBlock extends EdgeBlock {
         }
     }
 
-    /** Two growable scratch arrays per thread for the interleaved products (no allocation per call once grown). */
+    /**
+     * Growable scratch per thread (no allocation per call once grown): the weights of one kernel entry, and the
+     * interleaved source and target planes of products with several columns.
+     */
     private static final class Scratch {
         private double[] first = new double[0], second = new double[0], row = new double[0];
 
         double[] row(int size) {
-            if (row.length < size) {
-                row = new double[size];
-            }
-            return row;
+            return row = atLeast(row, size);
         }
 
         double[] first(long size) {
-            if (first.length < size) {
-                first = new double[Math.toIntExact(size)];
-            }
-            return first;
+            return first = atLeast(first, size);
         }
 
         double[] second(long size) {
-            if (second.length < size) {
-                second = new double[Math.toIntExact(size)];
-            }
-            return second;
+            return second = atLeast(second, size);
+        }
+
+        private static double[] atLeast(double[] a, long size) {
+            return a.length >= size ? a : new double[Math.toIntExact(size)];
         }
     }
 
