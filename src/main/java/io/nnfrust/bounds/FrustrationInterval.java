@@ -2,6 +2,7 @@ package io.nnfrust.bounds;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nnfrust.frustration.AnnealingPolish;
 import io.nnfrust.frustration.Descents;
 import io.nnfrust.frustration.MixingMethod;
 import io.nnfrust.frustration.RestartResult;
@@ -42,7 +43,9 @@ public final class FrustrationInterval {
      * @param lanczosSteps at most this many Lanczos steps
      * @param delta        probability that the certificate's λ bound is too high (confidence 1 − δ)
      * @param roundings    hyperplane roundings (+ descent) for the upper end
-     * @param seed         seeds the Lanczos start and the roundings (the SDP start has its own in {@code sdp})
+     * @param seed         seeds the Lanczos start, the roundings and the polish (the SDP start has its own in
+     *                     {@code sdp})
+     * @param polish       low-temperature annealing of the best rounding ({@link AnnealingPolish})
      */
     public record Config(
             MixingMethod.Options sdp,
@@ -50,8 +53,23 @@ public final class FrustrationInterval {
             int lanczosSteps,
             double delta,
             int roundings,
-            long seed) {
+            long seed,
+            AnnealingPolish.Options polish) {
+        /** Without polish. */
+        public Config(
+                MixingMethod.Options sdp,
+                DualBound.Scaling scaling,
+                int lanczosSteps,
+                double delta,
+                int roundings,
+                long seed) {
+            this(sdp, scaling, lanczosSteps, delta, roundings, seed, AnnealingPolish.Options.NONE);
+        }
+
         public Config {
+            if (polish == null) {
+                throw new NnfrustException("polish options are required (AnnealingPolish.Options.NONE: none)");
+            }
             if (lanczosSteps < 10) {
                 throw new NnfrustException("lanczosSteps must be >= 10, got " + lanczosSteps);
             }
@@ -76,6 +94,15 @@ public final class FrustrationInterval {
                     .put("delta", delta)
                     .put("roundings", roundings)
                     .put("seed", seed);
+            if (polish.rounds() > 0) {
+                // written only when used, so that the configurations (and state headers) of runs without polish
+                // read as before
+                o.putObject("polish")
+                        .put("rounds", polish.rounds())
+                        .put("sweeps", polish.sweeps())
+                        .put("startTemperature", polish.startTemperature())
+                        .put("endTemperature", polish.endTemperature());
+            }
             return o;
         }
     }
@@ -84,6 +111,8 @@ public final class FrustrationInterval {
      * The interval and how it was obtained.
      *
      * @param upperSource where ε_ub comes from ("spins FILE", "best of 8 layered restarts", "SDP rounding 3")
+     * @param polishBest  ε after the polish (NaN without one)
+     * @param upperSpins  spins whose frustration is ε_ub (null when the caller gave ε_ub without its spins)
      */
     public record Result(
             double epsilonLower,
@@ -96,10 +125,13 @@ public final class FrustrationInterval {
             double sumY,
             double traceP,
             double roundingBest,
+            double polishBest,
             double sdpSeconds,
             double lanczosSeconds,
             double roundingSeconds,
-            Certificate certificate) {
+            double polishSeconds,
+            Certificate certificate,
+            double[] upperSpins) {
         public double gap() {
             return epsilonUpper - epsilonLower;
         }
@@ -135,6 +167,9 @@ public final class FrustrationInterval {
                     .put("lambdaLowerBound", lanczos.lowerBound())
                     .put("seconds", lanczosSeconds);
             o.put("sumY", sumY).put("traceP", traceP).put("roundingSeconds", roundingSeconds);
+            if (!Double.isNaN(polishBest)) {
+                o.put("polishBest", polishBest).put("polishSeconds", polishSeconds);
+            }
             return o;
         }
     }
@@ -152,6 +187,26 @@ public final class FrustrationInterval {
             SpinGlass glass,
             Config c,
             double upper,
+            String upperSource,
+            boolean parallel,
+            Path state,
+            String stateHeader,
+            ObjectNode meta,
+            Consumer<String> log) {
+        return run(glass, c, upper, null, upperSource, parallel, state, stateHeader, meta, log);
+    }
+
+    /**
+     * Computes the interval of {@code glass}; the polish starts from the better of {@code upperSpins} and the best
+     * rounding.
+     *
+     * @param upperSpins the spins of {@code upper}, or null
+     */
+    public static Result run(
+            SpinGlass glass,
+            Config c,
+            double upper,
+            double[] upperSpins,
             String upperSource,
             boolean parallel,
             Path state,
@@ -215,20 +270,62 @@ public final class FrustrationInterval {
         double lanczosSeconds = (System.nanoTime() - t1) / 1e9;
         long t2 = System.nanoTime();
         double best = Double.NaN;
+        double[] bestSpins = null;
         SplittableRandom random = new SplittableRandom(c.seed() ^ 0x5DEECE66DL);
         for (int k = 0; k < c.roundings(); k++) {
             double[] s = SdpRounding.round(sdp.v(), random);
             RestartResult r = Descents.fromSpins(glass, s, parallel);
             if (!(r.epsilon() >= best)) {
                 best = r.epsilon();
+                bestSpins = s;
             }
         }
         double roundingSeconds = (System.nanoTime() - t2) / 1e9;
+        double polished = Double.NaN;
+        double polishSeconds = 0;
+        double[] polishStart = bestSpins;
+        double polishFrom = best;
+        String polishWhat = "the best rounding";
+        if (upperSpins != null && !(upper >= best)) {
+            polishStart = upperSpins;
+            polishFrom = upper;
+            polishWhat = upperSource;
+        }
+        double[] polishedSpins = null;
+        if (polishStart != null && c.polish().rounds() > 0) {
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "polishing %s (eps %.6f): %d rounds of %d sweeps, T %.3g to %.3g",
+                    polishWhat,
+                    polishFrom,
+                    c.polish().rounds(),
+                    c.polish().sweeps(),
+                    c.polish().startTemperature(),
+                    c.polish().endTemperature()));
+            // a generator of its own: the roundings draw the same as without polish
+            AnnealingPolish.Result pr = AnnealingPolish.polish(
+                    glass,
+                    polishStart,
+                    c.polish(),
+                    new SplittableRandom(c.seed() ^ 0x9E3779B97F4A7C15L),
+                    parallel,
+                    log);
+            polished = pr.epsilon();
+            polishedSpins = pr.spins();
+            polishSeconds = pr.seconds();
+        }
         double ub = upper;
         String src = upperSource;
+        double[] ubSpins = upperSpins;
         if (Double.isNaN(ub) || best < ub) {
             ub = best;
             src = "best of " + c.roundings() + " SDP roundings + layered descent";
+            ubSpins = bestSpins;
+        }
+        if (polished < ub) {
+            ub = polished;
+            src = src + ", then " + c.polish().rounds() + " rounds of low-temperature annealing";
+            ubSpins = polishedSpins;
         }
         if (Double.isNaN(ub)) {
             throw new NnfrustException("no upper bound: give spins or restarts, or --roundings >= 1");
@@ -274,10 +371,13 @@ public final class FrustrationInterval {
                 sumY,
                 traceP,
                 best,
+                polished,
                 sdpSeconds,
                 lanczosSeconds,
                 roundingSeconds,
-                cert);
+                polishSeconds,
+                cert,
+                ubSpins);
     }
 
     /** The SDP's saved state: a header line (the configuration), the sweeps made, V by columns. */

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.bounds.DualBound;
 import io.nnfrust.bounds.FrustrationInterval;
 import io.nnfrust.experiment.BoundStudy;
+import io.nnfrust.frustration.AnnealingPolish;
 import io.nnfrust.frustration.MixingMethod;
 import io.nnfrust.frustration.SolverKind;
+import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.nullmodel.N2Storage;
 import io.nnfrust.nullmodel.NullKind;
@@ -127,11 +129,39 @@ public final class BoundCommand implements Callable<Integer> {
     int roundings;
 
     @Option(
+            names = "--polish-rounds",
+            defaultValue = "10",
+            description =
+                    "Rounds of low-temperature annealing from the best rounding, each kept when it lowers eps (default ${DEFAULT-VALUE}; 0: none).")
+    int polishRounds;
+
+    @Option(
+            names = "--polish-sweeps",
+            defaultValue = "100",
+            description = "Heat-bath sweeps per polish round (default ${DEFAULT-VALUE}).")
+    int polishSweeps;
+
+    @Option(
+            names = "--polish-t",
+            split = ",",
+            arity = "1",
+            defaultValue = "0.05,0.005",
+            paramLabel = "START,END",
+            description = "Relative temperatures of a polish round's first and last sweep (default ${DEFAULT-VALUE}).")
+    double[] polishTemperatures;
+
+    @Option(
             names = "--certificate",
             paramLabel = "FILE.npz",
             description =
                     "Write the certificate (y, P, the lambda bound and its margins) as NumPy .npz; check it with scripts/verify_bound.py.")
     Path certificate;
+
+    @Option(
+            names = "--spins-out",
+            paramLabel = "FILE",
+            description = "Write the spins of eps_ub (nnfrust's spin file; for a null network marked as such).")
+    Path spinsOut;
 
     @Option(
             names = "--state",
@@ -156,15 +186,25 @@ public final class BoundCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     /** The library's parameter names as this command's flags. */
-    private static final ParameterFlags FLAGS = new ParameterFlags(Map.of(
-            "rank", "--rank",
-            "maxSweeps", "--sdp-sweeps",
-            "tolerance", "--tolerance",
-            "lanczosSteps", "--lanczos-steps",
-            "roundings", "--roundings",
-            "confidence", "--confidence",
-            "threads", "--threads",
-            "spins", "--spins"));
+    private static final ParameterFlags FLAGS = new ParameterFlags(Map.ofEntries(
+            Map.entry("rank", "--rank"),
+            Map.entry("maxSweeps", "--sdp-sweeps"),
+            Map.entry("tolerance", "--tolerance"),
+            Map.entry("lanczosSteps", "--lanczos-steps"),
+            Map.entry("roundings", "--roundings"),
+            Map.entry("polish rounds", "--polish-rounds"),
+            Map.entry("polish sweeps", "--polish-sweeps"),
+            Map.entry("polish temperatures", "--polish-t"),
+            Map.entry("confidence", "--confidence"),
+            Map.entry("threads", "--threads"),
+            Map.entry("spins", "--spins")));
+
+    private AnnealingPolish.Options polishOptions() {
+        if (polishTemperatures.length != 2) {
+            throw new NnfrustException("--polish-t takes two temperatures START,END, got " + polishTemperatures.length);
+        }
+        return new AnnealingPolish.Options(polishRounds, polishSweeps, polishTemperatures[0], polishTemperatures[1]);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -184,7 +224,8 @@ public final class BoundCommand implements Callable<Integer> {
                 lanczosSteps,
                 1 - confidence,
                 roundings,
-                solverOptions.seed));
+                solverOptions.seed,
+                polishOptions()));
         BoundStudy.Upper upper = spins != null
                 ? new BoundStudy.Upper.FromSpins(spins)
                 : restarts > 0
@@ -196,7 +237,10 @@ public final class BoundCommand implements Callable<Integer> {
                         : new BoundStudy.Upper.RoundingsOnly();
         BoundStudy.Config config = new BoundStudy.Config(
                 nullKind == null ? null : new BoundStudy.NullNetwork(nullKind, nullSeed, n3Init), upper, interval);
-        OutputSet outs = new OutputSet().file("--output", output).file("--certificate", certificate);
+        OutputSet outs = new OutputSet()
+                .file("--output", output)
+                .file("--certificate", certificate)
+                .file("--spins-out", spinsOut);
         if (state != null) {
             outs.file("--state", state);
         }
@@ -217,6 +261,14 @@ public final class BoundCommand implements Callable<Integer> {
         }
         if (certificate != null) {
             outs.stage(certificate, result.interval().certificate()::write);
+        }
+        if (spinsOut != null) {
+            SpinFile f = result.upperSpinFile();
+            if (f == null) {
+                Outputs.warn("--spins-out: eps_ub came without its spins; nothing written to " + spinsOut);
+            } else {
+                outs.stage(spinsOut, f::writeTo);
+            }
         }
         outs.commit();
         if (state != null) {

@@ -104,12 +104,25 @@ public final class BoundStudy {
 
     /**
      * What is bounded: the graph of a network or of a graph file, its identity (written as the provenance's model)
-     * and the source as the user named it.
+     * and the source as the user named it; the network's input and output nodes (none for a graph file) go into
+     * the spin file of the upper end.
      */
-    public record Subject(SignedGraph graph, ObjectNode identity, String sha256, String source) {
+    public record Subject(
+            SignedGraph graph, ObjectNode identity, String sha256, String source, int[] inputNodes, int[] outputNodes) {
+        /** The subject of a graph file (no input or output nodes). */
+        public Subject(SignedGraph graph, ObjectNode identity, String sha256, String source) {
+            this(graph, identity, sha256, source, new int[0], new int[0]);
+        }
+
         /** The subject of an imported network. */
         public static Subject of(Network net, String source) {
-            return new Subject(net.graph(), ModelIdentity.toJson(new ObjectMapper(), net), net.sha256(), source);
+            return new Subject(
+                    net.graph(),
+                    ModelIdentity.toJson(new ObjectMapper(), net),
+                    net.sha256(),
+                    source,
+                    net.inputNodes(),
+                    net.outputNodes());
         }
     }
 
@@ -155,6 +168,28 @@ public final class BoundStudy {
             return out;
         }
 
+        /**
+         * The spins whose frustration is ε_ub, as a spin file (header: the model's identity and, for a null network,
+         * its kind and seed — such files are refused where spins of the model are expected); null when ε_ub came
+         * without its spins.
+         */
+        public SpinFile upperSpinFile() {
+            double[] s = interval.upperSpins();
+            if (s == null) {
+                return null;
+            }
+            SpinFile f = SpinFile.of(s, subject.inputNodes(), subject.outputNodes(), interval.epsilonUpper());
+            if (config.nullNetwork() == null) {
+                return f.withHeader(SpinFile.header(subject.identity().deepCopy()));
+            }
+            ObjectNode nn = new ObjectMapper()
+                    .createObjectNode()
+                    .put(NULL, config.nullNetwork().kind().name())
+                    .put(NULL_SEED, config.nullNetwork().seed())
+                    .put(N3_INIT, config.nullNetwork().n3Init().label());
+            return f.withHeader(SpinFile.header(subject.identity().deepCopy(), nn));
+        }
+
         /** The JSON document as its file holds it (indented, no final newline). */
         public String jsonText() {
             try {
@@ -192,16 +227,22 @@ public final class BoundStudy {
                             r.lanczos().eta()),
                     String.format(
                             Locale.ROOT,
-                            "upper: %s; best SDP rounding + descent %.6f",
+                            "upper: %s; best SDP rounding + descent %.6f%s",
                             r.upperSource(),
-                            r.roundingBest()),
+                            r.roundingBest(),
+                            Double.isNaN(r.polishBest())
+                                    ? ""
+                                    : String.format(Locale.ROOT, ", polished %.6f", r.polishBest())),
                     String.format(
                             Locale.ROOT,
-                            "time %.1f s (SDP %.1f, Lanczos %.1f, roundings %.1f)",
+                            "time %.1f s (SDP %.1f, Lanczos %.1f, roundings %.1f%s)",
                             seconds,
                             r.sdpSeconds(),
                             r.lanczosSeconds(),
-                            r.roundingSeconds()));
+                            r.roundingSeconds(),
+                            Double.isNaN(r.polishBest())
+                                    ? ""
+                                    : String.format(Locale.ROOT, ", polish %.1f", r.polishSeconds())));
         }
     }
 
@@ -220,10 +261,12 @@ public final class BoundStudy {
         try {
             SpinGlass glass = new SpinGlass(graph);
             double upper = Double.NaN;
+            double[] upperSpins = null;
             String upperSource = null;
             switch (c.upper()) {
                 case Upper.FromSpins s -> {
-                    upper = epsilonOfSpins(glass, s.file(), subject.sha256());
+                    upperSpins = spinsOf(glass, s.file(), subject.sha256());
+                    upper = glass.epsilon(upperSpins, true);
                     upperSource = "spins " + s.file();
                 }
                 case Upper.FromRestarts r -> {
@@ -244,6 +287,7 @@ public final class BoundStudy {
                                             x.result().epsilon(),
                                             x.result().seconds())));
                     upper = best.best().result().epsilon();
+                    upperSpins = best.best().result().spins();
                     upperSource = "best of " + r.restarts() + " " + solver.name() + " restarts";
                 }
                 case Upper.RoundingsOnly o -> {}
@@ -271,7 +315,16 @@ public final class BoundStudy {
                     .toString();
             long t0 = System.nanoTime();
             var r = FrustrationInterval.run(
-                    glass, c.interval(), upper, upperSource, rc.threads() > 1, rc.state(), stateHeader, meta, rc.log());
+                    glass,
+                    c.interval(),
+                    upper,
+                    upperSpins,
+                    upperSource,
+                    rc.threads() > 1,
+                    rc.state(),
+                    stateHeader,
+                    meta,
+                    rc.log());
             return new Result(
                     c,
                     subject,
@@ -288,7 +341,7 @@ public final class BoundStudy {
         }
     }
 
-    private static double epsilonOfSpins(SpinGlass glass, Path file, String sha256) {
+    private static double[] spinsOf(SpinGlass glass, Path file, String sha256) {
         SpinFile f = SpinFile.read(file);
         if (f.spins().length != glass.nodeCount()) {
             throw new NnfrustException("spins " + file + " holds " + f.spins().length + " spins, the graph has "
@@ -303,11 +356,12 @@ public final class BoundStudy {
             throw new NnfrustException(
                     "spins " + file + " belongs to another model (sha256 " + sh + ", this one " + sha256 + ")");
         }
+        f.requireOfTheModel(file);
         double[] s = new double[f.spins().length];
         for (int i = 0; i < s.length; i++) {
             s[i] = f.spins()[i];
         }
-        return glass.epsilon(s, true);
+        return s;
     }
 
     // ------------------------------------------------------------------------------------------ certify

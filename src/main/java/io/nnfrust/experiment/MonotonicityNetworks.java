@@ -184,6 +184,7 @@ public final class MonotonicityNetworks {
      * false for a file without header (first format), which is used when its node counts match.
      */
     public static boolean checkIdentity(SpinFile s, Network net, Path file) {
+        s.requireOfTheModel(file);
         var h = s.headerJson();
         if (!h.has("model")) {
             return false;

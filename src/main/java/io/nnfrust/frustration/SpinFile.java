@@ -59,6 +59,30 @@ public record SpinFile(byte[] spins, int[] inputNodes, int[] outputNodes, double
         return h.toString();
     }
 
+    /**
+     * The header of spins of a null network of the model ({@code nullNetwork}: its kind and seed). Spin files with
+     * such a header are refused wherever spins of the model itself are expected ({@link #requireOfTheModel}).
+     */
+    public static String header(ObjectNode model, ObjectNode nullNetwork) {
+        var m = new ObjectMapper();
+        var h = m.createObjectNode();
+        h.set("model", model);
+        h.set(NULL_NETWORK, nullNetwork);
+        h.set("provenance", Provenance.current().toJson(m));
+        return h.toString();
+    }
+
+    private static final String NULL_NETWORK = "nullNetwork";
+
+    /** Refuses spins of a null network ({@code where} names the file in the message). */
+    public void requireOfTheModel(Object where) {
+        JsonNode n = headerJson().path(NULL_NETWORK);
+        if (!n.isMissingNode() && !n.isNull()) {
+            throw new NnfrustException("spins " + where + " belong to a null network of the model (" + n
+                    + "), not to the model itself; give spins of the model");
+        }
+    }
+
     /** The same spins with a JSON header (model identity and provenance). */
     public SpinFile withHeader(String json) {
         return new SpinFile(spins, inputNodes, outputNodes, epsilon, json);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnfrust.bounds.Certificate;
 import io.nnfrust.bounds.DualBound;
+import io.nnfrust.frustration.SpinFile;
 import io.nnfrust.model.WeightInit;
 import io.nnfrust.onnx.OnnxGraphBuilder;
 import java.nio.file.Files;
@@ -126,6 +127,81 @@ class BoundCommandTest {
     }
 
     @Test
+    void theSpinsOfTheUpperEndAreWrittenAndReadBack(@TempDir Path tmp) throws Exception {
+        Path model = smallCnn(tmp, 2);
+        Path spins = tmp.resolve("ub.spins"), json = tmp.resolve("p.json");
+        var o = CliRun.run(CliRun.args(
+                "bound",
+                model,
+                "--restarts",
+                "0",
+                "--roundings",
+                "2",
+                "--polish-rounds",
+                "6",
+                "--polish-sweeps",
+                "20",
+                "--polish-t",
+                "0.1,0.01",
+                "--spins-out",
+                spins,
+                "--output",
+                json,
+                "--quiet"));
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        double hi = j.get("epsilonUpper").asDouble();
+        assertTrue(j.get("polishBest").asDouble() <= j.get("roundingBest").asDouble(), j.toString());
+        assertEquals(
+                6,
+                j.path("provenance")
+                        .path("config")
+                        .path("polish")
+                        .path("rounds")
+                        .asInt(),
+                j.toString());
+        SpinFile f = SpinFile.read(spins);
+        assertEquals(hi, f.epsilon(), 0.0);
+        // the file's spins are the upper end's: bounding with them as --spins (no polish) gives the same ε_ub
+        Path json2 = tmp.resolve("s.json");
+        var o2 = CliRun.run(CliRun.args(
+                "bound",
+                model,
+                "--spins",
+                spins,
+                "--roundings",
+                "0",
+                "--polish-rounds",
+                "0",
+                "--output",
+                json2,
+                "--quiet"));
+        assertEquals(0, o2.code(), o2.err());
+        JsonNode j2 = new ObjectMapper().readTree(json2.toFile());
+        assertEquals(hi, j2.get("epsilonUpper").asDouble(), 1e-12);
+        assertTrue(j2.get("upperSource").asText().startsWith("spins "), j2.toString());
+        // spins of a null network are written marked as such and refused as spins of the model
+        Path nullSpins = tmp.resolve("n1.spins");
+        var o3 = CliRun.run(CliRun.args(
+                "bound",
+                model,
+                "--null",
+                "N1",
+                "--restarts",
+                "0",
+                "--roundings",
+                "1",
+                "--polish-rounds",
+                "0",
+                "--spins-out",
+                nullSpins,
+                "--quiet"));
+        assertEquals(0, o3.code(), o3.err());
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--spins", nullSpins, "--quiet")), "belong to a null network");
+    }
+
+    @Test
     void badInputIsOneLine(@TempDir Path tmp) throws Exception {
         Path model = smallCnn(tmp, 1);
         CliRun.assertOneErrorLine(
@@ -145,6 +221,15 @@ class BoundCommandTest {
         CliRun.assertOneErrorLine(
                 CliRun.run(CliRun.args("bound", model, "--lanczos-steps", "5", "--quiet")),
                 "--lanczos-steps must be >= 10");
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--polish-rounds", "-1", "--quiet")),
+                "--polish-rounds must be >= 0");
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--polish-t", "0.1,0.2", "--quiet")),
+                "--polish-t need 0 < end <= start");
+        CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--polish-t", "0.1", "--quiet")),
+                "--polish-t takes two temperatures");
         Path spins = tmp.resolve("s.spins");
         Files.write(spins, new byte[] {1, 2, 3});
         CliRun.assertOneErrorLine(CliRun.run(CliRun.args("bound", model, "--spins", spins, "--quiet")), "s.spins");
