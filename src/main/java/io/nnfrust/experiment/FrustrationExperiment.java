@@ -9,6 +9,7 @@ import io.nnfrust.bounds.FrustrationInterval;
 import io.nnfrust.experiment.FrustrationStatistics.Comparison;
 import io.nnfrust.experiment.FrustrationStatistics.GroupStats;
 import io.nnfrust.experiment.FrustrationTasks.Task;
+import io.nnfrust.frustration.AnnealingPolish;
 import io.nnfrust.frustration.MixingMethod;
 import io.nnfrust.frustration.SolverKind;
 import io.nnfrust.frustration.SolverOptions;
@@ -188,7 +189,8 @@ public final class FrustrationExperiment {
                     1000,
                     1e-6,
                     2,
-                    seed);
+                    seed,
+                    AnnealingPolish.Options.DEFAULT);
         }
 
         /** The JSON of checkpoint headers and {@code provenance.config} ({@link FrustrationCodec#config}). */
