@@ -46,6 +46,8 @@ public final class FrustrationInterval {
      * @param seed         seeds the Lanczos start, the roundings and the polish (the SDP start has its own in
      *                     {@code sdp})
      * @param polish       low-temperature annealing of the best rounding ({@link AnnealingPolish})
+     * @param lanczosMargin Lanczos stops (before {@code lanczosSteps}) once its probabilistic margin is worth less
+     *                     than this fraction of ε_SDP in ε units and θ has settled (default 10⁻³)
      */
     public record Config(
             MixingMethod.Options sdp,
@@ -54,7 +56,23 @@ public final class FrustrationInterval {
             double delta,
             int roundings,
             long seed,
-            AnnealingPolish.Options polish) {
+            AnnealingPolish.Options polish,
+            double lanczosMargin) {
+        /** The default Lanczos margin: 0.1 % of ε_SDP. */
+        public static final double DEFAULT_LANCZOS_MARGIN = 1e-3;
+
+        /** With the default Lanczos margin. */
+        public Config(
+                MixingMethod.Options sdp,
+                DualBound.Scaling scaling,
+                int lanczosSteps,
+                double delta,
+                int roundings,
+                long seed,
+                AnnealingPolish.Options polish) {
+            this(sdp, scaling, lanczosSteps, delta, roundings, seed, polish, DEFAULT_LANCZOS_MARGIN);
+        }
+
         /** Without polish. */
         public Config(
                 MixingMethod.Options sdp,
@@ -66,7 +84,15 @@ public final class FrustrationInterval {
             this(sdp, scaling, lanczosSteps, delta, roundings, seed, AnnealingPolish.Options.NONE);
         }
 
+        /** The same with another Lanczos margin. */
+        public Config withLanczosMargin(double margin) {
+            return new Config(sdp, scaling, lanczosSteps, delta, roundings, seed, polish, margin);
+        }
+
         public Config {
+            if (!(lanczosMargin > 0 && lanczosMargin < 1)) {
+                throw new NnfrustException("lanczosMargin must lie strictly between 0 and 1, got " + lanczosMargin);
+            }
             if (polish == null) {
                 throw new NnfrustException("polish options are required (AnnealingPolish.Options.NONE: none)");
             }
@@ -94,6 +120,9 @@ public final class FrustrationInterval {
                     .put("delta", delta)
                     .put("roundings", roundings)
                     .put("seed", seed);
+            if (lanczosMargin != DEFAULT_LANCZOS_MARGIN) {
+                o.put("lanczosMargin", lanczosMargin); // only when not the default, as the polish below
+            }
             if (polish.rounds() > 0) {
                 // written only when used, so that the configurations (and state headers) of runs without polish
                 // read as before
@@ -249,8 +278,8 @@ public final class FrustrationInterval {
         double[] p = DualBound.scaling(glass, c.scaling());
         double sumY = DualBound.sum(y), traceP = DualBound.sum(p);
         double cMax = DualBound.lambdaMaxBound(glass, y, p, c.scaling());
-        // aim for a λ margin worth 0.1 % of ε_SDP in ε units: Δε = Δλ·trP/(4W)
-        double target = 1e-3 * Math.max(1e-12, sdp.epsilon()) * 4 * w / traceP;
+        // aim for a λ margin worth a fraction (0.1 % by default) of ε_SDP in ε units: Δε = Δλ·trP/(4W)
+        double target = c.lanczosMargin() * Math.max(1e-12, sdp.epsilon()) * 4 * w / traceP;
         Lanczos.Result lz = Lanczos.smallest(
                 DualBound.operator(glass, y, p, parallel),
                 n,

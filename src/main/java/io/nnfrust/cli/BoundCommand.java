@@ -109,6 +109,13 @@ public final class BoundCommand implements Callable<Integer> {
     int lanczosSteps;
 
     @Option(
+            names = "--lanczos-margin",
+            defaultValue = "1e-3",
+            description =
+                    "Stop Lanczos early once its probabilistic margin is worth less than this fraction of eps_SDP (default ${DEFAULT-VALUE}); smaller: more steps, a higher lower end.")
+    double lanczosMargin;
+
+    @Option(
             names = "--confidence",
             defaultValue = "0.999999",
             description = "Probability that the certified lambda bound holds (default ${DEFAULT-VALUE}).")
@@ -191,6 +198,7 @@ public final class BoundCommand implements Callable<Integer> {
             Map.entry("maxSweeps", "--sdp-sweeps"),
             Map.entry("tolerance", "--tolerance"),
             Map.entry("lanczosSteps", "--lanczos-steps"),
+            Map.entry("lanczosMargin", "--lanczos-margin"),
             Map.entry("roundings", "--roundings"),
             Map.entry("polish rounds", "--polish-rounds"),
             Map.entry("polish sweeps", "--polish-sweeps"),
@@ -225,7 +233,8 @@ public final class BoundCommand implements Callable<Integer> {
                 1 - confidence,
                 roundings,
                 solverOptions.seed,
-                polishOptions()));
+                polishOptions(),
+                lanczosMargin));
         BoundStudy.Upper upper = spins != null
                 ? new BoundStudy.Upper.FromSpins(spins)
                 : restarts > 0

@@ -127,6 +127,26 @@ class AnnealingPolishTest {
     }
 
     @Test
+    void aSmallerLanczosMarginTakesMoreStepsAndRaisesTheLowerEnd() {
+        SpinGlass glass = new SpinGlass(cnn(6));
+        var c = new FrustrationInterval.Config(
+                new MixingMethod.Options(4, 100, 1e-6, 10, 3), DualBound.Scaling.DEGREE, 3000, 1e-6, 1, 5);
+        var a = FrustrationInterval.run(glass, c, Double.NaN, null, false, null, "", null, s -> {});
+        var b = FrustrationInterval.run(
+                glass, c.withLanczosMargin(1e-5), Double.NaN, null, false, null, "", null, s -> {});
+        assertTrue(
+                b.lanczos().steps() > a.lanczos().steps(),
+                b.lanczos().steps() + " vs " + a.lanczos().steps());
+        assertTrue(b.lanczos().eta() < a.lanczos().eta());
+        assertTrue(b.epsilonLower() > a.epsilonLower(), b.epsilonLower() + " vs " + a.epsilonLower());
+        assertEquals(a.epsilonSdp(), b.epsilonSdp());
+        assertTrue(c.withLanczosMargin(1e-5)
+                .toJson(new com.fasterxml.jackson.databind.ObjectMapper())
+                .has("lanczosMargin"));
+        assertTrue(!c.toJson(new com.fasterxml.jackson.databind.ObjectMapper()).has("lanczosMargin"));
+    }
+
+    @Test
     void badOptionsAreRefused() {
         assertThrows(NnfrustException.class, () -> new AnnealingPolish.Options(-1, 10, 0.1, 0.01));
         assertThrows(NnfrustException.class, () -> new AnnealingPolish.Options(1, 0, 0.1, 0.01));

@@ -222,6 +222,9 @@ class BoundCommandTest {
                 CliRun.run(CliRun.args("bound", model, "--lanczos-steps", "5", "--quiet")),
                 "--lanczos-steps must be >= 10");
         CliRun.assertOneErrorLine(
+                CliRun.run(CliRun.args("bound", model, "--lanczos-margin", "0", "--quiet")),
+                "--lanczos-margin must lie strictly between 0 and 1");
+        CliRun.assertOneErrorLine(
                 CliRun.run(CliRun.args("bound", model, "--polish-rounds", "-1", "--quiet")),
                 "--polish-rounds must be >= 0");
         CliRun.assertOneErrorLine(
