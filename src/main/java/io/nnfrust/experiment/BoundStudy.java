@@ -57,6 +57,11 @@ public final class BoundStudy {
                 throw new NnfrustException("a null network needs its kind and its N3 initialisation");
             }
         }
+
+        /** Puts its kind, seed and N3 initialisation into {@code o} (the certificate's meta, a spin file's header). */
+        ObjectNode putInto(ObjectNode o) {
+            return o.put(NULL, kind.name()).put(NULL_SEED, seed).put(N3_INIT, n3Init.label());
+        }
     }
 
     /** Where the upper end ε_ub comes from (beside the SDP's roundings, which always count). */
@@ -178,16 +183,11 @@ public final class BoundStudy {
             if (s == null) {
                 return null;
             }
-            SpinFile f = SpinFile.of(s, subject.inputNodes(), subject.outputNodes(), interval.epsilonUpper());
-            if (config.nullNetwork() == null) {
-                return f.withHeader(SpinFile.header(subject.identity().deepCopy()));
-            }
-            ObjectNode nn = new ObjectMapper()
-                    .createObjectNode()
-                    .put(NULL, config.nullNetwork().kind().name())
-                    .put(NULL_SEED, config.nullNetwork().seed())
-                    .put(N3_INIT, config.nullNetwork().n3Init().label());
-            return f.withHeader(SpinFile.header(subject.identity().deepCopy(), nn));
+            ObjectNode nn = config.nullNetwork() == null
+                    ? null
+                    : config.nullNetwork().putInto(new ObjectMapper().createObjectNode());
+            return SpinFile.of(s, subject.inputNodes(), subject.outputNodes(), interval.epsilonUpper())
+                    .withHeader(SpinFile.header(subject.identity().deepCopy(), nn));
         }
 
         /** The JSON document as its file holds it (indented, no final newline). */
@@ -297,9 +297,7 @@ public final class BoundStudy {
             meta.set(ModelIdentity.MODEL, subject.identity().deepCopy());
             meta.put("nodes", glass.nodeCount()).put("edges", graph.edgeCount());
             if (c.nullNetwork() != null) {
-                meta.put(NULL, c.nullNetwork().kind().name())
-                        .put(NULL_SEED, c.nullNetwork().seed())
-                        .put(N3_INIT, c.nullNetwork().n3Init().label());
+                c.nullNetwork().putInto(meta);
             }
             String stateHeader = m.createObjectNode()
                     .put("sha256", subject.sha256())

@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * falls geometrically from {@code startTemperature} to {@code endTemperature}, descends to a local minimum as
  * {@link LayeredDescent} does, and keeps the result when its ε — recomputed from scratch over all edges — is lower.
  * The temperatures are low enough that the walk stays in the neighbourhood of its start (annealing the real
- * SqueezeNet from random spins at the same temperatures ends far higher); each round moves the start to a nearby,
+ * SqueezeNet from random spins with {@code anneal}'s own schedule, 0.5 to 0.02, ends far higher: docs/bounds.md);
+ * each round moves the start to a nearby,
  * lower minimum. Deterministic for the random generator's state; independent of the thread count (the fields are
  * computed from whole-block products, the random draws in node order).
  *

@@ -52,22 +52,21 @@ public record SpinFile(byte[] spins, int[] inputNodes, int[] outputNodes, double
 
     /** A spin file's header: the identity of the model the spins belong to, and this run's provenance. */
     public static String header(ObjectNode model) {
-        var m = new ObjectMapper();
-        var h = m.createObjectNode();
-        h.set("model", model);
-        h.set("provenance", Provenance.current().toJson(m));
-        return h.toString();
+        return header(model, null);
     }
 
     /**
      * The header of spins of a null network of the model ({@code nullNetwork}: its kind and seed). Spin files with
-     * such a header are refused wherever spins of the model itself are expected ({@link #requireOfTheModel}).
+     * such a header are refused wherever spins of the model itself are expected ({@link #requireOfTheModel}); null:
+     * spins of the model itself, as {@link #header(ObjectNode)}.
      */
     public static String header(ObjectNode model, ObjectNode nullNetwork) {
         var m = new ObjectMapper();
         var h = m.createObjectNode();
         h.set("model", model);
-        h.set(NULL_NETWORK, nullNetwork);
+        if (nullNetwork != null) {
+            h.set(NULL_NETWORK, nullNetwork);
+        }
         h.set("provenance", Provenance.current().toJson(m));
         return h.toString();
     }
